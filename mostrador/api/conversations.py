@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+from django.utils import timezone
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from mostrador.accounts.models import Team, User
+from mostrador.inbox import actions
+from mostrador.inbox.models import Conversation
+from mostrador.inbox.queries import (
+    STATES,
+    ListFilters,
+    conversation_list,
+    decode_cursor,
+    encode_cursor,
+    visible_conversations,
+)
+from mostrador.inbox.serializers import conversation_dict, message_dict, note_dict
+
+from .auth import actor_of
+from .errors import ApiError, not_found
+from .schemas import AiIn, AssignIn, HandoffIn, MessageIn, NoteIn, PriorityIn, TagsIn
+
+router = Router(tags=["conversations"])
+
+
+class ListParams(Schema):
+    state: str = "pending"
+    inbox_id: int | None = None
+    assignee_id: int | None = None
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: str | None = None
+
+
+class PageParams(Schema):
+    limit: int = Field(default=100, ge=1, le=500)
+    cursor: str | None = None
+
+
+def visible(request, conversation_id: int) -> Conversation:
+    """Another inbox's conversation is indistinguishable from one that does not exist."""
+    conv = visible_conversations(request.user).select_related("inbox", "contact").filter(pk=conversation_id).first()
+    if conv is None:
+        raise not_found("Conversation not found")
+    return conv
+
+
+def _fresh(conv: Conversation) -> dict:
+    conv = Conversation.objects.select_related("inbox", "contact", "last_message").get(pk=conv.pk)
+    return conversation_dict(conv)
+
+
+@router.get("")
+def list_conversations(request, params: Query[ListParams]):
+    if params.state not in STATES:
+        raise ApiError(422, f"state must be one of {', '.join(STATES)}", "invalid")
+    now = timezone.now()
+    rows, next_cursor = conversation_list(
+        request.user,
+        ListFilters(state=params.state, inbox_id=params.inbox_id, assignee_id=params.assignee_id),
+        limit=params.limit,
+        cursor=params.cursor,
+        now=now,
+    )
+    return {"items": [conversation_dict(c, now) for c in rows], "next_cursor": next_cursor}
+
+
+@router.get("/{conversation_id}")
+def read(request, conversation_id: int):
+    return _fresh(visible(request, conversation_id))
+
+
+@router.get("/{conversation_id}/messages")
+def messages(request, conversation_id: int, params: Query[PageParams]):
+    conv = visible(request, conversation_id)
+    qs = conv.messages.order_by("created_at", "id")
+    if params.cursor:
+        created_at, pk = decode_cursor(params.cursor, 2)
+        qs = qs.filter(created_at__gt=created_at) | qs.filter(created_at=created_at, id__gt=pk)
+    rows = list(qs[: params.limit + 1])
+    next_cursor = None
+    if len(rows) > params.limit:
+        rows = rows[: params.limit]
+        next_cursor = encode_cursor([rows[-1].created_at, rows[-1].pk])
+    return {"items": [message_dict(m) for m in rows], "next_cursor": next_cursor}
+
+
+@router.post("/{conversation_id}/messages", response={201: dict})
+def send(request, conversation_id: int, body: MessageIn):
+    conv = visible(request, conversation_id)
+    if (body.text is None) == (body.template is None):
+        raise ApiError(422, "Send either text or template.", "invalid")
+    if body.template:
+        content = actions.OutboundContent(
+            template_name=body.template.name,
+            template_language=body.template.language,
+            template_params=body.template.params,
+        )
+    else:
+        content = actions.OutboundContent(text=body.text)
+    message = actions.send_message(conv, actor_of(request), content)
+    return 201, message_dict(message)
+
+
+@router.post("/{conversation_id}/resolve")
+def resolve(request, conversation_id: int):
+    return _fresh(actions.resolve(visible(request, conversation_id), actor_of(request)))
+
+
+@router.post("/{conversation_id}/reopen")
+def reopen(request, conversation_id: int):
+    return _fresh(actions.reopen(visible(request, conversation_id), actor_of(request)))
+
+
+@router.post("/{conversation_id}/handoff")
+def handoff(request, conversation_id: int, body: HandoffIn):
+    return _fresh(actions.handoff(visible(request, conversation_id), actor_of(request), body.reason))
+
+
+@router.post("/{conversation_id}/ai")
+def ai(request, conversation_id: int, body: AiIn):
+    return _fresh(actions.set_ai(visible(request, conversation_id), actor_of(request), body.enabled))
+
+
+@router.post("/{conversation_id}/assign")
+def assign(request, conversation_id: int, body: AssignIn):
+    conv = visible(request, conversation_id)
+    user = team = None
+    if body.user_id is not None:
+        user = User.objects.filter(pk=body.user_id, is_active=True).first()
+        if user is None:
+            raise ApiError(422, "user_id names no active user.", "invalid")
+    if body.team_id is not None:
+        team = Team.objects.filter(pk=body.team_id).first()
+        if team is None:
+            raise ApiError(422, "team_id names no team.", "invalid")
+    return _fresh(actions.assign(conv, actor_of(request), user=user, team=team))
+
+
+@router.get("/{conversation_id}/notes")
+def notes(request, conversation_id: int):
+    conv = visible(request, conversation_id)
+    return {"items": [note_dict(n) for n in conv.notes.order_by("created_at", "id")], "next_cursor": None}
+
+
+@router.post("/{conversation_id}/notes", response={201: dict})
+def add_note(request, conversation_id: int, body: NoteIn):
+    note = actions.add_note(visible(request, conversation_id), actor_of(request), body.text)
+    return 201, note_dict(note)
+
+
+@router.post("/{conversation_id}/tags")
+def tags(request, conversation_id: int, body: TagsIn):
+    return _fresh(actions.set_tags(visible(request, conversation_id), actor_of(request), body.tags))
+
+
+@router.post("/{conversation_id}/priority")
+def priority(request, conversation_id: int, body: PriorityIn):
+    return _fresh(actions.set_priority(visible(request, conversation_id), actor_of(request), body.priority))

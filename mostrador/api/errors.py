@@ -1,0 +1,95 @@
+"""Every API error is JSON `{"detail", "code"}` with a 4xx status; bad input never makes a 500."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from mostrador.inbox.actions.actor import ActionRefused
+from mostrador.inbox.inbox_settings import InvalidSettings
+from mostrador.inbox.queries import BadCursor
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(HttpError):
+    def __init__(self, status: int, detail: str, code: str):
+        super().__init__(status, detail)
+        self.code = code
+
+
+def not_found(what: str = "Not found") -> ApiError:
+    return ApiError(404, what, "not_found")
+
+
+# Refusals that describe a conflict with the conversation's current state, not a permission.
+_CONFLICT_CODES = {"not_resolved"}
+_BAD_INPUT_CODES = {"empty_message", "empty_note", "not_inbox_member"}
+
+
+def _describe(errors: list[dict]) -> str:
+    parts = []
+    for err in errors[:5]:
+        loc = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "payload"))
+        parts.append(f"{loc}: {err.get('msg')}" if loc else str(err.get("msg")))
+    return "; ".join(parts) or "Invalid request"
+
+
+def install(api: NinjaAPI) -> None:
+    def reply(request, status: int, detail: str, code: str, **extra):
+        return api.create_response(request, {"detail": detail, "code": code, **extra}, status=status)
+
+    @api.exception_handler(ValidationError)
+    def validation(request, exc: ValidationError):
+        errors = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors]
+        if any(e.get("type") == "json_invalid" or "parse" in str(e.get("msg", "")).lower() for e in errors):
+            return reply(request, 400, "The body is not valid JSON.", "malformed_json")
+        return reply(request, 422, _describe(errors), "invalid", errors=errors)
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request, exc):
+        return reply(request, 401, "A valid bearer token is required.", "unauthorized")
+
+    @api.exception_handler(ApiError)
+    def api_error(request, exc: ApiError):
+        return reply(request, exc.status_code, exc.message, exc.code)
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        if exc.status_code == 400 and "parse" in exc.message.lower():
+            return reply(request, 400, "The body is not valid JSON.", "malformed_json")
+        return reply(request, exc.status_code, exc.message, "bad_request" if exc.status_code == 400 else "http_error")
+
+    @api.exception_handler(ActionRefused)
+    def refused(request, exc: ActionRefused):
+        status = 409 if exc.code in _CONFLICT_CODES else 400 if exc.code in _BAD_INPUT_CODES else 403
+        return reply(request, status, str(exc), exc.code)
+
+    @api.exception_handler(InvalidSettings)
+    def bad_settings(request, exc):
+        return reply(request, 422, str(exc), "invalid_settings")
+
+    @api.exception_handler(BadCursor)
+    def bad_cursor(request, exc):
+        return reply(request, 400, str(exc), "bad_cursor")
+
+    @api.exception_handler(Http404)
+    def http404(request, exc):
+        return reply(request, 404, "Not found", "not_found")
+
+    @api.exception_handler(ObjectDoesNotExist)
+    def missing(request, exc):
+        return reply(request, 404, "Not found", "not_found")
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request, exc):
+        return reply(request, 413, "The body is too large.", "body_too_large")
+
+    @api.exception_handler(Exception)
+    def unexpected(request, exc):
+        log.exception("unhandled API error")
+        return reply(request, 500, "Internal error", "internal_error")

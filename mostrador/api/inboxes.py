@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from django.db import transaction
+from ninja import Router
+
+from mostrador.accounts.models import User
+from mostrador.inbox.actions import InboundMessage, receive_customer_message
+from mostrador.inbox.actions.inboxes import create_inbox, update_inbox
+from mostrador.inbox.queries import visible_inboxes
+from mostrador.inbox.serializers import conversation_dict, inbox_dict, message_dict
+
+from .errors import ApiError, not_found
+from .schemas import InboundIn, InboxCreate, InboxPatch
+
+router = Router(tags=["inboxes"])
+
+
+def _require_admin(request) -> None:
+    if not request.user.is_admin:
+        raise ApiError(403, "Only admins manage inboxes.", "forbidden")
+
+
+def _members(ids: list[int]) -> list[User]:
+    users = list(User.objects.filter(pk__in=ids))
+    if len(users) != len(set(ids)):
+        raise ApiError(422, "member_ids names a user that does not exist.", "invalid")
+    return users
+
+
+def visible_inbox(request, inbox_id: int):
+    inbox = visible_inboxes(request.user).filter(pk=inbox_id).first()
+    if inbox is None:
+        raise not_found("Inbox not found")
+    return inbox
+
+
+@router.get("")
+def list_inboxes(request):
+    return {"items": [inbox_dict(i) for i in visible_inboxes(request.user).order_by("pk")], "next_cursor": None}
+
+
+@router.post("", response={201: dict})
+def create(request, body: InboxCreate):
+    _require_admin(request)
+    with transaction.atomic():
+        inbox = create_inbox(body.name, body.channel, body.settings)
+        inbox.members.set(_members(body.member_ids))
+    return 201, inbox_dict(inbox)
+
+
+@router.get("/{inbox_id}")
+def read(request, inbox_id: int):
+    return inbox_dict(visible_inbox(request, inbox_id))
+
+
+@router.patch("/{inbox_id}")
+def patch(request, inbox_id: int, body: InboxPatch):
+    inbox = visible_inbox(request, inbox_id)
+    _require_admin(request)
+    with transaction.atomic():
+        inbox = update_inbox(inbox, name=body.name, raw_settings=body.settings)
+        if body.member_ids is not None:
+            inbox.members.set(_members(body.member_ids))
+    return inbox_dict(inbox)
+
+
+@router.post("/{inbox_id}/messages", response={200: dict, 201: dict})
+def inbound(request, inbox_id: int, body: InboundIn):
+    """An outside system delivers a customer message to an `api` inbox. Idempotent by external_id."""
+    inbox = visible_inbox(request, inbox_id)
+    if inbox.channel != "api":
+        raise ApiError(409, "Only api inboxes take messages through this endpoint.", "wrong_channel")
+    message, created = receive_customer_message(
+        inbox,
+        InboundMessage(
+            contact_external_id=body.contact.external_id,
+            contact_name=body.contact.name,
+            contact_phone=body.contact.phone or "",
+            text=body.text,
+            external_id=body.external_id,
+            sent_at=body.sent_at,
+        ),
+    )
+    conv = message.conversation
+    return (201 if created else 200), {**message_dict(message), "conversation": conversation_dict(conv)}

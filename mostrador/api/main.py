@@ -1,0 +1,21 @@
+from ninja import NinjaAPI
+
+from . import errors
+from .auth import BearerToken
+from .conversations import router as conversations
+from .inboxes import router as inboxes
+
+api = NinjaAPI(
+    title="Mostrador API",
+    version="1",
+    description=(
+        "The REST API of Mostrador. Authenticate with `Authorization: Bearer <token>` "
+        "(`mostrador token create`). Errors are `{\"detail\", \"code\"}`; lists are "
+        "`{\"items\", \"next_cursor\"}` and take `limit` and `cursor`."
+    ),
+    auth=BearerToken(),
+    urls_namespace="api",
+)
+errors.install(api)
+api.add_router("/inboxes", inboxes)
+api.add_router("/conversations", conversations)

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from ninja import Schema
+from pydantic import Field, field_validator
+
+
+class InboxCreate(Schema):
+    name: str = Field(min_length=1, max_length=120)
+    channel: Literal["api", "whatsapp"]
+    settings: dict[str, Any] = Field(default_factory=dict)
+    member_ids: list[int] = Field(default_factory=list)
+
+
+class InboxPatch(Schema):
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    settings: dict[str, Any] | None = None
+    member_ids: list[int] | None = None
+
+
+class ContactIn(Schema):
+    external_id: str = Field(min_length=1, max_length=200)
+    name: str = Field(default="", max_length=200)
+    phone: str | None = Field(default=None, max_length=32)
+
+
+class InboundIn(Schema):
+    contact: ContactIn
+    text: str = Field(min_length=1, max_length=10000)
+    external_id: str | None = Field(default=None, min_length=1, max_length=200)
+    sent_at: datetime | None = None
+
+    @field_validator("sent_at")
+    @classmethod
+    def needs_offset(cls, value):
+        if value is not None and value.tzinfo is None:
+            raise ValueError("sent_at needs a time zone offset")
+        return value
+
+
+class TemplateIn(Schema):
+    name: str = Field(min_length=1, max_length=512)
+    language: str = Field(default="es", min_length=2, max_length=16)
+    params: list[str] = Field(default_factory=list)
+
+
+class MessageIn(Schema):
+    text: str | None = Field(default=None, max_length=4096)
+    template: TemplateIn | None = None
+
+
+class HandoffIn(Schema):
+    reason: str = Field(default="", max_length=1000)
+
+
+class AiIn(Schema):
+    enabled: bool
+
+
+class AssignIn(Schema):
+    user_id: int | None = None
+    team_id: int | None = None
+
+
+class NoteIn(Schema):
+    text: str = Field(min_length=1, max_length=10000)
+
+
+class TagsIn(Schema):
+    tags: list[str] = Field(max_length=50)
+
+
+class PriorityIn(Schema):
+    priority: int = Field(ge=0, le=2)
+
+
+class Error(Schema):
+    detail: str
+    code: str

@@ -1,0 +1,3 @@
+from .connector import ApiConnector
+
+__all__ = ["ApiConnector"]

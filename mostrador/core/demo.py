@@ -1,0 +1,93 @@
+"""Realistic demo data: an auto-parts shop in Santiago with sellers, teams, inboxes and chats in
+every state. Built through the actions, so it carries the same events real traffic would."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from mostrador.accounts.models import Role, Team, User
+from mostrador.inbox import actions
+from mostrador.inbox.actions.inboxes import create_inbox
+from mostrador.inbox.models import Inbox
+
+PASSWORD = "mostrador"
+USERS = [
+    ("admin@demo.mostrador.app", "Carla Muñoz", Role.ADMIN),
+    ("supervisora@demo.mostrador.app", "Sofía Pérez", Role.SUPERVISOR),
+    ("ana@demo.mostrador.app", "Ana Rojas", Role.AGENT),
+    ("bruno@demo.mostrador.app", "Bruno Díaz", Role.AGENT),
+]
+SHOP_INBOX = "Repuestos Web"
+AI_INBOX = "Asistente IA"
+
+# (name, phone, [(minutes ago, text)], then: None | "reply" | "resolve")
+CHATS = [
+    ("Jorge Fuentes", "+56 9 8123 4567", [(24, "Hola, necesito pastillas de freno delanteras para un Yaris 2016"), (22, "¿Tienen stock?")], None),
+    ("María José Soto", "+56 9 7654 3210", [(9, "Buenas tardes, ¿cuánto sale el filtro de aire para Hyundai Accent 2019?")], None),
+    ("Transportes Lircay", "+56 2 2345 6789", [(3, "Necesitamos cotizar 4 amortiguadores para camioneta Hilux 2018, patente KXLT-21")], None),
+    ("Pedro Alarcón", "+56 9 6111 2233", [(1, "¿Despachan a Rancagua?")], None),
+    ("Camila Reyes", "+56 9 5222 3344", [(40, "Hola! el foco trasero izquierdo de un Spark GT 2015"), (38, "chasis KL1CM6CD0FC123456")], "reply"),
+    ("Luis Henríquez", "+56 9 4333 4455", [(180, "Gracias, ya lo retiré en tienda 👍")], "resolve"),
+    ("Francisca Vera", "+56 9 3444 5566", [(95, "¿Tienen correa de distribución para Peugeot 208?")], "reply"),
+]
+AI_CHATS = [
+    ("Ignacio Tapia", "+56 9 2555 6677", [(0, "Hola, quiero cotizar un espejo lateral derecho para Mazda 3 2017")], None),
+]
+
+
+def load_demo() -> bool:
+    """Create the demo once. Returns False when it was already there (the command is idempotent)."""
+    if Inbox.objects.filter(name=SHOP_INBOX).exists():
+        return False
+    with transaction.atomic():
+        users = {}
+        for email, name, role in USERS:
+            user = User.objects.filter(email=email).first() or User.objects.create_user(
+                email, PASSWORD, name=name, role=role
+            )
+            users[email] = user
+        sales, _ = Team.objects.get_or_create(name="Ventas")
+        parts, _ = Team.objects.get_or_create(name="Repuestos")
+        sales.members.add(users["ana@demo.mostrador.app"])
+        parts.members.add(users["bruno@demo.mostrador.app"])
+        shop = create_inbox(SHOP_INBOX, "api", {"wait_target_seconds": 900})
+        ai = create_inbox(AI_INBOX, "api", {"ai_enabled": True, "ai_window_seconds": 60, "wait_target_seconds": 600})
+        agents = [users["ana@demo.mostrador.app"], users["bruno@demo.mostrador.app"]]
+        shop.members.set(agents)
+        ai.members.set(agents)
+    now = timezone.now()
+    seller = users["ana@demo.mostrador.app"]
+    for inbox, chats in ((shop, CHATS), (ai, AI_CHATS)):
+        for i, (name, phone, lines, then) in enumerate(chats):
+            message = None
+            for minutes, text in lines:
+                message, _ = actions.receive_customer_message(
+                    inbox,
+                    actions.InboundMessage(
+                        contact_external_id=f"demo-{phone}",
+                        contact_name=name,
+                        contact_phone=phone,
+                        text=text,
+                        external_id=f"demo-{phone}-{minutes}",
+                        sent_at=now - timedelta(minutes=minutes),
+                    ),
+                )
+            conv = message.conversation
+            if i % 3 == 1:
+                actions.assign(conv, actions.Actor.person(seller), user=seller)
+            if then in ("reply", "resolve"):
+                actions.send_message(
+                    conv,
+                    actions.Actor.person(seller),
+                    actions.OutboundContent(text="¡Hola! Sí, tenemos. Te envío la cotización en un momento."),
+                )
+            if then == "resolve":
+                actions.resolve(conv, actions.Actor.person(seller))
+    return True
+
+
+def logins() -> list[tuple[str, str, str]]:
+    return [(email, PASSWORD, role.label) for email, _, role in USERS]

@@ -1,0 +1,36 @@
+import asyncio
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Migrate, then serve web, realtime and background jobs in one process."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--no-jobs", action="store_true", help="Leave jobs to separate `mostrador worker` processes.")
+
+    def handle(self, *args, host, port, no_jobs, **options):
+        import uvicorn
+
+        from mostrador.asgi import application
+        from mostrador.jobs.runner import run_in_event_loop
+
+        call_command("migrate", interactive=False, verbosity=0)
+        config = uvicorn.Config(application, host=host, port=port, log_level="warning", lifespan="off")
+        server = uvicorn.Server(config)
+        self.stdout.write(f"Mostrador is serving at http://{host}:{port}  (Ctrl+C stops it)")
+
+        async def main():
+            stop = asyncio.Event()
+            jobs = None if no_jobs else asyncio.ensure_future(run_in_event_loop(stop))
+            try:
+                await server.serve()
+            finally:
+                stop.set()
+                if jobs:
+                    await jobs
+
+        asyncio.run(main())

@@ -1,0 +1,17 @@
+import signal
+
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Run only background jobs (AI turns, sends, timers), for scale-out beside `serve --no-jobs`."
+
+    def handle(self, *args, **options):
+        from mostrador.jobs.runner import make_worker, requeue_stale_jobs
+
+        requeue_stale_jobs()
+        worker = make_worker()
+        worker.configure_signals()
+        signal.signal(signal.SIGTERM, worker.shutdown)
+        self.stdout.write("Mostrador worker running; Ctrl+C stops it.")
+        worker.run()

@@ -1,0 +1,27 @@
+"""The one home for writes. Views, the API, connectors, bots and jobs call these; nothing else
+changes a conversation. Each action runs in one transaction, records an event row for every
+change and publishes realtime events only after commit. Actions never commit partway."""
+
+from .actor import Actor
+from .inbound import InboundMessage, receive_customer_message
+from .lifecycle import expire_ai_window, handoff, reopen, resolve, set_ai
+from .organise import add_note, assign, set_priority, set_tags
+from .outbound import OutboundContent, record_delivery, send_message
+
+__all__ = [
+    "Actor",
+    "InboundMessage",
+    "OutboundContent",
+    "add_note",
+    "assign",
+    "expire_ai_window",
+    "handoff",
+    "receive_customer_message",
+    "record_delivery",
+    "reopen",
+    "resolve",
+    "send_message",
+    "set_ai",
+    "set_priority",
+    "set_tags",
+]

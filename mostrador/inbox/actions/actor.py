@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mostrador.inbox.models import AuthorKind
+
+
+class ActionRefused(Exception):
+    """The actor may not do this (an AI reopening, a person handing off…)."""
+
+    def __init__(self, message: str, code: str = "forbidden"):
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Actor:
+    kind: str  # an AuthorKind value
+    user: object | None = None
+    bot_name: str = ""
+
+    @classmethod
+    def person(cls, user) -> Actor:
+        return cls(AuthorKind.AGENT, user=user)
+
+    @classmethod
+    def bot(cls, user, bot_name: str) -> Actor:
+        return cls(AuthorKind.AI, user=user, bot_name=bot_name)
+
+    @classmethod
+    def system(cls) -> Actor:
+        return cls(AuthorKind.SYSTEM)
+
+    @classmethod
+    def customer(cls) -> Actor:
+        return cls(AuthorKind.CUSTOMER)
+
+    @property
+    def is_person(self) -> bool:
+        return self.kind == AuthorKind.AGENT
+
+    @property
+    def is_ai(self) -> bool:
+        return self.kind == AuthorKind.AI

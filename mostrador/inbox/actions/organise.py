@@ -1,0 +1,84 @@
+"""Assignment, notes, tags and priority: team bookkeeping that never changes attention."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from mostrador.accounts.models import Team, User
+from mostrador.inbox.models import EventKind, Note, Tag
+from mostrador.realtime import events
+from mostrador.realtime.publish import publish_on_commit
+
+from .actor import ActionRefused, Actor
+from .record import locked, publish_conversation_changed, record_event, touch
+
+
+def assign(conversation, actor: Actor, *, user: User | None = None, team: Team | None = None):
+    if user is not None and not user.sees_every_inbox and not user.inboxes.filter(pk=conversation.inbox_id).exists():
+        raise ActionRefused(f"{user} is not a member of this inbox.", code="not_inbox_member")
+    now = timezone.now()
+    with transaction.atomic():
+        conv = locked(conversation.pk)
+        data = {
+            "from": {"user_id": conv.assignee_id, "team_id": conv.team_id},
+            "to": {"user_id": user.pk if user else None, "team_id": team.pk if team else None},
+        }
+        if data["from"] == data["to"]:
+            return conv
+        conv.assignee = user
+        conv.team = team
+        conv.save(update_fields=["assignee", "team"])
+        touch(conv, now)
+        state = conv.state(now).value
+        record_event(conv, EventKind.ASSIGNED, actor, now, state, state, data)
+        publish_conversation_changed(conv, state, EventKind.ASSIGNED)
+    return conv
+
+
+def add_note(conversation, actor: Actor, text: str) -> Note:
+    text = text.strip()
+    if not text:
+        raise ActionRefused("A note needs text.", code="empty_note")
+    now = timezone.now()
+    with transaction.atomic():
+        conv = locked(conversation.pk)
+        note = Note.objects.create(conversation=conv, author=actor.user, text=text, created_at=now)
+        record_event(conv, EventKind.NOTE, actor, now, data={"note_id": note.pk})
+        publish_on_commit(
+            events.make(events.NOTE_CREATED, conversation_id=conv.pk, inbox_id=conv.inbox_id, note_id=note.pk)
+        )
+    return note
+
+
+def set_tags(conversation, actor: Actor, names: list[str]):
+    wanted = sorted({n.strip() for n in names if n.strip()})
+    now = timezone.now()
+    with transaction.atomic():
+        conv = locked(conversation.pk)
+        before = sorted(conv.tags.values_list("name", flat=True))
+        if before == wanted:
+            return conv
+        tags = [Tag.objects.get_or_create(name=name)[0] for name in wanted]
+        conv.tags.set(tags)
+        touch(conv, now)
+        state = conv.state(now).value
+        record_event(conv, EventKind.TAGGED, actor, now, state, state, {"from": before, "to": wanted})
+        publish_conversation_changed(conv, state, EventKind.TAGGED)
+    return conv
+
+
+def set_priority(conversation, actor: Actor, priority: int):
+    now = timezone.now()
+    with transaction.atomic():
+        conv = locked(conversation.pk)
+        if conv.priority == priority:
+            return conv
+        before = conv.priority
+        conv.priority = priority
+        conv.save(update_fields=["priority"])
+        touch(conv, now)
+        state = conv.state(now).value
+        record_event(conv, EventKind.PRIORITY, actor, now, state, state, {"from": before, "to": priority})
+        publish_conversation_changed(conv, state, EventKind.PRIORITY)
+    return conv

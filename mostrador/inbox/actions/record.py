@@ -1,0 +1,91 @@
+"""Shared plumbing for actions: lock the row, apply new attention, write the event, schedule
+the AI-window timer and publish after commit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils import timezone
+
+from mostrador.inbox.models import Conversation, ConversationEvent
+from mostrador.realtime import events
+from mostrador.realtime.publish import publish_on_commit
+from mostrador.rules.attention import Attention, ai_deadline
+
+from .actor import Actor
+
+
+def locked(conversation_id: int) -> Conversation:
+    """Serialise writers on one conversation so two inbound messages cannot both start a wait."""
+    return Conversation.objects.select_for_update().select_related("inbox").get(pk=conversation_id)
+
+
+def apply_attention(
+    conv: Conversation,
+    new: Attention,
+    *,
+    kind: str,
+    actor: Actor,
+    now: datetime,
+    data: dict | None = None,
+    extra_update: list[str] | None = None,
+) -> ConversationEvent:
+    before = conv.state(now)
+    old_deadline = conv.ai_deadline
+    conv.resolved = new.resolved
+    conv.waiting_since = new.waiting_since
+    conv.ai_enabled = new.ai_enabled
+    conv.ai_since = new.ai_since
+    conv.ai_deadline = ai_deadline(new, conv.inbox.ai_window)
+    conv.updated_at = now
+    conv.save(
+        update_fields=[
+            "resolved", "waiting_since", "ai_enabled", "ai_since", "ai_deadline", "updated_at",
+            *(extra_update or []),
+        ]
+    )
+    after = conv.state(now)
+    if conv.ai_deadline and conv.ai_deadline != old_deadline:
+        schedule_ai_window_end(conv)
+    event = record_event(conv, kind, actor, now, before.value, after.value, data)
+    publish_conversation_changed(conv, after.value, kind)
+    return event
+
+
+def record_event(conv, kind, actor: Actor, now, from_state="", to_state="", data=None) -> ConversationEvent:
+    return ConversationEvent.objects.create(
+        conversation=conv,
+        kind=kind,
+        actor_kind=actor.kind,
+        actor=actor.user if actor.user is not None and getattr(actor.user, "pk", None) else None,
+        bot_name=actor.bot_name,
+        from_state=from_state,
+        to_state=to_state,
+        data=data or {},
+        created_at=now,
+    )
+
+
+def publish_conversation_changed(conv: Conversation, state: str, reason: str) -> None:
+    publish_on_commit(
+        events.make(
+            events.CONVERSATION_CHANGED,
+            conversation_id=conv.pk,
+            inbox_id=conv.inbox_id,
+            state=state,
+            reason=reason,
+        )
+    )
+
+
+def touch(conv: Conversation, now: datetime | None = None) -> None:
+    conv.updated_at = now or timezone.now()
+    conv.save(update_fields=["updated_at"])
+
+
+def schedule_ai_window_end(conv: Conversation) -> None:
+    # Enqueued inside the transaction: the job row commits with the state it guards, or not at
+    # all, so a crash can neither lose the timer nor fire one for a rolled-back turn.
+    from mostrador.inbox.jobs import end_ai_window
+
+    end_ai_window.using(run_after=conv.ai_deadline).enqueue(conv.pk, conv.ai_deadline.isoformat())

@@ -1,0 +1,260 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings as conf
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mostrador.rules.attention import Attention, State, state_at
+
+# Settings every channel shares (CONTRACT.md). Unknown keys are refused by the API.
+INBOX_DEFAULTS: dict = {
+    "ai_enabled": False,
+    "ai_window_seconds": 300,
+    "wait_target_seconds": 900,
+    "case_close_after_seconds": 86400,
+    "ai_can_resolve": False,
+    "ai_agent": None,
+}
+
+
+class Channel(models.TextChoices):
+    API = "api", "API"
+    WHATSAPP = "whatsapp", "WhatsApp"
+
+
+class Inbox(models.Model):
+    name = models.CharField(max_length=120)
+    channel = models.CharField(max_length=32, choices=Channel.choices)
+    settings = models.JSONField(default=dict, blank=True)
+    # Write-only credentials (access tokens, app secrets); never serialised back out.
+    secrets = models.JSONField(default=dict, blank=True)
+    members = models.ManyToManyField(conf.AUTH_USER_MODEL, related_name="inboxes", blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "inboxes"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def setting(self, key: str):
+        return self.settings.get(key, INBOX_DEFAULTS.get(key))
+
+    @property
+    def effective_settings(self) -> dict:
+        return {**INBOX_DEFAULTS, **self.settings}
+
+    @property
+    def ai_window(self) -> timedelta:
+        return timedelta(seconds=self.setting("ai_window_seconds"))
+
+    @property
+    def wait_target(self) -> timedelta:
+        return timedelta(seconds=self.setting("wait_target_seconds"))
+
+
+class Contact(models.Model):
+    name = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name or self.phone or f"#{self.pk}"
+
+
+class ContactIdentity(models.Model):
+    """How one channel account knows a contact (a WhatsApp wa_id, an outside system's id…)."""
+
+    inbox = models.ForeignKey(Inbox, on_delete=models.CASCADE, related_name="identities")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="identities")
+    external_id = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["inbox", "external_id"], name="identity_unique_per_inbox")
+        ]
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=60, unique=True)
+    color = models.CharField(max_length=16, default="#64748b")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Priority(models.IntegerChoices):
+    NORMAL = 0, _("Normal")
+    HIGH = 1, _("High")
+    URGENT = 2, _("Urgent")
+
+
+OPEN_WAIT = Q(resolved=False, waiting_since__isnull=False)
+
+
+class Conversation(models.Model):
+    """One long-lived thread per contact per inbox. Only actions write its attention fields."""
+
+    inbox = models.ForeignKey(Inbox, on_delete=models.CASCADE, related_name="conversations")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="conversations")
+    resolved = models.BooleanField(default=False)
+    waiting_since = models.DateTimeField(null=True, blank=True)
+    ai_enabled = models.BooleanField(default=False)
+    ai_since = models.DateTimeField(null=True, blank=True)
+    # ai_since + the inbox's window, kept beside ai_since so "is the AI still on its turn?" is
+    # an indexed comparison instead of a join on the inbox settings.
+    ai_deadline = models.DateTimeField(null=True, blank=True)
+    assignee = models.ForeignKey(
+        conf.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    priority = models.SmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="conversations")
+    fields = models.JSONField(default=dict, blank=True)
+    last_message = models.ForeignKey(
+        "Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_activity_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["inbox", "contact"], name="one_conversation_per_contact_inbox")
+        ]
+        indexes = [
+            # Pendientes: open waits, most urgent first, then the longest wait.
+            models.Index(fields=["-priority", "waiting_since", "id"], condition=OPEN_WAIT, name="conv_waiting_order"),
+            models.Index(fields=["inbox", "-priority", "waiting_since", "id"], condition=OPEN_WAIT, name="conv_inbox_waiting_order"),
+            models.Index(fields=["assignee", "-priority", "waiting_since", "id"], condition=OPEN_WAIT, name="conv_mine_waiting_order"),
+            models.Index(fields=["ai_deadline"], condition=Q(ai_deadline__isnull=False), name="conv_ai_deadline"
+            ),
+            models.Index(fields=["inbox", "-last_activity_at", "id"], name="conv_inbox_activity"),
+            models.Index(fields=["-last_activity_at", "id"], name="conv_activity"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact} @ {self.inbox}"
+
+    @property
+    def attention(self) -> Attention:
+        return Attention(
+            resolved=self.resolved,
+            waiting_since=self.waiting_since,
+            ai_enabled=self.ai_enabled,
+            ai_since=self.ai_since,
+        )
+
+    def state(self, now=None) -> State:
+        return state_at(self.attention, now or timezone.now(), self.inbox.ai_window)
+
+
+class AuthorKind(models.TextChoices):
+    CUSTOMER = "customer", _("Customer")
+    AGENT = "agent", _("Agent")
+    AI = "ai", _("AI")
+    SYSTEM = "system", _("System")
+
+
+class MessageType(models.TextChoices):
+    TEXT = "text"
+    IMAGE = "image"
+    AUDIO = "audio"
+    VIDEO = "video"
+    DOCUMENT = "document"
+    STICKER = "sticker"
+    LOCATION = "location"
+    CONTACTS = "contacts"
+    INTERACTIVE_REPLY = "interactive_reply"
+    TEMPLATE = "template"
+    REACTION = "reaction"
+    UNSUPPORTED = "unsupported"
+
+
+class DeliveryStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    READ = "read", _("Read")
+    FAILED = "failed", _("Failed")
+
+
+class Message(models.Model):
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    # Denormalised from the conversation so the external id can be unique per inbox.
+    inbox = models.ForeignKey(Inbox, on_delete=models.CASCADE, related_name="+")
+    direction = models.CharField(max_length=3, choices=[("in", "in"), ("out", "out")])
+    author_kind = models.CharField(max_length=10, choices=AuthorKind.choices)
+    author = models.ForeignKey(
+        conf.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    bot_name = models.CharField(max_length=100, blank=True)
+    type = models.CharField(max_length=20, choices=MessageType.choices, default=MessageType.TEXT)
+    text = models.TextField(blank=True)
+    media = models.JSONField(null=True, blank=True)
+    location = models.JSONField(null=True, blank=True)
+    payload = models.JSONField(null=True, blank=True)
+    reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    external_id = models.CharField(max_length=200, null=True, blank=True)
+    status = models.CharField(max_length=10, choices=DeliveryStatus.choices)
+    error_code = models.CharField(max_length=40, blank=True)
+    error_message = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inbox", "external_id"],
+                condition=Q(external_id__isnull=False),
+                name="message_external_id_unique_per_inbox",
+            )
+        ]
+        indexes = [models.Index(fields=["conversation", "created_at", "id"], name="msg_timeline")]
+
+
+class Note(models.Model):
+    """An internal note: for the team only, never sent, never changes attention."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(conf.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["conversation", "created_at"], name="note_timeline")]
+
+
+class EventKind(models.TextChoices):
+    MESSAGE = "message", _("Message")
+    RESOLVED = "resolved", _("Resolved")
+    REOPENED = "reopened", _("Reopened")
+    HANDOFF = "handoff", _("Handed off to people")
+    AI_TOGGLED = "ai_toggled", _("AI switched")
+    AI_WINDOW_ENDED = "ai_window_ended", _("AI window ended")
+    ASSIGNED = "assigned", _("Assigned")
+    NOTE = "note", _("Note")
+    TAGGED = "tagged", _("Tags changed")
+    PRIORITY = "priority", _("Priority changed")
+
+
+class ConversationEvent(models.Model):
+    """The audit trail: one row for every change, with who, what, when and from → to."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=24, choices=EventKind.choices)
+    actor_kind = models.CharField(max_length=10, choices=AuthorKind.choices)
+    actor = models.ForeignKey(conf.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    bot_name = models.CharField(max_length=100, blank=True)
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["conversation", "created_at"], name="event_timeline")]

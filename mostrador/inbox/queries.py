@@ -1,0 +1,140 @@
+"""Read paths: what a user may see, the state lists in their orders, counts and cursors.
+
+The state filters mirror rules.attention.state_at as indexed predicates, so a list is correct at
+the moment it is read, whether or not a timer has fired yet.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from mostrador.inbox.models import OPEN_WAIT, Conversation, Inbox
+from mostrador.rules.attention import State
+
+STATES = [s.value for s in State] + ["all"]
+
+
+def visible_inboxes(user) -> QuerySet[Inbox]:
+    if user.sees_every_inbox:
+        return Inbox.objects.all()
+    return Inbox.objects.filter(members=user)
+
+
+def visible_conversations(user) -> QuerySet[Conversation]:
+    qs = Conversation.objects.all()
+    if not user.sees_every_inbox:
+        qs = qs.filter(inbox__in=Inbox.objects.filter(members=user).values("pk"))
+    return qs
+
+
+def state_filter(state: str, now: datetime) -> Q:
+    ai_running = Q(ai_deadline__gt=now)
+    return {
+        State.PENDING.value: OPEN_WAIT & ~ai_running,
+        State.WITH_AI.value: OPEN_WAIT & ai_running,
+        State.AWAITING_CUSTOMER.value: Q(resolved=False, waiting_since__isnull=True),
+        State.RESOLVED.value: Q(resolved=True),
+        "all": Q(),
+    }[state]
+
+
+# (field, descending) pairs, always ending in the primary key so the order is total.
+ORDERINGS: dict[str, list[tuple[str, bool]]] = {
+    State.PENDING.value: [("priority", True), ("waiting_since", False), ("id", False)],
+    State.WITH_AI.value: [("ai_deadline", False), ("id", False)],
+    State.AWAITING_CUSTOMER.value: [("last_activity_at", True), ("id", True)],
+    State.RESOLVED.value: [("last_activity_at", True), ("id", True)],
+    "all": [("last_activity_at", True), ("id", True)],
+}
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    state: str = State.PENDING.value
+    inbox_id: int | None = None
+    assignee_id: int | None = None
+    unassigned: bool = False
+
+
+def filtered(user, filters: ListFilters, now: datetime | None = None) -> QuerySet[Conversation]:
+    qs = visible_conversations(user)
+    if filters.inbox_id is not None:
+        qs = qs.filter(inbox_id=filters.inbox_id)
+    if filters.assignee_id is not None:
+        qs = qs.filter(assignee_id=filters.assignee_id)
+    if filters.unassigned:
+        qs = qs.filter(assignee__isnull=True)
+    return qs
+
+
+def conversation_list(user, filters: ListFilters, *, limit: int, cursor: str | None, now: datetime | None = None):
+    """One page of conversations in the state's order; returns (rows, next_cursor)."""
+    now = now or timezone.now()
+    ordering = ORDERINGS[filters.state]
+    qs = filtered(user, filters).filter(state_filter(filters.state, now))
+    if cursor:
+        qs = qs.filter(_after(ordering, decode_cursor(cursor, len(ordering))))
+    qs = qs.order_by(*[f"-{f}" if desc else f for f, desc in ordering])
+    qs = qs.select_related("inbox", "contact", "last_message", "assignee").prefetch_related("tags")
+    rows = list(qs[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor([getattr(rows[-1], f) for f, _ in ordering])
+    return rows, next_cursor
+
+
+def state_counts(user, filters: ListFilters, now: datetime | None = None) -> dict[str, int]:
+    now = now or timezone.now()
+    qs = filtered(user, filters)
+    return qs.aggregate(
+        **{s.value: Count("id", filter=state_filter(s.value, now)) for s in State},
+        all=Count("id"),
+    )
+
+
+class BadCursor(ValueError):
+    pass
+
+
+def encode_cursor(values: list) -> str:
+    plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
+    return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, size: int) -> list:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, TypeError) as exc:
+        raise BadCursor("cursor is not one this API issued") from exc
+    if not isinstance(values, list) or len(values) != size:
+        raise BadCursor("cursor does not belong to this list")
+    out = []
+    for v in values:
+        if isinstance(v, str):
+            try:
+                v = datetime.fromisoformat(v)
+            except ValueError as exc:
+                raise BadCursor("cursor is not one this API issued") from exc
+        elif not isinstance(v, int) or isinstance(v, bool):
+            raise BadCursor("cursor is not one this API issued")
+        out.append(v)
+    return out
+
+
+def _after(ordering: list[tuple[str, bool]], values: list) -> Q:
+    """Rows strictly after `values` in `ordering` (keyset pagination: stable under inserts)."""
+    q = Q(pk__in=[])
+    for i, (field, desc) in enumerate(ordering):
+        step = Q(**{f"{field}__{'lt' if desc else 'gt'}": values[i]})
+        for prev_field, _ in ordering[:i]:
+            step &= Q(**{prev_field: values[ordering.index((prev_field, _))]})
+        q |= step
+    return q

@@ -1,0 +1,84 @@
+"""The outside shape of conversations and messages (CONTRACT.md field names)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils import timezone
+
+from mostrador.inbox.models import Conversation, Inbox, Message, Note
+from mostrador.rules.attention import wait
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def message_dict(m: Message) -> dict:
+    return {
+        "id": m.pk,
+        "conversation_id": m.conversation_id,
+        "direction": m.direction,
+        "author_kind": m.author_kind,
+        "author_id": m.author_id,
+        "bot_name": m.bot_name or None,
+        "type": m.type,
+        "text": m.text,
+        "media": m.media,
+        "location": m.location,
+        "reply_to_id": m.reply_to_id,
+        "payload": m.payload,
+        "external_id": m.external_id,
+        "status": m.status,
+        "error": {"code": m.error_code, "message": m.error_message} if m.error_code or m.error_message else None,
+        "created_at": iso(m.created_at),
+    }
+
+
+def conversation_dict(c: Conversation, now: datetime | None = None) -> dict:
+    now = now or timezone.now()
+    waited = wait(c.attention, now)
+    return {
+        "id": c.pk,
+        "inbox_id": c.inbox_id,
+        "state": c.state(now).value,
+        "resolved": c.resolved,
+        "waiting_since": iso(c.waiting_since),
+        "wait_seconds": int(waited.total_seconds()) if waited is not None else None,
+        "ai_enabled": c.ai_enabled,
+        "ai_since": iso(c.ai_since),
+        "ai_deadline": iso(c.ai_deadline) if c.state(now).value == "with_ai" else None,
+        "assignee_id": c.assignee_id,
+        "team_id": c.team_id,
+        "priority": c.priority,
+        "tags": sorted(t.name for t in c.tags.all()),
+        "fields": c.fields,
+        "contact": {"id": c.contact_id, "name": c.contact.name, "phone": c.contact.phone or None},
+        "last_message": message_dict(c.last_message) if c.last_message else None,
+        "created_at": iso(c.created_at),
+        "updated_at": iso(c.updated_at),
+    }
+
+
+def note_dict(n: Note) -> dict:
+    return {
+        "id": n.pk,
+        "conversation_id": n.conversation_id,
+        "author_id": n.author_id,
+        "text": n.text,
+        "created_at": iso(n.created_at),
+    }
+
+
+def inbox_dict(i: Inbox) -> dict:
+    return {
+        "id": i.pk,
+        "name": i.name,
+        "channel": i.channel,
+        # Secrets live apart from settings and are never serialised.
+        "settings": i.effective_settings,
+        "secrets_set": sorted(k for k, v in i.secrets.items() if v),
+        "member_ids": sorted(i.members.values_list("pk", flat=True)),
+        "created_at": iso(i.created_at),
+        "updated_at": iso(i.updated_at),
+    }

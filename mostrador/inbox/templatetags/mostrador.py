@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import template
+
+from mostrador.rules.attention import wait
+from mostrador.rules.sla import wait_colour as colour_of
+
+register = template.Library()
+
+
+@register.filter
+def epoch_ms(value) -> str:
+    return str(int(value.timestamp() * 1000)) if value else ""
+
+
+def format_span(seconds: int) -> str:
+    # Mirrored by formatSpan() in app.js, which keeps the rows ticking between refreshes.
+    seconds = max(int(seconds), 0)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    hours = minutes // 60
+    if hours < 24:
+        return f"{hours} h {minutes % 60:02d}"
+    return f"{hours // 24} d {hours % 24} h"
+
+
+@register.simple_tag
+def wait_text(conv, now) -> str:
+    waited = wait(conv.attention, now)
+    return format_span(waited.total_seconds()) if waited is not None else ""
+
+
+@register.simple_tag
+def wait_colour(conv, now) -> str:
+    waited = wait(conv.attention, now)
+    return colour_of(waited, conv.inbox.wait_target).value if waited is not None else ""
+
+
+@register.simple_tag
+def ai_left(conv, now) -> str:
+    if not conv.ai_deadline or conv.ai_deadline <= now:
+        return ""
+    left = int((conv.ai_deadline - now).total_seconds())
+    return f"{left // 60}:{left % 60:02d}"
+
+
+@register.filter
+def seconds(value: timedelta) -> int:
+    return int(value.total_seconds())

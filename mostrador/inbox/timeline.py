@@ -1,0 +1,40 @@
+"""The conversation timeline as people see it: messages, internal notes and the events worth
+showing (resolved, reopened, hand-offs, AI windows, assignments), merged in time order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from mostrador.inbox.models import Conversation, ConversationEvent, EventKind
+
+SHOWN_EVENTS = [
+    EventKind.RESOLVED,
+    EventKind.REOPENED,
+    EventKind.HANDOFF,
+    EventKind.AI_WINDOW_ENDED,
+    EventKind.ASSIGNED,
+    EventKind.AI_TOGGLED,
+]
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str  # "message" | "note" | "event"
+    at: datetime
+    item: object
+
+
+def timeline(conv: Conversation, limit: int = 300) -> list[Entry]:
+    messages = list(conv.messages.select_related("author").order_by("-created_at", "-id")[:limit])
+    since = messages[-1].created_at if len(messages) == limit else None
+    notes = conv.notes.select_related("author").order_by("created_at")
+    evs = ConversationEvent.objects.filter(conversation=conv, kind__in=SHOWN_EVENTS).select_related("actor")
+    if since:
+        notes = notes.filter(created_at__gte=since)
+        evs = evs.filter(created_at__gte=since)
+    entries = [Entry("message", m.created_at, m) for m in messages]
+    entries += [Entry("note", n.created_at, n) for n in notes]
+    entries += [Entry("event", e.created_at, e) for e in evs]
+    entries.sort(key=lambda e: (e.at, {"message": 0, "note": 1, "event": 2}[e.kind]))
+    return entries

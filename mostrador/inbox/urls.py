@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.inbox_page, name="inbox"),
+    path("c/<int:conversation_id>", views.inbox_page, name="conversation"),
+    path("ui/list", views.list_pane, name="ui-list"),
+    path("ui/c/<int:conversation_id>", views.conversation_pane, name="ui-conversation"),
+    path("ui/c/<int:conversation_id>/reply", views.reply, name="ui-reply"),
+    path("ui/c/<int:conversation_id>/note", views.note, name="ui-note"),
+    path("ui/c/<int:conversation_id>/resolve", views.resolve, name="ui-resolve"),
+    path("ui/c/<int:conversation_id>/reopen", views.reopen, name="ui-reopen"),
+    path("ui/c/<int:conversation_id>/ai", views.toggle_ai, name="ui-ai"),
+    path("ui/c/<int:conversation_id>/assign", views.assign, name="ui-assign"),
+    path("simulator/", views.simulator, name="simulator"),
+    path("simulator/send", views.simulator_send, name="simulator-send"),
+    path("simulator/thread", views.simulator_thread, name="simulator-thread"),
+]

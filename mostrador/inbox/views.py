@@ -1,0 +1,251 @@
+"""The seller's web UI: a two-pane inbox rendered on the server, refreshed by htmx when the
+realtime socket says something changed. Every write goes through the actions."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from mostrador.accounts.models import Role, User
+from mostrador.inbox import actions
+from mostrador.inbox.actions.actor import ActionRefused
+from mostrador.inbox.models import Channel, Conversation, Inbox
+from mostrador.inbox.queries import ListFilters, conversation_list, state_counts, visible_conversations, visible_inboxes
+from mostrador.inbox.timeline import timeline
+from mostrador.rules.attention import State
+
+TABS = [
+    (State.PENDING.value, "Pending"),
+    (State.WITH_AI.value, "With AI"),
+    (State.AWAITING_CUSTOMER.value, "Awaiting customer"),
+    (State.RESOLVED.value, "Resolved"),
+    ("all", "All"),
+]
+SCOPES = ("all", "mine", "unassigned")
+
+
+def _filters(request) -> tuple[ListFilters, dict]:
+    tab = request.GET.get("tab", State.PENDING.value)
+    if tab not in dict(TABS):
+        tab = State.PENDING.value
+    scope = request.GET.get("scope", "all")
+    if scope not in SCOPES:
+        scope = "all"
+    try:
+        inbox_id = int(request.GET["inbox"]) if request.GET.get("inbox") else None
+    except ValueError:
+        inbox_id = None
+    filters = ListFilters(
+        state=tab,
+        inbox_id=inbox_id,
+        assignee_id=request.user.pk if scope == "mine" else None,
+        unassigned=scope == "unassigned",
+    )
+    return filters, {"tab": tab, "scope": scope, "inbox_id": inbox_id}
+
+
+def _list_context(request) -> dict:
+    now = timezone.now()
+    filters, selected = _filters(request)
+    rows, _next = conversation_list(request.user, filters, limit=200, cursor=None, now=now)
+    counts = state_counts(request.user, ListFilters(inbox_id=filters.inbox_id, assignee_id=filters.assignee_id, unassigned=filters.unassigned), now)
+    return {
+        "rows": rows,
+        "counts": counts,
+        "tabs": TABS,
+        "now": now,
+        "selected": selected,
+        "inboxes": visible_inboxes(request.user).order_by("name"),
+    }
+
+
+def _visible(request, conversation_id: int) -> Conversation:
+    conv = (
+        visible_conversations(request.user)
+        .select_related("inbox", "contact", "assignee", "team")
+        .filter(pk=conversation_id)
+        .first()
+    )
+    if conv is None:
+        raise Http404
+    return conv
+
+
+def _pane_context(request, conv: Conversation, error: str = "") -> dict:
+    now = timezone.now()
+    members = (
+        User.objects.filter(is_active=True)
+        .filter(Q(role__in=[Role.ADMIN, Role.SUPERVISOR]) | Q(inboxes=conv.inbox_id))
+        .distinct()
+        .order_by("name")
+    )
+    return {
+        "conv": conv,
+        "state": conv.state(now).value,
+        "entries": timeline(conv),
+        "now": now,
+        "members": members,
+        "error": error,
+    }
+
+
+@login_required
+@require_GET
+def inbox_page(request, conversation_id: int | None = None):
+    context = _list_context(request)
+    if conversation_id is not None:
+        context.update(_pane_context(request, _visible(request, conversation_id)))
+    context["open_id"] = conversation_id
+    return render(request, "inbox/page.html", context)
+
+
+@login_required
+@require_GET
+def list_pane(request):
+    context = _list_context(request)
+    try:
+        context["open_id"] = int(request.GET.get("open", ""))
+    except ValueError:
+        context["open_id"] = None
+    return render(request, "inbox/_list.html", context)
+
+
+@login_required
+@require_GET
+def conversation_pane(request, conversation_id: int):
+    return render(request, "inbox/_conversation.html", _pane_context(request, _visible(request, conversation_id)))
+
+
+def _act(request, conversation_id: int, do) -> HttpResponse:
+    conv = _visible(request, conversation_id)
+    error = ""
+    try:
+        do(conv, actions.Actor.person(request.user))
+    except ActionRefused as exc:
+        error = str(exc)
+    conv = _visible(request, conversation_id)
+    response = render(request, "inbox/_conversation.html", _pane_context(request, conv, error))
+    response["HX-Trigger"] = "mostrador:list-changed"
+    return response
+
+
+@login_required
+@require_POST
+def reply(request, conversation_id: int):
+    text = request.POST.get("text", "")
+    return _act(request, conversation_id, lambda c, a: actions.send_message(c, a, actions.OutboundContent(text=text)))
+
+
+@login_required
+@require_POST
+def note(request, conversation_id: int):
+    return _act(request, conversation_id, lambda c, a: actions.add_note(c, a, request.POST.get("text", "")))
+
+
+@login_required
+@require_POST
+def resolve(request, conversation_id: int):
+    return _act(request, conversation_id, actions.resolve)
+
+
+@login_required
+@require_POST
+def reopen(request, conversation_id: int):
+    return _act(request, conversation_id, actions.reopen)
+
+
+@login_required
+@require_POST
+def toggle_ai(request, conversation_id: int):
+    enabled = request.POST.get("enabled") == "on"
+    return _act(request, conversation_id, lambda c, a: actions.set_ai(c, a, enabled))
+
+
+@login_required
+@require_POST
+def assign(request, conversation_id: int):
+    raw = request.POST.get("user_id", "")
+    user = User.objects.filter(pk=int(raw), is_active=True).first() if raw.isdigit() else None
+    return _act(request, conversation_id, lambda c, a: actions.assign(c, a, user=user, team=c.team))
+
+
+# The customer simulator: an admin writes as a customer of an `api` inbox from another tab.
+
+
+def _require_admin(request) -> None:
+    if not request.user.is_admin:
+        raise PermissionDenied(_("Only admins can use the customer simulator."))
+
+
+def _sim_inbox(request) -> Inbox:
+    inboxes = Inbox.objects.filter(channel=Channel.API).order_by("pk")
+    raw = request.GET.get("inbox") or request.POST.get("inbox")
+    inbox = inboxes.filter(pk=int(raw)).first() if raw and raw.isdigit() else inboxes.first()
+    if inbox is None:
+        raise Http404(_("There is no API inbox to simulate."))
+    return inbox
+
+
+def _sim_context(request, inbox: Inbox, customer_id: str, name: str) -> dict:
+    conv = Conversation.objects.filter(inbox=inbox, contact__identities__inbox=inbox, contact__identities__external_id=customer_id).first()
+    messages = list(conv.messages.order_by("created_at", "id")) if conv else []
+    return {
+        "inbox": inbox,
+        "inboxes": Inbox.objects.filter(channel=Channel.API).order_by("pk"),
+        "customer_id": customer_id,
+        "customer_name": name,
+        "messages": messages,
+        "conversation": conv,
+    }
+
+
+@login_required
+@require_GET
+def simulator(request):
+    _require_admin(request)
+    inbox = _sim_inbox(request)
+    customer_id = request.GET.get("customer") or f"sim-{uuid.uuid4().hex[:8]}"
+    name = request.GET.get("name") or _("Test customer")
+    return render(request, "inbox/simulator.html", _sim_context(request, inbox, customer_id, name))
+
+
+@login_required
+@require_GET
+def simulator_thread(request):
+    _require_admin(request)
+    inbox = _sim_inbox(request)
+    return render(
+        request,
+        "inbox/_simulator_thread.html",
+        _sim_context(request, inbox, request.GET.get("customer", ""), request.GET.get("name", "")),
+    )
+
+
+@login_required
+@require_POST
+def simulator_send(request):
+    _require_admin(request)
+    inbox = _sim_inbox(request)
+    customer_id = request.POST.get("customer", "").strip() or f"sim-{uuid.uuid4().hex[:8]}"
+    name = request.POST.get("name", "").strip()
+    text = request.POST.get("text", "").strip()
+    if text:
+        actions.receive_customer_message(
+            inbox,
+            actions.InboundMessage(
+                contact_external_id=customer_id,
+                contact_name=name,
+                text=text,
+                external_id=f"sim-{uuid.uuid4().hex}",
+            ),
+        )
+    return render(request, "inbox/_simulator_thread.html", _sim_context(request, inbox, customer_id, name))
+

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+
+log = logging.getLogger(__name__)
+
+# A job still marked running after this long belonged to a process that died mid-work.
+STALE_AFTER = timedelta(minutes=10)
+
+
+def make_worker(*, batch: bool = False) -> Worker:
+    return Worker(
+        queue_names=["*"],
+        interval=settings.MOSTRADOR_JOB_POLL_SECONDS,
+        batch=batch,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=get_random_string(32),
+        excluded_queue_names=[],
+    )
+
+
+def requeue_stale_jobs(older_than: timedelta = STALE_AFTER) -> int:
+    """Give back the jobs a crashed process had claimed, so a crash loses nothing.
+
+    Every job in Mostrador is written to be safe to run twice (it re-checks the state it acts on).
+    """
+    cutoff = timezone.now() - older_than
+    return DBTaskResult.objects.filter(status="RUNNING", started_at__lt=cutoff).update(
+        status="READY", started_at=None
+    )
+
+
+def run_due_jobs() -> None:
+    """Run every job that is due now, then return. Tests and scripts use this."""
+    make_worker(batch=True).run()
+
+
+async def run_in_event_loop(stop: asyncio.Event) -> None:
+    """Run the job worker beside the ASGI server, in a worker thread of the server's loop.
+
+    Running it through sync_to_async (not a bare thread) matters: realtime publishes made by jobs
+    then reach the in-memory channel layer on the server's own loop, so one process is enough.
+    """
+    await sync_to_async(requeue_stale_jobs, thread_sensitive=False)()
+    worker = make_worker()
+    running = asyncio.ensure_future(sync_to_async(worker.run, thread_sensitive=False)())
+    await stop.wait()
+    worker.running = False
+    await running

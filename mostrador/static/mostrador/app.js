@@ -1,0 +1,251 @@
+// Mostrador's browser glue. The server renders everything; this file keeps it live:
+// a WebSocket says "something changed", and we re-fetch the parts a person is looking at.
+(function () {
+  "use strict";
+
+  const $ = (sel, root = document) => root.querySelector(sel);
+  const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
+
+  // Mirrors format_span() in inbox/templatetags/mostrador.py.
+  function formatSpan(seconds) {
+    seconds = Math.max(Math.floor(seconds), 0);
+    if (seconds < 60) return seconds + " s";
+    const minutes = Math.floor(seconds / 60);
+    if (minutes < 60) return minutes + " min";
+    const hours = Math.floor(minutes / 60);
+    if (hours < 24) return hours + " h " + String(minutes % 60).padStart(2, "0");
+    return Math.floor(hours / 24) + " d " + (hours % 24) + " h";
+  }
+
+  // Mirrors rules/sla.py: amber from half the target, red past it.
+  function waitColour(waitSeconds, targetSeconds) {
+    if (waitSeconds > targetSeconds) return "red";
+    if (waitSeconds >= targetSeconds / 2) return "amber";
+    return "green";
+  }
+
+  function openConversationId() {
+    const conv = $("#conv");
+    return conv ? conv.dataset.conversationId : "";
+  }
+
+  // ---- refreshing the list and the open conversation ----------------------------------------
+  let listTimer = null;
+  function refreshList() {
+    clearTimeout(listTimer);
+    listTimer = setTimeout(() => {
+      const root = $(".list-root");
+      const app = $("#app");
+      if (!root || !app || !window.htmx) return;
+      const open = openConversationId();
+      const url = app.dataset.listUrl + "?" + root.dataset.query + (open ? "&open=" + open : "");
+      htmx.ajax("GET", url, { target: "#list", swap: "innerHTML" });
+    }, 80);
+  }
+
+  let paneTimer = null;
+  function refreshOpenConversation() {
+    clearTimeout(paneTimer);
+    paneTimer = setTimeout(async () => {
+      const id = openConversationId();
+      if (!id) return;
+      const response = await fetch("/ui/c/" + id, { headers: { "HX-Request": "true" } });
+      if (!response.ok) return;
+      const doc = new DOMParser().parseFromString(await response.text(), "text/html");
+      // Replace everything but the composer, so a half-written reply survives the refresh.
+      for (const sel of [".conv-head", "#timeline"]) {
+        const fresh = $(sel, doc);
+        const current = $(sel);
+        if (fresh && current) {
+          current.replaceWith(fresh);
+          if (window.htmx) htmx.process(fresh);
+        }
+      }
+      const conv = $("#conv");
+      const freshConv = $("#conv", doc);
+      if (conv && freshConv) conv.dataset.state = freshConv.dataset.state;
+      scrollTimeline();
+      tick();
+    }, 60);
+  }
+
+  function refreshSimulator() {
+    const thread = $("#sim-thread");
+    if (thread && window.htmx) htmx.ajax("GET", thread.dataset.threadUrl, { target: "#sim-thread", swap: "innerHTML" });
+  }
+
+  function onEvent(event) {
+    if ($("#sim-thread")) {
+      refreshSimulator();
+      return;
+    }
+    refreshList();
+    if (String(event.conversation_id) === openConversationId()) refreshOpenConversation();
+  }
+
+  // ---- realtime socket, reconnecting with backoff -------------------------------------------
+  function connect(path) {
+    let delay = 500;
+    const status = $("#live-status");
+    function open() {
+      const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+      const socket = new WebSocket(scheme + location.host + path);
+      socket.onopen = () => {
+        if (delay > 500) { refreshList(); refreshOpenConversation(); refreshSimulator(); }
+        delay = 500;
+        if (status) status.hidden = true;
+        document.documentElement.dataset.live = "1";
+      };
+      socket.onmessage = (msg) => {
+        try { onEvent(JSON.parse(msg.data)); } catch (err) { console.error(err); }
+      };
+      socket.onclose = () => {
+        document.documentElement.dataset.live = "0";
+        if (status) { status.textContent = status.dataset.offline; status.hidden = false; }
+        setTimeout(open, delay);
+        delay = Math.min(delay * 2, 10000);
+      };
+    }
+    open();
+  }
+
+  // ---- the clock: waits and AI countdowns tick every second ---------------------------------
+  let expiryRequested = false;
+  function tick() {
+    const now = Date.now();
+    for (const el of $$("[data-wait]")) {
+      const holder = el.dataset.waitingSince ? el : el.closest("[data-waiting-since]");
+      if (!holder || !holder.dataset.waitingSince) continue;
+      const waited = (now - Number(holder.dataset.waitingSince)) / 1000;
+      el.textContent = formatSpan(waited);
+      const colour = waitColour(waited, Number(holder.dataset.target));
+      el.classList.remove("wait-green", "wait-amber", "wait-red");
+      el.classList.add("wait-" + colour);
+    }
+    for (const el of $$("[data-ai-left]")) {
+      const holder = el.dataset.aiDeadline ? el : el.closest("[data-ai-deadline]");
+      if (!holder) continue;
+      const left = Math.ceil((Number(holder.dataset.aiDeadline) - now) / 1000);
+      const label = el.textContent.split(" ")[0];
+      if (left <= 0) {
+        el.textContent = label + " 0:00";
+        // The server announces the moment too; this only covers a socket that is reconnecting.
+        if (!expiryRequested) {
+          expiryRequested = true;
+          setTimeout(() => { expiryRequested = false; refreshList(); refreshOpenConversation(); }, 1500);
+        }
+      } else {
+        el.textContent = label + " " + Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
+      }
+    }
+    const root = $(".list-root");
+    if (root) {
+      const pending = Number(root.dataset.pending || 0);
+      document.title = document.title.replace(/^\(\d+\)\s*/, "");
+      if (pending) document.title = "(" + pending + ") " + document.title;
+    }
+  }
+
+  function scrollTimeline() {
+    const timeline = $("#timeline");
+    if (timeline) timeline.scrollTop = timeline.scrollHeight;
+    const thread = $(".phone-thread");
+    if (thread) thread.scrollTop = thread.scrollHeight;
+  }
+
+  // ---- right-click menu on a row ------------------------------------------------------------
+  function setupContextMenu() {
+    const menu = $("#ctx-menu");
+    if (!menu) return;
+    let target = null;
+    document.addEventListener("contextmenu", (ev) => {
+      const row = ev.target.closest(".row");
+      if (!row) return;
+      ev.preventDefault();
+      target = row;
+      const resolved = row.dataset.resolved === "1";
+      $("[data-action=resolve]", menu).hidden = resolved;
+      $("[data-action=reopen]", menu).hidden = !resolved;
+      menu.hidden = false;
+      const x = Math.min(ev.clientX, window.innerWidth - menu.offsetWidth - 8);
+      const y = Math.min(ev.clientY, window.innerHeight - menu.offsetHeight - 8);
+      menu.style.left = x + "px";
+      menu.style.top = y + "px";
+      $("button:not([hidden])", menu).focus();
+    });
+    const close = () => { menu.hidden = true; target = null; };
+    document.addEventListener("click", (ev) => { if (!menu.contains(ev.target)) close(); });
+    document.addEventListener("keydown", (ev) => { if (ev.key === "Escape") close(); });
+    window.addEventListener("blur", close);
+    menu.addEventListener("click", async (ev) => {
+      const button = ev.target.closest("button[data-action]");
+      if (!button || !target) return;
+      const id = target.dataset.id;
+      const action = button.dataset.action;
+      const row = target;
+      close();
+      if (action === "open") { row.click(); return; }
+      const csrf = JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"];
+      const response = await fetch("/ui/c/" + id + "/" + action, {
+        method: "POST",
+        headers: { "X-CSRFToken": csrf, "HX-Request": "true" },
+      });
+      if (response.ok && id === openConversationId()) {
+        $("#pane").innerHTML = await response.text();
+        if (window.htmx) htmx.process($("#pane"));
+        scrollTimeline();
+      }
+      refreshList();
+    });
+  }
+
+  // ---- composer: Enter sends, Shift+Enter adds a line; reply or internal note ----------------
+  function setupComposer() {
+    document.addEventListener("keydown", (ev) => {
+      const area = ev.target;
+      if (!(area instanceof HTMLTextAreaElement) || !area.form) return;
+      if (!area.form.matches(".composer, .phone-composer")) return;
+      if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing) {
+        ev.preventDefault();
+        if (area.value.trim()) area.form.requestSubmit();
+      }
+    });
+    document.addEventListener("change", (ev) => {
+      if (ev.target.name !== "mode" || !ev.target.form) return;
+      const form = ev.target.form;
+      const area = $("textarea", form);
+      const note = ev.target.value === "note";
+      form.classList.toggle("composer-note", note);
+      if (!area.dataset.replyPlaceholder) area.dataset.replyPlaceholder = area.placeholder;
+      area.placeholder = note ? area.dataset.notePlaceholder : area.dataset.replyPlaceholder;
+      area.focus();
+    });
+    document.addEventListener("htmx:configRequest", (ev) => {
+      const form = ev.detail.elt;
+      if (!form.matches || !form.matches(".composer")) return;
+      const mode = $("input[name=mode]:checked", form);
+      if (mode && mode.value === "note") ev.detail.path = form.dataset.noteUrl;
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    const app = $("#app") || $("#simulator");
+    if (app && app.dataset.wsPath) connect(app.dataset.wsPath);
+    setupContextMenu();
+    setupComposer();
+    scrollTimeline();
+    tick();
+    setInterval(tick, 1000);
+    document.body.addEventListener("mostrador:list-changed", refreshList);
+    document.body.addEventListener("htmx:afterSwap", (ev) => {
+      if (ev.detail.target.id === "pane") {
+        scrollTimeline();
+        const area = $("#composer textarea");
+        if (area) area.focus();
+        refreshList();
+      }
+      if (ev.detail.target.id === "sim-thread") scrollTimeline();
+      tick();
+    });
+  });
+})();

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.test import Client
+
+from mostrador.accounts.models import ApiToken, Role, User
+from mostrador.inbox.actions.inboxes import create_inbox
+from mostrador.realtime.events import ALL_INBOXES_GROUP
+
+
+class Api:
+    """A REST client speaking to the real URL stack with a bearer token."""
+
+    def __init__(self, token: str):
+        self.client = Client()
+        self.headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+    def _do(self, method, path, body=None, raw=None, **params):
+        kwargs = dict(self.headers)
+        if raw is not None:
+            kwargs.update(data=raw, content_type="application/json")
+        elif body is not None:
+            kwargs.update(data=json.dumps(body), content_type="application/json")
+        elif params:
+            kwargs["data"] = params
+        response = getattr(self.client, method)(f"/api/v1{path}", **kwargs)
+        response.json_body = response.json() if response.content else None
+        return response
+
+    def get(self, path, **params):
+        return self._do("get", path, **params)
+
+    def post(self, path, body=None, raw=None):
+        return self._do("post", path, body=body if body is not None else ({} if raw is None else None), raw=raw)
+
+    def patch(self, path, body):
+        return self._do("patch", path, body=body)
+
+
+def make_user(email, role=Role.AGENT, name=None):
+    return User.objects.create_user(email, "secret-pass-1", name=name or email.split("@")[0].title(), role=role)
+
+
+@pytest.fixture
+def admin(db):
+    return make_user("admin@example.test", Role.ADMIN, "Carla Admin")
+
+
+@pytest.fixture
+def agent(db):
+    return make_user("ana@example.test", Role.AGENT, "Ana Rojas")
+
+
+@pytest.fixture
+def outsider(db):
+    return make_user("otro@example.test", Role.AGENT, "Otro Vendedor")
+
+
+@pytest.fixture
+def inbox(db, agent):
+    box = create_inbox("Tienda", "api", {})
+    box.members.add(agent)
+    return box
+
+
+@pytest.fixture
+def ai_inbox(db, agent):
+    box = create_inbox("Con IA", "api", {"ai_enabled": True, "ai_window_seconds": 2})
+    box.members.add(agent)
+    return box
+
+
+def token_for(user, bot=""):
+    return ApiToken.issue(user, bot_name=bot)[1]
+
+
+@pytest.fixture
+def admin_api(admin):
+    return Api(token_for(admin))
+
+
+@pytest.fixture
+def agent_api(agent):
+    return Api(token_for(agent))
+
+
+@pytest.fixture
+def bot_api(agent):
+    return Api(token_for(agent, bot="asistente"))
+
+
+@pytest.fixture
+def outsider_api(outsider):
+    return Api(token_for(outsider))
+
+
+_seq = iter(range(1, 10**9))
+
+
+def customer_says(api: Api, inbox_id: int, text: str, who: str = "cliente-1", **extra):
+    body = {"contact": {"external_id": who, "name": who.title()}, "text": text, **extra}
+    response = api.post(f"/inboxes/{inbox_id}/messages", body)
+    assert response.status_code in (200, 201), response.json_body
+    return response.json_body
+
+
+@pytest.fixture
+def published():
+    """Collects the realtime events that really went out on the channel layer."""
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(ALL_INBOXES_GROUP, channel)
+
+    async def drain():
+        out = []
+        while True:
+            try:
+                message = await asyncio.wait_for(layer.receive(channel), 0.2)
+            except asyncio.TimeoutError:
+                return out
+            out.append(message["event"])
+
+    yield lambda: async_to_sync(drain)()
+    async_to_sync(layer.group_discard)(ALL_INBOXES_GROUP, channel)

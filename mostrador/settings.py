@@ -124,6 +124,7 @@ TIME_ZONE = os.environ.get("MOSTRADOR_TIME_ZONE", "America/Santiago")
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [
+    BASE_DIR / "static",
     ("vendor/htmx", PROJECT_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
 WHITENOISE_USE_FINDERS = True

@@ -30,6 +30,10 @@
   }
 
   // ---- refreshing the list and the open conversation ----------------------------------------
+  // The list a person asked for last (tab, scope, inbox). A live refresh must re-request that
+  // list, not the one on screen, or a refresh racing a tab click would undo the click.
+  let listQuery = null;
+  let listSeq = 0;
   let listTimer = null;
   function refreshList() {
     clearTimeout(listTimer);
@@ -37,10 +41,31 @@
       const root = $(".list-root");
       const app = $("#app");
       if (!root || !app || !window.htmx) return;
+      const params = new URLSearchParams(listQuery || root.dataset.query);
       const open = openConversationId();
-      const url = app.dataset.listUrl + "?" + root.dataset.query + (open ? "&open=" + open : "");
-      htmx.ajax("GET", url, { target: "#list", swap: "innerHTML" });
+      if (open) params.set("open", open); else params.delete("open");
+      htmx.ajax("GET", app.dataset.listUrl + "?" + params.toString(), { target: "#list", swap: "innerHTML" });
     }, 80);
+  }
+
+  function trackListRequests() {
+    document.body.addEventListener("htmx:configRequest", (ev) => {
+      if (!ev.detail.target || ev.detail.target.id !== "list") return;
+      const url = new URL(ev.detail.path, location.href);
+      const params = new URLSearchParams(url.search);
+      for (const [key, value] of Object.entries(ev.detail.parameters || {})) params.set(key, value);
+      params.delete("open");
+      listQuery = params.toString();
+    });
+    document.body.addEventListener("htmx:beforeRequest", (ev) => {
+      if (ev.detail.target && ev.detail.target.id === "list") ev.detail.xhr.mostradorSeq = ++listSeq;
+    });
+    document.body.addEventListener("htmx:beforeSwap", (ev) => {
+      // Only the newest list request may paint; older answers arriving late are dropped.
+      if (ev.detail.target && ev.detail.target.id === "list" && ev.detail.xhr.mostradorSeq !== listSeq) {
+        ev.detail.shouldSwap = false;
+      }
+    });
   }
 
   let paneTimer = null;
@@ -231,6 +256,7 @@
   document.addEventListener("DOMContentLoaded", () => {
     const app = $("#app") || $("#simulator");
     if (app && app.dataset.wsPath) connect(app.dataset.wsPath);
+    trackListRequests();
     setupContextMenu();
     setupComposer();
     scrollTimeline();

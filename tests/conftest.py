@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -111,19 +112,32 @@ def customer_says(api: Api, inbox_id: int, text: str, who: str = "cliente-1", **
 
 @pytest.fixture
 def published():
-    """Collects the realtime events that really went out on the channel layer."""
+    """Collects the realtime events that really went out on the channel layer.
+
+    The subscriber lives on one event loop of its own, as a browser's socket would: the Redis
+    layer binds its receive queues to the loop that made them.
+    """
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
     layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(ALL_INBOXES_GROUP, channel)
+
+    def on_loop(coro):
+        return asyncio.run_coroutine_threadsafe(coro, loop).result(timeout=10)
+
+    channel = on_loop(layer.new_channel())
+    on_loop(layer.group_add(ALL_INBOXES_GROUP, channel))
 
     async def drain():
         out = []
         while True:
             try:
-                message = await asyncio.wait_for(layer.receive(channel), 0.2)
+                message = await asyncio.wait_for(layer.receive(channel), 0.3)
             except asyncio.TimeoutError:
                 return out
             out.append(message["event"])
 
-    yield lambda: async_to_sync(drain)()
-    async_to_sync(layer.group_discard)(ALL_INBOXES_GROUP, channel)
+    yield lambda: on_loop(drain())
+    on_loop(layer.group_discard(ALL_INBOXES_GROUP, channel))
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(timeout=5)

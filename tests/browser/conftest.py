@@ -10,10 +10,6 @@ import time
 
 import pytest
 
-# Playwright's sync API runs an event loop in the test thread; the ORM calls made by tests to set
-# up data are still plain synchronous calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = os.environ.get("MOSTRADOR_CHROMIUM", "/usr/bin/chromium")
 
 
@@ -62,21 +58,33 @@ def live_url(transactional_db):
     thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One browser per module: Playwright's sync API keeps an event loop in the test thread while
+    it runs, so it must be gone before other modules' tests call async_to_sync."""
     from playwright.sync_api import sync_playwright
 
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"Chromium is needed at {CHROMIUM} (make test installs Debian's chromium)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        )
-        yield b
-        b.close()
+    # The tests' own ORM calls (setting up users and inboxes) are plain synchronous calls made
+    # while that loop exists.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as p:
+            yield from _launch(p)
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def _launch(p):
+    b = p.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+              "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    )
+    yield b
+    b.close()
 
 
 @pytest.fixture

@@ -1,0 +1,47 @@
+# `make run` and `make test` work on a fresh machine with Python 3.11+ and Node.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-test ui-deps browser bench clean
+
+run: install ui-deps
+	$(BIN)/mostrador migrate -v0
+	$(BIN)/mostrador demo
+	$(BIN)/mostrador serve --host $(HOST) --port $(PORT)
+
+test: install-test ui-deps browser
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+# Front-end libraries come from the npm registry, pinned by package-lock.json, served by us.
+ui-deps: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+# Browser tests drive Debian's Chromium; Playwright does not download a browser here.
+browser:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Install Chromium first: sudo apt-get install chromium" >&2; exit 1; fi; }
+
+bench: install ui-deps
+	$(BIN)/python bench/pending_list.py
+
+clean:
+	rm -rf $(VENV) node_modules var

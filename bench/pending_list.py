@@ -1,0 +1,179 @@
+"""Pending list vs. primary-key fetch, on 100k conversations and 1M messages, SQLite and PostgreSQL.
+
+    python bench/pending_list.py [--conversations 100000] [--messages-per 10] [--only sqlite|postgres]
+
+Each database runs in its own process (settings are per process). Within one run, the pending
+list (first 50 rows for one agent, priority then oldest wait) and a primary-key fetch of one
+conversation are timed interleaved, so machine noise hits both alike; the ratio is the figure.
+The query plan of the pending list is printed, and the run fails if it scans the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/mostrador_bench")
+
+
+def child(n_conv: int, per: int) -> dict:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mostrador.settings")
+    import django
+
+    django.setup()
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    from mostrador.accounts.models import Role, User
+    from mostrador.inbox.models import Contact, Conversation, Inbox
+    from mostrador.inbox.queries import ListFilters, conversation_list, filtered, state_filter, ORDERINGS
+
+    call_command("migrate", verbosity=0)
+    t0 = time.perf_counter()
+    now = timezone.now()
+    inboxes = [Inbox.objects.create(name=f"Bandeja {i}", channel="api", settings={}) for i in range(4)]
+    agent = User.objects.create_user("bench@example.test", "x", name="Bench", role=Role.AGENT)
+    for box in inboxes[:2]:
+        box.members.add(agent)
+    rnd = random.Random(7)
+    batch = 5000
+    for start in range(0, n_conv, batch):
+        contacts = Contact.objects.bulk_create([Contact(name=f"Cliente {i}") for i in range(start, min(start + batch, n_conv))])
+        convs = []
+        for c in contacts:
+            roll = rnd.random()
+            waiting = now - timedelta(seconds=rnd.randint(1, 86400 * 3))
+            fields = dict(inbox=inboxes[rnd.randrange(4)], contact=c, last_activity_at=waiting, created_at=waiting, updated_at=waiting)
+            if roll < 0.30:  # pending
+                fields.update(waiting_since=waiting, priority=2 if rnd.random() < 0.01 else 0)
+            elif roll < 0.33:  # with AI
+                fields.update(waiting_since=now, ai_enabled=True, ai_since=now, ai_deadline=now + timedelta(minutes=5))
+            elif roll < 0.65:
+                pass  # awaiting customer
+            else:
+                fields.update(resolved=True)
+            convs.append(Conversation(**fields))
+        Conversation.objects.bulk_create(convs)
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(
+                """INSERT INTO inbox_message (conversation_id, inbox_id, direction, author_kind, bot_name, type,
+                       text, status, error_code, error_message, created_at)
+                   SELECT c.id, c.inbox_id, 'in', 'customer', '', 'text', 'mensaje ' || g, 'received', '', '',
+                          c.last_activity_at - make_interval(secs => g)
+                   FROM inbox_conversation c CROSS JOIN generate_series(1, %s) g""",
+                [per],
+            )
+            cur.execute("ANALYZE")
+        else:
+            cur.execute(
+                """WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < %s)
+                   INSERT INTO inbox_message (conversation_id, inbox_id, direction, author_kind, bot_name, type,
+                       text, status, error_code, error_message, created_at)
+                   SELECT c.id, c.inbox_id, 'in', 'customer', '', 'text', 'mensaje ' || g.n, 'received', '', '',
+                          c.last_activity_at
+                   FROM inbox_conversation c, g""",
+                [per],
+            )
+            cur.execute("ANALYZE")
+        cur.execute("SELECT count(*) FROM inbox_message")
+        n_messages = cur.fetchone()[0]
+    load_seconds = time.perf_counter() - t0
+
+    filters = ListFilters(state="pending")
+    pks = list(Conversation.objects.values_list("pk", flat=True)[:: max(n_conv // 1000, 1)])
+
+    def pending():
+        rows, _ = conversation_list(agent, filters, limit=50, cursor=None, now=timezone.now())
+        assert len(rows) == 50
+
+    def by_pk():
+        Conversation.objects.select_related("inbox", "contact", "last_message", "assignee").prefetch_related("tags").get(pk=rnd.choice(pks))
+
+    for _ in range(20):
+        pending(), by_pk()
+    a, b = [], []
+    for _ in range(300):
+        s = time.perf_counter(); pending(); a.append(time.perf_counter() - s)
+        s = time.perf_counter(); by_pk(); b.append(time.perf_counter() - s)
+
+    qs = filtered(agent, filters).filter(state_filter("pending", timezone.now()))
+    qs = qs.order_by(*[f"-{f}" if d else f for f, d in ORDERINGS["pending"]])[:50]
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+            plan = "\n".join(r[0] for r in cur.fetchall())
+            scans = "Seq Scan on inbox_conversation" in plan
+        else:
+            cur.execute("EXPLAIN QUERY PLAN " + sql, params)
+            plan = "\n".join(str(r[-1]) for r in cur.fetchall())
+            scans = any(line.strip().startswith("SCAN inbox_conversation") and "INDEX" not in line for line in plan.splitlines())
+    return {
+        "vendor": connection.vendor,
+        "conversations": n_conv,
+        "messages": n_messages,
+        "load_seconds": round(load_seconds, 1),
+        "pending_ms": statistics.median(a) * 1000,
+        "pk_ms": statistics.median(b) * 1000,
+        "pending_p90_ms": statistics.quantiles(a, n=10)[-1] * 1000,
+        "plan": plan,
+        "scans": scans,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--conversations", type=int, default=100_000)
+    parser.add_argument("--messages-per", type=int, default=10)
+    parser.add_argument("--only", choices=["sqlite", "postgres"])
+    parser.add_argument("--child", action="store_true")
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.conversations, args.messages_per)))
+        return 0
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        targets = {"sqlite": {"MOSTRADOR_DATA_DIR": tmp, "DATABASE_URL": ""}, "postgres": {"DATABASE_URL": PG_URL}}
+        for name, env in targets.items():
+            if args.only and args.only != name:
+                continue
+            if name == "postgres":
+                subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "mostrador_bench"], check=True)
+                subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", "mostrador_bench"], check=True)
+            child_env = {**os.environ, **env}
+            if not child_env["DATABASE_URL"]:
+                child_env.pop("DATABASE_URL")
+            out = subprocess.run(
+                [sys.executable, __file__, "--child", "--conversations", str(args.conversations), "--messages-per", str(args.messages_per)],
+                env=child_env, capture_output=True, text=True, check=True,
+            )
+            results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    ok = True
+    for r in results:
+        print(f"\n== {r['vendor']}: {r['conversations']:,} conversations, {r['messages']:,} messages (loaded in {r['load_seconds']} s)")
+        print(f"pending list, first 50 for one agent: median {r['pending_ms']:.2f} ms (p90 {r['pending_p90_ms']:.2f} ms)")
+        print(f"primary-key fetch of one conversation: median {r['pk_ms']:.2f} ms")
+        print(f"ratio pending / pk: {r['pending_ms'] / r['pk_ms']:.1f}x")
+        print("plan:\n  " + r["plan"].replace("\n", "\n  "))
+        if r["scans"]:
+            print("FAIL: the pending list scans the conversations table")
+            ok = False
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

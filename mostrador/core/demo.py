@@ -90,4 +90,4 @@ def load_demo() -> bool:
 
 
 def logins() -> list[tuple[str, str, str]]:
-    return [(email, PASSWORD, role.label) for email, _, role in USERS]
+    return [(email, PASSWORD, role.value) for email, _, role in USERS]

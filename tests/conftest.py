@@ -5,7 +5,6 @@ import json
 import threading
 
 import pytest
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.test import Client
 
@@ -100,7 +99,6 @@ def outsider_api(outsider):
     return Api(token_for(outsider))
 
 
-_seq = iter(range(1, 10**9))
 
 
 def customer_says(api: Api, inbox_id: int, text: str, who: str = "cliente-1", **extra):

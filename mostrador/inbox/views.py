@@ -22,19 +22,14 @@ from mostrador.inbox.queries import ListFilters, conversation_list, state_counts
 from mostrador.inbox.timeline import timeline
 from mostrador.rules.attention import State
 
-TABS = [
-    (State.PENDING.value, "Pending"),
-    (State.WITH_AI.value, "With AI"),
-    (State.AWAITING_CUSTOMER.value, "Awaiting customer"),
-    (State.RESOLVED.value, "Resolved"),
-    ("all", "All"),
-]
+# Tab keys in display order; the template holds their translated labels.
+TABS = [s.value for s in (State.PENDING, State.WITH_AI, State.AWAITING_CUSTOMER, State.RESOLVED)] + ["all"]
 SCOPES = ("all", "mine", "unassigned")
 
 
 def _filters(request) -> tuple[ListFilters, dict]:
     tab = request.GET.get("tab", State.PENDING.value)
-    if tab not in dict(TABS):
+    if tab not in TABS:
         tab = State.PENDING.value
     scope = request.GET.get("scope", "all")
     if scope not in SCOPES:

@@ -2,7 +2,6 @@
 
 import time
 
-import pytest
 
 from mostrador.inbox.models import ConversationEvent, EventKind
 from tests.conftest import customer_says

@@ -12,17 +12,12 @@ from mostrador.inbox.models import (
     ContactIdentity,
     Conversation,
     DeliveryStatus,
-    EventKind,
     Inbox,
     Message,
 )
-from mostrador.realtime import events
-from mostrador.realtime.publish import publish_on_commit
-from mostrador.rules.attention import AuthorKind as RuleAuthor
-from mostrador.rules.attention import on_message
 
 from .actor import Actor
-from .record import apply_attention, locked
+from .record import apply_message, locked
 
 
 @dataclass(frozen=True)
@@ -83,18 +78,7 @@ def receive_customer_message(inbox: Inbox, inbound: InboundMessage) -> tuple[Mes
                 status=DeliveryStatus.RECEIVED,
                 created_at=t,
             )
-            conv.last_message = message
-            conv.last_activity_at = now
-            apply_attention(
-                conv,
-                on_message(conv.attention, RuleAuthor.CUSTOMER, t),
-                kind=EventKind.MESSAGE,
-                actor=Actor.customer(),
-                now=now,
-                data={"message_id": message.pk, "author_kind": AuthorKind.CUSTOMER},
-                extra_update=["last_message", "last_activity_at"],
-            )
-            publish_message_created(message)
+            apply_message(conv, message, Actor.customer(), t, now)
     except IntegrityError:
         # Two deliveries of one message raced; the other one stored it.
         if inbound.external_id:
@@ -128,14 +112,3 @@ def _contact_for(inbox: Inbox, inbound: InboundMessage) -> Contact:
         contact.save(update_fields=changed)
     return contact
 
-
-def publish_message_created(message: Message) -> None:
-    publish_on_commit(
-        events.make(
-            events.MESSAGE_CREATED,
-            conversation_id=message.conversation_id,
-            inbox_id=message.inbox_id,
-            message_id=message.pk,
-            author_kind=message.author_kind,
-        )
-    )

@@ -5,15 +5,13 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from mostrador.inbox.models import Conversation, DeliveryStatus, EventKind, Message, MessageType
+from mostrador.inbox.models import Conversation, DeliveryStatus, Message, MessageType
 from mostrador.realtime import events
 from mostrador.realtime.publish import publish_on_commit
 from mostrador.rules.attention import AuthorKind as RuleAuthor
-from mostrador.rules.attention import on_message
 
 from .actor import ActionRefused, Actor
-from .inbound import publish_message_created
-from .record import apply_attention, locked
+from .record import apply_message, locked
 
 
 @dataclass(frozen=True)
@@ -60,18 +58,7 @@ def send_message(conversation: Conversation, actor: Actor, content: OutboundCont
             status=DeliveryStatus.QUEUED,
             created_at=now,
         )
-        conv.last_message = message
-        conv.last_activity_at = now
-        apply_attention(
-            conv,
-            on_message(conv.attention, RuleAuthor(actor.kind), now),
-            kind=EventKind.MESSAGE,
-            actor=actor,
-            now=now,
-            data={"message_id": message.pk, "author_kind": actor.kind},
-            extra_update=["last_message", "last_activity_at"],
-        )
-        publish_message_created(message)
+        apply_message(conv, message, actor, now, now)
         # Durable outbox: the delivery job commits with the message or not at all.
         from mostrador.inbox.jobs import deliver_message
 

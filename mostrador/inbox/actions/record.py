@@ -7,10 +7,10 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from mostrador.inbox.models import Conversation, ConversationEvent
+from mostrador.inbox.models import Conversation, ConversationEvent, EventKind, Message
 from mostrador.realtime import events
 from mostrador.realtime.publish import publish_on_commit
-from mostrador.rules.attention import Attention, ai_deadline
+from mostrador.rules.attention import Attention, AuthorKind, ai_deadline, on_message
 
 from .actor import Actor
 
@@ -89,3 +89,27 @@ def schedule_ai_window_end(conv: Conversation) -> None:
     from mostrador.inbox.jobs import end_ai_window
 
     end_ai_window.using(run_after=conv.ai_deadline).enqueue(conv.pk, conv.ai_deadline.isoformat())
+
+
+def apply_message(conv: Conversation, message: Message, actor: Actor, t: datetime, now: datetime) -> None:
+    """A message to or from the customer: it becomes the row's preview and moves attention."""
+    conv.last_message = message
+    conv.last_activity_at = now
+    apply_attention(
+        conv,
+        on_message(conv.attention, AuthorKind(actor.kind), t),
+        kind=EventKind.MESSAGE,
+        actor=actor,
+        now=now,
+        data={"message_id": message.pk, "author_kind": actor.kind},
+        extra_update=["last_message", "last_activity_at"],
+    )
+    publish_on_commit(
+        events.make(
+            events.MESSAGE_CREATED,
+            conversation_id=message.conversation_id,
+            inbox_id=message.inbox_id,
+            message_id=message.pk,
+            author_kind=message.author_kind,
+        )
+    )

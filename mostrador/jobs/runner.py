@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.db import connections
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
@@ -46,6 +47,14 @@ def run_due_jobs() -> None:
     make_worker(batch=True).run()
 
 
+def _run_then_close(worker: Worker) -> None:
+    try:
+        worker.run()
+    finally:
+        # The worker's thread is going away; its database connection must not linger.
+        connections.close_all()
+
+
 async def run_in_event_loop(stop: asyncio.Event) -> None:
     """Run the job worker beside the ASGI server, in a worker thread of the server's loop.
 
@@ -54,7 +63,7 @@ async def run_in_event_loop(stop: asyncio.Event) -> None:
     """
     await sync_to_async(requeue_stale_jobs, thread_sensitive=False)()
     worker = make_worker()
-    running = asyncio.ensure_future(sync_to_async(worker.run, thread_sensitive=False)())
+    running = asyncio.ensure_future(sync_to_async(_run_then_close, thread_sensitive=False)(worker))
     await stop.wait()
     worker.running = False
     await running

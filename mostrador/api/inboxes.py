@@ -36,7 +36,7 @@ def visible_inbox(request, inbox_id: int):
 
 @router.get("")
 def list_inboxes(request):
-    return {"items": [inbox_dict(i) for i in visible_inboxes(request.user).order_by("pk")], "next_cursor": None}
+    return {"items": [inbox_dict(i) for i in visible_inboxes(request.user).prefetch_related("members").order_by("pk")], "next_cursor": None}
 
 
 @router.post("", response={201: dict})

@@ -74,8 +74,3 @@ class TagsIn(Schema):
 
 class PriorityIn(Schema):
     priority: int = Field(ge=0, le=2)
-
-
-class Error(Schema):
-    detail: str
-    code: str

@@ -62,8 +62,3 @@ def connector_for(inbox) -> Connector:
     except KeyError:
         raise LookupError(f"no connector for channel {inbox.channel!r}") from None
 
-
-def channels() -> list[str]:
-    from mostrador.connectors import api  # noqa: F401
-
-    return sorted(_REGISTRY)

@@ -38,16 +38,17 @@ def message_dict(m: Message) -> dict:
 def conversation_dict(c: Conversation, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     waited = wait(c.attention, now)
+    state = c.state(now).value
     return {
         "id": c.pk,
         "inbox_id": c.inbox_id,
-        "state": c.state(now).value,
+        "state": state,
         "resolved": c.resolved,
         "waiting_since": iso(c.waiting_since),
         "wait_seconds": int(waited.total_seconds()) if waited is not None else None,
         "ai_enabled": c.ai_enabled,
         "ai_since": iso(c.ai_since),
-        "ai_deadline": iso(c.ai_deadline) if c.state(now).value == "with_ai" else None,
+        "ai_deadline": iso(c.ai_deadline) if state == "with_ai" else None,
         "assignee_id": c.assignee_id,
         "team_id": c.team_id,
         "priority": c.priority,
@@ -78,7 +79,7 @@ def inbox_dict(i: Inbox) -> dict:
         # Secrets live apart from settings and are never serialised.
         "settings": i.effective_settings,
         "secrets_set": sorted(k for k, v in i.secrets.items() if v),
-        "member_ids": sorted(i.members.values_list("pk", flat=True)),
+        "member_ids": sorted(m.pk for m in i.members.all()),
         "created_at": iso(i.created_at),
         "updated_at": iso(i.updated_at),
     }

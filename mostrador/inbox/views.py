@@ -127,9 +127,8 @@ def _act(request, conversation_id: int, do) -> HttpResponse:
     except ActionRefused as exc:
         error = str(exc)
     conv = _visible(request, conversation_id)
-    response = render(request, "inbox/_conversation.html", _pane_context(request, conv, error))
-    response["HX-Trigger"] = "mostrador:list-changed"
-    return response
+    # No list refresh is requested here: the pane swap and the realtime event already refresh it.
+    return render(request, "inbox/_conversation.html", _pane_context(request, conv, error))
 
 
 @login_required

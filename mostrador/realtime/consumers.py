@@ -24,12 +24,9 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(group, self.channel_name)
 
     async def mostrador_event(self, message):
-        event = message["event"]
-        group = events.inbox_group(event["inbox_id"])
-        # Staff get every event through the all-inboxes group; skip the per-inbox copy.
-        if events.ALL_INBOXES_GROUP in self.groups_joined and group in self.groups_joined:
-            return
-        await self.send_json(event)
+        # Each connection joins either the all-inboxes group or its inbox groups, never both,
+        # so every event reaches it exactly once.
+        await self.send_json(message["event"])
 
     @database_sync_to_async
     def _groups_for(self, user) -> list[str]:

@@ -11,7 +11,7 @@ from mostrador.realtime import events
 from mostrador.realtime.publish import publish_on_commit
 
 from .actor import ActionRefused, Actor
-from .record import locked, publish_conversation_changed, record_event, touch
+from .record import locked, publish_conversation_changed, record_event
 
 
 def assign(conversation, actor: Actor, *, user: User | None = None, team: Team | None = None):
@@ -28,11 +28,7 @@ def assign(conversation, actor: Actor, *, user: User | None = None, team: Team |
             return conv
         conv.assignee = user
         conv.team = team
-        conv.save(update_fields=["assignee", "team"])
-        touch(conv, now)
-        state = conv.state(now).value
-        record_event(conv, EventKind.ASSIGNED, actor, now, state, state, data)
-        publish_conversation_changed(conv, state, EventKind.ASSIGNED)
+        _save_bookkeeping(conv, ["assignee", "team"], EventKind.ASSIGNED, actor, now, data)
     return conv
 
 
@@ -59,12 +55,8 @@ def set_tags(conversation, actor: Actor, names: list[str]):
         before = sorted(conv.tags.values_list("name", flat=True))
         if before == wanted:
             return conv
-        tags = [Tag.objects.get_or_create(name=name)[0] for name in wanted]
-        conv.tags.set(tags)
-        touch(conv, now)
-        state = conv.state(now).value
-        record_event(conv, EventKind.TAGGED, actor, now, state, state, {"from": before, "to": wanted})
-        publish_conversation_changed(conv, state, EventKind.TAGGED)
+        conv.tags.set([Tag.objects.get_or_create(name=name)[0] for name in wanted])
+        _save_bookkeeping(conv, [], EventKind.TAGGED, actor, now, {"from": before, "to": wanted})
     return conv
 
 
@@ -74,11 +66,16 @@ def set_priority(conversation, actor: Actor, priority: int):
         conv = locked(conversation.pk)
         if conv.priority == priority:
             return conv
-        before = conv.priority
+        data = {"from": conv.priority, "to": priority}
         conv.priority = priority
-        conv.save(update_fields=["priority"])
-        touch(conv, now)
-        state = conv.state(now).value
-        record_event(conv, EventKind.PRIORITY, actor, now, state, state, {"from": before, "to": priority})
-        publish_conversation_changed(conv, state, EventKind.PRIORITY)
+        _save_bookkeeping(conv, ["priority"], EventKind.PRIORITY, actor, now, data)
     return conv
+
+
+def _save_bookkeeping(conv, fields: list[str], kind: str, actor: Actor, now, data: dict) -> None:
+    """Save a change that leaves attention alone: one UPDATE, one event row, one realtime event."""
+    conv.updated_at = now
+    conv.save(update_fields=[*fields, "updated_at"])
+    state = conv.state(now).value
+    record_event(conv, kind, actor, now, state, state, data)
+    publish_conversation_changed(conv, state, kind)

@@ -7,11 +7,10 @@ from django.utils import timezone
 
 from mostrador.inbox.models import Conversation, DeliveryStatus, Message, MessageType
 from mostrador.realtime import events
-from mostrador.realtime.publish import publish_on_commit
 from mostrador.rules.attention import AuthorKind as RuleAuthor
 
 from .actor import ActionRefused, Actor
-from .record import apply_message, locked
+from .record import apply_message, locked, publish_message_event
 
 
 @dataclass(frozen=True)
@@ -106,13 +105,5 @@ def record_delivery(
             changed += ["status", "error_code", "error_message"]
         if changed:
             message.save(update_fields=changed)
-            publish_on_commit(
-                events.make(
-                    events.MESSAGE_UPDATED,
-                    conversation_id=message.conversation_id,
-                    inbox_id=message.inbox_id,
-                    message_id=message.pk,
-                    status=message.status,
-                )
-            )
+            publish_message_event(message, events.MESSAGE_UPDATED, status=message.status)
     return message

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.utils import timezone
-
 from mostrador.inbox.models import Conversation, ConversationEvent, EventKind, Message
 from mostrador.realtime import events
 from mostrador.realtime.publish import publish_on_commit
@@ -57,7 +55,7 @@ def record_event(conv, kind, actor: Actor, now, from_state="", to_state="", data
         conversation=conv,
         kind=kind,
         actor_kind=actor.kind,
-        actor=actor.user if actor.user is not None and getattr(actor.user, "pk", None) else None,
+        actor=actor.user,
         bot_name=actor.bot_name,
         from_state=from_state,
         to_state=to_state,
@@ -76,11 +74,6 @@ def publish_conversation_changed(conv: Conversation, state: str, reason: str) ->
             reason=reason,
         )
     )
-
-
-def touch(conv: Conversation, now: datetime | None = None) -> None:
-    conv.updated_at = now or timezone.now()
-    conv.save(update_fields=["updated_at"])
 
 
 def schedule_ai_window_end(conv: Conversation) -> None:
@@ -104,12 +97,12 @@ def apply_message(conv: Conversation, message: Message, actor: Actor, t: datetim
         data={"message_id": message.pk, "author_kind": actor.kind},
         extra_update=["last_message", "last_activity_at"],
     )
+    publish_message_event(message, events.MESSAGE_CREATED, author_kind=message.author_kind)
+
+
+def publish_message_event(message: Message, type_: str, **fields) -> None:
     publish_on_commit(
         events.make(
-            events.MESSAGE_CREATED,
-            conversation_id=message.conversation_id,
-            inbox_id=message.inbox_id,
-            message_id=message.pk,
-            author_kind=message.author_kind,
+            type_, conversation_id=message.conversation_id, inbox_id=message.inbox_id, message_id=message.pk, **fields
         )
     )

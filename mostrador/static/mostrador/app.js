@@ -262,7 +262,6 @@
     scrollTimeline();
     tick();
     setInterval(tick, 1000);
-    document.body.addEventListener("mostrador:list-changed", refreshList);
     document.body.addEventListener("htmx:afterSwap", (ev) => {
       if (ev.detail.target.id === "pane") {
         scrollTimeline();

@@ -122,13 +122,17 @@ USE_TZ = True
 TIME_ZONE = os.environ.get("MOSTRADOR_TIME_ZONE", "America/Santiago")
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Unset by default: static files are served from the package itself. Set it to run
+# `mostrador collectstatic` for a front proxy to serve them instead.
+STATIC_ROOT = os.environ.get("MOSTRADOR_STATIC_ROOT") or None
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/htmx", PROJECT_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
+# Static files are served straight from the source folders (no collectstatic step to forget);
+# re-scanning them on every request is only worth it while editing them.
 WHITENOISE_USE_FINDERS = True
-WHITENOISE_AUTOREFRESH = True
+WHITENOISE_AUTOREFRESH = DEBUG
 
 # The API refuses bodies larger than this before parsing them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024

@@ -39,7 +39,7 @@ def child(n_conv: int, per: int) -> dict:
 
     from mostrador.accounts.models import Role, User
     from mostrador.inbox.models import Contact, Conversation, Inbox
-    from mostrador.inbox.queries import ListFilters, conversation_list, filtered, state_filter, ORDERINGS
+    from mostrador.inbox.queries import ORDERINGS, ListFilters, conversation_list, filtered, state_counts, state_filter
 
     call_command("migrate", verbosity=0)
     t0 = time.perf_counter()
@@ -103,12 +103,17 @@ def child(n_conv: int, per: int) -> dict:
     def by_pk():
         Conversation.objects.select_related("inbox", "contact", "last_message", "assignee").prefetch_related("tags").get(pk=rnd.choice(pks))
 
+    def counts():
+        # Every list refresh (one per realtime event per open browser) also draws the tab counts.
+        assert state_counts(agent, ListFilters(), timezone.now())["pending"] > 0
+
     for _ in range(20):
-        pending(), by_pk()
-    a, b = [], []
+        pending(), by_pk(), counts()
+    a, b, c = [], [], []
     for _ in range(300):
         s = time.perf_counter(); pending(); a.append(time.perf_counter() - s)
         s = time.perf_counter(); by_pk(); b.append(time.perf_counter() - s)
+        s = time.perf_counter(); counts(); c.append(time.perf_counter() - s)
 
     qs = filtered(agent, filters).filter(state_filter("pending", timezone.now()))
     qs = qs.order_by(*[f"-{f}" if d else f for f, d in ORDERINGS["pending"]])[:50]
@@ -129,6 +134,7 @@ def child(n_conv: int, per: int) -> dict:
         "load_seconds": round(load_seconds, 1),
         "pending_ms": statistics.median(a) * 1000,
         "pk_ms": statistics.median(b) * 1000,
+        "counts_ms": statistics.median(c) * 1000,
         "pending_p90_ms": statistics.quantiles(a, n=10)[-1] * 1000,
         "plan": plan,
         "scans": scans,
@@ -168,6 +174,7 @@ def main() -> int:
         print(f"pending list, first 50 for one agent: median {r['pending_ms']:.2f} ms (p90 {r['pending_p90_ms']:.2f} ms)")
         print(f"primary-key fetch of one conversation: median {r['pk_ms']:.2f} ms")
         print(f"ratio pending / pk: {r['pending_ms'] / r['pk_ms']:.1f}x")
+        print(f"tab counts for the same agent: median {r['counts_ms']:.2f} ms, {r['counts_ms'] / r['pk_ms']:.1f}x a pk fetch")
         print("plan:\n  " + r["plan"].replace("\n", "\n  "))
         if r["scans"]:
             print("FAIL: the pending list scans the conversations table")

@@ -132,6 +132,8 @@ class Conversation(models.Model):
             models.Index(fields=["-priority", "waiting_since", "id"], condition=OPEN_WAIT, name="conv_waiting_order"),
             models.Index(fields=["inbox", "-priority", "waiting_since", "id"], condition=OPEN_WAIT, name="conv_inbox_waiting_order"),
             models.Index(fields=["assignee", "-priority", "waiting_since", "id"], condition=OPEN_WAIT, name="conv_mine_waiting_order"),
+            # Counts of Pendientes and Con IA per inbox, read from the index alone on every refresh.
+            models.Index(fields=["inbox", "ai_deadline"], condition=OPEN_WAIT, name="conv_inbox_wait_ai"),
             models.Index(fields=["ai_deadline"], condition=Q(ai_deadline__isnull=False), name="conv_ai_deadline"
             ),
             models.Index(fields=["inbox", "-last_activity_at", "id"], name="conv_inbox_activity"),

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from mostrador.inbox.models import OPEN_WAIT, Conversation, Inbox
@@ -62,7 +62,7 @@ class ListFilters:
     unassigned: bool = False
 
 
-def filtered(user, filters: ListFilters, now: datetime | None = None) -> QuerySet[Conversation]:
+def filtered(user, filters: ListFilters) -> QuerySet[Conversation]:
     qs = visible_conversations(user)
     if filters.inbox_id is not None:
         qs = qs.filter(inbox_id=filters.inbox_id)
@@ -90,13 +90,21 @@ def conversation_list(user, filters: ListFilters, *, limit: int, cursor: str | N
     return rows, next_cursor
 
 
+# Pendientes and Con IA are the queues people work, small by nature and counted exactly. The other
+# tabs hold history that only grows; counting it exactly would cost a scan on every live refresh,
+# so their counts stop at this many and show as "999+".
+COUNT_CAP = 1000
+EXACT_COUNTS = frozenset({State.PENDING.value, State.WITH_AI.value})
+
+
 def state_counts(user, filters: ListFilters, now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
-    qs = filtered(user, filters)
-    return qs.aggregate(
-        **{s.value: Count("id", filter=state_filter(s.value, now)) for s in State},
-        all=Count("id"),
-    )
+    qs = filtered(user, filters).order_by()
+    counts = {}
+    for state in STATES:
+        matching = qs.filter(state_filter(state, now))
+        counts[state] = matching.count() if state in EXACT_COUNTS else matching[:COUNT_CAP].count()
+    return counts
 
 
 class BadCursor(ValueError):

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django import template
 
+from mostrador.inbox.queries import COUNT_CAP
 from mostrador.rules.attention import wait
 from mostrador.rules.sla import wait_colour as colour_of
 
@@ -52,3 +53,8 @@ def ai_left(conv, now) -> str:
 @register.filter
 def seconds(value: timedelta) -> int:
     return int(value.total_seconds())
+
+
+@register.filter
+def count_label(value: int) -> str:
+    return f"{COUNT_CAP - 1}+" if value >= COUNT_CAP else str(value)

@@ -9,7 +9,7 @@ PORT ?= 8000
 
 run: install ui-deps
 	$(BIN)/mostrador migrate -v0
-	$(BIN)/mostrador demo
+	$(BIN)/mostrador demo --base-url http://$(HOST):$(PORT)
 	$(BIN)/mostrador serve --host $(HOST) --port $(PORT)
 
 test: install-test ui-deps browser

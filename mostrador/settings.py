@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "mostrador.accounts",
     "mostrador.inbox",
     "mostrador.realtime",
+    "mostrador.intake",
+    "mostrador.connectors.sandbox",
 ]
 
 MIDDLEWARE = [
@@ -66,6 +68,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "mostrador.core.context.product",
             ],
         },
     },
@@ -133,6 +136,20 @@ STATICFILES_DIRS = [
 # re-scanning them on every request is only worth it while editing them.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Media that customers send (and that sellers attach) lands here through Django's storage API;
+# point STORAGES["default"] at another backend (S3, GCS…) to keep it elsewhere.
+MEDIA_ROOT = Path(os.environ.get("MOSTRADOR_MEDIA_ROOT", DATA_DIR / "media"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# The largest media file downloaded from a channel (WhatsApp's own limit for documents is 100 MB).
+MOSTRADOR_MEDIA_MAX_BYTES = int(os.environ.get("MOSTRADOR_MEDIA_MAX_BYTES", str(100 * 1024 * 1024)))
+
+# The offline WhatsApp sandbox: a fake Graph API and a customer phone page, served by this same
+# process. Inboxes use it only when their graph_api_url points at it. Set 0 to switch it off.
+MOSTRADOR_SANDBOX = os.environ.get("MOSTRADOR_SANDBOX", "1") == "1"
 
 # The API refuses bodies larger than this before parsing them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024

@@ -88,18 +88,40 @@ def messages(request, conversation_id: int, params: Query[PageParams]):
 @router.post("/{conversation_id}/messages", response={201: dict})
 def send(request, conversation_id: int, body: MessageIn):
     conv = visible(request, conversation_id)
-    if (body.text is None) == (body.template is None):
-        raise ApiError(422, "Send either text or template.", "invalid")
     if body.template:
+        if body.text is not None or body.interactive or body.media:
+            raise ApiError(422, "A template is sent on its own, without text, media or buttons.", "invalid")
         content = actions.OutboundContent(
             template_name=body.template.name,
             template_language=body.template.language,
             template_params=body.template.params,
         )
+    elif body.interactive:
+        spec = body.interactive.dict(exclude_none=True)
+        if bool(body.interactive.buttons) == bool(body.interactive.sections):
+            raise ApiError(422, "Interactive messages take either buttons or sections.", "invalid")
+        if not body.text:
+            raise ApiError(422, "Interactive messages need text for their body.", "invalid")
+        content = actions.OutboundContent(text=body.text, interactive=spec, reply_to_id=body.reply_to_id)
+    elif body.media:
+        content = actions.OutboundContent(
+            text=body.text or "", media=body.media.dict(), reply_to_id=body.reply_to_id
+        )
+    elif body.text is not None:
+        content = actions.OutboundContent(text=body.text, reply_to_id=body.reply_to_id)
     else:
-        content = actions.OutboundContent(text=body.text)
+        raise ApiError(422, "Send text, a template, media or an interactive message.", "invalid")
     message = actions.send_message(conv, actor_of(request), content)
     return 201, message_dict(message)
+
+
+@router.post("/{conversation_id}/messages/{message_id}/retry")
+def retry(request, conversation_id: int, message_id: int):
+    conv = visible(request, conversation_id)
+    message = conv.messages.filter(pk=message_id).first()
+    if message is None:
+        raise not_found("No such message in this conversation.")
+    return message_dict(actions.retry_message(message, actor_of(request)))
 
 
 @router.post("/{conversation_id}/resolve")

@@ -27,7 +27,7 @@ def not_found(what: str = "Not found") -> ApiError:
 
 
 # Refusals that describe a conflict with the conversation's current state, not a permission.
-_CONFLICT_CODES = {"not_resolved"}
+_CONFLICT_CODES = {"not_resolved", "window_closed", "not_failed"}
 _BAD_INPUT_CODES = {"empty_message", "empty_note", "not_inbox_member"}
 
 
@@ -66,7 +66,12 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(ActionRefused)
     def refused(request, exc: ActionRefused):
-        status = 409 if exc.code in _CONFLICT_CODES else 400 if exc.code in _BAD_INPUT_CODES else 403
+        status = (
+            409 if exc.code in _CONFLICT_CODES
+            else 400 if exc.code in _BAD_INPUT_CODES
+            else 422 if exc.code == "invalid"
+            else 403
+        )
         return reply(request, status, str(exc), exc.code)
 
     @api.exception_handler(InvalidSettings)

@@ -83,3 +83,32 @@ def inbound(request, inbox_id: int, body: InboundIn):
     )
     conv = message.conversation
     return (201 if created else 200), {**message_dict(message), "conversation": conversation_dict(conv)}
+
+
+def template_dict(t) -> dict:
+    return {
+        "name": t.name,
+        "language": t.language,
+        "status": t.status,
+        "category": t.category,
+        "body": t.body,
+        "param_count": t.param_count,
+        "components": t.components,
+        "synced_at": t.synced_at.isoformat(),
+    }
+
+
+@router.get("/{inbox_id}/templates")
+def list_templates(request, inbox_id: int):
+    inbox = visible_inbox(request, inbox_id)
+    return {"items": [template_dict(t) for t in inbox.templates.all()], "next_cursor": None}
+
+
+@router.post("/{inbox_id}/templates/sync", response={202: dict})
+def sync_templates(request, inbox_id: int):
+    """Fetch the inbox's templates from the provider now (they also sync every few hours)."""
+    from mostrador.inbox.jobs import sync_templates as job
+
+    inbox = visible_inbox(request, inbox_id)
+    job.enqueue(inbox.pk)
+    return 202, {"detail": "Template sync queued.", "inbox_id": inbox.pk}

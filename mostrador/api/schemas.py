@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Literal
+
 from datetime import datetime
 from typing import Any, Literal
 
@@ -46,9 +48,44 @@ class TemplateIn(Schema):
     params: list[str] = Field(default_factory=list)
 
 
+class ReplyButton(Schema):
+    id: str = Field(min_length=1, max_length=256)
+    title: str = Field(min_length=1, max_length=20)
+
+
+class ListRow(Schema):
+    id: str = Field(min_length=1, max_length=200)
+    title: str = Field(min_length=1, max_length=24)
+    description: str = Field(default="", max_length=72)
+
+
+class ListSection(Schema):
+    title: str = Field(default="", max_length=24)
+    rows: list[ListRow] = Field(min_length=1, max_length=10)
+
+
+class InteractiveIn(Schema):
+    """WhatsApp's limits: up to 3 reply buttons, or a list of up to 10 rows in all."""
+
+    buttons: list[ReplyButton] | None = Field(default=None, min_length=1, max_length=3)
+    button: str = Field(default="", max_length=20)
+    sections: list[ListSection] | None = Field(default=None, min_length=1, max_length=10)
+    header: str = Field(default="", max_length=60)
+    footer: str = Field(default="", max_length=60)
+
+
+class MediaIn(Schema):
+    type: Literal["image", "video", "audio", "document", "sticker"]
+    link: str = Field(min_length=8, max_length=2000, pattern=r"^https?://")
+    filename: str = Field(default="", max_length=240)
+
+
 class MessageIn(Schema):
     text: str | None = Field(default=None, max_length=4096)
     template: TemplateIn | None = None
+    interactive: InteractiveIn | None = None
+    media: MediaIn | None = None
+    reply_to_id: int | None = None
 
 
 class HandoffIn(Schema):

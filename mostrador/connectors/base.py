@@ -7,7 +7,7 @@ normalises inbound messages for the actions, sends outbound messages and maps pr
 from __future__ import annotations
 
 import abc
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 
@@ -25,9 +25,35 @@ class SendResult:
     external_id: str | None = None
     # Transient failures are retried with backoff; permanent ones leave the message failed.
     retry: bool = False
+    # The provider asked us to slow down for this one recipient; later sends to them wait too.
+    recipient_backoff: bool = False
     retry_after_seconds: float | None = None
     error_code: str = ""
     error_message: str = ""
+
+
+class Unreadable(ValueError):
+    """A notification body that is not what the provider sends at all."""
+
+
+@dataclass
+class IngestOutcome:
+    """What processing one stored notification did."""
+
+    messages: int = 0
+    statuses: int = 0
+    # Statuses for a message id we do not know yet: our own send may not have recorded it yet.
+    unmatched_statuses: int = 0
+    unknown_accounts: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+class ProviderUnavailable(Exception):
+    """A provider call that failed; `retry` says whether the same call can succeed later."""
+
+    def __init__(self, code: str, message: str, *, retry: bool):
+        super().__init__(f"{code}: {message}")
+        self.code, self.message, self.retry = code, message, retry
 
 
 class Connector(abc.ABC):
@@ -45,6 +71,27 @@ class Connector(abc.ABC):
     def send(self, message) -> SendResult:
         """Deliver one outbound message to the provider."""
 
+    @classmethod
+    def ingest(cls, raw_body: bytes, log=None) -> IngestOutcome:
+        """Apply one stored webhook notification (which may span several inboxes)."""
+        raise NotImplementedError(f"{cls.channel} has no webhook")
+
+    def mark_read(self, message) -> None:
+        """Tell the provider the team has seen this customer message (channels with read receipts)."""
+
+    def fetch_media(self, media: dict) -> tuple[bytes, str]:
+        """The bytes and MIME type of an inbound media item the provider holds."""
+        raise NotImplementedError(f"{self.channel} inboxes do not fetch media")
+
+    def fetch_templates(self) -> list[dict]:
+        """The provider's message templates: name, language, status, category, components."""
+        return []
+
+    @staticmethod
+    def failure_reason(code: str) -> str | None:
+        """A sentence for sellers explaining a provider error code, in the active language."""
+        return None
+
 
 _REGISTRY: dict[str, type[Connector]] = {}
 
@@ -55,10 +102,14 @@ def register(cls: type[Connector]) -> type[Connector]:
 
 
 def connector_for(inbox) -> Connector:
-    from mostrador.connectors import api  # noqa: F401 - registers the built-in connectors
+    return connector_class(inbox.channel)(inbox)
+
+
+def connector_class(channel: str) -> type[Connector]:
+    from mostrador.connectors import api, whatsapp  # noqa: F401 - registers the built-in connectors
 
     try:
-        return _REGISTRY[inbox.channel](inbox)
+        return _REGISTRY[channel]
     except KeyError:
-        raise LookupError(f"no connector for channel {inbox.channel!r}") from None
+        raise LookupError(f"no connector for channel {channel!r}") from None
 

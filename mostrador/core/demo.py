@@ -3,6 +3,7 @@ every state. Built through the actions, so it carries the same events real traff
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
 from django.db import transaction
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from mostrador.accounts.models import Role, Team, User
 from mostrador.inbox import actions
-from mostrador.inbox.actions.inboxes import create_inbox
+from mostrador.inbox.actions.inboxes import create_inbox, update_inbox
 from mostrador.inbox.models import Inbox
 
 PASSWORD = "mostrador"
@@ -22,6 +23,12 @@ USERS = [
 ]
 SHOP_INBOX = "Repuestos Web"
 AI_INBOX = "Asistente IA"
+WHATSAPP_INBOX = "WhatsApp Tienda"
+SANDBOX_NUMBER = {
+    "phone_number_id": "106540352242922",
+    "display_phone_number": "+56 2 2940 1234",
+    "business_account_id": "102290129340398",
+}
 
 # (name, phone, [(minutes ago, text)], then: None | "reply" | "resolve")
 CHATS = [
@@ -87,6 +94,32 @@ def load_demo() -> bool:
             if then == "resolve":
                 actions.resolve(conv, actions.Actor.person(seller))
     return True
+
+
+def ensure_whatsapp_sandbox(base_url: str) -> Inbox:
+    """The demo WhatsApp inbox, wired to this server's offline sandbox instead of Meta.
+
+    Its graph_api_url must reach this very server, so it follows the address `serve` will use.
+    """
+    graph_api_url = f"{base_url.rstrip('/')}/sandbox/graph/v23.0"
+    inbox = Inbox.objects.filter(name=WHATSAPP_INBOX).first()
+    if inbox is None:
+        inbox = create_inbox(
+            WHATSAPP_INBOX,
+            "whatsapp",
+            {
+                **SANDBOX_NUMBER,
+                "graph_api_url": graph_api_url,
+                "wait_target_seconds": 600,
+                "access_token": secrets.token_urlsafe(32),
+                "app_secret": secrets.token_hex(16),
+                "verify_token": secrets.token_urlsafe(16),
+            },
+        )
+        inbox.members.set(User.objects.filter(role=Role.AGENT))
+    elif inbox.setting("graph_api_url") != graph_api_url:
+        update_inbox(inbox, raw_settings={"graph_api_url": graph_api_url})
+    return inbox
 
 
 def logins() -> list[tuple[str, str, str]]:

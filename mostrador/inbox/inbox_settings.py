@@ -19,6 +19,7 @@ PER_CHANNEL: dict[str, dict[str, tuple[tuple[type, ...], int | None]]] = {
         "phone_number_id": ((str,), None),
         "display_phone_number": ((str,), None),
         "graph_api_url": ((str,), None),
+        "business_account_id": ((str,), None),
         "read_receipts": ((bool,), None),
     },
 }

@@ -1,19 +1,34 @@
-"""Durable background work for conversations: AI-window timers and outbound delivery."""
+"""Durable background work for conversations: AI-window timers, outbound delivery, media
+downloads, read receipts and template syncs. Every job re-checks the state it acts on, so running
+one twice (after a crash) does no harm."""
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.utils import timezone
+from django.utils.text import get_valid_filename
 from django_tasks import task
 
-from mostrador.connectors.base import connector_for
-from mostrador.inbox.models import DeliveryStatus, Message
+from mostrador.connectors.base import ProviderUnavailable, connector_for
+from mostrador.inbox.models import ContactIdentity, DeliveryStatus, Inbox, Message
 
 log = logging.getLogger(__name__)
 
 MAX_SEND_ATTEMPTS = 8
+MAX_FETCH_ATTEMPTS = 6
+TEMPLATE_SYNC_EVERY = timedelta(hours=6)
+
+
+def backoff(attempt: int) -> timedelta:
+    return timedelta(seconds=min(2**attempt, 300))
+
+
+def later(job, delay: timedelta, *args) -> None:
+    job.using(run_after=timezone.now() + delay).enqueue(*args)
 
 
 @task()
@@ -30,22 +45,112 @@ def end_ai_window(conversation_id: int, deadline_iso: str) -> bool:
 
 @task()
 def deliver_message(message_id: int, attempt: int = 1) -> str:
-    from mostrador.inbox.actions import record_delivery
+    from mostrador.inbox.actions import hold_sends, record_delivery
 
-    message = Message.objects.select_related("conversation__contact", "inbox").filter(pk=message_id).first()
+    message = (
+        Message.objects.select_related("conversation__contact", "inbox", "reply_to")
+        .prefetch_related("conversation__contact__identities")
+        .filter(pk=message_id)
+        .first()
+    )
     if message is None or message.status != DeliveryStatus.QUEUED:
         # Already sent (a retried job after a crash) or gone: never send twice.
         return "skipped"
+    held_until = (
+        ContactIdentity.objects.filter(
+            inbox=message.inbox, contact=message.conversation.contact, send_not_before__gt=timezone.now()
+        )
+        .order_by("-send_not_before")
+        .values_list("send_not_before", flat=True)
+        .first()
+    )
+    if held_until:
+        # The provider asked us to slow down for this customer; waiting is not a failed attempt.
+        deliver_message.using(run_after=held_until).enqueue(message_id, attempt)
+        return "held"
     result = connector_for(message.inbox).send(message)
     if result.ok:
         record_delivery(message.pk, DeliveryStatus.SENT, external_id=result.external_id)
         return "sent"
-    if result.retry and attempt < MAX_SEND_ATTEMPTS:
-        delay = result.retry_after_seconds or min(2 ** attempt, 300)
-        deliver_message.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(message_id, attempt + 1)
-        log.warning("send of message %s failed (%s); retry %s in %ss", message_id, result.error_code, attempt + 1, delay)
+    if (result.retry or result.recipient_backoff) and attempt < MAX_SEND_ATTEMPTS:
+        delay = timedelta(seconds=result.retry_after_seconds) if result.retry_after_seconds else backoff(attempt)
+        if result.recipient_backoff:
+            hold_sends(message.inbox, message.conversation.contact, timezone.now() + delay)
+        later(deliver_message, delay, message_id, attempt + 1)
+        log.warning("send of message %s failed (%s); retry %s in %s", message_id, result.error_code, attempt + 1, delay)
         return "retrying"
     record_delivery(
         message.pk, DeliveryStatus.FAILED, error_code=result.error_code, error_message=result.error_message
     )
     return "failed"
+
+
+@task()
+def fetch_media(message_id: int, attempt: int = 1) -> str:
+    """Copy an inbound media file from the provider into our storage while its URL still works."""
+    from mostrador.inbox.actions import attach_media
+
+    message = Message.objects.select_related("inbox").filter(pk=message_id).first()
+    if message is None or not message.media or message.media.get("path"):
+        return "skipped"
+    try:
+        content, mime_type = connector_for(message.inbox).fetch_media(message.media)
+    except ProviderUnavailable as exc:
+        if exc.retry and attempt < MAX_FETCH_ATTEMPTS:
+            later(fetch_media, backoff(attempt), message_id, attempt + 1)
+            return "retrying"
+        attach_media(message.pk, error=f"{exc.code}: {exc.message}")
+        return "failed"
+    filename = get_valid_filename(message.media.get("filename") or "") or f"{message.type}"
+    now = timezone.now()
+    path = default_storage.save(
+        f"media/{message.inbox_id}/{now:%Y/%m}/{message.pk}-{filename}", ContentFile(content)
+    )
+    attach_media(message.pk, path=path, size=len(content), mime_type=mime_type)
+    return "stored"
+
+
+@task()
+def send_read_receipt(message_id: int, attempt: int = 1) -> str:
+    message = Message.objects.select_related("inbox").filter(pk=message_id).first()
+    if message is None:
+        return "skipped"
+    try:
+        connector_for(message.inbox).mark_read(message)
+    except ProviderUnavailable as exc:
+        if exc.retry and attempt < 3:
+            later(send_read_receipt, backoff(attempt), message_id, attempt + 1)
+            return "retrying"
+        log.warning("read receipt for message %s failed: %s", message_id, exc)
+        return "failed"
+    return "sent"
+
+
+@task()
+def sync_templates(inbox_id: int) -> str:
+    from mostrador.inbox.actions import record_channel_error, replace_templates
+
+    inbox = Inbox.objects.filter(pk=inbox_id).first()
+    if inbox is None:
+        return "skipped"
+    try:
+        templates = connector_for(inbox).fetch_templates()
+    except ProviderUnavailable as exc:
+        record_channel_error(inbox, exc.code, "template sync failed", exc.message)
+        return "failed"
+    replace_templates(inbox, templates)
+    return f"{len(templates)} templates"
+
+
+@task()
+def sync_all_templates() -> int:
+    """Keep every inbox's templates fresh; re-schedules itself."""
+    from mostrador.connectors.base import connector_class
+
+    count = 0
+    for inbox in Inbox.objects.all():
+        if connector_class(inbox.channel).capabilities.templates:
+            sync_templates.enqueue(inbox.pk)
+            count += 1
+    later(sync_all_templates, TEMPLATE_SYNC_EVERY)
+    return count

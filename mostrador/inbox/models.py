@@ -32,6 +32,9 @@ class Inbox(models.Model):
     settings = models.JSONField(default=dict, blank=True)
     # Write-only credentials (access tokens, app secrets); never serialised back out.
     secrets = models.JSONField(default=dict, blank=True)
+    # The provider's id for this account (a WhatsApp phone_number_id), copied out of settings so a
+    # webhook finds its inbox with an indexed lookup.
+    address = models.CharField(max_length=64, blank=True, db_index=True)
     members = models.ManyToManyField(conf.AUTH_USER_MODEL, related_name="inboxes", blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -73,6 +76,9 @@ class ContactIdentity(models.Model):
     inbox = models.ForeignKey(Inbox, on_delete=models.CASCADE, related_name="identities")
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="identities")
     external_id = models.CharField(max_length=200)
+    # Set when the provider asks us to slow down for this one recipient (WhatsApp 131056): every
+    # send to them waits until then, so the messages still leave in order.
+    send_not_before = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -120,6 +126,9 @@ class Conversation(models.Model):
         "Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     last_activity_at = models.DateTimeField(default=timezone.now)
+    # When the customer last wrote: channels with a service window (WhatsApp's 24 hours) allow
+    # free text only until this plus the window.
+    customer_last_message_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -174,6 +183,8 @@ class MessageType(models.TextChoices):
     CONTACTS = "contacts"
     INTERACTIVE_REPLY = "interactive_reply"
     TEMPLATE = "template"
+    # Our own buttons and lists sent to the customer; their answer comes back as interactive_reply.
+    INTERACTIVE = "interactive"
     REACTION = "reaction"
     UNSUPPORTED = "unsupported"
 
@@ -243,6 +254,8 @@ class EventKind(models.TextChoices):
     NOTE = "note", _("Note")
     TAGGED = "tagged", _("Tags changed")
     PRIORITY = "priority", _("Priority changed")
+    SEEN = "seen", _("Seen")
+    RETRIED = "retried", _("Send retried")
 
 
 class ConversationEvent(models.Model):
@@ -260,3 +273,39 @@ class ConversationEvent(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["conversation", "created_at"], name="event_timeline")]
+
+
+class TemplateStatus(models.TextChoices):
+    APPROVED = "APPROVED", _("Approved")
+    PENDING = "PENDING", _("Pending review")
+    REJECTED = "REJECTED", _("Rejected")
+    PAUSED = "PAUSED", _("Paused")
+    DISABLED = "DISABLED", _("Disabled")
+
+
+class MessageTemplate(models.Model):
+    """A message template approved by the provider, the only thing that may open a conversation
+    once the service window has closed. Synced from the provider; never edited here."""
+
+    inbox = models.ForeignKey(Inbox, on_delete=models.CASCADE, related_name="templates")
+    name = models.CharField(max_length=512)
+    language = models.CharField(max_length=15)
+    status = models.CharField(max_length=20)
+    category = models.CharField(max_length=30, blank=True)
+    components = models.JSONField(default=list, blank=True)
+    body = models.TextField(blank=True)
+    param_count = models.PositiveSmallIntegerField(default=0)
+    synced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["inbox", "name", "language"], name="template_unique_per_inbox")
+        ]
+        ordering = ["name", "language"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.language})"
+
+    @property
+    def param_range(self) -> range:
+        return range(1, self.param_count + 1)

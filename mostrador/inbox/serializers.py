@@ -6,6 +6,8 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from mostrador.inbox.actions.outbound import window_closes_at
+from mostrador.inbox.media import media_url
 from mostrador.inbox.models import Conversation, Inbox, Message, Note
 from mostrador.rules.attention import wait
 
@@ -24,7 +26,7 @@ def message_dict(m: Message) -> dict:
         "bot_name": m.bot_name or None,
         "type": m.type,
         "text": m.text,
-        "media": m.media,
+        "media": media_dict(m),
         "location": m.location,
         "reply_to_id": m.reply_to_id,
         "payload": m.payload,
@@ -32,6 +34,21 @@ def message_dict(m: Message) -> dict:
         "status": m.status,
         "error": {"code": m.error_code, "message": m.error_message} if m.error_code or m.error_message else None,
         "created_at": iso(m.created_at),
+    }
+
+
+def media_dict(m: Message) -> dict | None:
+    if not m.media:
+        return None
+    media = m.media
+    return {
+        "id": media.get("id"),
+        "mime_type": media.get("mime_type") or None,
+        "filename": media.get("filename") or None,
+        "url": media_url(m) or media.get("link"),
+        "size": media.get("size"),
+        "voice": media.get("voice"),
+        "error": media.get("error"),
     }
 
 
@@ -54,6 +71,8 @@ def conversation_dict(c: Conversation, now: datetime | None = None) -> dict:
         "priority": c.priority,
         "tags": sorted(t.name for t in c.tags.all()),
         "fields": c.fields,
+        # WhatsApp's 24-hour window: free text is refused after this (null: the channel has none).
+        "service_window_closes_at": iso(window_closes_at(c)),
         "contact": {"id": c.contact_id, "name": c.contact.name, "phone": c.contact.phone or None},
         "last_message": message_dict(c.last_message) if c.last_message else None,
         "created_at": iso(c.created_at),

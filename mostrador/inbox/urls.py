@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import media, views
 
 urlpatterns = [
     path("", views.inbox_page, name="inbox"),
@@ -13,6 +13,9 @@ urlpatterns = [
     path("ui/c/<int:conversation_id>/reopen", views.reopen, name="ui-reopen"),
     path("ui/c/<int:conversation_id>/ai", views.toggle_ai, name="ui-ai"),
     path("ui/c/<int:conversation_id>/assign", views.assign, name="ui-assign"),
+    path("ui/c/<int:conversation_id>/m/<int:message_id>/retry", views.retry, name="ui-retry"),
+    path("ui/c/<int:conversation_id>/templates/sync", views.sync_templates, name="ui-sync-templates"),
+    path("media/<int:message_id>", media.serve, name="media"),
     path("simulator/", views.simulator, name="simulator"),
     path("simulator/send", views.simulator_send, name="simulator-send"),
     path("simulator/thread", views.simulator_thread, name="simulator-thread"),

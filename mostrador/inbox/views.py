@@ -15,9 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from mostrador.accounts.models import Role, User
+from mostrador.connectors.base import connector_class
 from mostrador.inbox import actions
 from mostrador.inbox.actions.actor import ActionRefused
-from mostrador.inbox.models import Channel, Conversation, Inbox
+from mostrador.inbox.actions.outbound import window_closes_at
+from mostrador.inbox.jobs import sync_templates as sync_templates_job
+from mostrador.inbox.media import store_upload
+from mostrador.inbox.models import Channel, Conversation, Inbox, TemplateStatus
 from mostrador.inbox.queries import ListFilters, conversation_list, state_counts, visible_conversations, visible_inboxes
 from mostrador.inbox.timeline import timeline
 from mostrador.rules.attention import State
@@ -82,6 +86,7 @@ def _pane_context(request, conv: Conversation, error: str = "") -> dict:
         .distinct()
         .order_by("name")
     )
+    closes = window_closes_at(conv)
     return {
         "conv": conv,
         "state": conv.state(now).value,
@@ -89,6 +94,10 @@ def _pane_context(request, conv: Conversation, error: str = "") -> dict:
         "now": now,
         "members": members,
         "error": error,
+        "window_closes_at": closes,
+        "window_open": closes is None or now < closes,
+        "templates": conv.inbox.templates.filter(status=TemplateStatus.APPROVED),
+        "has_templates": connector_class(conv.inbox.channel).capabilities.templates,
     }
 
 
@@ -97,7 +106,9 @@ def _pane_context(request, conv: Conversation, error: str = "") -> dict:
 def inbox_page(request, conversation_id: int | None = None):
     context = _list_context(request)
     if conversation_id is not None:
-        context.update(_pane_context(request, _visible(request, conversation_id)))
+        conv = _visible(request, conversation_id)
+        actions.mark_seen(conv, actions.Actor.person(request.user))
+        context.update(_pane_context(request, conv))
     context["open_id"] = conversation_id
     return render(request, "inbox/page.html", context)
 
@@ -116,7 +127,10 @@ def list_pane(request):
 @login_required
 @require_GET
 def conversation_pane(request, conversation_id: int):
-    return render(request, "inbox/_conversation.html", _pane_context(request, _visible(request, conversation_id)))
+    conv = _visible(request, conversation_id)
+    # Opening a chat is seeing it: the customer gets their read receipt. It stays pending.
+    actions.mark_seen(conv, actions.Actor.person(request.user))
+    return render(request, "inbox/_conversation.html", _pane_context(request, conv))
 
 
 def _act(request, conversation_id: int, do) -> HttpResponse:
@@ -134,8 +148,40 @@ def _act(request, conversation_id: int, do) -> HttpResponse:
 @login_required
 @require_POST
 def reply(request, conversation_id: int):
-    text = request.POST.get("text", "")
-    return _act(request, conversation_id, lambda c, a: actions.send_message(c, a, actions.OutboundContent(text=text)))
+    return _act(request, conversation_id, lambda c, a: actions.send_message(c, a, _composed(request)))
+
+
+def _composed(request) -> actions.OutboundContent:
+    post = request.POST
+    reply_to = int(post["reply_to"]) if post.get("reply_to", "").isdigit() else None
+    if post.get("template"):
+        name, _, language = post["template"].partition("|")
+        params = [p.strip() for p in post.getlist("param")]
+        return actions.OutboundContent(template_name=name, template_language=language, template_params=params)
+    upload = request.FILES.get("file")
+    if upload:
+        return actions.OutboundContent(text=post.get("text", ""), media=store_upload(upload), reply_to_id=reply_to)
+    return actions.OutboundContent(text=post.get("text", ""), reply_to_id=reply_to)
+
+
+@login_required
+@require_POST
+def retry(request, conversation_id: int, message_id: int):
+    def do(conv, actor):
+        message = conv.messages.filter(pk=message_id).first()
+        if message is None:
+            raise Http404
+        actions.retry_message(message, actor)
+
+    return _act(request, conversation_id, do)
+
+
+@login_required
+@require_POST
+def sync_templates(request, conversation_id: int):
+    conv = _visible(request, conversation_id)
+    sync_templates_job.enqueue(conv.inbox_id)
+    return _act(request, conversation_id, lambda c, a: None)
 
 
 @login_required

@@ -42,6 +42,21 @@ def requeue_stale_jobs(older_than: timedelta = STALE_AFTER) -> int:
     )
 
 
+def ensure_schedules() -> None:
+    """Start the recurring jobs (they re-schedule themselves) unless one is already waiting."""
+    from mostrador.inbox.jobs import sync_all_templates
+
+    if not DBTaskResult.objects.filter(
+        task_path=sync_all_templates.module_path, status__in=["READY", "RUNNING"]
+    ).exists():
+        sync_all_templates.enqueue()
+
+
+def start_up() -> None:
+    requeue_stale_jobs()
+    ensure_schedules()
+
+
 def run_due_jobs() -> None:
     """Run every job that is due now, then return. Tests and scripts use this."""
     make_worker(batch=True).run()
@@ -61,7 +76,7 @@ async def run_in_event_loop(stop: asyncio.Event) -> None:
     Running it through sync_to_async (not a bare thread) matters: realtime publishes made by jobs
     then reach the in-memory channel layer on the server's own loop, so one process is enough.
     """
-    await sync_to_async(requeue_stale_jobs, thread_sensitive=False)()
+    await sync_to_async(start_up, thread_sensitive=False)()
     worker = make_worker()
     running = asyncio.ensure_future(sync_to_async(_run_then_close, thread_sensitive=False)(worker))
     await stop.wait()

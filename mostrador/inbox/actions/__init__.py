@@ -3,6 +3,8 @@ changes a conversation. Each action runs in one transaction, records an event ro
 change and publishes realtime events only after commit. Actions never commit partway."""
 
 from .actor import Actor
+from .delivery import attach_media, hold_sends, mark_seen, retry_message
+from .inboxes import record_channel_error, replace_templates
 from .inbound import InboundMessage, receive_customer_message
 from .lifecycle import expire_ai_window, handoff, reopen, resolve, set_ai
 from .organise import add_note, assign, set_priority, set_tags
@@ -13,6 +15,12 @@ __all__ = [
     "InboundMessage",
     "OutboundContent",
     "add_note",
+    "attach_media",
+    "hold_sends",
+    "mark_seen",
+    "record_channel_error",
+    "replace_templates",
+    "retry_message",
     "assign",
     "expire_ai_window",
     "handoff",

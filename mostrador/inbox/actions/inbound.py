@@ -17,7 +17,9 @@ from mostrador.inbox.models import (
 )
 
 from .actor import Actor
-from .record import apply_message, locked
+from mostrador.realtime import events
+
+from .record import apply_message, locked, publish_message_event
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,9 @@ class InboundMessage:
     text: str = ""
     contact_name: str = ""
     contact_phone: str = ""
+    # Other ids the channel knows this contact by (a WhatsApp business-scoped user id beside the
+    # phone number): any of them finds the same contact, and new ones are remembered.
+    contact_aliases: tuple[str, ...] = ()
     type: str = "text"
     external_id: str | None = None
     sent_at: datetime | None = None
@@ -35,6 +40,10 @@ class InboundMessage:
     location: dict | None = None
     payload: dict | None = None
     reply_to_external_id: str | None = None
+    error_code: str = ""
+    error_message: str = ""
+    # Taking back a reaction is not a customer waiting for anything.
+    moves_attention: bool = True
 
 
 def receive_customer_message(inbox: Inbox, inbound: InboundMessage) -> tuple[Message, bool]:
@@ -76,9 +85,22 @@ def receive_customer_message(inbox: Inbox, inbound: InboundMessage) -> tuple[Mes
                 reply_to=reply_to,
                 external_id=inbound.external_id,
                 status=DeliveryStatus.RECEIVED,
+                error_code=inbound.error_code,
+                error_message=inbound.error_message,
                 created_at=t,
             )
-            apply_message(conv, message, Actor.customer(), t, now)
+            conv.customer_last_message_at = max(filter(None, (conv.customer_last_message_at, t)))
+            if inbound.moves_attention:
+                apply_message(conv, message, Actor.customer(), t, now, extra_update=["customer_last_message_at"])
+            else:
+                conv.save(update_fields=["customer_last_message_at"])
+                publish_message_event(message, events.MESSAGE_CREATED, author_kind=message.author_kind)
+            if message.media and message.media.get("id"):
+                # Fetched after commit by a durable job: the provider's media URL is short-lived,
+                # but the job retries, and the message is already safe.
+                from mostrador.inbox.jobs import fetch_media
+
+                fetch_media.enqueue(message.pk)
     except IntegrityError:
         # Two deliveries of one message raced; the other one stored it.
         if inbound.external_id:
@@ -90,16 +112,19 @@ def receive_customer_message(inbox: Inbox, inbound: InboundMessage) -> tuple[Mes
 
 
 def _contact_for(inbox: Inbox, inbound: InboundMessage) -> Contact:
-    identity = (
-        ContactIdentity.objects.select_related("contact")
-        .filter(inbox=inbox, external_id=inbound.contact_external_id)
-        .first()
-    )
-    if identity is None:
+    ids = [inbound.contact_external_id, *inbound.contact_aliases]
+    known = list(ContactIdentity.objects.select_related("contact").filter(inbox=inbox, external_id__in=ids))
+    if known:
+        # The primary id wins if the ids ever pointed at two contacts.
+        contact = min(known, key=lambda i: ids.index(i.external_id)).contact
+    else:
         contact = Contact.objects.create(name=inbound.contact_name, phone=inbound.contact_phone)
-        ContactIdentity.objects.create(inbox=inbox, contact=contact, external_id=inbound.contact_external_id)
+    have = {i.external_id for i in known}
+    for external_id in ids:
+        if external_id not in have:
+            ContactIdentity.objects.create(inbox=inbox, contact=contact, external_id=external_id)
+    if not known:
         return contact
-    contact = identity.contact
     changed = []
     # Customers rename themselves; the channel's latest profile name wins.
     if inbound.contact_name and inbound.contact_name != contact.name:
@@ -111,4 +136,3 @@ def _contact_for(inbox: Inbox, inbound: InboundMessage) -> Contact:
     if changed:
         contact.save(update_fields=changed)
     return contact
-

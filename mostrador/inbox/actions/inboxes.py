@@ -1,12 +1,15 @@
-"""Creating and changing inboxes. A new AI window moves the deadlines of running AI turns."""
+"""Creating and changing inboxes, and what their provider tells us about them (templates,
+errors). A new AI window moves the deadlines of running AI turns."""
 
 from __future__ import annotations
+
+import re
 
 from django.db import transaction
 from django.utils import timezone
 
 from mostrador.inbox.inbox_settings import split_settings
-from mostrador.inbox.models import Conversation, Inbox
+from mostrador.inbox.models import Conversation, Inbox, MessageTemplate
 from mostrador.rules.attention import ai_deadline
 
 from .record import publish_conversation_changed, schedule_ai_window_end
@@ -14,7 +17,24 @@ from .record import publish_conversation_changed, schedule_ai_window_end
 
 def create_inbox(name: str, channel: str, raw_settings: dict) -> Inbox:
     settings, secrets = split_settings(channel, raw_settings)
-    return Inbox.objects.create(name=name, channel=channel, settings=settings, secrets=secrets)
+    with transaction.atomic():
+        inbox = Inbox.objects.create(
+            name=name, channel=channel, settings=settings, secrets=secrets, address=_address(settings)
+        )
+        _sync_templates_soon(inbox)
+    return inbox
+
+
+def _address(settings: dict) -> str:
+    return settings.get("phone_number_id", "")
+
+
+def _sync_templates_soon(inbox: Inbox) -> None:
+    from mostrador.connectors.base import connector_class
+    from mostrador.inbox.jobs import sync_templates
+
+    if connector_class(inbox.channel).capabilities.templates:
+        sync_templates.enqueue(inbox.pk)
 
 
 def update_inbox(inbox: Inbox, *, name: str | None = None, raw_settings: dict | None = None) -> Inbox:
@@ -28,6 +48,8 @@ def update_inbox(inbox: Inbox, *, name: str | None = None, raw_settings: dict | 
             settings, secrets = split_settings(inbox.channel, raw_settings)
             inbox.settings = {**inbox.settings, **settings}
             inbox.secrets = {**inbox.secrets, **secrets}
+            inbox.address = _address(inbox.settings)
+            _sync_templates_soon(inbox)
         inbox.save()
         if inbox.ai_window != old_window:
             running = Conversation.objects.select_for_update().filter(inbox=inbox, ai_deadline__gt=now)
@@ -38,3 +60,37 @@ def update_inbox(inbox: Inbox, *, name: str | None = None, raw_settings: dict | 
                 schedule_ai_window_end(conv)
                 publish_conversation_changed(conv, conv.state(now).value, "inbox_settings")
     return inbox
+
+
+def replace_templates(inbox: Inbox, templates: list[dict]) -> None:
+    """Make the stored templates exactly what the provider listed."""
+    now = timezone.now()
+    with transaction.atomic():
+        keep = []
+        for t in templates:
+            body = next((c.get("text", "") for c in t.get("components") or [] if c.get("type", "").upper() == "BODY"), "")
+            row, _ = MessageTemplate.objects.update_or_create(
+                inbox=inbox,
+                name=t["name"],
+                language=t.get("language", ""),
+                defaults={
+                    "status": t.get("status", ""),
+                    "category": t.get("category", ""),
+                    "components": t.get("components") or [],
+                    "body": body,
+                    "param_count": count_placeholders(body),
+                    "synced_at": now,
+                },
+            )
+            keep.append(row.pk)
+        MessageTemplate.objects.filter(inbox=inbox).exclude(pk__in=keep).delete()
+
+
+def count_placeholders(body: str) -> int:
+    return len(set(re.findall(r"{{\s*([\w]+)\s*}}", body)))
+
+
+def record_channel_error(inbox: Inbox | None, code: str, title: str, details: str = "", log=None) -> None:
+    from mostrador.intake.models import ChannelError
+
+    ChannelError.objects.create(inbox=inbox, code=code[:40], title=title[:300], details=details, log=log)

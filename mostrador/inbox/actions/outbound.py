@@ -1,11 +1,20 @@
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
-from mostrador.inbox.models import Conversation, DeliveryStatus, Message, MessageType
+from mostrador.inbox.models import (
+    Conversation,
+    DeliveryStatus,
+    Message,
+    MessageTemplate,
+    MessageType,
+    TemplateStatus,
+)
 from mostrador.realtime import events
 from mostrador.rules.attention import AuthorKind as RuleAuthor
 
@@ -19,21 +28,43 @@ class OutboundContent:
     template_name: str = ""
     template_language: str = ""
     template_params: list[str] = field(default_factory=list)
+    # Buttons ({"buttons": [{"id", "title"}]}) or a list ({"button", "sections": [{"title", "rows"}]}).
+    interactive: dict | None = None
+    # A file to send: {"type": "image"|"video"|"audio"|"document"|"sticker", "path" (in storage) or
+    # "link", "mime_type", "filename"}; `text` is its caption.
+    media: dict | None = None
+    reply_to_id: int | None = None
 
     @property
     def is_template(self) -> bool:
         return bool(self.template_name)
+
+    @property
+    def type(self) -> str:
+        if self.is_template:
+            return MessageType.TEMPLATE
+        if self.interactive:
+            return MessageType.INTERACTIVE
+        if self.media:
+            return self.media["type"]
+        return MessageType.TEXT
 
 
 def send_message(conversation: Conversation, actor: Actor, content: OutboundContent) -> Message:
     """A person, an AI or an automation writes to the customer. Delivery happens in a job."""
     if actor.kind not in (RuleAuthor.AGENT, RuleAuthor.AI, RuleAuthor.SYSTEM):
         raise ActionRefused("Only the team, its AI agents and automations send messages.")
-    if not content.is_template and not content.text.strip():
+    if not content.is_template and not content.media and not content.text.strip():
         raise ActionRefused("A message needs text.", code="empty_message")
     now = timezone.now()
     with transaction.atomic():
         conv = locked(conversation.pk)
+        template = _check_window_and_template(conv, content, now)
+        reply_to = None
+        if content.reply_to_id is not None:
+            reply_to = Message.objects.filter(pk=content.reply_to_id, conversation=conv).first()
+            if reply_to is None:
+                raise ActionRefused("The quoted message is not in this conversation.", code="invalid")
         message = Message.objects.create(
             conversation=conv,
             inbox_id=conv.inbox_id,
@@ -41,19 +72,11 @@ def send_message(conversation: Conversation, actor: Actor, content: OutboundCont
             author_kind=actor.kind,
             author=actor.user if actor.kind != RuleAuthor.SYSTEM else None,
             bot_name=actor.bot_name,
-            type=MessageType.TEMPLATE if content.is_template else MessageType.TEXT,
-            text=content.text if not content.is_template else _template_preview(content),
-            payload=(
-                {
-                    "template": {
-                        "name": content.template_name,
-                        "language": content.template_language,
-                        "params": content.template_params,
-                    }
-                }
-                if content.is_template
-                else None
-            ),
+            type=content.type,
+            text=render_template(template, content) if content.is_template else content.text,
+            media={k: v for k, v in content.media.items() if k != "type"} if content.media else None,
+            payload=_payload(content),
+            reply_to=reply_to,
             status=DeliveryStatus.QUEUED,
             created_at=now,
         )
@@ -65,9 +88,69 @@ def send_message(conversation: Conversation, actor: Actor, content: OutboundCont
     return message
 
 
-def _template_preview(content: OutboundContent) -> str:
-    params = ", ".join(content.template_params)
-    return f"[{content.template_name}] {params}".strip()
+def window_closes_at(conv: Conversation) -> datetime | None:
+    """When free text stops being allowed (None: the channel has no service window)."""
+    from mostrador.connectors.base import connector_class
+
+    window = connector_class(conv.inbox.channel).capabilities.service_window
+    if window is None:
+        return None
+    if conv.customer_last_message_at is None:
+        return conv.created_at  # the customer never wrote: only templates may start the chat
+    return conv.customer_last_message_at + window
+
+
+def _check_window_and_template(conv: Conversation, content: OutboundContent, now) -> MessageTemplate | None:
+    if not content.is_template:
+        closes = window_closes_at(conv)
+        if closes is not None and now >= closes:
+            raise ActionRefused(
+                "The 24-hour window to answer with free text has closed; send an approved template.",
+                code="window_closed",
+            )
+        return None
+    templates = MessageTemplate.objects.filter(inbox_id=conv.inbox_id)
+    if not templates.exists():
+        return None  # never synced: the provider itself will judge the template
+    template = templates.filter(
+        name=content.template_name, language=content.template_language, status=TemplateStatus.APPROVED
+    ).first()
+    if template is None:
+        raise ActionRefused(
+            f"No approved template {content.template_name!r} in {content.template_language!r}.", code="invalid"
+        )
+    if len(content.template_params) != template.param_count:
+        raise ActionRefused(
+            f"Template {template.name!r} takes {template.param_count} parameters.", code="invalid"
+        )
+    return template
+
+
+def render_template(template: MessageTemplate | None, content: OutboundContent) -> str:
+    """The text the customer will read, so the timeline shows it rather than a template name."""
+    if template is None or not template.body:
+        params = ", ".join(content.template_params)
+        return f"[{content.template_name}] {params}".strip()
+    params = content.template_params
+    return re.sub(
+        r"{{\s*(\w+)\s*}}",
+        lambda m: params[int(m.group(1)) - 1] if m.group(1).isdigit() and int(m.group(1)) <= len(params) else m.group(0),
+        template.body,
+    )
+
+
+def _payload(content: OutboundContent) -> dict | None:
+    if content.is_template:
+        return {
+            "template": {
+                "name": content.template_name,
+                "language": content.template_language,
+                "params": content.template_params,
+            }
+        }
+    if content.interactive:
+        return {"interactive": content.interactive}
+    return None
 
 
 # Statuses only move forward: a late "delivered" never downgrades "read".

@@ -84,7 +84,9 @@ def schedule_ai_window_end(conv: Conversation) -> None:
     end_ai_window.using(run_after=conv.ai_deadline).enqueue(conv.pk, conv.ai_deadline.isoformat())
 
 
-def apply_message(conv: Conversation, message: Message, actor: Actor, t: datetime, now: datetime) -> None:
+def apply_message(
+    conv: Conversation, message: Message, actor: Actor, t: datetime, now: datetime, extra_update: list[str] = ()
+) -> None:
     """A message to or from the customer: it becomes the row's preview and moves attention."""
     conv.last_message = message
     conv.last_activity_at = now
@@ -95,7 +97,7 @@ def apply_message(conv: Conversation, message: Message, actor: Actor, t: datetim
         actor=actor,
         now=now,
         data={"message_id": message.pk, "author_kind": actor.kind},
-        extra_update=["last_message", "last_activity_at"],
+        extra_update=["last_message", "last_activity_at", *extra_update],
     )
     publish_message_event(message, events.MESSAGE_CREATED, author_kind=message.author_kind)
 

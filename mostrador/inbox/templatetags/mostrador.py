@@ -58,3 +58,25 @@ def seconds(value: timedelta) -> int:
 @register.filter
 def count_label(value: int) -> str:
     return f"{COUNT_CAP - 1}+" if value >= COUNT_CAP else str(value)
+
+
+@register.filter
+def failure_reason(message) -> str:
+    """Why a send failed, in the seller's language when the channel knows the code."""
+    from mostrador.connectors.base import connector_class
+
+    known = connector_class(message.inbox.channel).failure_reason(message.error_code) if message.error_code else None
+    return known or message.error_message or message.error_code
+
+
+@register.simple_tag
+def window_left(closes_at, now) -> str:
+    if closes_at is None or closes_at <= now:
+        return ""
+    return format_span((closes_at - now).total_seconds())
+
+
+@register.filter
+def media_kind(message) -> str:
+    mime = ((message.media or {}).get("mime_type") or "").split("/")[0]
+    return message.type if message.type in ("image", "audio", "video", "sticker", "document") else mime

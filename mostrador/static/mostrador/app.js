@@ -86,6 +86,13 @@
           if (window.htmx) htmx.process(fresh);
         }
       }
+      // ...unless the channel's service window opened or closed: then the composer itself changes.
+      const freshComposer = $("#composer", doc);
+      const composer = $("#composer");
+      if (freshComposer && composer && freshComposer.dataset.kind !== composer.dataset.kind) {
+        composer.replaceWith(freshComposer);
+        if (window.htmx) htmx.process(freshComposer);
+      }
       const conv = $("#conv");
       const freshConv = $("#conv", doc);
       if (conv && freshConv) conv.dataset.state = freshConv.dataset.state;

@@ -7,9 +7,9 @@ class Command(BaseCommand):
     help = "Run only background jobs (AI turns, sends, timers), for scale-out beside `serve --no-jobs`."
 
     def handle(self, *args, **options):
-        from mostrador.jobs.runner import make_worker, requeue_stale_jobs
+        from mostrador.jobs.runner import make_worker, start_up
 
-        requeue_stale_jobs()
+        start_up()
         worker = make_worker()
         worker.configure_signals()
         signal.signal(signal.SIGTERM, worker.shutdown)

@@ -1,0 +1,1 @@
+from .connector import WhatsAppConnector  # noqa: F401 - registers the channel

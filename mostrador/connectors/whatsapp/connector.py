@@ -1,0 +1,135 @@
+"""The WhatsApp Cloud API channel: one inbox is one business phone number."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+
+from mostrador.connectors.base import Capabilities, Connector, ProviderUnavailable, SendResult, register
+
+from . import errors, requests
+from .graph import GraphClient, GraphError, MediaTooLarge
+
+SERVICE_WINDOW = timedelta(hours=24)
+
+
+def signature_of(app_secret: str, raw_body: bytes) -> str:
+    """The X-Hub-Signature-256 header value Meta sends: an HMAC-SHA256 of the raw bytes."""
+    return "sha256=" + hmac.new(app_secret.encode(), raw_body, hashlib.sha256).hexdigest()
+
+
+def signature_matches(app_secret: str, raw_body: bytes, header: str) -> bool:
+    return bool(app_secret) and hmac.compare_digest(signature_of(app_secret, raw_body), header)
+
+
+@register
+class WhatsAppConnector(Connector):
+    channel = "whatsapp"
+    capabilities = Capabilities(service_window=SERVICE_WINDOW, templates=True, read_receipts=True)
+
+    @property
+    def graph(self) -> GraphClient:
+        return GraphClient(self.inbox.setting("graph_api_url"), self.inbox.secrets.get("access_token", ""))
+
+    @property
+    def phone_number_id(self) -> str:
+        return self.inbox.setting("phone_number_id") or ""
+
+    def verify(self, headers: dict, raw_body: bytes) -> bool:
+        return signature_matches(self.inbox.secrets.get("app_secret", ""), raw_body, headers.get("X-Hub-Signature-256", ""))
+
+    def recipient(self, message) -> str:
+        ids = [i.external_id for i in message.conversation.contact.identities.all() if i.inbox_id == self.inbox.pk]
+        # A phone number reaches the customer on any device; the scoped id is the fallback.
+        return next((i for i in ids if "." not in i), ids[0] if ids else "")
+
+    def send(self, message) -> SendResult:
+        try:
+            media_id = self._upload(message) if message.media and message.media.get("path") else None
+            answer = self.graph.request(
+                "POST",
+                f"{self.phone_number_id}/messages",
+                json=requests.message_body(message, self.recipient(message), media_id),
+            )
+        except GraphError as exc:
+            verdict = errors.classify(exc.code, exc.http_status)
+            return SendResult(
+                ok=False,
+                retry=verdict == "retry",
+                recipient_backoff=verdict == "recipient_backoff",
+                error_code=exc.code or str(exc.http_status),
+                error_message=exc.details or exc.message,
+            )
+        wamid = ((answer.get("messages") or [{}])[0]).get("id")
+        return SendResult(ok=True, external_id=wamid)
+
+    def _upload(self, message) -> str:
+        media = message.media
+        with default_storage.open(media["path"], "rb") as f:
+            content = f.read()
+        answer = self.graph.request(
+            "POST",
+            f"{self.phone_number_id}/media",
+            data={"messaging_product": "whatsapp", "type": media.get("mime_type", "")},
+            files={"file": (media.get("filename") or "file", content, media.get("mime_type") or "application/octet-stream")},
+        )
+        return answer["id"]
+
+    def mark_read(self, message) -> None:
+        if message.external_id:
+            with _unavailable_on_error():
+                self.graph.request(
+                    "POST", f"{self.phone_number_id}/messages", json=requests.read_receipt_body(message.external_id)
+                )
+
+    def fetch_media(self, media: dict) -> tuple[bytes, str]:
+        graph = self.graph
+        with _unavailable_on_error():
+            info = graph.request("GET", str(media["id"]), params={"phone_number_id": self.phone_number_id})
+            content = graph.download(info["url"], settings.MOSTRADOR_MEDIA_MAX_BYTES)
+        return content, info.get("mime_type") or media.get("mime_type") or "application/octet-stream"
+
+    def fetch_templates(self) -> list[dict]:
+        with _unavailable_on_error():
+            return self._fetch_templates()
+
+    def _fetch_templates(self) -> list[dict]:
+        account = self.inbox.setting("business_account_id")
+        if not account:
+            return []
+        found, path = [], f"{account}/message_templates"
+        params = {"fields": "name,language,status,category,components", "limit": 100}
+        while path:
+            page = self.graph.request("GET", path, params=params)
+            found += [t for t in page.get("data") or [] if isinstance(t, dict) and t.get("name")]
+            path, params = (page.get("paging") or {}).get("next"), None
+        return found
+
+    @classmethod
+    def ingest(cls, raw_body: bytes, log=None):
+        from . import ingest
+
+        return ingest.process(raw_body, log)
+
+    @staticmethod
+    def failure_reason(code: str) -> str | None:
+        return errors.reason(code)
+
+
+class _unavailable_on_error:
+    """Turn Graph failures into the connector interface's ProviderUnavailable."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if isinstance(exc, GraphError):
+            verdict = errors.classify(exc.code, exc.http_status)
+            raise ProviderUnavailable(exc.code or str(exc.http_status), exc.details or exc.message, retry=verdict != "permanent") from exc
+        if isinstance(exc, MediaTooLarge):
+            raise ProviderUnavailable("too_large", str(exc), retry=False) from exc
+        return False

@@ -1,0 +1,5 @@
+from django.conf import settings
+
+
+def product(request) -> dict:
+    return {"sandbox": settings.MOSTRADOR_SANDBOX}

@@ -1,0 +1,89 @@
+"""What happens to messages after they are written: media files arriving, the team seeing
+customer messages (read receipts), failed sends being retried, providers asking us to slow down."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from mostrador.inbox.models import ContactIdentity, DeliveryStatus, EventKind, Message
+from mostrador.realtime import events
+
+from .actor import ActionRefused, Actor
+from .record import locked, publish_message_event, record_event
+
+
+def attach_media(message_id: int, *, path: str = "", size: int = 0, mime_type: str = "", error: str = "") -> Message:
+    """The media file of a message is stored (or could not be fetched)."""
+    with transaction.atomic():
+        message = Message.objects.select_for_update().get(pk=message_id)
+        media = dict(message.media or {})
+        if path:
+            media.update(path=path, size=size, mime_type=mime_type or media.get("mime_type", ""))
+            media.pop("error", None)
+        else:
+            media["error"] = error
+        message.media = media
+        message.save(update_fields=["media"])
+        publish_message_event(message, events.MESSAGE_UPDATED, status=message.status)
+    return message
+
+
+def mark_seen(conversation, actor: Actor) -> list[Message]:
+    """A person opened the conversation: its unseen customer messages are now seen.
+
+    Seeing never changes attention (reading is not managing). Channels with read receipts tell
+    the customer, which is what they see as "read".
+    """
+    if not actor.is_person:
+        return []
+    now = timezone.now()
+    with transaction.atomic():
+        conv = locked(conversation.pk)
+        unseen = list(
+            Message.objects.filter(conversation=conv, direction="in", status=DeliveryStatus.RECEIVED).order_by(
+                "created_at", "id"
+            )
+        )
+        if not unseen:
+            return []
+        Message.objects.filter(pk__in=[m.pk for m in unseen]).update(status=DeliveryStatus.READ)
+        record_event(conv, EventKind.SEEN, actor, now, data={"message_ids": [m.pk for m in unseen]})
+        if conv.inbox.setting("read_receipts") is not False:
+            from mostrador.connectors.base import connector_class
+            from mostrador.inbox.jobs import send_read_receipt
+
+            if connector_class(conv.inbox.channel).capabilities.read_receipts:
+                # WhatsApp marks everything up to the newest message as read.
+                newest = next((m for m in reversed(unseen) if m.external_id), None)
+                if newest:
+                    send_read_receipt.enqueue(newest.pk)
+    return unseen
+
+
+def retry_message(message: Message, actor: Actor) -> Message:
+    """Send a failed message again, as a person asked."""
+    if not actor.is_person:
+        raise ActionRefused("Only a person retries a failed send.")
+    now = timezone.now()
+    with transaction.atomic():
+        conv = locked(message.conversation_id)
+        message = Message.objects.select_for_update().get(pk=message.pk)
+        if message.direction != "out" or message.status != DeliveryStatus.FAILED:
+            raise ActionRefused("Only a failed message can be sent again.", code="not_failed")
+        message.status = DeliveryStatus.QUEUED
+        message.error_code = message.error_message = ""
+        message.save(update_fields=["status", "error_code", "error_message"])
+        record_event(conv, EventKind.RETRIED, actor, now, data={"message_id": message.pk})
+        from mostrador.inbox.jobs import deliver_message
+
+        deliver_message.enqueue(message.pk)
+        publish_message_event(message, events.MESSAGE_UPDATED, status=message.status)
+    return message
+
+
+def hold_sends(inbox, contact, until: datetime) -> None:
+    """Every send to this customer waits until `until` (the provider's per-recipient limit)."""
+    ContactIdentity.objects.filter(inbox=inbox, contact=contact).update(send_not_before=until)

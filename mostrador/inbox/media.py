@@ -1,0 +1,60 @@
+"""Media files: keeping what sellers attach, and serving stored media only to people who may see
+the conversation (a browser session, or an API token)."""
+
+from __future__ import annotations
+
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, JsonResponse
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+
+from mostrador.accounts.models import ApiToken
+from mostrador.inbox.models import Message
+from mostrador.inbox.queries import visible_conversations
+
+KINDS = {"image": "image", "video": "video", "audio": "audio"}
+
+
+def store_upload(upload) -> dict:
+    """Keep a file a seller attached; returns the `media` of the message that will carry it."""
+    mime = upload.content_type or "application/octet-stream"
+    name = get_valid_filename(upload.name) or "file"
+    path = default_storage.save(f"media/outbound/{timezone.now():%Y/%m}/{name}", upload)
+    return {
+        "type": KINDS.get(mime.split("/")[0], "document"),
+        "path": path,
+        "mime_type": mime,
+        "filename": upload.name,
+        "size": upload.size,
+    }
+
+
+def media_url(message: Message) -> str | None:
+    return f"/media/{message.pk}" if message.media and message.media.get("path") else None
+
+
+def _viewer(request):
+    if request.user.is_authenticated:
+        return request.user
+    auth = request.headers.get("Authorization", "")
+    token = ApiToken.find(auth[7:]) if auth.startswith("Bearer ") else None
+    return token.user if token else None
+
+
+def serve(request, message_id: int):
+    user = _viewer(request)
+    if user is None:
+        return JsonResponse({"detail": "Log in or send a bearer token.", "code": "unauthorized"}, status=401)
+    message = Message.objects.filter(pk=message_id, conversation__in=visible_conversations(user)).first()
+    # Someone else's media is "not found", exactly like someone else's conversation.
+    if message is None or not message.media or not message.media.get("path"):
+        raise Http404
+    media = message.media
+    response = FileResponse(
+        default_storage.open(media["path"], "rb"),
+        content_type=media.get("mime_type") or "application/octet-stream",
+        as_attachment=message.type == "document",
+        filename=media.get("filename") or None,
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

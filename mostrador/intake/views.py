@@ -1,0 +1,37 @@
+"""The admins' view of the channels: what providers reported, and notifications we kept but
+could not use (an unknown number, an unreadable body)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Max
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from mostrador.inbox.models import Inbox
+
+from .models import ChannelError, InboundLog, LogState
+
+
+@login_required
+@require_GET
+def channel_health(request):
+    if not request.user.is_admin:
+        raise PermissionDenied
+    inboxes = Inbox.objects.order_by("name").annotate(
+        template_count=Count("templates"), templates_synced_at=Max("templates__synced_at")
+    )
+    unfinished = InboundLog.objects.exclude(state=LogState.PROCESSED)
+    return render(
+        request,
+        "intake/health.html",
+        {
+            "inboxes": inboxes,
+            "webhook_url": request.build_absolute_uri(reverse("whatsapp-webhook")),
+            "errors": ChannelError.objects.select_related("inbox").order_by("-created_at")[:50],
+            "problems": unfinished.order_by("-received_at")[:50],
+            "received_today": InboundLog.objects.count(),
+        },
+    )

@@ -10,10 +10,10 @@ from datetime import datetime, timedelta
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
-from django.utils.text import get_valid_filename
 from django_tasks import task
 
 from mostrador.connectors.base import ProviderUnavailable, connector_for
+from mostrador.inbox.media import safe_name
 from mostrador.inbox.models import ContactIdentity, DeliveryStatus, Inbox, Message
 
 log = logging.getLogger(__name__)
@@ -101,7 +101,7 @@ def fetch_media(message_id: int, attempt: int = 1) -> str:
             return "retrying"
         attach_media(message.pk, error=f"{exc.code}: {exc.message}")
         return "failed"
-    filename = get_valid_filename(message.media.get("filename") or "") or f"{message.type}"
+    filename = safe_name(message.media.get("filename"), message.type)
     now = timezone.now()
     path = default_storage.save(
         f"media/{message.inbox_id}/{now:%Y/%m}/{message.pk}-{filename}", ContentFile(content)

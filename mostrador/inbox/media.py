@@ -3,6 +3,7 @@ the conversation (a browser session, or an API token)."""
 
 from __future__ import annotations
 
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, JsonResponse
 from django.utils import timezone
@@ -15,10 +16,18 @@ from mostrador.inbox.queries import visible_conversations
 KINDS = {"image": "image", "video": "video", "audio": "audio"}
 
 
+def safe_name(name: str | None, fallback: str) -> str:
+    """A file name safe to store, from whatever a customer's phone or a browser called it."""
+    try:
+        return get_valid_filename(name or "")[:120] or fallback
+    except SuspiciousFileOperation:
+        return fallback
+
+
 def store_upload(upload) -> dict:
     """Keep a file a seller attached; returns the `media` of the message that will carry it."""
     mime = upload.content_type or "application/octet-stream"
-    name = get_valid_filename(upload.name) or "file"
+    name = safe_name(upload.name, "file")
     path = default_storage.save(f"media/outbound/{timezone.now():%Y/%m}/{name}", upload)
     return {
         "type": KINDS.get(mime.split("/")[0], "document"),

@@ -21,7 +21,8 @@ def attach_media(message_id: int, *, path: str = "", size: int = 0, mime_type: s
         message = Message.objects.select_for_update().get(pk=message_id)
         media = dict(message.media or {})
         if path:
-            media.update(path=path, size=size, mime_type=mime_type or media.get("mime_type", ""))
+            # The type the notification announced wins; the download only fills it in when missing.
+            media.update(path=path, size=size, mime_type=media.get("mime_type") or mime_type)
             media.pop("error", None)
         else:
             media["error"] = error

@@ -89,7 +89,10 @@ def receive_customer_message(inbox: Inbox, inbound: InboundMessage) -> tuple[Mes
                 error_message=inbound.error_message,
                 created_at=t,
             )
-            conv.customer_last_message_at = max(filter(None, (conv.customer_last_message_at, t)))
+            # The service window counts from when the message reached us: a notification
+            # re-delivered days late must not look like a window that closed long ago, and if the
+            # provider disagrees, its refusal (131047) shows on the message with a retry.
+            conv.customer_last_message_at = now
             if inbound.moves_attention:
                 apply_message(conv, message, Actor.customer(), t, now, extra_update=["customer_last_message_at"])
             else:

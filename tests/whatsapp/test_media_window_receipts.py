@@ -1,0 +1,106 @@
+"""Media downloads and who may see them, the 24-hour window with templates, and read receipts."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests.conftest import Api, token_for
+
+from .conftest import fixture, post_webhook, run_jobs
+from .fake_graph import MEDIA_BYTES
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_media_is_downloaded_and_served_only_to_people_who_see_the_chat(graph, wa_inbox, agent, outsider, agent_api):
+    post_webhook(fixture("image"))
+    run_jobs()
+    conv = agent_api.get("/conversations", state="pending").json_body["items"][0]
+    [m] = agent_api.get(f"/conversations/{conv['id']}/messages").json_body["items"]
+    lookup = next(r for r in graph.requests if r["path"].startswith("/v23.0/1479537139650973"))
+    assert lookup["auth"] == "Bearer EAAG-test-token"
+    url = m["media"]["url"]
+    assert url == f"/media/{m['id']}"
+    seller = Client()
+    seller.force_login(agent)
+    response = seller.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == MEDIA_BYTES
+    assert response["Content-Type"] == "image/jpeg"
+    other = Client()
+    other.force_login(outsider)
+    assert other.get(url).status_code == 404
+    assert Client().get(url).status_code == 401
+    api = Client().get(url, HTTP_AUTHORIZATION=f"Bearer {token_for(agent)}")
+    assert api.status_code == 200
+    page = seller.get(f"/ui/c/{conv['id']}").content.decode()
+    assert f'src="/media/{m["id"]}"' in page
+
+
+def test_document_downloads_with_its_name(graph, wa_inbox, agent, agent_api):
+    post_webhook(fixture("document"))
+    run_jobs()
+    conv = agent_api.get("/conversations", state="pending").json_body["items"][0]
+    [m] = agent_api.get(f"/conversations/{conv['id']}/messages").json_body["items"]
+    seller = Client()
+    seller.force_login(agent)
+    response = seller.get(m["media"]["url"])
+    assert 'attachment; filename="factura-1234.pdf"' == response["Content-Disposition"]
+
+
+def test_after_24_hours_only_approved_templates_go_out(graph, wa_inbox, agent, agent_api):
+    from mostrador.inbox.models import Conversation
+
+    graph.templates = [
+        {"name": "seguimiento", "language": "es", "status": "APPROVED", "category": "MARKETING", "id": "1",
+         "components": [{"type": "BODY", "text": "Hola {{1}}, ¿pudiste revisar la cotización {{2}}?"}]},
+        {"name": "borrador", "language": "es", "status": "PENDING", "category": "MARKETING", "id": "2",
+         "components": [{"type": "BODY", "text": "Pronto"}]},
+    ]
+    assert agent_api.post(f"/inboxes/{wa_inbox.pk}/templates/sync").status_code == 202
+    post_webhook(fixture("text"))
+    run_jobs()
+    listed = agent_api.get(f"/inboxes/{wa_inbox.pk}/templates").json_body["items"]
+    assert [(t["name"], t["param_count"]) for t in listed] == [("borrador", 0), ("seguimiento", 2)]
+    conv = agent_api.get("/conversations", state="pending").json_body["items"][0]
+    assert conv["service_window_closes_at"]
+    Conversation.objects.filter(pk=conv["id"]).update(customer_last_message_at="2020-01-01T00:00:00Z")
+    closed = agent_api.post(f"/conversations/{conv['id']}/messages", {"text": "hola"})
+    assert closed.status_code == 409 and closed.json_body["code"] == "window_closed"
+    assert agent_api.post(f"/conversations/{conv['id']}/messages", {"template": {"name": "borrador", "language": "es"}}).status_code == 422
+    assert agent_api.post(f"/conversations/{conv['id']}/messages", {"template": {"name": "seguimiento", "language": "es", "params": ["Javiera"]}}).status_code == 422
+    ok = agent_api.post(f"/conversations/{conv['id']}/messages", {"template": {"name": "seguimiento", "language": "es", "params": ["Javiera", "#88"]}})
+    assert ok.status_code == 201
+    assert ok.json_body["text"] == "Hola Javiera, ¿pudiste revisar la cotización #88?"
+    seller = Client()
+    seller.force_login(agent)
+    page = seller.get(f"/ui/c/{conv['id']}").content.decode()
+    assert 'data-testid="template-composer"' in page and "seguimiento" in page and "borrador" not in page
+
+
+def test_opening_a_chat_sends_the_read_receipt_but_keeps_it_pending(graph, wa_inbox, agent, agent_api):
+    post_webhook(fixture("text"))
+    run_jobs()
+    conv = agent_api.get("/conversations", state="pending").json_body["items"][0]
+    seller = Client()
+    seller.force_login(agent)
+    seller.get(f"/ui/c/{conv['id']}")
+    seller.get(f"/ui/c/{conv['id']}")  # a second look sends nothing more
+    run_jobs()
+    receipts = [r["json"] for r in graph.requests if r["json"] and r["json"].get("status") == "read"]
+    assert receipts == [{"messaging_product": "whatsapp", "status": "read", "message_id": conv["last_message"]["external_id"]}]
+    assert agent_api.get(f"/conversations/{conv['id']}").json_body["state"] == "pending"
+
+
+def test_read_receipts_can_be_switched_off(graph, wa_inbox, agent, agent_api):
+    from mostrador.inbox.actions.inboxes import update_inbox
+
+    update_inbox(wa_inbox, raw_settings={"read_receipts": False})
+    post_webhook(fixture("text"))
+    run_jobs()
+    conv = agent_api.get("/conversations", state="pending").json_body["items"][0]
+    seller = Client()
+    seller.force_login(agent)
+    seller.get(f"/ui/c/{conv['id']}")
+    run_jobs()
+    assert not [r for r in graph.requests if r["json"] and r["json"].get("status") == "read"]

@@ -1,0 +1,162 @@
+"""Sending to WhatsApp through a fake Graph API on loopback: request bodies in Meta's format,
+retries, per-recipient backoff, permanent failures, and statuses that only move forward."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from mostrador.inbox.models import Message
+
+from .conftest import fixture, post_webhook, run_jobs
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def conv_id(wa_inbox, agent_api):
+    post_webhook(fixture("text"))
+    run_jobs()
+    return agent_api.get("/conversations", state="pending").json_body["items"][0]["id"]
+
+
+def send(agent_api, conv_id, body):
+    response = agent_api.post(f"/conversations/{conv_id}/messages", body)
+    assert response.status_code == 201, response.json_body
+    return response.json_body
+
+
+def message(agent_api, conv_id, message_id):
+    return next(m for m in agent_api.get(f"/conversations/{conv_id}/messages").json_body["items"] if m["id"] == message_id)
+
+
+def status_webhook(name, wamid):
+    body = json.loads(json.dumps(fixture(name)).replace("WAMID_OUT", wamid))
+    assert post_webhook(body).status_code == 200
+
+
+def test_text_reply_quotes_and_is_sent_once(graph, agent_api, conv_id):
+    first = agent_api.get(f"/conversations/{conv_id}/messages").json_body["items"][0]
+    sent = send(agent_api, conv_id, {"text": "Sí, tenemos. ¿Patente?", "reply_to_id": first["id"]})
+    assert sent["status"] == "queued"
+    run_jobs()
+    run_jobs()
+    [body] = graph.sends()
+    assert body == {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": "56912345678",
+        "type": "text",
+        "text": {"body": "Sí, tenemos. ¿Patente?", "preview_url": False},
+        "context": {"message_id": first["external_id"]},
+    }
+    assert graph.requests[-1]["auth"] == "Bearer EAAG-test-token"
+    after = message(agent_api, conv_id, sent["id"])
+    assert after["status"] == "sent" and after["external_id"] == "wamid.SENT1"
+
+
+def test_template_interactive_and_media_bodies(graph, agent_api, conv_id):
+    send(agent_api, conv_id, {"template": {"name": "pedido_listo", "language": "es", "params": ["#4411"]}})
+    send(agent_api, conv_id, {"text": "¿Qué necesitas?", "interactive": {"buttons": [{"id": "cotizar", "title": "Cotizar"}, {"id": "estado", "title": "Estado pedido"}]}})
+    send(agent_api, conv_id, {"text": "Elige", "interactive": {"button": "Ver", "sections": [{"title": "Frenos", "rows": [{"id": "pastillas", "title": "Pastillas"}]}]}})
+    send(agent_api, conv_id, {"text": "Catálogo", "media": {"type": "document", "link": "https://example.test/catalogo.pdf", "filename": "catalogo.pdf"}})
+    run_jobs()
+    template, buttons, listing, document = graph.sends()
+    assert template["template"] == {
+        "name": "pedido_listo",
+        "language": {"code": "es"},
+        "components": [{"type": "body", "parameters": [{"type": "text", "text": "#4411"}]}],
+    }
+    assert buttons["interactive"]["type"] == "button"
+    assert buttons["interactive"]["action"]["buttons"][1] == {"type": "reply", "reply": {"id": "estado", "title": "Estado pedido"}}
+    assert listing["interactive"]["action"] == {"button": "Ver", "sections": [{"title": "Frenos", "rows": [{"id": "pastillas", "title": "Pastillas"}]}]}
+    assert document["document"] == {"link": "https://example.test/catalogo.pdf", "caption": "Catálogo", "filename": "catalogo.pdf"}
+
+
+@pytest.mark.parametrize("code, http_status", [(130429, 400), (131000, 500), (1, 503)])
+def test_transient_errors_are_retried_until_sent(graph, agent_api, conv_id, code, http_status):
+    graph.fail_next(code, http_status)
+    graph.fail_next(code, http_status)
+    sent = send(agent_api, conv_id, {"text": "hola"})
+    run_jobs(rounds=6)
+    assert len(graph.sends(accepted=False)) == 3 and len(graph.sends()) == 1
+    assert message(agent_api, conv_id, sent["id"])["status"] == "sent"
+
+
+def test_network_errors_are_retried(graph, agent_api, conv_id, wa_inbox):
+    from mostrador.inbox.actions.inboxes import update_inbox
+
+    update_inbox(wa_inbox, raw_settings={"graph_api_url": "http://127.0.0.1:9/v23.0"})
+    sent = send(agent_api, conv_id, {"text": "hola"})
+    run_jobs(rounds=1)
+    assert Message.objects.get(pk=sent["id"]).status == "queued"
+    update_inbox(wa_inbox, raw_settings={"graph_api_url": graph.graph_api_url})
+    run_jobs()
+    assert message(agent_api, conv_id, sent["id"])["status"] == "sent"
+
+
+def test_pair_rate_limit_holds_every_send_to_that_customer(graph, agent_api, conv_id):
+    from mostrador.inbox.models import ContactIdentity
+
+    graph.fail_next(131056)
+    first = send(agent_api, conv_id, {"text": "uno"})
+    run_jobs(rounds=1)
+    assert ContactIdentity.objects.filter(send_not_before__isnull=False).exists()
+    second = send(agent_api, conv_id, {"text": "dos"})
+    run_jobs(rounds=1)  # still held: nothing reached the API for this customer
+    assert [b["text"]["body"] for b in graph.sends(accepted=False)] == ["uno"]
+    ContactIdentity.objects.update(send_not_before=None)
+    run_jobs()
+    assert sorted(b["text"]["body"] for b in graph.sends()) == ["dos", "uno"]
+    assert {message(agent_api, conv_id, m["id"])["status"] for m in (first, second)} == {"sent"}
+
+
+def test_permanent_error_fails_with_a_reason_and_can_be_retried(graph, agent_api, conv_id, agent):
+    graph.fail_next(131047, message="Re-engagement message")
+    sent = send(agent_api, conv_id, {"text": "hola"})
+    run_jobs()
+    failed = message(agent_api, conv_id, sent["id"])
+    assert failed["status"] == "failed" and failed["error"]["code"] == "131047"
+    assert len(graph.sends(accepted=False)) == 1 and graph.sends() == []
+    client = Client()
+    client.force_login(agent)
+    page = client.get(f"/ui/c/{conv_id}", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Han pasado más de 24 horas" in page
+    page = client.get(f"/ui/c/{conv_id}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "More than 24 hours have passed" in page
+    retried = agent_api.post(f"/conversations/{conv_id}/messages/{sent['id']}/retry")
+    assert retried.status_code == 200 and retried.json_body["status"] == "queued"
+    run_jobs()
+    assert message(agent_api, conv_id, sent["id"])["status"] == "sent"
+    assert agent_api.post(f"/conversations/{conv_id}/messages/{sent['id']}/retry").json_body["code"] == "not_failed"
+
+
+def test_statuses_only_move_forward(graph, agent_api, conv_id):
+    sent = send(agent_api, conv_id, {"text": "hola"})
+    run_jobs()
+    wamid = message(agent_api, conv_id, sent["id"])["external_id"]
+    status_webhook("status_read", wamid)
+    status_webhook("status_delivered", wamid)  # late
+    status_webhook("status_sent", wamid)  # later still
+    run_jobs()
+    assert message(agent_api, conv_id, sent["id"])["status"] == "read"
+
+
+def test_failed_status_from_the_webhook_shows_on_the_message(graph, agent_api, conv_id):
+    sent = send(agent_api, conv_id, {"text": "hola"})
+    run_jobs()
+    wamid = message(agent_api, conv_id, sent["id"])["external_id"]
+    status_webhook("status_failed_131026", wamid)
+    run_jobs()
+    failed = message(agent_api, conv_id, sent["id"])
+    assert failed["status"] == "failed"
+    assert failed["error"] == {"code": "131026", "message": "Message Undeliverable."}
+
+
+def test_a_status_that_overtakes_its_send_is_applied_later(graph, agent_api, conv_id):
+    sent = send(agent_api, conv_id, {"text": "hola"})
+    status_webhook("status_delivered", "wamid.SENT1")  # Meta's webhook beat our own bookkeeping
+    run_jobs()
+    assert message(agent_api, conv_id, sent["id"])["status"] == "delivered"

@@ -1,0 +1,52 @@
+"""The offline WhatsApp sandbox in a real browser: a customer writes from the phone page, the seller
+answers in the inbox, and the phone shows the reply with its delivery ticks turning to read."""
+
+import pytest
+from playwright.sync_api import expect
+
+from mostrador.core.demo import ensure_whatsapp_sandbox
+from mostrador.inbox.models import Message
+from tests.browser.conftest import login
+
+
+@pytest.fixture
+def sandbox_inbox(live_url, agent):
+    inbox = ensure_whatsapp_sandbox(live_url)
+    inbox.members.add(agent)
+    return inbox
+
+
+def test_customer_phone_to_seller_and_back(live_url, sandbox_inbox, page, browser, agent):
+    login(page, live_url, agent.email)
+    phone = browser.new_context(locale="es-CL", viewport={"width": 500, "height": 800}).new_page()
+    login(phone, live_url, agent.email)
+    phone.goto(f"{live_url}/sandbox/phone/")
+    phone.fill("[data-testid=phone-composer]", "Hola, ¿tienen el foco trasero de un Spark 2015?")
+    phone.keyboard.press("Enter")
+
+    # The message went through the signed webhook, the intake log and a job; it arrives live.
+    row = page.locator(".rows .row", has_text="Camila Rojas")
+    expect(row).to_be_visible(timeout=10_000)
+    row.click()
+    expect(page.locator("#timeline")).to_contain_text("foco trasero")
+    expect(page.locator("[data-testid=service-window]")).to_contain_text("23 h")
+    page.fill("[data-testid=composer]", "¡Hola Camila! Sí, nos queda uno.")
+    page.keyboard.press("Enter")
+
+    # On the phone: the reply, sent → delivered → read (the phone shows it, so it is read).
+    reply = phone.locator("[data-testid=phone-msg]", has_text="nos queda uno")
+    expect(reply).to_be_visible(timeout=10_000)
+    expect(reply.locator(".ticks-read")).to_be_visible(timeout=10_000)
+    expect(page.locator("[data-testid=message-status]").last).to_have_text("Leído", timeout=10_000)
+
+    # A photo from the phone is downloaded through the Graph API and shown inline to the seller.
+    phone.set_input_files("[data-testid=phone-file]", files=[{"name": "foco.png", "mimeType": "image/png", "buffer": PNG}])
+    expect(page.locator("[data-testid=media-image]")).to_be_visible(timeout=10_000)
+    image = Message.objects.get(type="image")
+    assert image.media["path"] and image.media["mime_type"] == "image/png"
+
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201e5270ade0000000049454e44ae426082"
+)

@@ -72,7 +72,7 @@ class Connector(abc.ABC):
         """Deliver one outbound message to the provider."""
 
     @classmethod
-    def ingest(cls, raw_body: bytes, log=None) -> IngestOutcome:
+    def ingest(cls, raw_body: bytes, log=None, statuses_only: bool = False) -> IngestOutcome:
         """Apply one stored webhook notification (which may span several inboxes)."""
         raise NotImplementedError(f"{cls.channel} has no webhook")
 

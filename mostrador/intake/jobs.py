@@ -14,6 +14,7 @@ from .models import InboundLog, LogState
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
+STATUS_ATTEMPTS = 3
 
 
 def store(channel: str, body: bytes, state: str = LogState.RECEIVED, problem: str = "") -> InboundLog:
@@ -26,7 +27,7 @@ def store(channel: str, body: bytes, state: str = LogState.RECEIVED, problem: st
 
 
 @task()
-def process_inbound(log_id: int) -> str:
+def process_inbound(log_id: int, statuses_only: bool = False) -> str:
     from mostrador.connectors.base import Unreadable, connector_class
 
     entry = InboundLog.objects.filter(pk=log_id).first()
@@ -34,7 +35,7 @@ def process_inbound(log_id: int) -> str:
         return "gone"
     entry.attempts += 1
     try:
-        outcome = connector_class(entry.channel).ingest(bytes(entry.body), log=entry)
+        outcome = connector_class(entry.channel).ingest(bytes(entry.body), log=entry, statuses_only=statuses_only)
     except Unreadable as exc:
         return _finish(entry, LogState.REJECTED, str(exc))
     except Exception as exc:  # a bug or an outage: keep the notification, try again later
@@ -42,9 +43,10 @@ def process_inbound(log_id: int) -> str:
         if entry.attempts < MAX_ATTEMPTS:
             process_inbound.using(run_after=timezone.now() + timedelta(seconds=2**entry.attempts)).enqueue(log_id)
         return _finish(entry, LogState.FAILED, f"{type(exc).__name__}: {exc}")
-    if outcome.unmatched_statuses and entry.attempts < MAX_ATTEMPTS:
-        # A status can overtake the send that produced its wamid; look again shortly.
-        process_inbound.using(run_after=timezone.now() + timedelta(seconds=2**entry.attempts)).enqueue(log_id)
+    if outcome.unmatched_statuses and entry.attempts < STATUS_ATTEMPTS:
+        # A status can overtake the send that produced its wamid; look again shortly, at the
+        # statuses only. (Statuses of messages sent from elsewhere never match; they stop here.)
+        process_inbound.using(run_after=timezone.now() + timedelta(seconds=2**entry.attempts)).enqueue(log_id, True)
     problems = list(outcome.problems)
     if outcome.unknown_accounts:
         problems.insert(0, "unknown account " + ", ".join(sorted(set(outcome.unknown_accounts))))

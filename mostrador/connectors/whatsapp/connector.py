@@ -110,10 +110,10 @@ class WhatsAppConnector(Connector):
         return found
 
     @classmethod
-    def ingest(cls, raw_body: bytes, log=None):
+    def ingest(cls, raw_body: bytes, log=None, statuses_only: bool = False):
         from . import ingest
 
-        return ingest.process(raw_body, log)
+        return ingest.process(raw_body, log, statuses_only)
 
     @staticmethod
     def failure_reason(code: str) -> str | None:

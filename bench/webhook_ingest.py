@@ -1,0 +1,176 @@
+"""Sustained WhatsApp webhook ingest through the real ASGI server, on PostgreSQL.
+
+    python bench/webhook_ingest.py [--notifications 1500] [--per 4] [--workers 1] [--concurrency 16]
+
+Starts `mostrador serve` (uvicorn, with its in-process job runner) plus `--workers` extra
+`mostrador worker` processes against a fresh PostgreSQL database, then posts signed notifications
+mixing messages (several per notification, from many customers) and delivery statuses. It prints:
+
+- the ack time of the webhook (p50/p99) and the requests/s it sustained;
+- end-to-end messages/s: from the first POST until every message is a conversation row;
+- the lag from a notification's arrival to its messages being in the inbox (p50/p99);
+- the ratio of the end-to-end time to a raw INSERT of the same message rows, measured in this run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import hmac
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/mostrador_bench_ingest")
+SECRET = "bench-app-secret"
+NUMBER = "100000000000001"
+
+
+def setup_django():
+    sys.path.insert(0, str(ROOT))
+    os.environ["DATABASE_URL"] = PG_URL
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mostrador.settings")
+    import django
+
+    django.setup()
+
+
+def fresh_database():
+    import psycopg
+
+    name = PG_URL.rsplit("/", 1)[1]
+    with psycopg.connect(PG_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        c.execute(f'CREATE DATABASE "{name}"')
+
+
+def notification(i: int, per: int) -> bytes:
+    messages = [
+        {"from": f"569{(i * per + k) % 5000:08d}", "id": f"wamid.bench.{i}.{k}", "timestamp": str(int(time.time())),
+         "type": "text", "text": {"body": f"Hola, necesito cotizar la pieza {i}-{k}"}}
+        for k in range(per)
+    ]
+    contacts = [{"profile": {"name": f"Cliente {m['from'][-4:]}"}, "wa_id": m["from"]} for m in messages]
+    statuses = [{"id": f"wamid.unknown.{i}", "status": "delivered", "timestamp": str(int(time.time())), "recipient_id": messages[0]["from"]}]
+    value = {"messaging_product": "whatsapp", "metadata": {"display_phone_number": "56229400000", "phone_number_id": NUMBER},
+             "contacts": contacts, "messages": messages, "statuses": statuses}
+    body = {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages", "value": value}]}]}
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+async def load(url: str, bodies: list[bytes], concurrency: int) -> list[float]:
+    import httpx
+
+    acks: list[float] = []
+    queue = list(reversed(bodies))
+
+    async def client():
+        async with httpx.AsyncClient(timeout=30) as http:
+            while queue:
+                body = queue.pop()
+                sig = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+                t = time.perf_counter()
+                r = await http.post(url, content=body, headers={"X-Hub-Signature-256": sig, "Content-Type": "application/json"})
+                acks.append(time.perf_counter() - t)
+                assert r.status_code == 200, r.text
+
+    await asyncio.gather(*(client() for _ in range(concurrency)))
+    return acks
+
+
+def raw_insert_seconds(n: int) -> float:
+    """The same number of message rows, inserted as plainly as PostgreSQL allows (one transaction)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("CREATE TEMP TABLE raw_messages (LIKE inbox_message INCLUDING DEFAULTS)")
+        rows = [(f"wamid.raw.{i}", f"Hola, necesito cotizar la pieza {i}") for i in range(n)]
+        t = time.perf_counter()
+        with connection.cursor() as c2:
+            c2.executemany(
+                "INSERT INTO raw_messages (id, conversation_id, inbox_id, direction, author_kind, bot_name, type, text,"
+                " external_id, status, error_code, error_message, created_at) VALUES"
+                " (nextval('inbox_message_id_seq'), 1, 1, 'in', 'customer', '', 'text', %s, %s, 'received', '', '', now())",
+                [(text, wamid) for wamid, text in rows],
+            )
+        return time.perf_counter() - t
+
+
+def pct(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * p))]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--notifications", type=int, default=1500)
+    ap.add_argument("--per", type=int, default=4, help="messages per notification")
+    ap.add_argument("--workers", type=int, default=1, help="extra `mostrador worker` processes")
+    ap.add_argument("--concurrency", type=int, default=16)
+    args = ap.parse_args()
+
+    fresh_database()
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from mostrador.inbox.actions.inboxes import create_inbox
+    from mostrador.inbox.models import Message
+    from mostrador.intake.models import InboundLog
+
+    create_inbox("Bench", "whatsapp", {"phone_number_id": NUMBER, "app_secret": SECRET, "access_token": "x"})
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "DATABASE_URL": PG_URL, "MOSTRADOR_LOG_LEVEL": "ERROR", "MOSTRADOR_JOB_POLL_SECONDS": "0.05"}
+    mostrador = str(Path(sys.executable).parent / "mostrador")
+    procs = [subprocess.Popen([mostrador, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=subprocess.DEVNULL)]
+    procs += [subprocess.Popen([mostrador, "worker"], env=env, stdout=subprocess.DEVNULL) for _ in range(args.workers)]
+    try:
+        import httpx
+
+        for _ in range(200):
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/healthz")
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        bodies = [notification(i, args.per) for i in range(args.notifications)]
+        total = args.notifications * args.per
+        t0 = time.perf_counter()
+        acks = asyncio.run(load(f"http://127.0.0.1:{port}/webhooks/whatsapp", bodies, args.concurrency))
+        posted = time.perf_counter() - t0
+        while Message.objects.count() < total:
+            if time.perf_counter() - t0 > 600:
+                raise SystemExit("ingest did not finish in 10 minutes")
+            time.sleep(0.05)
+        e2e = time.perf_counter() - t0
+        lags = [
+            (done - got).total_seconds()
+            for got, done in InboundLog.objects.values_list("received_at", "processed_at")
+            if done is not None
+        ]
+        raw = raw_insert_seconds(total)
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.wait(timeout=20)
+
+    print(f"notifications: {args.notifications} x {args.per} messages + 1 status each = {total} messages")
+    print(f"webhook ack: p50 {pct(acks, .5) * 1000:.1f} ms, p99 {pct(acks, .99) * 1000:.1f} ms; "
+          f"{args.notifications / posted:.0f} requests/s ({total / posted:.0f} messages/s acknowledged)")
+    print(f"end to end: {total / e2e:.0f} messages/s ({e2e:.1f} s until every message was in the inbox)")
+    print(f"arrival -> in the inbox: p50 {pct(lags, .5) * 1000:.0f} ms, p99 {pct(lags, .99) * 1000:.0f} ms")
+    print(f"raw INSERT of {total} rows: {raw:.2f} s ({total / raw:.0f} rows/s); end to end / raw = {e2e / raw:.1f}x")
+
+
+if __name__ == "__main__":
+    main()

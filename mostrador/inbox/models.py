@@ -228,7 +228,13 @@ class Message(models.Model):
                 name="message_external_id_unique_per_inbox",
             )
         ]
-        indexes = [models.Index(fields=["conversation", "created_at", "id"], name="msg_timeline")]
+        indexes = [
+            models.Index(fields=["conversation", "created_at", "id"], name="msg_timeline"),
+            # Customer messages nobody has seen yet: looked up each time someone opens a chat.
+            models.Index(
+                fields=["conversation"], condition=Q(direction="in", status="received"), name="msg_unseen"
+            ),
+        ]
 
 
 class Note(models.Model):

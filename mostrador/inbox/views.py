@@ -106,9 +106,7 @@ def _pane_context(request, conv: Conversation, error: str = "") -> dict:
 def inbox_page(request, conversation_id: int | None = None):
     context = _list_context(request)
     if conversation_id is not None:
-        conv = _visible(request, conversation_id)
-        actions.mark_seen(conv, actions.Actor.person(request.user))
-        context.update(_pane_context(request, conv))
+        context.update(_pane_context(request, _opened(request, conversation_id)))
     context["open_id"] = conversation_id
     return render(request, "inbox/page.html", context)
 
@@ -127,10 +125,14 @@ def list_pane(request):
 @login_required
 @require_GET
 def conversation_pane(request, conversation_id: int):
+    return render(request, "inbox/_conversation.html", _pane_context(request, _opened(request, conversation_id)))
+
+
+def _opened(request, conversation_id: int) -> Conversation:
     conv = _visible(request, conversation_id)
     # Opening a chat is seeing it: the customer gets their read receipt. It stays pending.
     actions.mark_seen(conv, actions.Actor.person(request.user))
-    return render(request, "inbox/_conversation.html", _pane_context(request, conv))
+    return conv
 
 
 def _act(request, conversation_id: int, do) -> HttpResponse:
@@ -181,7 +183,7 @@ def retry(request, conversation_id: int, message_id: int):
 def sync_templates(request, conversation_id: int):
     conv = _visible(request, conversation_id)
     sync_templates_job.enqueue(conv.inbox_id)
-    return _act(request, conversation_id, lambda c, a: None)
+    return render(request, "inbox/_conversation.html", _pane_context(request, conv))
 
 
 @login_required

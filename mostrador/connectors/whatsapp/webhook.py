@@ -11,23 +11,15 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from mostrador.inbox.models import Channel, Inbox
 from mostrador.intake.jobs import store
 from mostrador.intake.models import LogState
 
-from .connector import signature_matches
+from .connector import WhatsAppConnector, configured_secrets
 from .notifications import NotWhatsAppNotification, load
 
 
 def _refuse(status: int, detail: str, code: str) -> JsonResponse:
     return JsonResponse({"detail": detail, "code": code}, status=status)
-
-
-def _inbox_secrets(key: str) -> set[str]:
-    # Several inboxes may share one Meta app (and so one secret); a body signed with any
-    # configured app secret is genuine, and its phone_number_id then picks the inbox.
-    rows = Inbox.objects.filter(channel=Channel.WHATSAPP).values_list("secrets", flat=True)
-    return {s.get(key) for s in rows if s.get(key)}
 
 
 @csrf_exempt
@@ -43,8 +35,7 @@ async def whatsapp_webhook(request):
         body = request.body
     except RequestDataTooBig:
         return _refuse(413, "The body is too large.", "body_too_large")
-    secrets = await sync_to_async(_inbox_secrets, thread_sensitive=False)("app_secret")
-    if not any(signature_matches(secret, body, signature) for secret in secrets):
+    if not await sync_to_async(WhatsAppConnector.verify, thread_sensitive=False)(request.headers, body):
         return _refuse(403, "The signature does not match the body.", "bad_signature")
     try:
         load(body)
@@ -62,7 +53,7 @@ async def _verify_subscription(request):
     challenge = request.GET.get("hub.challenge", "")
     if mode != "subscribe" or not token:
         return _refuse(400, "Expected hub.mode=subscribe with hub.verify_token.", "invalid")
-    tokens = await sync_to_async(_inbox_secrets, thread_sensitive=False)("verify_token")
+    tokens = await sync_to_async(configured_secrets, thread_sensitive=False)("verify_token")
     if token not in tokens:
         return _refuse(403, "The verify token does not match any WhatsApp inbox.", "bad_verify_token")
     return HttpResponse(challenge, content_type="text/plain")

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Literal
-
 from datetime import datetime
 from typing import Any, Literal
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from mostrador.inbox.models import Channel, Inbox
+from mostrador.inbox.template_text import count_placeholders
 
 from . import catalog
 from .models import Media, PhoneMessage
@@ -129,7 +130,7 @@ def _check_send(body: dict) -> tuple[int, str] | None:
         found = catalog.find(part.get("name", ""), (part.get("language") or {}).get("code", ""))
         if found is None or found["status"] != "APPROVED":
             return 132001, "(#132001) Template name does not exist in the translation"
-        expected = found["components"][0]["text"].count("{{")
+        expected = count_placeholders(found["components"][0]["text"])
         given = sum(len(c.get("parameters") or []) for c in part.get("components") or [] if c.get("type") == "body")
         if given != expected:
             return 132000, f"(#132000) Number of parameters does not match the expected number of params ({expected})"

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from mostrador.inbox.models import Channel, Inbox
+from mostrador.inbox.template_text import fill_placeholders
 
 from . import catalog
 from .graph import new_wamid, store_media
@@ -71,11 +72,12 @@ def thread(request):
     _enabled()
     ctx = _context(request)
     messages = _thread(ctx)
-    for m in messages:
-        if not m.from_customer and m.status in ("sent", "delivered"):
-            m.status = "read"
-            PhoneMessage.objects.filter(pk=m.pk).update(status="read")
-            emit_status.enqueue(m.pk, "read")
+    newly_read = [m for m in messages if not m.from_customer and m.status in ("sent", "delivered")]
+    if newly_read:
+        PhoneMessage.objects.filter(pk__in=[m.pk for m in newly_read]).update(status="read")
+    for m in newly_read:
+        m.status = "read"
+        emit_status.enqueue(m.pk, "read")  # Meta sends one status per message
     ctx["thread"] = _present(messages)
     return render(request, "sandbox/_thread.html", ctx)
 
@@ -144,10 +146,7 @@ def _present(messages: list[PhoneMessage]) -> list[dict]:
         elif m.type == "template":
             found = catalog.find(part.get("name", ""), (part.get("language") or {}).get("code", ""))
             params = [p.get("text", "") for c in part.get("components") or [] for p in c.get("parameters") or []]
-            text = found["components"][0]["text"] if found else part.get("name", "")
-            for i, p in enumerate(params, 1):
-                text = text.replace("{{%d}}" % i, p)
-            item["text"] = text
+            item["text"] = fill_placeholders(found["components"][0]["text"], params) if found else part.get("name", "")
             if found:
                 item["quick"] = [b["text"] for c in found["components"] if c["type"] == "BUTTONS" for b in c["buttons"]]
         elif m.type == "interactive":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
@@ -132,16 +133,14 @@ class WhatsAppConnector(Connector):
         return errors.reason(code)
 
 
-class _unavailable_on_error:
+@contextmanager
+def _unavailable_on_error():
     """Turn Graph failures into the connector interface's ProviderUnavailable."""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, kind, exc, tb):
-        if isinstance(exc, GraphError):
-            verdict = errors.classify(exc.code, exc.http_status)
-            raise ProviderUnavailable(exc.code or str(exc.http_status), exc.details or exc.message, retry=verdict != "permanent") from exc
-        if isinstance(exc, MediaTooLarge):
-            raise ProviderUnavailable("too_large", str(exc), retry=False) from exc
-        return False
+    try:
+        yield
+    except GraphError as exc:
+        verdict = errors.classify(exc.code, exc.http_status)
+        code = exc.code or str(exc.http_status)
+        raise ProviderUnavailable(code, exc.details or exc.message, retry=verdict != "permanent") from exc
+    except MediaTooLarge as exc:
+        raise ProviderUnavailable("too_large", str(exc), retry=False) from exc

@@ -3,13 +3,13 @@ errors). A new AI window moves the deadlines of running AI turns."""
 
 from __future__ import annotations
 
-import re
 
 from django.db import transaction
 from django.utils import timezone
 
 from mostrador.inbox.inbox_settings import split_settings
 from mostrador.inbox.models import Conversation, Inbox, MessageTemplate
+from mostrador.inbox.template_text import count_placeholders
 from mostrador.rules.attention import ai_deadline
 
 from .record import publish_conversation_changed, schedule_ai_window_end
@@ -84,10 +84,6 @@ def replace_templates(inbox: Inbox, templates: list[dict]) -> None:
             )
             keep.append(row.pk)
         MessageTemplate.objects.filter(inbox=inbox).exclude(pk__in=keep).delete()
-
-
-def count_placeholders(body: str) -> int:
-    return len(set(re.findall(r"{{\s*([\w]+)\s*}}", body)))
 
 
 def record_channel_error(inbox: Inbox | None, code: str, title: str, details: str = "", log=None) -> None:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -15,6 +14,7 @@ from mostrador.inbox.models import (
     MessageType,
     TemplateStatus,
 )
+from mostrador.inbox.template_text import fill_placeholders
 from mostrador.realtime import events
 from mostrador.rules.attention import AuthorKind as RuleAuthor
 
@@ -131,12 +131,7 @@ def render_template(template: MessageTemplate | None, content: OutboundContent) 
     if template is None or not template.body:
         params = ", ".join(content.template_params)
         return f"[{content.template_name}] {params}".strip()
-    params = content.template_params
-    return re.sub(
-        r"{{\s*(\w+)\s*}}",
-        lambda m: params[int(m.group(1)) - 1] if m.group(1).isdigit() and int(m.group(1)) <= len(params) else m.group(0),
-        template.body,
-    )
+    return fill_placeholders(template.body, content.template_params)
 
 
 def _payload(content: OutboundContent) -> dict | None:

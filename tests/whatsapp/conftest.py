@@ -32,6 +32,24 @@ def post_webhook(body, secret: str = APP_SECRET, signature: str | None = None):
     return Client().post("/webhooks/whatsapp", data=raw, content_type="application/json", **headers)
 
 
+def arrive(name: str, api) -> dict:
+    """A recorded notification reaches the webhook and is processed; returns the pending chat."""
+    response = post_webhook(fixture(name))
+    assert response.status_code == 200, response.content
+    run_jobs()
+    return api.get("/conversations", state="pending").json_body["items"][0]
+
+
+def seller(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def read_receipts(graph) -> list[dict]:
+    return [r["json"] for r in graph.requests if r["json"] and r["json"].get("status") == "read"]
+
+
 def run_jobs(rounds: int = 5) -> None:
     """Run every job, including retries scheduled for later (tests do not wait for backoff)."""
     for _ in range(rounds):

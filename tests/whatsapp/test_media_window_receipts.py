@@ -5,46 +5,36 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.conftest import Api, token_for
+from tests.conftest import token_for
 
-from .conftest import fixture, post_webhook, run_jobs
+from .conftest import arrive, read_receipts, run_jobs, seller
 from .fake_graph import MEDIA_BYTES
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_media_is_downloaded_and_served_only_to_people_who_see_the_chat(graph, wa_inbox, agent, outsider, agent_api):
-    post_webhook(fixture("image"))
-    run_jobs()
-    conv = agent_api.get("/conversations", state="pending").json_body["items"][0]
+    conv = arrive("image", agent_api)
     [m] = agent_api.get(f"/conversations/{conv['id']}/messages").json_body["items"]
     lookup = next(r for r in graph.requests if r["path"].startswith("/v23.0/1479537139650973"))
     assert lookup["auth"] == "Bearer EAAG-test-token"
     url = m["media"]["url"]
     assert url == f"/media/{m['id']}"
-    seller = Client()
-    seller.force_login(agent)
-    response = seller.get(url)
+    response = seller(agent).get(url)
     assert response.status_code == 200 and b"".join(response.streaming_content) == MEDIA_BYTES
     assert response["Content-Type"] == "image/jpeg"
-    other = Client()
-    other.force_login(outsider)
-    assert other.get(url).status_code == 404
+    assert seller(outsider).get(url).status_code == 404
     assert Client().get(url).status_code == 401
     api = Client().get(url, HTTP_AUTHORIZATION=f"Bearer {token_for(agent)}")
     assert api.status_code == 200
-    page = seller.get(f"/ui/c/{conv['id']}").content.decode()
+    page = seller(agent).get(f"/ui/c/{conv['id']}").content.decode()
     assert f'src="/media/{m["id"]}"' in page
 
 
 def test_document_downloads_with_its_name(graph, wa_inbox, agent, agent_api):
-    post_webhook(fixture("document"))
-    run_jobs()
-    conv = agent_api.get("/conversations", state="pending").json_body["items"][0]
+    conv = arrive("document", agent_api)
     [m] = agent_api.get(f"/conversations/{conv['id']}/messages").json_body["items"]
-    seller = Client()
-    seller.force_login(agent)
-    response = seller.get(m["media"]["url"])
+    response = seller(agent).get(m["media"]["url"])
     assert 'attachment; filename="factura-1234.pdf"' == response["Content-Disposition"]
 
 
@@ -58,11 +48,9 @@ def test_after_24_hours_only_approved_templates_go_out(graph, wa_inbox, agent, a
          "components": [{"type": "BODY", "text": "Pronto"}]},
     ]
     assert agent_api.post(f"/inboxes/{wa_inbox.pk}/templates/sync").status_code == 202
-    post_webhook(fixture("text"))
-    run_jobs()
+    conv = arrive("text", agent_api)
     listed = agent_api.get(f"/inboxes/{wa_inbox.pk}/templates").json_body["items"]
     assert [(t["name"], t["param_count"]) for t in listed] == [("borrador", 0), ("seguimiento", 2)]
-    conv = agent_api.get("/conversations", state="pending").json_body["items"][0]
     assert conv["service_window_closes_at"]
     Conversation.objects.filter(pk=conv["id"]).update(customer_last_message_at="2020-01-01T00:00:00Z")
     closed = agent_api.post(f"/conversations/{conv['id']}/messages", {"text": "hola"})
@@ -72,23 +60,17 @@ def test_after_24_hours_only_approved_templates_go_out(graph, wa_inbox, agent, a
     ok = agent_api.post(f"/conversations/{conv['id']}/messages", {"template": {"name": "seguimiento", "language": "es", "params": ["Javiera", "#88"]}})
     assert ok.status_code == 201
     assert ok.json_body["text"] == "Hola Javiera, ¿pudiste revisar la cotización #88?"
-    seller = Client()
-    seller.force_login(agent)
-    page = seller.get(f"/ui/c/{conv['id']}").content.decode()
+    page = seller(agent).get(f"/ui/c/{conv['id']}").content.decode()
     assert 'data-testid="template-composer"' in page and "seguimiento" in page and "borrador" not in page
 
 
 def test_opening_a_chat_sends_the_read_receipt_but_keeps_it_pending(graph, wa_inbox, agent, agent_api):
-    post_webhook(fixture("text"))
+    conv = arrive("text", agent_api)
+    browser = seller(agent)
+    browser.get(f"/ui/c/{conv['id']}")
+    browser.get(f"/ui/c/{conv['id']}")  # a second look sends nothing more
     run_jobs()
-    conv = agent_api.get("/conversations", state="pending").json_body["items"][0]
-    seller = Client()
-    seller.force_login(agent)
-    seller.get(f"/ui/c/{conv['id']}")
-    seller.get(f"/ui/c/{conv['id']}")  # a second look sends nothing more
-    run_jobs()
-    receipts = [r["json"] for r in graph.requests if r["json"] and r["json"].get("status") == "read"]
-    assert receipts == [{"messaging_product": "whatsapp", "status": "read", "message_id": conv["last_message"]["external_id"]}]
+    assert read_receipts(graph) == [{"messaging_product": "whatsapp", "status": "read", "message_id": conv["last_message"]["external_id"]}]
     assert agent_api.get(f"/conversations/{conv['id']}").json_body["state"] == "pending"
 
 
@@ -96,11 +78,7 @@ def test_read_receipts_can_be_switched_off(graph, wa_inbox, agent, agent_api):
     from mostrador.inbox.actions.inboxes import update_inbox
 
     update_inbox(wa_inbox, raw_settings={"read_receipts": False})
-    post_webhook(fixture("text"))
+    conv = arrive("text", agent_api)
+    seller(agent).get(f"/ui/c/{conv['id']}")
     run_jobs()
-    conv = agent_api.get("/conversations", state="pending").json_body["items"][0]
-    seller = Client()
-    seller.force_login(agent)
-    seller.get(f"/ui/c/{conv['id']}")
-    run_jobs()
-    assert not [r for r in graph.requests if r["json"] and r["json"].get("status") == "read"]
+    assert read_receipts(graph) == []

@@ -6,20 +6,17 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.test import Client
 
 from mostrador.inbox.models import Message
 
-from .conftest import fixture, post_webhook, run_jobs
+from .conftest import arrive, fixture, post_webhook, run_jobs, seller
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def conv_id(wa_inbox, agent_api):
-    post_webhook(fixture("text"))
-    run_jobs()
-    return agent_api.get("/conversations", state="pending").json_body["items"][0]["id"]
+    return arrive("text", agent_api)["id"]
 
 
 def send(agent_api, conv_id, body):
@@ -120,8 +117,7 @@ def test_permanent_error_fails_with_a_reason_and_can_be_retried(graph, agent_api
     failed = message(agent_api, conv_id, sent["id"])
     assert failed["status"] == "failed" and failed["error"]["code"] == "131047"
     assert len(graph.sends(accepted=False)) == 1 and graph.sends() == []
-    client = Client()
-    client.force_login(agent)
+    client = seller(agent)
     page = client.get(f"/ui/c/{conv_id}", HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "Han pasado más de 24 horas" in page
     page = client.get(f"/ui/c/{conv_id}", HTTP_ACCEPT_LANGUAGE="en").content.decode()

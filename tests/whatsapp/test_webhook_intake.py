@@ -9,11 +9,12 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from mostrador.connectors.whatsapp.connector import signature_of
 from mostrador.inbox.actions.inboxes import create_inbox
 from mostrador.inbox.models import Message
 from mostrador.intake.models import ChannelError, InboundLog, LogState
 
-from .conftest import APP_SECRET, fixture, post_webhook, run_jobs
+from .conftest import APP_SECRET, fixture, post_webhook, run_jobs, seller
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -56,7 +57,7 @@ def test_a_refused_request_stores_nothing(wa_inbox, signature, status):
 def test_the_signature_covers_the_raw_bytes(wa_inbox, agent_api):
     # Same JSON, different bytes: a signature of the re-serialised body must not pass.
     raw = json.dumps(fixture("text"), indent=2, ensure_ascii=False).encode()
-    compact_sig = post_webhook.__globals__["signature_of"](APP_SECRET, json.dumps(fixture("text")).encode())
+    compact_sig = signature_of(APP_SECRET, json.dumps(fixture("text")).encode())
     assert post_webhook(raw, signature=compact_sig).status_code == 403
     assert post_webhook(raw).status_code == 200
 
@@ -153,9 +154,7 @@ def test_unknown_number_is_kept_reported_and_replayable(wa_inbox, agent, agent_a
     run_jobs()
     log = InboundLog.objects.get()
     assert log.state == LogState.UNROUTABLE and "999000999000999" in log.problem
-    client = Client()
-    client.force_login(admin)
-    assert "999000999000999" in client.get("/channels/").content.decode()
+    assert "999000999000999" in seller(admin).get("/channels/").content.decode()
     # The admin adds the number; replaying the kept notification delivers the message.
     late = create_inbox("Nuevo número", "whatsapp", {"phone_number_id": "999000999000999", "app_secret": APP_SECRET})
     late.members.add(agent)
@@ -193,9 +192,7 @@ def test_value_level_errors_are_recorded_for_admins(wa_inbox, admin):
     ingest("value_errors")
     error = ChannelError.objects.get()
     assert (error.inbox_id, error.code) == (wa_inbox.pk, "131000")
-    client = Client()
-    client.force_login(admin)
-    page = client.get("/channels/").content.decode()
+    page = seller(admin).get("/channels/").content.decode()
     assert "Unable to process the notification for this number." in page
 
 

@@ -21,9 +21,15 @@ def publish_now(event: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    message = {"type": "mostrador.event", "event": event}
     try:
-        for group in (events.inbox_group(event["inbox_id"]), events.ALL_INBOXES_GROUP):
-            async_to_sync(layer.group_send)(group, message)
+        # One trip into the event loop per event: async_to_sync starts a loop thread per call,
+        # which dominated publishing when it was done once per group.
+        async_to_sync(_send)(layer, event)
     except Exception:  # noqa: BLE001 - a lost notification must never undo committed work
         log.exception("realtime publish failed for %s", event.get("type"))
+
+
+async def _send(layer, event: dict) -> None:
+    message = {"type": "mostrador.event", "event": event}
+    for group in (events.inbox_group(event["inbox_id"]), events.ALL_INBOXES_GROUP):
+        await layer.group_send(group, message)

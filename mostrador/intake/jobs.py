@@ -35,7 +35,11 @@ def process_inbound(log_id: int, statuses_only: bool = False) -> str:
         return "gone"
     entry.attempts += 1
     try:
-        outcome = connector_class(entry.channel).ingest(bytes(entry.body), log=entry, statuses_only=statuses_only)
+        # One transaction for the whole notification: its messages, their events, the log's new
+        # state and any retry commit together (one commit, not one per message), or not at all.
+        with transaction.atomic():
+            outcome = connector_class(entry.channel).ingest(bytes(entry.body), log=entry, statuses_only=statuses_only)
+            return _conclude(entry, outcome)
     except Unreadable as exc:
         return _finish(entry, LogState.REJECTED, str(exc))
     except Exception as exc:  # a bug or an outage: keep the notification, try again later
@@ -43,10 +47,13 @@ def process_inbound(log_id: int, statuses_only: bool = False) -> str:
         if entry.attempts < MAX_ATTEMPTS:
             process_inbound.using(run_after=timezone.now() + timedelta(seconds=2**entry.attempts)).enqueue(log_id)
         return _finish(entry, LogState.FAILED, f"{type(exc).__name__}: {exc}")
+
+
+def _conclude(entry: InboundLog, outcome) -> str:
     if outcome.unmatched_statuses and entry.attempts < STATUS_ATTEMPTS:
         # A status can overtake the send that produced its wamid; look again shortly, at the
         # statuses only. (Statuses of messages sent from elsewhere never match; they stop here.)
-        process_inbound.using(run_after=timezone.now() + timedelta(seconds=2**entry.attempts)).enqueue(log_id, True)
+        process_inbound.using(run_after=timezone.now() + timedelta(seconds=2**entry.attempts)).enqueue(entry.pk, True)
     problems = list(outcome.problems)
     if outcome.unknown_accounts:
         problems.insert(0, "unknown account " + ", ".join(sorted(set(outcome.unknown_accounts))))
@@ -54,7 +61,6 @@ def process_inbound(log_id: int, statuses_only: bool = False) -> str:
     if problems:
         return _finish(entry, LogState.REJECTED, "\n".join(problems))
     return _finish(entry, LogState.PROCESSED, "")
-
 
 def _finish(entry: InboundLog, state: str, problem: str) -> str:
     entry.state, entry.problem, entry.processed_at = state, problem, timezone.now()

@@ -114,6 +114,7 @@ def main():
     ap.add_argument("--per", type=int, default=4, help="messages per notification")
     ap.add_argument("--workers", type=int, default=1, help="extra `mostrador worker` processes")
     ap.add_argument("--concurrency", type=int, default=16)
+    ap.add_argument("--ack-only", action="store_true", help="serve with no job runner: time the webhook alone")
     args = ap.parse_args()
 
     fresh_database()
@@ -131,8 +132,10 @@ def main():
         port = s.getsockname()[1]
     env = {**os.environ, "DATABASE_URL": PG_URL, "MOSTRADOR_LOG_LEVEL": "ERROR", "MOSTRADOR_JOB_POLL_SECONDS": "0.05"}
     mostrador = str(Path(sys.executable).parent / "mostrador")
-    procs = [subprocess.Popen([mostrador, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=subprocess.DEVNULL)]
-    procs += [subprocess.Popen([mostrador, "worker"], env=env, stdout=subprocess.DEVNULL) for _ in range(args.workers)]
+    serve = [mostrador, "serve", "--host", "127.0.0.1", "--port", str(port)] + (["--no-jobs"] if args.ack_only else [])
+    procs = [subprocess.Popen(serve, env=env, stdout=subprocess.DEVNULL)]
+    if not args.ack_only:
+        procs += [subprocess.Popen([mostrador, "worker"], env=env, stdout=subprocess.DEVNULL) for _ in range(args.workers)]
     try:
         import httpx
 
@@ -147,6 +150,10 @@ def main():
         t0 = time.perf_counter()
         acks = asyncio.run(load(f"http://127.0.0.1:{port}/webhooks/whatsapp", bodies, args.concurrency))
         posted = time.perf_counter() - t0
+        if args.ack_only:
+            print(f"webhook alone: p50 {pct(acks, .5) * 1000:.1f} ms, p99 {pct(acks, .99) * 1000:.1f} ms; "
+                  f"{args.notifications / posted:.0f} requests/s ({total / posted:.0f} messages/s acknowledged)")
+            return
         while Message.objects.count() < total:
             if time.perf_counter() - t0 > 600:
                 raise SystemExit("ingest did not finish in 10 minutes")

@@ -13,7 +13,11 @@ from mostrador.accounts.models import ApiToken
 from mostrador.inbox.models import Message
 from mostrador.inbox.queries import visible_conversations
 
-KINDS = {"image": "image", "video": "video", "audio": "audio"}
+
+def message_type_for(mime_type: str) -> str:
+    """The message type a file goes out as: images, video and audio play inline; the rest are documents."""
+    family = mime_type.split("/")[0]
+    return family if family in ("image", "video", "audio") else "document"
 
 
 def safe_name(name: str | None, fallback: str) -> str:
@@ -30,7 +34,7 @@ def store_upload(upload) -> dict:
     name = safe_name(upload.name, "file")
     path = default_storage.save(f"media/outbound/{timezone.now():%Y/%m}/{name}", upload)
     return {
-        "type": KINDS.get(mime.split("/")[0], "document"),
+        "type": message_type_for(mime),
         "path": path,
         "mime_type": mime,
         "filename": upload.name,

@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from mostrador.inbox.media import message_type_for
 from mostrador.inbox.models import Channel, Inbox
 from mostrador.inbox.template_text import fill_placeholders
 
@@ -26,7 +27,6 @@ from .models import Media, PhoneMessage
 from .notify import deliver, emit_status, envelope
 
 DEFAULT_CUSTOMER = ("56987654321", "Camila Rojas")
-MEDIA_KINDS = {"image": "image", "video": "video", "audio": "audio"}
 
 
 def sandbox_inboxes():
@@ -118,7 +118,7 @@ def _compose(request, inbox) -> tuple[str, dict]:
     upload = request.FILES.get("file")
     if upload:
         mime = upload.content_type or "application/octet-stream"
-        kind = MEDIA_KINDS.get(mime.split("/")[0], "document")
+        kind = message_type_for(mime)
         media = store_media(inbox.address, upload.read(), mime, upload.name)
         part = {"id": media.media_id, "mime_type": media.mime_type, "sha256": media.sha256}
         if kind == "document":

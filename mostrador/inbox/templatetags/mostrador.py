@@ -61,6 +61,12 @@ def count_label(value: int) -> str:
 
 
 @register.filter
+def phone(value: str) -> str:
+    """WhatsApp ids are bare digits (56912345678); people read them as +56912345678."""
+    return f"+{value}" if value and value.isdigit() else value
+
+
+@register.filter
 def failure_reason(message) -> str:
     """Why a send failed, in the seller's language when the channel knows the code."""
     from mostrador.connectors.base import connector_class

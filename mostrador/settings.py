@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "mostrador.inbox",
     "mostrador.realtime",
     "mostrador.intake",
+    "mostrador.bots",
     "mostrador.connectors.sandbox",
 ]
 

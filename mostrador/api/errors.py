@@ -27,7 +27,7 @@ def not_found(what: str = "Not found") -> ApiError:
 
 
 # Refusals that describe a conflict with the conversation's current state, not a permission.
-_CONFLICT_CODES = {"not_resolved", "window_closed", "not_failed"}
+_CONFLICT_CODES = {"not_resolved", "window_closed", "not_failed", "not_ai_turn"}
 _BAD_INPUT_CODES = {"empty_message", "empty_note", "not_inbox_member"}
 
 

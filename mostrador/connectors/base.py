@@ -17,6 +17,8 @@ class Capabilities:
     service_window: timedelta | None = None
     templates: bool = False
     read_receipts: bool = False
+    # Reply buttons and lists: bots offer menus as taps where the channel has them.
+    interactive: bool = False
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-AI_AGENT_KINDS = ("routes", "llm", "webhook")
+from mostrador.bots import agent_settings
 
 # key -> (accepted python types, minimum for numbers)
 COMMON: dict[str, tuple[tuple[type, ...], int | None]] = {
@@ -53,7 +53,11 @@ def split_settings(channel: str, raw: dict) -> tuple[dict, dict]:
             raise InvalidSettings(f"settings.{key} must be {names}")
         if minimum is not None and value < minimum:
             raise InvalidSettings(f"settings.{key} must be at least {minimum}")
-        if key == "ai_agent" and value is not None and value.get("kind") not in AI_AGENT_KINDS:
-            raise InvalidSettings(f"settings.ai_agent.kind must be one of {', '.join(AI_AGENT_KINDS)}")
+        if key == "ai_agent" and value is not None:
+            try:
+                value, agent_secrets = agent_settings.clean(value)
+            except agent_settings.InvalidAgent as error:
+                raise InvalidSettings(str(error)) from None
+            secrets.update(agent_secrets)
         settings[key] = value
     return settings, secrets

@@ -30,7 +30,8 @@ class Inbox(models.Model):
     name = models.CharField(max_length=120)
     channel = models.CharField(max_length=32, choices=Channel.choices)
     settings = models.JSONField(default=dict, blank=True)
-    # Write-only credentials (access tokens, app secrets); never serialised back out.
+    # Write-only credentials (access tokens, app secrets, API keys), encrypted (core/secret_box);
+    # never serialised back out. Read them with `secret(key)`.
     secrets = models.JSONField(default=dict, blank=True)
     # The provider's id for this account (a WhatsApp phone_number_id), copied out of settings so a
     # webhook finds its inbox with an indexed lookup.
@@ -44,6 +45,11 @@ class Inbox(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def secret(self, key: str) -> str:
+        from mostrador.core.secret_box import unseal
+
+        return unseal(self.secrets.get(key, ""))
 
     def setting(self, key: str):
         return self.settings.get(key, INBOX_DEFAULTS.get(key))
@@ -122,6 +128,11 @@ class Conversation(models.Model):
     priority = models.SmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
     tags = models.ManyToManyField(Tag, blank=True, related_name="conversations")
     fields = models.JSONField(default=dict, blank=True)
+    # Where a bot is in its own flow (the routes bot's route and pending question).
+    bot_state = models.JSONField(default=dict, blank=True)
+    # The last AI hand-off, shown to sellers at the top of the conversation until it is resolved:
+    # {"wants", "fields", "reason", "route", "at", "by"}.
+    handoff_summary = models.JSONField(null=True, blank=True)
     last_message = models.ForeignKey(
         "Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -261,6 +272,8 @@ class EventKind(models.TextChoices):
     TAGGED = "tagged", _("Tags changed")
     PRIORITY = "priority", _("Priority changed")
     SEEN = "seen", _("Seen")
+    AI_TURN_STARTED = "ai_turn_started", _("AI turn started")
+    FIELD_SET = "field_set", _("Field set")
     RETRIED = "retried", _("Send retried")
 
 

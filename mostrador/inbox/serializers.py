@@ -71,6 +71,8 @@ def conversation_dict(c: Conversation, now: datetime | None = None) -> dict:
         "priority": c.priority,
         "tags": sorted(t.name for t in c.tags.all()),
         "fields": c.fields,
+        # The last AI hand-off (what the customer wants, the fields, the reason), until resolved.
+        "handoff": c.handoff_summary,
         # WhatsApp's 24-hour window: free text is refused after this (null: the channel has none).
         "service_window_closes_at": iso(window_closes_at(c)),
         "contact": {"id": c.contact_id, "name": c.contact.name, "phone": c.contact.phone or None},

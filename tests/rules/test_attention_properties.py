@@ -10,6 +10,7 @@ from mostrador.rules.attention import (
     AuthorKind,
     State,
     ai_deadline,
+    ai_may_speak,
     on_ai_toggled,
     on_handoff,
     on_message,
@@ -122,3 +123,41 @@ def test_ai_messages_never_reopen_a_resolved_chat(history):
     a, t = replay(history)
     if a.resolved:
         assert on_message(a, AuthorKind.AI, t).resolved
+
+
+@given(histories, windows)
+@settings(max_examples=300)
+def test_the_ai_is_silent_after_a_person_answers_until_the_customer_writes(history, window):
+    a, t = replay(history)
+    a = on_message(on_ai_toggled(a, True, t), AuthorKind.AGENT, t)
+    # Whatever happens next that is not the customer writing, an AI that is on may not speak.
+    for event, gap in history:
+        if event == ("message", AuthorKind.CUSTOMER) or event[0] in ("ai", "reopen"):
+            break
+        t += timedelta(seconds=gap)
+        if event == ("message", AuthorKind.AI):
+            # The actions refuse it, so it never reaches the rule.
+            continue
+        a = apply(a, event, t)
+        assert not ai_may_speak(a, t, window)
+
+
+@given(histories, windows, st.integers(min_value=0, max_value=900))
+@settings(max_examples=300)
+def test_the_ai_may_speak_exactly_while_it_holds_the_turn(history, window, later):
+    a, t = replay(history)
+    now = t + timedelta(seconds=later)
+    if a.ai_enabled:
+        assert ai_may_speak(a, now, window) == (state_at(a, now, window) is State.WITH_AI)
+    else:
+        assert ai_may_speak(a, now, window)
+
+
+def test_a_new_customer_wait_gives_the_ai_its_turn_back():
+    window = timedelta(minutes=5)
+    a = on_message(Attention(ai_enabled=True), AuthorKind.CUSTOMER, T0)
+    a = on_message(a, AuthorKind.AGENT, T0 + timedelta(minutes=1))
+    assert not ai_may_speak(a, T0 + timedelta(minutes=2), window)
+    a = on_message(a, AuthorKind.CUSTOMER, T0 + timedelta(minutes=3))
+    assert ai_may_speak(a, T0 + timedelta(minutes=4), window)
+    assert not ai_may_speak(a, T0 + timedelta(minutes=8), window)

@@ -54,7 +54,7 @@ def _token(request) -> str:
 def _authorised(request, **inbox_filter) -> Inbox | None:
     token = _token(request)
     for inbox in Inbox.objects.filter(channel=Channel.WHATSAPP, **inbox_filter):
-        if token and inbox.secrets.get("access_token") == token:
+        if token and inbox.secret("access_token") == token:
             return inbox
     return None
 

@@ -38,7 +38,7 @@ def deliver(inbox: Inbox, notification: dict, callback_url: str) -> int:
     body = json.dumps(notification, separators=(",", ":"), ensure_ascii=False).encode()
     headers = {
         "Content-Type": "application/json",
-        "X-Hub-Signature-256": signature_of(inbox.secrets.get("app_secret", ""), body),
+        "X-Hub-Signature-256": signature_of(inbox.secret("app_secret"), body),
     }
     response = httpx.post(callback_url, content=body, headers=headers, timeout=10)
     return response.status_code

@@ -29,20 +29,23 @@ def signature_matches(app_secret: str, raw_body: bytes, header: str) -> bool:
 
 def configured_secrets(key: str) -> set[str]:
     """Every WhatsApp inbox's value of one secret (app secrets, verify tokens)."""
+    from mostrador.core.secret_box import unseal
     from mostrador.inbox.models import Channel, Inbox
 
     rows = Inbox.objects.filter(channel=Channel.WHATSAPP).values_list("secrets", flat=True)
-    return {s[key] for s in rows if s.get(key)}
+    return {value for value in (unseal(s.get(key, "")) for s in rows) if value}
 
 
 @register
 class WhatsAppConnector(Connector):
     channel = "whatsapp"
-    capabilities = Capabilities(service_window=SERVICE_WINDOW, templates=True, read_receipts=True)
+    capabilities = Capabilities(
+        service_window=SERVICE_WINDOW, templates=True, read_receipts=True, interactive=True
+    )
 
     @property
     def graph(self) -> GraphClient:
-        return GraphClient(self.inbox.setting("graph_api_url"), self.inbox.secrets.get("access_token", ""))
+        return GraphClient(self.inbox.setting("graph_api_url"), self.inbox.secret("access_token"))
 
     @property
     def phone_number_id(self) -> str:

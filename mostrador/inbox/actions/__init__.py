@@ -2,19 +2,23 @@
 changes a conversation. Each action runs in one transaction, records an event row for every
 change and publishes realtime events only after commit. Actions never commit partway."""
 
-from .actor import Actor
+from .actor import ActionRefused, Actor
 from .delivery import attach_media, hold_sends, mark_seen, retry_message
 from .inboxes import record_channel_error, replace_templates
 from .inbound import InboundMessage, receive_customer_message
 from .lifecycle import expire_ai_window, handoff, reopen, resolve, set_ai
-from .organise import add_note, assign, set_priority, set_tags
+from .organise import add_note, add_tag, assign, remember_bot_state, set_field, set_priority, set_tags
 from .outbound import OutboundContent, record_delivery, send_message
 
 __all__ = [
+    "ActionRefused",
     "Actor",
     "InboundMessage",
     "OutboundContent",
     "add_note",
+    "add_tag",
+    "remember_bot_state",
+    "set_field",
     "attach_media",
     "hold_sends",
     "mark_seen",

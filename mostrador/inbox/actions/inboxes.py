@@ -7,7 +7,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from mostrador.inbox.inbox_settings import split_settings
+from mostrador.core.secret_box import seal
+from mostrador.inbox.inbox_settings import InvalidSettings, split_settings
 from mostrador.inbox.models import Conversation, Inbox, MessageTemplate
 from mostrador.inbox.template_text import count_placeholders
 from mostrador.rules.attention import ai_deadline
@@ -19,10 +20,28 @@ def create_inbox(name: str, channel: str, raw_settings: dict) -> Inbox:
     settings, secrets = split_settings(channel, raw_settings)
     with transaction.atomic():
         inbox = Inbox.objects.create(
-            name=name, channel=channel, settings=settings, secrets=secrets, address=_address(settings)
+            name=name, channel=channel, settings=settings, secrets=_sealed(secrets), address=_address(settings)
         )
+        _apply_agent(inbox)
         _sync_templates_soon(inbox)
     return inbox
+
+
+def _apply_agent(inbox: Inbox) -> None:
+    """Check what the agent's settings point at, and index the routes bot's FAQ."""
+    from mostrador.accounts.models import Team
+    from mostrador.bots.faq import replace_entries
+
+    agent = inbox.setting("ai_agent") or {}
+    team_ids = {r["team_id"] for r in agent.get("routes", []) if r.get("team_id") is not None}
+    missing = team_ids - set(Team.objects.filter(pk__in=team_ids).values_list("pk", flat=True))
+    if missing:
+        raise InvalidSettings(f"settings.ai_agent.routes names team {min(missing)}, which does not exist")
+    replace_entries(inbox, agent.get("faq", []) if agent.get("kind") == "routes" else [])
+
+
+def _sealed(secrets: dict) -> dict:
+    return {key: seal(value) for key, value in secrets.items()}
 
 
 def _address(settings: dict) -> str:
@@ -47,9 +66,11 @@ def update_inbox(inbox: Inbox, *, name: str | None = None, raw_settings: dict | 
         if raw_settings is not None:
             settings, secrets = split_settings(inbox.channel, raw_settings)
             inbox.settings = {**inbox.settings, **settings}
-            inbox.secrets = {**inbox.secrets, **secrets}
+            inbox.secrets = {**inbox.secrets, **_sealed(secrets)}
             inbox.address = _address(inbox.settings)
             _sync_templates_soon(inbox)
+            if "ai_agent" in settings:
+                _apply_agent(inbox)
         inbox.save()
         if inbox.ai_window != old_window:
             running = Conversation.objects.select_for_update().filter(inbox=inbox, ai_deadline__gt=now)

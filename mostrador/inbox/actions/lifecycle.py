@@ -22,7 +22,12 @@ def resolve(conversation: Conversation, actor: Actor) -> Conversation:
         conv = locked(conversation.pk)
         if conv.resolved:
             return conv
-        apply_attention(conv, rules.on_resolve(conv.attention), kind=EventKind.RESOLVED, actor=actor, now=now)
+        # The hand-off summary belongs to the case just closed.
+        conv.handoff_summary = None
+        apply_attention(
+            conv, rules.on_resolve(conv.attention), kind=EventKind.RESOLVED, actor=actor, now=now,
+            extra_update=["handoff_summary"],
+        )
     return conv
 
 
@@ -38,22 +43,56 @@ def reopen(conversation: Conversation, actor: Actor) -> Conversation:
     return conv
 
 
-def handoff(conversation: Conversation, actor: Actor, reason: str) -> Conversation:
-    """An AI says "a person must take this": the conversation is pending at once."""
+def handoff(
+    conversation: Conversation,
+    actor: Actor,
+    reason: str,
+    *,
+    wants: str = "",
+    route: str = "",
+    team=None,
+    cause: str = "agent",
+) -> Conversation:
+    """An AI says "a person must take this": the conversation is pending at once.
+
+    `cause` tells an agent's own decision ("agent") from a failure treated as one ("error",
+    "timeout", "empty"). The summary sellers see is kept on the conversation until it is resolved.
+    """
     if actor.is_person:
         raise ActionRefused("Hand-off is how an AI agent gives the turn to people.", code="bot_only")
     now = timezone.now()
     with transaction.atomic():
         conv = locked(conversation.pk)
+        conv.bot_state = {}
+        conv.handoff_summary = {
+            "reason": reason,
+            "wants": wants or _last_customer_words(conv),
+            "fields": dict(conv.fields),
+            "route": route,
+            "cause": cause,
+            "by": actor.bot_name,
+            "at": now.isoformat(),
+        }
+        extra = ["bot_state", "handoff_summary"]
+        if team is not None and conv.team_id != team.pk:
+            conv.team = team
+            extra.append("team")
         apply_attention(
             conv,
             rules.on_handoff(conv.attention),
             kind=EventKind.HANDOFF,
             actor=actor,
             now=now,
-            data={"reason": reason},
+            data={"reason": reason, "cause": cause, "route": route, "team_id": team.pk if team else None},
+            extra_update=extra,
         )
     return conv
+
+
+def _last_customer_words(conv: Conversation, count: int = 3) -> str:
+    """Without a written summary, what the customer wants is best told in their own last words."""
+    texts = conv.messages.filter(author_kind="customer").exclude(text="").order_by("-created_at", "-id")
+    return " · ".join(reversed(list(texts.values_list("text", flat=True)[:count])))[:600]
 
 
 def set_ai(conversation: Conversation, actor: Actor, enabled: bool) -> Conversation:
@@ -95,4 +134,7 @@ def expire_ai_window(conversation_id: int, deadline: datetime) -> bool:
             {"deadline": deadline.isoformat()},
         )
         publish_conversation_changed(conv, rules.State.PENDING.value, EventKind.AI_WINDOW_ENDED)
+        from mostrador.bots.turn import turn_ended
+
+        turn_ended(conv, "window_ended")
     return True

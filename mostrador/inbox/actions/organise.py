@@ -1,4 +1,4 @@
-"""Assignment, notes, tags and priority: team bookkeeping that never changes attention."""
+"""Assignment, notes, tags, priority and fields: team bookkeeping that never changes attention."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from mostrador.accounts.models import Team, User
-from mostrador.inbox.models import EventKind, Note, Tag
+from mostrador.inbox.models import Conversation, EventKind, Note, Tag
 from mostrador.realtime import events
 from mostrador.realtime.publish import publish_on_commit
 
@@ -60,6 +60,10 @@ def set_tags(conversation, actor: Actor, names: list[str]):
     return conv
 
 
+def add_tag(conversation, actor: Actor, name: str):
+    return set_tags(conversation, actor, [*conversation.tags.values_list("name", flat=True), name])
+
+
 def set_priority(conversation, actor: Actor, priority: int):
     now = timezone.now()
     with transaction.atomic():
@@ -70,6 +74,31 @@ def set_priority(conversation, actor: Actor, priority: int):
         conv.priority = priority
         _save_bookkeeping(conv, ["priority"], EventKind.PRIORITY, actor, now, data)
     return conv
+
+
+MAX_FIELD_LENGTH = 500
+
+
+def set_field(conversation: Conversation, actor: Actor, name: str, value: str) -> Conversation:
+    name, value = name.strip(), str(value).strip()
+    if not name or len(name) > 40:
+        raise ActionRefused("A field needs a name of at most 40 characters.", code="invalid")
+    if len(value) > MAX_FIELD_LENGTH:
+        raise ActionRefused(f"A field's value is at most {MAX_FIELD_LENGTH} characters.", code="invalid")
+    now = timezone.now()
+    with transaction.atomic():
+        conv = locked(conversation.pk)
+        before = conv.fields.get(name)
+        if before == value:
+            return conv
+        conv.fields = {**conv.fields, name: value}
+        _save_bookkeeping(conv, ["fields"], EventKind.FIELD_SET, actor, now, {"name": name, "from": before, "to": value})
+    return conv
+
+
+def remember_bot_state(conversation: Conversation, state: dict) -> None:
+    """Where a bot is in its flow. Internal to the bot: no event, no realtime."""
+    Conversation.objects.filter(pk=conversation.pk).update(bot_state=state)
 
 
 def _save_bookkeeping(conv, fields: list[str], kind: str, actor: Actor, now, data: dict) -> None:

@@ -17,6 +17,7 @@ from mostrador.inbox.models import (
 from mostrador.inbox.template_text import fill_placeholders
 from mostrador.realtime import events
 from mostrador.rules.attention import AuthorKind as RuleAuthor
+from mostrador.rules.attention import ai_may_speak
 
 from .actor import ActionRefused, Actor
 from .record import apply_message, locked, publish_message_event
@@ -59,6 +60,12 @@ def send_message(conversation: Conversation, actor: Actor, content: OutboundCont
     now = timezone.now()
     with transaction.atomic():
         conv = locked(conversation.pk)
+        if actor.is_ai and not ai_may_speak(conv.attention, now, conv.inbox.ai_window):
+            raise ActionRefused(
+                "The AI does not hold this conversation's turn: a person answered, it handed off, or "
+                "its window ran out. It may speak again when the customer writes.",
+                code="not_ai_turn",
+            )
         template = _check_window_and_template(conv, content, now)
         reply_to = None
         if content.reply_to_id is not None:

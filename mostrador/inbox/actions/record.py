@@ -30,6 +30,7 @@ def apply_attention(
 ) -> ConversationEvent:
     before = conv.state(now)
     old_deadline = conv.ai_deadline
+    old_ai_since = conv.ai_since
     conv.resolved = new.resolved
     conv.waiting_since = new.waiting_since
     conv.ai_enabled = new.ai_enabled
@@ -47,6 +48,9 @@ def apply_attention(
         schedule_ai_window_end(conv)
     event = record_event(conv, kind, actor, now, before.value, after.value, data)
     publish_conversation_changed(conv, after.value, kind)
+    from mostrador.bots.turn import after_attention
+
+    after_attention(conv, old_ai_since, kind, actor, now, data or {})
     return event
 
 

@@ -1,0 +1,70 @@
+"""The routes bot: a menu and keyword bot that runs offline (see bots/routes/flow.py)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from mostrador.bots import faq
+from mostrador.bots.routes import flow
+from mostrador.connectors.base import connector_class
+
+from .base import Agent, Trial
+
+
+def handoff_reason(decision: flow.Handoff) -> str:
+    if decision.code == "route_done":
+        return _("Route “%(route)s” complete.") % {"route": decision.detail}
+    if decision.code == "invalid_answer":
+        return _("Could not validate “%(field)s” after several tries.") % {"field": decision.detail}
+    return _("The customer did not pick any menu option.")
+
+
+class RoutesAgent(Agent):
+    kind = "routes"
+
+    @property
+    def flow_config(self) -> flow.Config:
+        return flow.load_config(self.config)
+
+    def _faq(self, text: str) -> str | None:
+        return faq.answer_for(self.inbox.pk, text, self.config.get("faq_min_confidence", faq.DEFAULT_MIN_CONFIDENCE))
+
+    def _step(self, state: flow.State, text: str, choice: str | None) -> flow.Outcome:
+        interactive = connector_class(self.inbox.channel).capabilities.interactive
+        return flow.step(self.flow_config, state, flow.Incoming(text, choice), interactive=interactive, faq=self._faq)
+
+    def take_turn(self, turn, message_id):
+        state = flow.State.load(turn.conv.bot_state)
+        for message in turn.new_customer_messages():
+            choice = message.payload if isinstance(message.payload, str) else None
+            outcome = self._step(state, message.text, choice)
+            state = outcome.state
+            turn.remember({**state.dump(), "last_message_id": message.pk, "matched_by": outcome.matched_by or turn.conv.bot_state.get("matched_by")})
+            for decision in outcome.decisions:
+                if isinstance(decision, flow.Say):
+                    turn.say(decision.text, decision.interactive)
+                elif isinstance(decision, flow.SetField):
+                    turn.set_field(decision.name, decision.value)
+                elif isinstance(decision, flow.AddTag):
+                    turn.add_tag(decision.name)
+                elif isinstance(decision, flow.Handoff):
+                    turn.handoff(handoff_reason(decision), team_id=decision.team_id, route=decision.route or "")
+                    return
+
+    def trial(self, text: str) -> Trial:
+        outcome = self._step(flow.State(), text, None)
+        trial = Trial()
+        for decision in outcome.decisions:
+            if isinstance(decision, flow.Say):
+                options = [b["title"] for b in (decision.interactive or {}).get("buttons", [])]
+                options += [r["title"] for s in (decision.interactive or {}).get("sections", []) for r in s["rows"]]
+                trial.replies.append(decision.text + (f"  [{' | '.join(options)}]" if options else ""))
+            elif isinstance(decision, flow.SetField):
+                trial.actions.append(_("Set %(name)s = %(value)s") % {"name": decision.name, "value": decision.value})
+            elif isinstance(decision, flow.AddTag):
+                trial.actions.append(_("Tag “%(tag)s”") % {"tag": decision.name})
+            elif isinstance(decision, flow.Handoff):
+                trial.actions.append(_("Hand off: %(reason)s") % {"reason": handoff_reason(decision)})
+        if outcome.matched_by:
+            trial.actions.insert(0, _("Matched by %(what)s") % {"what": outcome.matched_by})
+        return trial

@@ -1,0 +1,237 @@
+"""The routes bot's conversation flow, as a pure function of its settings, its saved state and
+one customer message. It decides; the AI turn applies the decisions through the actions.
+
+A turn goes: pick a route (a tapped menu option, a menu number or a keyword), or answer from the
+FAQ, or show the menu; once on a route, ask its questions one by one, validating each answer;
+then hand off to the route's team. Anything the bot cannot settle ends in a hand-off, never in
+silence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+from mostrador.bots.text import contains_phrase, fold
+
+from .validators import CHOICES, VALIDATORS
+
+ROUTE_PREFIX = "route:"
+ANSWER_PREFIX = "answer:"
+# WhatsApp allows three reply buttons, and ten rows in a list.
+MAX_BUTTONS = 3
+MAX_LIST_ROWS = 10
+
+
+@dataclass(frozen=True)
+class Question:
+    field: str
+    prompt: str
+    validate: str = "text"
+    retry_prompt: str = ""
+
+
+@dataclass(frozen=True)
+class Route:
+    key: str
+    title: str
+    keywords: tuple[str, ...] = ()
+    team_id: int | None = None
+    tags: tuple[str, ...] = ()
+    questions: tuple[Question, ...] = ()
+    done_text: str = ""
+
+
+@dataclass(frozen=True)
+class Config:
+    greeting: str
+    routes: tuple[Route, ...]
+    menu: str = "buttons"  # "buttons" | "list" | "text"
+    menu_button: str = "Ver opciones"
+    not_understood: str = "No entendí tu respuesta."
+    # How many answers the bot may fail to understand before a person takes over.
+    max_misses: int = 2
+
+    def route(self, key: str | None) -> Route | None:
+        return next((r for r in self.routes if r.key == key), None)
+
+
+@dataclass(frozen=True)
+class State:
+    route: str | None = None
+    asking: str | None = None
+    menu_shown: bool = False
+    misses: int = 0
+
+    @classmethod
+    def load(cls, raw: dict | None) -> State:
+        raw = raw or {}
+        return cls(**{k: raw[k] for k in ("route", "asking", "menu_shown", "misses") if k in raw})
+
+    def dump(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Incoming:
+    text: str = ""
+    # What a tapped button or list row carries back (its id).
+    choice: str | None = None
+
+
+# Decisions -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Say:
+    text: str
+    # {"buttons": [...]} or {"button", "sections"}: the shape outbound messages take.
+    interactive: dict | None = None
+
+
+@dataclass(frozen=True)
+class SetField:
+    name: str
+    value: str
+
+
+@dataclass(frozen=True)
+class AddTag:
+    name: str
+
+
+@dataclass(frozen=True)
+class Handoff:
+    # A code, not prose: the reason is worded in the team's language where it is shown.
+    # "no_route" | "invalid_answer" (detail: field) | "route_done" (detail: route title)
+    code: str
+    detail: str = ""
+    team_id: int | None = None
+    route: str | None = None
+
+
+@dataclass
+class Outcome:
+    state: State
+    decisions: list = field(default_factory=list)
+    # Which route or keyword brought the customer, for the routes report.
+    matched_by: str | None = None
+
+
+FaqLookup = Callable[[str], "str | None"]
+
+
+def step(config: Config, state: State, message: Incoming, *, interactive: bool, faq: FaqLookup) -> Outcome:
+    """Decide the bot's answer to one customer message."""
+    route = config.route(state.route)
+    if route is not None and state.asking:
+        return _answer(config, state, route, message, interactive)
+    chosen, matched_by = _choose_route(config, state, message)
+    if chosen is not None:
+        out = Outcome(State(route=chosen.key), [AddTag(t) for t in chosen.tags], matched_by)
+        return _next_question(config, out, chosen, interactive)
+    if message.text.strip():
+        answer = faq(message.text)
+        if answer:
+            return Outcome(state, [Say(answer)], "faq")
+    if not state.menu_shown:
+        return Outcome(State(menu_shown=True), [_menu(config, config.greeting, interactive)])
+    misses = state.misses + 1
+    if misses >= config.max_misses:
+        return Outcome(State(), [Handoff("no_route")])
+    return Outcome(State(menu_shown=True, misses=misses), [_menu(config, config.not_understood, interactive)])
+
+
+def _choose_route(config: Config, state: State, message: Incoming) -> tuple[Route | None, str | None]:
+    if message.choice and message.choice.startswith(ROUTE_PREFIX):
+        route = config.route(message.choice[len(ROUTE_PREFIX):])
+        if route:
+            return route, f"menu:{route.key}"
+    text = fold(message.text).strip().rstrip(".)")
+    if state.menu_shown and text.isdigit() and 1 <= int(text) <= len(config.routes):
+        route = config.routes[int(text) - 1]
+        return route, f"menu:{route.key}"
+    for route in config.routes:
+        for keyword in route.keywords:
+            if contains_phrase(message.text, keyword):
+                return route, f"keyword:{keyword}"
+    return None, None
+
+
+def _answer(config: Config, state: State, route: Route, message: Incoming, interactive: bool) -> Outcome:
+    question = next((q for q in route.questions if q.field == state.asking), None)
+    if question is None:  # the route was edited mid-conversation
+        return _next_question(config, Outcome(State(route=route.key)), route, interactive)
+    given = message.choice[len(ANSWER_PREFIX):] if message.choice and message.choice.startswith(ANSWER_PREFIX) else message.text
+    value = VALIDATORS.get(question.validate, VALIDATORS["text"])(given)
+    if value is None:
+        misses = state.misses + 1
+        if misses >= config.max_misses:
+            return Outcome(
+                State(),
+                [Handoff("invalid_answer", question.field, route.team_id, route.key)],
+            )
+        retry = question.retry_prompt or f"{config.not_understood} {question.prompt}"
+        return Outcome(State(route=route.key, asking=question.field, misses=misses), [_ask(retry, question, interactive)])
+    out = Outcome(State(route=route.key), [SetField(question.field, value)])
+    return _next_question(config, out, route, interactive, answered=question.field)
+
+
+def _next_question(config: Config, out: Outcome, route: Route, interactive: bool, answered: str | None = None) -> Outcome:
+    fields = [q.field for q in route.questions]
+    start = fields.index(answered) + 1 if answered in fields else 0
+    if start < len(route.questions):
+        question = route.questions[start]
+        out.state = State(route=route.key, asking=question.field)
+        out.decisions.append(_ask(question.prompt, question, interactive))
+        return out
+    if route.done_text:
+        out.decisions.append(Say(route.done_text))
+    out.state = State()
+    out.decisions.append(Handoff("route_done", route.title, route.team_id, route.key))
+    return out
+
+
+def _ask(prompt: str, question: Question, interactive: bool) -> Say:
+    choices = CHOICES.get(question.validate)
+    if interactive and choices:
+        return Say(prompt, {"buttons": [{"id": ANSWER_PREFIX + value, "title": title} for value, title in choices]})
+    return Say(prompt)
+
+
+def _menu(config: Config, lead: str, interactive: bool) -> Say:
+    routes = config.routes
+    if interactive and config.menu != "text" and routes:
+        if config.menu == "buttons" and len(routes) <= MAX_BUTTONS:
+            return Say(lead, {"buttons": [{"id": ROUTE_PREFIX + r.key, "title": r.title[:20]} for r in routes]})
+        if len(routes) <= MAX_LIST_ROWS:
+            rows = [{"id": ROUTE_PREFIX + r.key, "title": r.title[:24]} for r in routes]
+            return Say(lead, {"button": config.menu_button[:20], "sections": [{"title": config.menu_button[:24], "rows": rows}]})
+    lines = [lead, ""] + [f"{i}. {r.title}" for i, r in enumerate(routes, 1)]
+    return Say("\n".join(lines).strip())
+
+
+def load_config(raw: dict) -> Config:
+    """Build the flow's config from `settings.ai_agent` (already validated)."""
+    routes = tuple(
+        Route(
+            key=r["key"],
+            title=r["title"],
+            keywords=tuple(r.get("keywords", ())),
+            team_id=r.get("team_id"),
+            tags=tuple(r.get("tags", ())),
+            questions=tuple(
+                Question(q["field"], q["prompt"], q.get("validate", "text"), q.get("retry_prompt", ""))
+                for q in r.get("questions", ())
+            ),
+            done_text=r.get("done_text", ""),
+        )
+        for r in raw.get("routes", ())
+    )
+    return Config(
+        greeting=raw.get("greeting") or "¡Hola! ¿En qué te podemos ayudar?",
+        routes=routes,
+        menu=raw.get("menu", "buttons"),
+        menu_button=raw.get("menu_button") or "Ver opciones",
+        not_understood=raw.get("not_understood") or "No entendí tu respuesta.",
+        max_misses=raw.get("max_misses", 2),
+    )

@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("webhooks/whatsapp", whatsapp_webhook, name="whatsapp-webhook"),
     path("channels/", channel_health, name="channel-health"),
+    path("ai/", include("mostrador.bots.urls")),
     path("login/", auth_views.LoginView.as_view(template_name="auth/login.html", redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),

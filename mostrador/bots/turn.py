@@ -109,7 +109,8 @@ def take_turn(conversation_id: int, turn: str, message_id: int | None = None) ->
     current = Turn(conv, turn)
     with translation.override(settings.LANGUAGE_CODE):
         try:
-            agent_for(conv.inbox).take_turn(current, message_id)
+            if agent_for(conv.inbox).take_turn(current, message_id) is False:
+                return "nothing to do"
         except TurnOver:
             return "turn over"
         except AgentTimeout as error:

@@ -122,5 +122,46 @@ def ensure_whatsapp_sandbox(base_url: str) -> Inbox:
     return inbox
 
 
+def demo_routes_bot() -> dict:
+    """The demo's menu bot: quote a part (plate, chassis, side → Repuestos team) or track an order."""
+    parts = Team.objects.filter(name="Repuestos").values_list("pk", flat=True).first()
+    sales = Team.objects.filter(name="Ventas").values_list("pk", flat=True).first()
+    return {
+        "kind": "routes",
+        "name": "Asistente Tienda",
+        "greeting": "¡Hola! 👋 Soy el asistente de la tienda. ¿En qué te ayudamos?",
+        "menu": "buttons",
+        "routes": [
+            {"key": "cotizar", "title": "Cotizar repuesto", "keywords": ["foco", "parachoque", "espejo", "repuesto"],
+             "team_id": parts, "tags": ["cotización"],
+             "questions": [
+                 {"field": "patente", "prompt": "¿Cuál es la patente del vehículo? (por ejemplo BCDF12)", "validate": "cl_plate"},
+                 {"field": "chasis", "prompt": "¿Y el número de chasis (VIN, 17 caracteres)?", "validate": "vin"},
+                 {"field": "lado", "prompt": "¿Lado izquierdo o derecho?", "validate": "side"},
+             ],
+             "done_text": "¡Gracias! Un vendedor te enviará la cotización en breve."},
+            {"key": "pedido", "title": "Estado de mi pedido", "keywords": ["pedido", "despacho", "envío"],
+             "team_id": sales, "tags": ["postventa"],
+             "questions": [{"field": "pedido", "prompt": "¿Cuál es tu número de pedido?"}],
+             "done_text": "Gracias, revisamos tu pedido y te contamos."},
+            {"key": "vendedor", "title": "Hablar con alguien", "keywords": ["vendedor", "persona", "humano"],
+             "team_id": sales},
+        ],
+        "faq": [
+            {"question": "¿Cuál es el horario de atención?", "answer": "Atendemos de lunes a viernes de 9:00 a 19:00 y sábados de 10:00 a 14:00.",
+             "keywords": ["horario", "abren", "cierran", "atienden"]},
+            {"question": "¿Dónde queda la tienda?", "answer": "Estamos en Av. Irarrázaval 1234, Ñuñoa. ¡Te esperamos!",
+             "keywords": ["dirección", "ubicación", "local"]},
+        ],
+        "faq_min_confidence": 0.6,
+    }
+
+
+def ensure_demo_bot(inbox: Inbox) -> None:
+    """Give the demo WhatsApp inbox its menu bot, once: an admin's later changes are kept."""
+    if inbox.setting("ai_agent") is None:
+        update_inbox(inbox, raw_settings={"ai_enabled": True, "ai_window_seconds": 180, "ai_agent": demo_routes_bot()})
+
+
 def logins() -> list[tuple[str, str, str]]:
     return [(email, PASSWORD, role.value) for email, _, role in USERS]

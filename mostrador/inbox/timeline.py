@@ -15,6 +15,8 @@ SHOWN_EVENTS = [
     EventKind.AI_WINDOW_ENDED,
     EventKind.ASSIGNED,
     EventKind.AI_TOGGLED,
+    EventKind.AI_TURN_STARTED,
+    EventKind.FIELD_SET,
 ]
 
 

@@ -22,7 +22,9 @@ class Agent:
         self.inbox = inbox
         self.config = config
 
-    def take_turn(self, turn, message_id: int | None) -> None:
+    def take_turn(self, turn, message_id: int | None) -> bool | None:
+        """Act on the turn. Return False when there was nothing to do (another job of the same
+        turn already handled these messages), which is not a failure."""
         raise NotImplementedError
 
     def trial(self, text: str) -> Trial:

@@ -130,7 +130,7 @@ class LlmAgent(Agent):
 
     def take_turn(self, turn, message_id):
         if message_id is not None and any(m.pk > message_id for m in turn.new_customer_messages()):
-            return  # a newer message of the same wait has its own job, which answers both
+            return False  # a newer message of the same wait has its own job, which answers both
         messages = self._messages(turn)
         tools = self.tools()
         newest = turn.new_customer_messages()

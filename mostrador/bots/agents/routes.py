@@ -35,7 +35,10 @@ class RoutesAgent(Agent):
 
     def take_turn(self, turn, message_id):
         state = flow.State.load(turn.conv.bot_state)
-        for message in turn.new_customer_messages():
+        pending = turn.new_customer_messages()
+        if not pending:
+            return False
+        for message in pending:
             choice = message.payload if isinstance(message.payload, str) else None
             outcome = self._step(state, message.text, choice)
             state = outcome.state

@@ -86,3 +86,14 @@ def window_left(closes_at, now) -> str:
 def media_kind(message) -> str:
     mime = ((message.media or {}).get("mime_type") or "").split("/")[0]
     return message.type if message.type in ("image", "audio", "video", "sticker", "document") else mime
+
+
+@register.filter
+def from_iso(value: str | None):
+    """An ISO timestamp kept in JSON (a hand-off's time) as an aware datetime for `date`."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None

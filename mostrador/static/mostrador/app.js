@@ -158,7 +158,7 @@
       const holder = el.dataset.aiDeadline ? el : el.closest("[data-ai-deadline]");
       if (!holder) continue;
       const left = Math.ceil((Number(holder.dataset.aiDeadline) - now) / 1000);
-      const label = el.textContent.split(" ")[0];
+      const label = el.dataset.label || el.textContent.split(" ")[0];
       if (left <= 0) {
         el.textContent = label + " 0:00";
         // The server announces the moment too; this only covers a socket that is reconnecting.

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from mostrador.core.demo import ensure_whatsapp_sandbox, load_demo, logins
+from mostrador.core.demo import ensure_demo_bot, ensure_whatsapp_sandbox, load_demo, logins
 
 
 class Command(BaseCommand):
@@ -15,7 +15,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, base_url, **options):
         created = load_demo()
-        ensure_whatsapp_sandbox(base_url)
+        ensure_demo_bot(ensure_whatsapp_sandbox(base_url))
         self.stdout.write("Demo data loaded." if created else "Demo data already present.")
         self.stdout.write("Demo logins (password for all: mostrador):")
         for email, password, role in logins():

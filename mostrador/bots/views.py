@@ -1,0 +1,84 @@
+"""Admin pages for the AI: pick and configure each inbox's agent, and try it on a message."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mostrador.accounts.models import Team
+from mostrador.bots.agent_form import questions_text, settings_from_post
+from mostrador.bots.routes.validators import VALIDATORS
+from mostrador.inbox.actions.inboxes import update_inbox
+from mostrador.inbox.inbox_settings import InvalidSettings
+from mostrador.inbox.models import Inbox
+
+
+def _admin(request) -> None:
+    if not request.user.is_admin:
+        raise PermissionDenied
+
+
+def _page(request, inbox: Inbox, *, settings: dict | None = None, error: str = "", saved: bool = False):
+    current = settings or inbox.effective_settings
+    agent = current.get("ai_agent") or {}
+    routes = [{**r, "questions_text": questions_text(r.get("questions", []))} for r in agent.get("routes", [])]
+    return render(
+        request,
+        "bots/agents.html",
+        {
+            "inboxes": Inbox.objects.order_by("name"),
+            "inbox": inbox,
+            "current": current,
+            "agent": agent,
+            "routes": routes + [{}],  # one blank fieldset to add a route
+            "faq": agent.get("faq", []) + [{}],
+            "teams": Team.objects.order_by("name"),
+            "validators": list(VALIDATORS),
+            "secrets_set": {k for k, v in inbox.secrets.items() if v},
+            "error": error,
+            "saved": saved,
+        },
+        status=422 if error else 200,
+    )
+
+
+@login_required
+def agents(request, inbox_id: int | None = None):
+    _admin(request)
+    if inbox_id is None:
+        first = Inbox.objects.order_by("name").first()
+        if first is None:
+            return render(request, "bots/agents.html", {"inboxes": [], "inbox": None})
+        return redirect("ai-agents", inbox_id=first.pk)
+    inbox = get_object_or_404(Inbox, pk=inbox_id)
+    if request.method == "POST":
+        wanted = settings_from_post(request.POST)
+        try:
+            update_inbox(inbox, raw_settings=wanted)
+        except InvalidSettings as error:
+            return _page(request, inbox, settings={**inbox.effective_settings, **wanted}, error=str(error))
+        inbox.refresh_from_db()
+        return _page(request, inbox, saved=True)
+    return _page(request, inbox)
+
+
+@login_required
+@require_POST
+def try_message(request, inbox_id: int):
+    """Run the saved agent on one message, without a conversation: nothing is sent or stored."""
+    _admin(request)
+    from mostrador.bots.agents import agent_for
+    from mostrador.bots.agents.base import Trial
+
+    inbox = get_object_or_404(Inbox, pk=inbox_id)
+    text = request.POST.get("text", "").strip()
+    if not inbox.setting("ai_agent"):
+        trial = Trial(error=_("This inbox has no AI agent yet. Save one first."))
+    elif not text:
+        trial = Trial(error=_("Write a message to try."))
+    else:
+        trial = agent_for(inbox).trial(text)
+    return render(request, "bots/_trial.html", {"trial": trial, "text": text})

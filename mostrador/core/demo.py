@@ -149,7 +149,7 @@ def demo_routes_bot() -> dict:
         ],
         "faq": [
             {"question": "¿Cuál es el horario de atención?", "answer": "Atendemos de lunes a viernes de 9:00 a 19:00 y sábados de 10:00 a 14:00.",
-             "keywords": ["horario", "abren", "cierran", "atienden"]},
+             "keywords": ["horario", "hora", "abren", "cierran", "atienden", "sábado", "domingo", "feriado"]},
             {"question": "¿Dónde queda la tienda?", "answer": "Estamos en Av. Irarrázaval 1234, Ñuñoa. ¡Te esperamos!",
              "keywords": ["dirección", "ubicación", "local"]},
         ],

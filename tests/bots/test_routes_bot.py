@@ -41,7 +41,8 @@ def test_menu_questions_validation_then_handoff_to_the_routes_team(agent_api, ro
     assert conv["tags"] == ["cotización"]
     assert conv["handoff"]["reason"] == "Ruta «Cotizar repuesto» completa."
     assert conv["handoff"]["fields"]["patente"] == "BCDF12"
-    assert "IZQUIERDA" in conv["handoff"]["wants"]
+    assert conv["handoff"]["wants"] == "Cotizar repuesto"
+    assert conv["handoff"]["said"][-1] == "el lado IZQUIERDA"
 
 
 def test_keywords_ignore_accents_and_capitals(agent_api, routes_inbox):

@@ -51,8 +51,15 @@ class RoutesAgent(Agent):
                 elif isinstance(decision, flow.AddTag):
                     turn.add_tag(decision.name)
                 elif isinstance(decision, flow.Handoff):
-                    turn.handoff(handoff_reason(decision), team_id=decision.team_id, route=decision.route or "")
-                    return
+                    route = self.flow_config.route(decision.route)
+                    turn.handoff(
+                        handoff_reason(decision),
+                        wants=route.title if route else "",
+                        team_id=decision.team_id,
+                        route=decision.route or "",
+                    )
+                    return True
+        return True
 
     def trial(self, text: str) -> Trial:
         outcome = self._step(flow.State(), text, None)

@@ -64,9 +64,11 @@ def handoff(
     with transaction.atomic():
         conv = locked(conversation.pk)
         conv.bot_state = {}
+        said = _last_customer_words(conv)
         conv.handoff_summary = {
             "reason": reason,
-            "wants": wants or _last_customer_words(conv),
+            "wants": wants or " · ".join(said),
+            "said": said,
             "fields": dict(conv.fields),
             "route": route,
             "cause": cause,
@@ -89,10 +91,10 @@ def handoff(
     return conv
 
 
-def _last_customer_words(conv: Conversation, count: int = 3) -> str:
+def _last_customer_words(conv: Conversation, count: int = 3) -> list[str]:
     """Without a written summary, what the customer wants is best told in their own last words."""
     texts = conv.messages.filter(author_kind="customer").exclude(text="").order_by("-created_at", "-id")
-    return " · ".join(reversed(list(texts.values_list("text", flat=True)[:count])))[:600]
+    return [text[:300] for text in reversed(list(texts.values_list("text", flat=True)[:count]))]
 
 
 def set_ai(conversation: Conversation, actor: Actor, enabled: bool) -> Conversation:

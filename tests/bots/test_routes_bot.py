@@ -79,3 +79,16 @@ def test_unmatched_answers_to_the_menu_hand_off(agent_api, routes_inbox):
     say(agent_api, routes_inbox, "una persona por favor")
     conv = conversation(agent_api, conv_id)
     assert conv["state"] == "pending" and conv["handoff"]["reason"] == "El cliente no eligió ninguna opción del menú."
+
+
+def test_switching_the_ai_on_while_a_customer_waits_gives_it_the_turn(agent_api, routes_inbox):
+    conv_id = customer_says(agent_api, routes_inbox.pk, "necesito un parachoque", who="cliente-9")["conversation_id"]
+    agent_api.post(f"/conversations/{conv_id}/ai", {"enabled": False})
+    run_jobs()
+    assert conversation(agent_api, conv_id)["state"] == "pending"
+    # With the AI off, the job that was queued does nothing.
+    assert ai_texts(agent_api, conv_id) == []
+    agent_api.post(f"/conversations/{conv_id}/ai", {"enabled": True})
+    run_jobs()
+    assert conversation(agent_api, conv_id)["state"] == "with_ai"
+    assert ai_texts(agent_api, conv_id) == ["¿Cuál es la patente del vehículo?"]

@@ -74,3 +74,18 @@ def test_an_unreachable_agent_is_retried_then_hands_off(agent_api, receiver, web
     conv = conversation(agent_api, conv_id)
     assert conv["state"] == "pending"
     assert conv["handoff"]["cause"] == "error" and "503" in conv["handoff"]["reason"]
+
+
+def test_a_silent_agent_times_out_into_pending_and_is_told(agent_api, admin_api, receiver, webhook_inbox):
+    import time
+
+    admin_api.patch(f"/inboxes/{webhook_inbox.pk}", {"settings": {"ai_window_seconds": 1}})
+    conv_id = customer_says(agent_api, webhook_inbox.pk, "hola")["conversation_id"]
+    run_jobs()
+    assert conversation(agent_api, conv_id)["state"] == "with_ai"
+    time.sleep(1.2)
+    run_jobs()
+    # The agent accepted the turn but never answered: pending, and it hears its turn is over.
+    assert conversation(agent_api, conv_id)["state"] == "pending"
+    assert [r["json"]["type"] for r in receiver.requests] == ["turn.started", "turn.ended"]
+    assert receiver.requests[-1]["json"]["reason"] == "window_ended"

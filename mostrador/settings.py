@@ -109,7 +109,9 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# AI agents get a queue (and an in-process worker) of their own: a slow language model must never
+# hold up outbound sends or the timers that move chats to Pendientes.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "agents"]}}
 # How often an idle job runner looks for due work; timers are honoured to within this.
 MOSTRADOR_JOB_POLL_SECONDS = float(os.environ.get("MOSTRADOR_JOB_POLL_SECONDS", "0.2"))
 

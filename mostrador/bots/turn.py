@@ -96,7 +96,7 @@ def turn_ended(conv: Conversation, reason: str) -> None:
 
 # The job ------------------------------------------------------------------------------------
 
-@task()
+@task(queue_name="agents")
 def take_turn(conversation_id: int, turn: str, message_id: int | None = None) -> str:
     from mostrador.bots.agents import agent_for
 
@@ -107,9 +107,10 @@ def take_turn(conversation_id: int, turn: str, message_id: int | None = None) ->
     if config is None:
         return "no agent"
     current = Turn(conv, turn)
+    agent = agent_for(conv.inbox)
     with translation.override(settings.LANGUAGE_CODE):
         try:
-            if agent_for(conv.inbox).take_turn(current, message_id) is False:
+            if agent.take_turn(current, message_id) is False:
                 return "nothing to do"
         except TurnOver:
             return "turn over"
@@ -119,7 +120,7 @@ def take_turn(conversation_id: int, turn: str, message_id: int | None = None) ->
         except Exception as error:  # any failure of an agent is a hand-off, never a stranded chat
             log.exception("AI agent failed on conversation %s", conv.pk)
             return current.fail("error", _("The AI agent failed: %(detail)s") % {"detail": _short(error)})
-        if not current.acted and agent_for(conv.inbox).must_act:
+        if not current.acted and agent.must_act:
             return current.fail("empty", _("The AI agent returned nothing."))
     return "done"
 

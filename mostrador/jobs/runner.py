@@ -18,17 +18,25 @@ log = logging.getLogger(__name__)
 STALE_AFTER = timedelta(minutes=10)
 
 
-def make_worker(*, batch: bool = False) -> Worker:
+AGENTS_QUEUE = "agents"
+
+
+def make_worker(*, batch: bool = False, queues: list[str] | None = None, exclude: list[str] | None = None) -> Worker:
     return Worker(
-        queue_names=["*"],
+        queue_names=queues or ["*"],
         interval=settings.MOSTRADOR_JOB_POLL_SECONDS,
         batch=batch,
         backend_name="default",
         startup_delay=False,
         max_tasks=None,
         worker_id=get_random_string(32),
-        excluded_queue_names=[],
+        excluded_queue_names=exclude or [],
     )
+
+
+def make_workers() -> list[Worker]:
+    """One worker for AI agents and one for everything else, so neither can starve the other."""
+    return [make_worker(exclude=[AGENTS_QUEUE]), make_worker(queues=[AGENTS_QUEUE])]
 
 
 def requeue_stale_jobs(older_than: timedelta = STALE_AFTER) -> int:
@@ -62,7 +70,7 @@ def run_due_jobs() -> None:
     make_worker(batch=True).run()
 
 
-def _run_then_close(worker: Worker) -> None:
+def run_then_close(worker: Worker) -> None:
     try:
         worker.run()
     finally:
@@ -77,8 +85,9 @@ async def run_in_event_loop(stop: asyncio.Event) -> None:
     then reach the in-memory channel layer on the server's own loop, so one process is enough.
     """
     await sync_to_async(start_up, thread_sensitive=False)()
-    worker = make_worker()
-    running = asyncio.ensure_future(sync_to_async(_run_then_close, thread_sensitive=False)(worker))
+    workers = make_workers()
+    running = [asyncio.ensure_future(sync_to_async(run_then_close, thread_sensitive=False)(w)) for w in workers]
     await stop.wait()
-    worker.running = False
-    await running
+    for worker in workers:
+        worker.running = False
+    await asyncio.gather(*running)

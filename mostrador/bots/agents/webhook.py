@@ -62,7 +62,7 @@ def post(inbox, body: bytes, event_type: str, delivery: str) -> httpx.Response:
     return httpx.post(config["url"], content=body, headers=headers, timeout=config.get("timeout_seconds", 10))
 
 
-@task()
+@task(queue_name="agents")
 def deliver_event(conversation_id: int, event_json: str, attempt: int = 1) -> str:
     from mostrador.bots.turn import Turn, holds_turn
 

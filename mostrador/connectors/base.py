@@ -48,6 +48,8 @@ class IngestOutcome:
     unmatched_statuses: int = 0
     unknown_accounts: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    # Set when the stored body cannot be read at all: the notification is kept as rejected.
+    unreadable: str = ""
 
 
 class ProviderUnavailable(Exception):
@@ -79,6 +81,18 @@ class Connector(abc.ABC):
     def ingest(cls, raw_body: bytes, log=None, statuses_only: bool = False) -> IngestOutcome:
         """Apply one stored webhook notification (which may span several inboxes)."""
         raise NotImplementedError(f"{cls.channel} has no webhook")
+
+    @classmethod
+    def ingest_many(cls, entries: list) -> list[IngestOutcome]:
+        """Apply several stored notifications (log entries) together, one outcome each. Channels
+        whose notifications come in bursts do this in bulk; by default, one at a time."""
+        outcomes = []
+        for entry in entries:
+            try:
+                outcomes.append(cls.ingest(bytes(entry.body), log=entry))
+            except Unreadable as exc:
+                outcomes.append(IngestOutcome(unreadable=str(exc)))
+        return outcomes
 
     def mark_read(self, message) -> None:
         """Tell the provider the team has seen this customer message (channels with read receipts)."""

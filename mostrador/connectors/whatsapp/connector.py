@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -27,13 +28,38 @@ def signature_matches(app_secret: str, raw_body: bytes, header: str) -> bool:
     return bool(app_secret) and hmac.compare_digest(signature_of(app_secret, raw_body), header)
 
 
-def configured_secrets(key: str) -> set[str]:
+# Every webhook checks its signature against these; reading and decrypting them per request would
+# cost more than the rest of the acknowledgement. Inbox changes in this process clear the cache;
+# other processes see them within SECRETS_TTL.
+SECRETS_TTL = 5.0
+_secrets_cache: dict[str, tuple[float, frozenset[str]]] = {}
+
+
+def cached_secrets(key: str) -> frozenset[str] | None:
+    """`configured_secrets` if this process read them within SECRETS_TTL, without touching the
+    database (None otherwise)."""
+    cached = _secrets_cache.get(key)
+    if cached and time.monotonic() - cached[0] < SECRETS_TTL:
+        return cached[1]
+    return None
+
+
+def configured_secrets(key: str) -> frozenset[str]:
     """Every WhatsApp inbox's value of one secret (app secrets, verify tokens)."""
+    cached = cached_secrets(key)
+    if cached is not None:
+        return cached
     from mostrador.core.secret_box import unseal
     from mostrador.inbox.models import Channel, Inbox
 
     rows = Inbox.objects.filter(channel=Channel.WHATSAPP).values_list("secrets", flat=True)
-    return {value for value in (unseal(s.get(key, "")) for s in rows) if value}
+    values = frozenset(value for value in (unseal(s.get(key, "")) for s in rows) if value)
+    _secrets_cache[key] = (time.monotonic(), values)
+    return values
+
+
+def forget_secrets() -> None:
+    _secrets_cache.clear()
 
 
 @register
@@ -52,11 +78,14 @@ class WhatsAppConnector(Connector):
         return self.inbox.setting("phone_number_id") or ""
 
     @classmethod
-    def verify(cls, headers, raw_body: bytes) -> bool:
+    def verify(cls, headers, raw_body: bytes, app_secrets=None) -> bool:
         # Several inboxes may share one Meta app (and so one secret); a body signed with any
         # configured app secret is genuine, and its phone_number_id then picks the inbox.
+        # The webhook passes the secrets it already holds, so this does no I/O on its loop.
+        if app_secrets is None:
+            app_secrets = configured_secrets("app_secret")
         signature = headers.get("X-Hub-Signature-256", "")
-        return any(signature_matches(secret, raw_body, signature) for secret in configured_secrets("app_secret"))
+        return any(signature_matches(secret, raw_body, signature) for secret in app_secrets)
 
     def recipient(self, message) -> str:
         ids = [i.external_id for i in message.conversation.contact.identities.all() if i.inbox_id == self.inbox.pk]
@@ -130,6 +159,12 @@ class WhatsAppConnector(Connector):
         from . import ingest
 
         return ingest.process(raw_body, log, statuses_only)
+
+    @classmethod
+    def ingest_many(cls, entries):
+        from . import ingest
+
+        return ingest.process_many(entries)
 
     @staticmethod
     def failure_reason(code: str) -> str | None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from mostrador.core.bulk import update_rows
+
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,7 +21,7 @@ from mostrador.inbox.models import (
 from .actor import Actor
 from mostrador.realtime import events
 
-from .record import apply_message, locked, publish_message_event
+from .record import apply_messages_to_many, publish_message_event
 
 
 @dataclass(frozen=True)
@@ -47,95 +49,176 @@ class InboundMessage:
 
 
 def receive_customer_message(inbox: Inbox, inbound: InboundMessage) -> tuple[Message, bool]:
-    """Store one customer message and apply it to the attention rule.
+    """Store one customer message and apply it to the attention rule (see the batch below)."""
+    return receive_customer_messages(inbox, [inbound])[0]
 
-    Returns the message and whether it was new. The external id is the idempotency key: a
-    re-delivery returns the stored message and changes nothing.
+
+def receive_customer_messages(inbox: Inbox, inbounds: list[InboundMessage]) -> list[tuple[Message, bool]]:
+    """Store customer messages of one inbox, in order, and apply them to the attention rule.
+
+    Returns (message, is_new) for each. The external id is the idempotency key: a re-delivery,
+    or a repeat within the batch, returns the stored message and changes nothing. The work is
+    done in bulk, a few queries whatever the number of messages, because a busy number's
+    notifications arrive in bursts.
     """
-    if inbound.external_id:
-        existing = Message.objects.filter(inbox=inbox, external_id=inbound.external_id).first()
-        if existing:
-            return existing, False
-    now = timezone.now()
-    # A message's own send time starts the wait (a customer waiting since 10:00 whose message
-    # reached us at 10:02 has waited two minutes), but a wrong clock must not start one in the future.
-    t = min(inbound.sent_at, now) if inbound.sent_at else now
     try:
         with transaction.atomic():
-            contact = _contact_for(inbox, inbound)
-            conv, _ = Conversation.objects.get_or_create(
-                inbox=inbox,
-                contact=contact,
-                defaults={"ai_enabled": bool(inbox.setting("ai_enabled")), "created_at": now},
-            )
-            conv = locked(conv.pk)
-            reply_to = None
-            if inbound.reply_to_external_id:
-                reply_to = Message.objects.filter(inbox=inbox, external_id=inbound.reply_to_external_id).first()
-            message = Message.objects.create(
-                conversation=conv,
-                inbox=inbox,
-                direction="in",
-                author_kind=AuthorKind.CUSTOMER,
-                type=inbound.type,
-                text=inbound.text,
-                media=inbound.media,
-                location=inbound.location,
-                payload=inbound.payload,
-                reply_to=reply_to,
-                external_id=inbound.external_id,
-                status=DeliveryStatus.RECEIVED,
-                error_code=inbound.error_code,
-                error_message=inbound.error_message,
-                created_at=t,
-            )
-            # The service window counts from when the message reached us: a notification
-            # re-delivered days late must not look like a window that closed long ago, and if the
-            # provider disagrees, its refusal (131047) shows on the message with a retry.
-            conv.customer_last_message_at = now
-            if inbound.moves_attention:
-                apply_message(conv, message, Actor.customer(), t, now, extra_update=["customer_last_message_at"])
-            else:
-                conv.save(update_fields=["customer_last_message_at"])
-                publish_message_event(message, events.MESSAGE_CREATED, author_kind=message.author_kind)
-            if message.media and message.media.get("id"):
-                # Fetched after commit by a durable job: the provider's media URL is short-lived,
-                # but the job retries, and the message is already safe.
-                from mostrador.inbox.jobs import fetch_media
-
-                fetch_media.enqueue(message.pk)
+            return _receive(inbox, inbounds)
     except IntegrityError:
-        # Two deliveries of one message raced; the other one stored it.
-        if inbound.external_id:
-            existing = Message.objects.filter(inbox=inbox, external_id=inbound.external_id).first()
-            if existing:
-                return existing, False
+        # Another process stored one of these messages or contacts at the same moment. One at a
+        # time, each sees what the other committed.
+        if len(inbounds) > 1:
+            return [receive_customer_message(inbox, inbound) for inbound in inbounds]
+        stored = _stored(inbox, [inbounds[0].external_id] if inbounds[0].external_id else [])
+        if stored:
+            return [(next(iter(stored.values())), False)]
         raise
-    return message, True
 
 
-def _contact_for(inbox: Inbox, inbound: InboundMessage) -> Contact:
-    ids = [inbound.contact_external_id, *inbound.contact_aliases]
-    known = list(ContactIdentity.objects.select_related("contact").filter(inbox=inbox, external_id__in=ids))
-    if known:
+def _stored(inbox: Inbox, external_ids: list[str]) -> dict[str, Message]:
+    if not external_ids:
+        return {}
+    return {m.external_id: m for m in Message.objects.filter(inbox=inbox, external_id__in=external_ids)}
+
+
+def _receive(inbox: Inbox, inbounds: list[InboundMessage]) -> list[tuple[Message, bool]]:
+    now = timezone.now()
+    stored = _stored(inbox, [i.external_id for i in inbounds if i.external_id])
+    results: list = [None] * len(inbounds)
+    fresh: list[tuple[int, InboundMessage]] = []
+    first_in_batch: dict[str, int] = {}
+    repeats: dict[int, int] = {}
+    for index, inbound in enumerate(inbounds):
+        key = inbound.external_id
+        if key in stored:
+            results[index] = (stored[key], False)
+        elif key and key in first_in_batch:
+            repeats[index] = first_in_batch[key]
+        else:
+            if key:
+                first_in_batch[key] = index
+            fresh.append((index, inbound))
+    if not fresh:
+        return results
+
+    contacts = _contacts_for(inbox, [inbound for _, inbound in fresh])
+    conversations = _conversations_for(inbox, contacts, now)
+    quoted = _stored(inbox, [i.reply_to_external_id for _, i in fresh if i.reply_to_external_id])
+    messages = Message.objects.bulk_create(
+        Message(
+            conversation=conversations[contact.pk],
+            inbox=inbox,
+            direction="in",
+            author_kind=AuthorKind.CUSTOMER,
+            type=inbound.type,
+            text=inbound.text,
+            media=inbound.media,
+            location=inbound.location,
+            payload=inbound.payload,
+            reply_to=quoted.get(inbound.reply_to_external_id),
+            external_id=inbound.external_id,
+            status=DeliveryStatus.RECEIVED,
+            error_code=inbound.error_code,
+            error_message=inbound.error_message,
+            # A message's own send time starts the wait (a customer waiting since 10:00 whose
+            # message reached us at 10:02 has waited two minutes), but a wrong clock must not
+            # start one in the future.
+            created_at=min(inbound.sent_at, now) if inbound.sent_at else now,
+        )
+        for (_, inbound), contact in zip(fresh, contacts)
+    )
+
+    per_conversation: dict[int, list[tuple[Message, InboundMessage]]] = {}
+    for (index, inbound), message in zip(fresh, messages):
+        results[index] = (message, True)
+        per_conversation.setdefault(message.conversation_id, []).append((message, inbound))
+    by_id = {c.pk: c for c in conversations.values()}
+    moving, still = [], []
+    for conversation_id, items in per_conversation.items():
+        conv = by_id[conversation_id]
+        # The service window counts from when the message reached us: a notification
+        # re-delivered days late must not look like a window that closed long ago, and if the
+        # provider disagrees, its refusal (131047) shows on the message with a retry.
+        conv.customer_last_message_at = now
+        # Taking back a reaction is not a customer waiting for anything.
+        wait_moving = [message for message, inbound in items if inbound.moves_attention]
+        if wait_moving:
+            moving.append((conv, wait_moving))
+        else:
+            still.append(conv)
+        for message, inbound in items:
+            if not inbound.moves_attention:
+                publish_message_event(message, events.MESSAGE_CREATED, author_kind=message.author_kind)
+    if moving:
+        apply_messages_to_many(moving, Actor.customer(), now, ["customer_last_message_at"])
+    if still:
+        update_rows(still, ["customer_last_message_at"])
+    for message in messages:
+        if message.media and message.media.get("id"):
+            # Fetched after commit by a durable job: the provider's media URL is short-lived,
+            # but the job retries, and the message is already safe.
+            from mostrador.inbox.jobs import fetch_media
+
+            fetch_media.enqueue(message.pk)
+    for index, first in repeats.items():
+        results[index] = (results[first][0], False)
+    return results
+
+
+def _contacts_for(inbox: Inbox, inbounds: list[InboundMessage]) -> list[Contact]:
+    """The contact of each message: found by any id the channel knows them by, else created.
+    New ids are remembered; the channel's latest profile name and phone win."""
+    id_lists = [[i.contact_external_id, *i.contact_aliases] for i in inbounds]
+    wanted = {external_id for ids in id_lists for external_id in ids}
+    known = {
+        identity.external_id: identity.contact
+        for identity in ContactIdentity.objects.select_related("contact").filter(inbox=inbox, external_id__in=wanted)
+    }
+    owner: dict[str, Contact] = dict(known)
+    new: list[Contact] = []
+    renamed: dict[int, Contact] = {}
+    chosen = []
+    for inbound, ids in zip(inbounds, id_lists):
         # The primary id wins if the ids ever pointed at two contacts.
-        contact = min(known, key=lambda i: ids.index(i.external_id)).contact
-    else:
-        contact = Contact.objects.create(name=inbound.contact_name, phone=inbound.contact_phone)
-    have = {i.external_id for i in known}
-    for external_id in ids:
-        if external_id not in have:
-            ContactIdentity.objects.create(inbox=inbox, contact=contact, external_id=external_id)
-    if not known:
-        return contact
-    changed = []
-    # Customers rename themselves; the channel's latest profile name wins.
-    if inbound.contact_name and inbound.contact_name != contact.name:
-        contact.name = inbound.contact_name
-        changed.append("name")
-    if inbound.contact_phone and inbound.contact_phone != contact.phone:
-        contact.phone = inbound.contact_phone
-        changed.append("phone")
-    if changed:
-        contact.save(update_fields=changed)
-    return contact
+        contact = next((owner[external_id] for external_id in ids if external_id in owner), None)
+        if contact is None:
+            contact = Contact(name=inbound.contact_name, phone=inbound.contact_phone)
+            new.append(contact)
+        else:
+            for field in ("name", "phone"):
+                value = getattr(inbound, f"contact_{field}")
+                if value and value != getattr(contact, field):
+                    setattr(contact, field, value)
+                    if contact.pk:
+                        renamed[contact.pk] = contact
+        for external_id in ids:
+            owner.setdefault(external_id, contact)
+        chosen.append(contact)
+    Contact.objects.bulk_create(new)
+    ContactIdentity.objects.bulk_create(
+        ContactIdentity(inbox=inbox, contact=contact, external_id=external_id)
+        for external_id, contact in owner.items()
+        if external_id not in known
+    )
+    if renamed:
+        Contact.objects.bulk_update(renamed.values(), ["name", "phone"])
+    return chosen
+
+
+def _conversations_for(inbox: Inbox, contacts: list[Contact], now) -> dict[int, Conversation]:
+    """Each contact's conversation in this inbox, created if new, locked for this transaction."""
+    contact_ids = {c.pk for c in contacts}
+    have = set(Conversation.objects.filter(inbox=inbox, contact_id__in=contact_ids).values_list("contact_id", flat=True))
+    ai_on = bool(inbox.setting("ai_enabled"))
+    # ignore_conflicts: a conversation created meanwhile by another process is simply used.
+    Conversation.objects.bulk_create(
+        [Conversation(inbox=inbox, contact_id=cid, ai_enabled=ai_on, created_at=now) for cid in sorted(contact_ids - have)],
+        ignore_conflicts=True,
+    )
+    # Locked in id order, so two batches that share conversations cannot deadlock.
+    rows = Conversation.objects.select_for_update().filter(inbox=inbox, contact_id__in=contact_ids).order_by("pk")
+    by_contact = {}
+    for conv in rows:
+        conv.inbox = inbox
+        by_contact[conv.contact_id] = conv
+    return by_contact

@@ -41,6 +41,10 @@ def _apply_agent(inbox: Inbox) -> None:
 
 
 def _sealed(secrets: dict) -> dict:
+    """Encrypt credentials for storage, and drop this process's cached copies of the old ones."""
+    from mostrador.connectors.whatsapp.connector import forget_secrets
+
+    forget_secrets()
     return {key: seal(value) for key, value in secrets.items()}
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from mostrador.core.bulk import update_rows
+
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -20,7 +22,7 @@ from mostrador.rules.attention import AuthorKind as RuleAuthor
 from mostrador.rules.attention import ai_may_speak
 
 from .actor import ActionRefused, Actor
-from .record import apply_message, locked, publish_message_event
+from .record import apply_messages, locked, publish_message_event
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ def send_message(conversation: Conversation, actor: Actor, content: OutboundCont
             status=DeliveryStatus.QUEUED,
             created_at=now,
         )
-        apply_message(conv, message, actor, now, now)
+        apply_messages(conv, [message], actor, now)
         # Durable outbox: the delivery job commits with the message or not at all.
         from mostrador.inbox.jobs import deliver_message
 
@@ -164,6 +166,15 @@ _RANK = {
 }
 
 
+@dataclass(frozen=True)
+class DeliveryUpdate:
+    message_id: int
+    status: str
+    external_id: str | None = None
+    error_code: str = ""
+    error_message: str = ""
+
+
 def record_delivery(
     message_id: int,
     status: str,
@@ -172,23 +183,39 @@ def record_delivery(
     error_code: str = "",
     error_message: str = "",
 ) -> Message:
+    return record_deliveries([DeliveryUpdate(message_id, status, external_id, error_code, error_message)])[0]
+
+
+def record_deliveries(updates: list[DeliveryUpdate]) -> list[Message]:
+    """Apply delivery statuses, in order, to our messages; one message per update, returned."""
     with transaction.atomic():
-        message = Message.objects.select_for_update().get(pk=message_id)
-        current = message.status
-        if status == DeliveryStatus.FAILED:
-            apply = _RANK.get(current, 0) < _RANK[DeliveryStatus.DELIVERED]
-        else:
-            apply = current != DeliveryStatus.FAILED and _RANK[status] > _RANK.get(current, 0)
-        changed = []
-        if external_id and not message.external_id:
-            message.external_id = external_id
-            changed.append("external_id")
-        if apply:
-            message.status = status
-            message.error_code = error_code
-            message.error_message = error_message
-            changed += ["status", "error_code", "error_message"]
+        locked_rows = Message.objects.select_for_update().filter(pk__in={u.message_id for u in updates}).order_by("pk")
+        messages = {m.pk: m for m in locked_rows}
+        changed: dict[int, Message] = {}
+        for update in updates:
+            message = messages[update.message_id]
+            if _apply_delivery(message, update):
+                changed[message.pk] = message
         if changed:
-            message.save(update_fields=changed)
-            publish_message_event(message, events.MESSAGE_UPDATED, status=message.status)
-    return message
+            update_rows(list(changed.values()), ["external_id", "status", "error_code", "error_message"])
+            for message in changed.values():
+                publish_message_event(message, events.MESSAGE_UPDATED, status=message.status)
+    return [messages[u.message_id] for u in updates]
+
+
+def _apply_delivery(message: Message, update: DeliveryUpdate) -> bool:
+    current = message.status
+    if update.status == DeliveryStatus.FAILED:
+        apply = _RANK.get(current, 0) < _RANK[DeliveryStatus.DELIVERED]
+    else:
+        apply = current != DeliveryStatus.FAILED and _RANK[update.status] > _RANK.get(current, 0)
+    changed = False
+    if update.external_id and not message.external_id:
+        message.external_id = update.external_id
+        changed = True
+    if apply:
+        message.status = update.status
+        message.error_code = update.error_code
+        message.error_message = update.error_message
+        changed = True
+    return changed

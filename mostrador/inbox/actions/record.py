@@ -3,12 +3,14 @@ the AI-window timer and publish after commit."""
 
 from __future__ import annotations
 
+from mostrador.core.bulk import update_rows
+
 from datetime import datetime
 
 from mostrador.inbox.models import Conversation, ConversationEvent, EventKind, Message
 from mostrador.realtime import events
 from mostrador.realtime.publish import publish_on_commit
-from mostrador.rules.attention import Attention, AuthorKind, ai_deadline, on_message
+from mostrador.rules.attention import Attention, AuthorKind, ai_deadline, on_message, state_at
 
 from .actor import Actor
 
@@ -29,33 +31,52 @@ def apply_attention(
     extra_update: list[str] | None = None,
 ) -> ConversationEvent:
     before = conv.state(now)
-    old_deadline = conv.ai_deadline
-    old_ai_since = conv.ai_since
+    old_ai_since, old_deadline = _store_attention(conv, new, now, extra_update)
+    after = conv.state(now)
+    event = record_event(conv, kind, actor, now, before.value, after.value, data)
+    _after_change(conv, old_ai_since, old_deadline, kind, actor, now, after.value, data or {})
+    return event
+
+
+ATTENTION_FIELDS = ["resolved", "waiting_since", "ai_enabled", "ai_since", "ai_deadline", "updated_at"]
+
+
+def _store_attention(conv: Conversation, new: Attention, now: datetime, extra_update) -> tuple:
+    """Write new attention fields (and any others the caller changed) in one UPDATE."""
+    old = _set_attention(conv, new, now)
+    conv.save(update_fields=[*ATTENTION_FIELDS, *(extra_update or [])])
+    return old
+
+
+def _set_attention(conv: Conversation, new: Attention, now: datetime) -> tuple:
+    old = (conv.ai_since, conv.ai_deadline)
     conv.resolved = new.resolved
     conv.waiting_since = new.waiting_since
     conv.ai_enabled = new.ai_enabled
     conv.ai_since = new.ai_since
     conv.ai_deadline = ai_deadline(new, conv.inbox.ai_window)
     conv.updated_at = now
-    conv.save(
-        update_fields=[
-            "resolved", "waiting_since", "ai_enabled", "ai_since", "ai_deadline", "updated_at",
-            *(extra_update or []),
-        ]
-    )
-    after = conv.state(now)
+    return old
+
+
+def _after_change(conv, old_ai_since, old_deadline, kind, actor, now, state: str, data: dict) -> None:
+    """What follows a committed change: the AI-window timer, realtime, and the AI's turn."""
     if conv.ai_deadline and conv.ai_deadline != old_deadline:
         schedule_ai_window_end(conv)
-    event = record_event(conv, kind, actor, now, before.value, after.value, data)
-    publish_conversation_changed(conv, after.value, kind)
+    publish_conversation_changed(conv, state, kind)
     from mostrador.bots.turn import after_attention
 
-    after_attention(conv, old_ai_since, kind, actor, now, data or {})
-    return event
+    after_attention(conv, old_ai_since, kind, actor, now, data)
 
 
 def record_event(conv, kind, actor: Actor, now, from_state="", to_state="", data=None) -> ConversationEvent:
-    return ConversationEvent.objects.create(
+    event = _event_row(conv, kind, actor, now, from_state, to_state, data)
+    event.save()
+    return event
+
+
+def _event_row(conv, kind, actor: Actor, now, from_state="", to_state="", data=None) -> ConversationEvent:
+    return ConversationEvent(
         conversation=conv,
         kind=kind,
         actor_kind=actor.kind,
@@ -88,22 +109,46 @@ def schedule_ai_window_end(conv: Conversation) -> None:
     end_ai_window.using(run_after=conv.ai_deadline).enqueue(conv.pk, conv.ai_deadline.isoformat())
 
 
-def apply_message(
-    conv: Conversation, message: Message, actor: Actor, t: datetime, now: datetime, extra_update: list[str] = ()
+def apply_messages(
+    conv: Conversation, messages: list[Message], actor: Actor, now: datetime, extra_update: list[str] = ()
 ) -> None:
-    """A message to or from the customer: it becomes the row's preview and moves attention."""
-    conv.last_message = message
-    conv.last_activity_at = now
-    apply_attention(
-        conv,
-        on_message(conv.attention, AuthorKind(actor.kind), t),
-        kind=EventKind.MESSAGE,
-        actor=actor,
-        now=now,
-        data={"message_id": message.pk, "author_kind": actor.kind},
-        extra_update=["last_message", "last_activity_at", *extra_update],
-    )
-    publish_message_event(message, events.MESSAGE_CREATED, author_kind=message.author_kind)
+    """Messages to or from the customer, in order: the last becomes the row's preview, each moves
+    attention from its own time and gets its own event row."""
+    apply_messages_to_many([(conv, messages)], actor, now, extra_update)
+
+
+def apply_messages_to_many(
+    batches: list[tuple[Conversation, list[Message]]], actor: Actor, now: datetime, extra_update: list[str] = ()
+) -> None:
+    """`apply_messages` for several conversations at once (locked by the caller): one UPDATE for
+    all of them and one INSERT for all their event rows, however many there are."""
+    rows, changed = [], []
+    for conv, messages in batches:
+        window = conv.inbox.ai_window
+        attention = conv.attention
+        for message in messages:
+            before = state_at(attention, now, window)
+            attention = on_message(attention, AuthorKind(actor.kind), message.created_at)
+            rows.append(
+                _event_row(
+                    conv, EventKind.MESSAGE, actor, now, before.value, state_at(attention, now, window).value,
+                    {"message_id": message.pk, "author_kind": actor.kind},
+                )
+            )
+        conv.last_message = messages[-1]
+        conv.last_activity_at = now
+        changed.append((conv, _set_attention(conv, attention, now), rows[-1]))
+    fields = [*ATTENTION_FIELDS, "last_message", "last_activity_at", *extra_update]
+    if len(batches) == 1:
+        batches[0][0].save(update_fields=fields)
+    else:
+        update_rows([conv for conv, _ in batches], fields)
+    ConversationEvent.objects.bulk_create(rows)
+    for _, messages in batches:
+        for message in messages:
+            publish_message_event(message, events.MESSAGE_CREATED, author_kind=message.author_kind)
+    for conv, (old_ai_since, old_deadline), last in changed:
+        _after_change(conv, old_ai_since, old_deadline, EventKind.MESSAGE, actor, now, last.to_state, last.data)
 
 
 def publish_message_event(message: Message, type_: str, **fields) -> None:

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import timedelta
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import connections
+from django.db import close_old_connections, connections
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
@@ -34,9 +35,37 @@ def make_worker(*, batch: bool = False, queues: list[str] | None = None, exclude
     )
 
 
-def make_workers() -> list[Worker]:
-    """One worker for AI agents and one for everything else, so neither can starve the other."""
-    return [make_worker(exclude=[AGENTS_QUEUE]), make_worker(queues=[AGENTS_QUEUE])]
+class IntakePump:
+    """Drains the inbound log (webhook notifications) in batches, beside the job workers.
+
+    Shaped like a worker (`run`, `running`) so it starts and stops with them."""
+
+    def __init__(self, interval: float):
+        self.interval = interval
+        self.running = True
+
+    def run(self) -> None:
+        from mostrador.intake.jobs import drain
+
+        while self.running:
+            close_old_connections()
+            try:
+                taken = drain()
+            except Exception:  # noqa: BLE001 - the log keeps the work; try again next round
+                log.exception("draining the inbound log failed")
+                taken = 0
+            if not taken:
+                time.sleep(self.interval)
+
+
+def make_workers() -> list:
+    """One worker for AI agents, one for everything else, so neither can starve the other, and
+    the intake pump."""
+    return [
+        make_worker(exclude=[AGENTS_QUEUE]),
+        make_worker(queues=[AGENTS_QUEUE]),
+        IntakePump(settings.MOSTRADOR_JOB_POLL_SECONDS),
+    ]
 
 
 def requeue_stale_jobs(older_than: timedelta = STALE_AFTER) -> int:
@@ -66,8 +95,13 @@ def start_up() -> None:
 
 
 def run_due_jobs() -> None:
-    """Run every job that is due now, then return. Tests and scripts use this."""
+    """Process the inbound log and run every job that is due now, then return. Tests and
+    scripts use this."""
+    from mostrador.intake.jobs import drain_all
+
+    drain_all()
     make_worker(batch=True).run()
+    drain_all()
 
 
 def run_then_close(worker: Worker) -> None:

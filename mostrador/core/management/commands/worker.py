@@ -11,20 +11,24 @@ class Command(BaseCommand):
         from mostrador.jobs.runner import run_then_close, make_workers, start_up
 
         start_up()
-        main, agents = make_workers()
+        main, *others = make_workers()
         main.configure_signals()
 
         def stop(signum, frame):
-            agents.running = False
+            for other in others:
+                other.running = False
             main.shutdown(signum, frame)
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        side = threading.Thread(target=run_then_close, args=(agents,), daemon=True)
-        side.start()
-        self.stdout.write("Mostrador worker running (jobs and AI agents); Ctrl+C stops it.")
+        threads = [threading.Thread(target=run_then_close, args=(other,), daemon=True) for other in others]
+        for thread in threads:
+            thread.start()
+        self.stdout.write("Mostrador worker running (jobs, AI agents, inbound log); Ctrl+C stops it.")
         try:
             main.run()
         finally:
-            agents.running = False
-            side.join(timeout=30)
+            for other in others:
+                other.running = False
+            for thread in threads:
+                thread.join(timeout=30)

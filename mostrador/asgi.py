@@ -11,11 +11,20 @@ from django.core.asgi import get_asgi_application  # noqa: E402
 
 django_asgi_app = get_asgi_application()
 
+from mostrador.connectors.whatsapp import webhook  # noqa: E402
 from mostrador.realtime.routing import websocket_urlpatterns  # noqa: E402
+
+
+async def http(scope, receive, send):
+    # WhatsApp notifications skip Django's middleware (see connectors/whatsapp/webhook.py).
+    if scope["path"] == webhook.PATH and scope["method"] == "POST":
+        return await webhook.asgi_post(scope, receive, send)
+    return await django_asgi_app(scope, receive, send)
+
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": http,
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

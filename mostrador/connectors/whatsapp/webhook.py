@@ -1,25 +1,64 @@
 """`GET/POST /webhooks/whatsapp`: one callback URL for a Meta app, shared by all its numbers.
 
 The POST does the least it can before answering: check the signature over the raw bytes, store
-the body, queue its processing. Meta expects a quick 200 and re-delivers anything else for days.
+the body in the inbound log. Meta expects a quick 200 and re-delivers anything else for days.
+
+`accept` holds the whole decision. It is reached two ways: the Django view (tests, and any server
+that mounts only Django), and `asgi_post`, which `mostrador.asgi` routes the POSTs to directly, so
+a burst of notifications does not queue behind Django's middleware for sessions, CSRF and locale
+that a signed machine-to-machine call does not use.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
+
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from mostrador.intake.jobs import store
+from mostrador.intake.jobs import store, store_many
 from mostrador.intake.models import LogState
 
-from .connector import WhatsAppConnector, configured_secrets
+from .connector import WhatsAppConnector, cached_secrets, configured_secrets
 from .notifications import NotWhatsAppNotification, load
 
+PATH = "/webhooks/whatsapp"
+ACCEPTED = (200, {"status": "received"})
 
-def _refuse(status: int, detail: str, code: str) -> JsonResponse:
-    return JsonResponse({"detail": detail, "code": code}, status=status)
+
+def _refusal(status: int, detail: str, code: str) -> tuple[int, dict]:
+    return status, {"detail": detail, "code": code}
+
+
+def too_big() -> tuple[int, dict]:
+    return _refusal(413, "The body is too large.", "body_too_large")
+
+
+def judge(headers, body: bytes, app_secrets) -> tuple[tuple[int, dict], str | None]:
+    """The answer to one notification, and the problem to keep it with (None: do not keep it;
+    "": keep it for processing). No I/O, so the ASGI route can run it on the event loop."""
+    if not headers.get("X-Hub-Signature-256", "").startswith("sha256="):
+        return _refusal(401, "The X-Hub-Signature-256 header is missing.", "missing_signature"), None
+    if not WhatsAppConnector.verify(headers, body, app_secrets):
+        return _refusal(403, "The signature does not match the body.", "bad_signature"), None
+    try:
+        load(body)
+    except NotWhatsAppNotification as exc:
+        # Genuine (it is signed) but unreadable: kept for a person to look at, and refused.
+        return _refusal(400, f"Not a WhatsApp notification: {exc}", "malformed_notification"), str(exc)
+    return ACCEPTED, ""
+
+
+def accept(headers, body: bytes) -> tuple[int, dict]:
+    """Verify and keep one notification; the (status, JSON body) to answer with."""
+    answer, problem = judge(headers, body, configured_secrets("app_secret"))
+    if problem is not None:
+        store("whatsapp", body, LogState.REJECTED if problem else LogState.RECEIVED, problem)
+    return answer
 
 
 @csrf_exempt
@@ -27,24 +66,17 @@ async def whatsapp_webhook(request):
     if request.method == "GET":
         return await _verify_subscription(request)
     if request.method != "POST":
-        return _refuse(405, "Use GET to verify the subscription and POST to notify.", "method_not_allowed")
-    signature = request.headers.get("X-Hub-Signature-256", "")
-    if not signature.startswith("sha256="):
-        return _refuse(401, "The X-Hub-Signature-256 header is missing.", "missing_signature")
+        return _respond(_refusal(405, "Use GET to verify the subscription and POST to notify.", "method_not_allowed"))
     try:
         body = request.body
     except RequestDataTooBig:
-        return _refuse(413, "The body is too large.", "body_too_large")
-    if not await sync_to_async(WhatsAppConnector.verify, thread_sensitive=False)(request.headers, body):
-        return _refuse(403, "The signature does not match the body.", "bad_signature")
-    try:
-        load(body)
-    except NotWhatsAppNotification as exc:
-        # Genuine (it is signed) but unreadable: kept for a person to look at, and refused.
-        await sync_to_async(store, thread_sensitive=False)("whatsapp", body, LogState.REJECTED, str(exc))
-        return _refuse(400, f"Not a WhatsApp notification: {exc}", "malformed_notification")
-    await sync_to_async(store, thread_sensitive=False)("whatsapp", body)
-    return JsonResponse({"status": "received"})
+        return _respond(too_big())
+    return _respond(await sync_to_async(accept, thread_sensitive=False)(request.headers, body))
+
+
+def _respond(result: tuple[int, dict]) -> JsonResponse:
+    status, payload = result
+    return JsonResponse(payload, status=status)
 
 
 async def _verify_subscription(request):
@@ -52,8 +84,94 @@ async def _verify_subscription(request):
     token = request.GET.get("hub.verify_token", "")
     challenge = request.GET.get("hub.challenge", "")
     if mode != "subscribe" or not token:
-        return _refuse(400, "Expected hub.mode=subscribe with hub.verify_token.", "invalid")
+        return _respond(_refusal(400, "Expected hub.mode=subscribe with hub.verify_token.", "invalid"))
     tokens = await sync_to_async(configured_secrets, thread_sensitive=False)("verify_token")
     if token not in tokens:
-        return _refuse(403, "The verify token does not match any WhatsApp inbox.", "bad_verify_token")
+        return _respond(_refusal(403, "The verify token does not match any WhatsApp inbox.", "bad_verify_token"))
     return HttpResponse(challenge, content_type="text/plain")
+
+
+class _GroupWriter:
+    """Stores the notifications of concurrent requests together: while one INSERT commits, the
+    next requests queue, then go in one multi-row INSERT and one commit. Each request is answered
+    only once its own row is committed, so a 200 still means "stored"."""
+
+    def __init__(self):
+        self.waiting: list[tuple[bytes, asyncio.Future]] = []
+        self.busy = False
+
+    async def keep(self, body: bytes) -> None:
+        done = asyncio.get_running_loop().create_future()
+        self.waiting.append((body, done))
+        if not self.busy:
+            self.busy = True
+            asyncio.ensure_future(self._write())
+        await done
+
+    async def _write(self) -> None:
+        try:
+            while self.waiting:
+                batch, self.waiting = self.waiting, []
+                try:
+                    await sync_to_async(store_many, thread_sensitive=False)("whatsapp", [body for body, _ in batch])
+                except Exception as exc:  # noqa: BLE001 - each waiting request answers with it
+                    for _, done in batch:
+                        done.set_exception(exc)
+                else:
+                    for _, done in batch:
+                        done.set_result(None)
+        finally:
+            self.busy = False
+
+
+_writers: dict[int, _GroupWriter] = {}
+
+
+def _writer() -> _GroupWriter:
+    # One per event loop (the server has one; tests may start others).
+    loop = asyncio.get_running_loop()
+    return _writers.setdefault(id(loop), _GroupWriter())
+
+
+class _Headers(dict):
+    """ASGI headers, looked up case-insensitively like Django's request.headers."""
+
+    def get(self, name, default=None):
+        return super().get(name.lower(), default)
+
+    def __getitem__(self, name):
+        return super().__getitem__(name.lower())
+
+
+async def asgi_post(scope, receive, send) -> None:
+    """The POST straight from the ASGI server: read at most the size limit, then `accept`."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    headers = _Headers((k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in scope["headers"])
+    declared = headers.get("content-length", "")
+    chunks, size, more = [], 0, True
+    oversize = declared.isdigit() and int(declared) > limit
+    while more and not oversize:
+        event = await receive()
+        if event["type"] == "http.disconnect":
+            return
+        chunk = event.get("body", b"")
+        size += len(chunk)
+        oversize = size > limit
+        chunks.append(chunk)
+        more = event.get("more_body", False)
+    if oversize:
+        status, payload = too_big()
+    else:
+        body = b"".join(chunks)
+        secrets = cached_secrets("app_secret")
+        if secrets is None:
+            secrets = await sync_to_async(configured_secrets, thread_sensitive=False)("app_secret")
+        (status, payload), problem = judge(headers, body, secrets)
+        if problem == "":
+            await _writer().keep(body)
+        elif problem is not None:
+            await sync_to_async(store, thread_sensitive=False)("whatsapp", body, LogState.REJECTED, problem)
+    data = json.dumps(payload).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]})
+    await send({"type": "http.response.body", "body": data})

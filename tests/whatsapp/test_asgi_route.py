@@ -1,0 +1,80 @@
+"""The webhook as the ASGI server reaches it: `mostrador.asgi` sends POSTs straight to the
+WhatsApp route, past Django's middleware. The same answers as through Django, and concurrent
+notifications are each stored before their 200."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+import pytest
+
+from mostrador.asgi import application
+from mostrador.connectors.whatsapp.connector import signature_of
+from mostrador.intake.models import InboundLog, LogState
+
+from .conftest import APP_SECRET, fixture, run_jobs
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def post(body: bytes, signature: str | None) -> httpx.Response:
+    headers = {"Content-Type": "application/json"}
+    if signature is not None:
+        headers["X-Hub-Signature-256"] = signature
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=application), base_url="http://testserver") as client:
+        return await client.post("/webhooks/whatsapp", content=body, headers=headers)
+
+
+def test_the_asgi_route_answers_like_the_view(wa_inbox, agent_api):
+    body = json.dumps(fixture("text")).encode()
+    assert asyncio.run(post(body, None)).status_code == 401
+    assert asyncio.run(post(body, "sha256=" + "0" * 64)).status_code == 403
+    assert InboundLog.objects.count() == 0
+    junk = b'{"object": "page"}'
+    refused = asyncio.run(post(junk, signature_of(APP_SECRET, junk)))
+    assert refused.status_code == 400 and refused.json()["code"] == "malformed_notification"
+    huge = b"{" + b" " * (1024 * 1024 + 10) + b"}"
+    assert asyncio.run(post(huge, signature_of(APP_SECRET, huge))).status_code == 413
+
+    accepted = asyncio.run(post(body, signature_of(APP_SECRET, body)))
+    assert accepted.status_code == 200 and accepted.json() == {"status": "received"}
+    assert InboundLog.objects.filter(state=LogState.RECEIVED).count() == 1
+    run_jobs()
+    assert agent_api.get("/conversations", state="pending").json_body["items"][0]["last_message"]["text"]
+
+
+def test_concurrent_notifications_are_all_stored_before_their_answer(wa_inbox):
+    bodies = []
+    for i in range(12):
+        note = fixture("text")
+        note["entry"][0]["changes"][0]["value"]["messages"][0]["id"] = f"wamid.CONCURRENT{i}"
+        bodies.append(json.dumps(note).encode())
+
+    async def burst():
+        return await asyncio.gather(*(post(b, signature_of(APP_SECRET, b)) for b in bodies))
+
+    answers = asyncio.run(burst())
+    assert [a.status_code for a in answers] == [200] * 12
+    assert InboundLog.objects.filter(state=LogState.RECEIVED).count() == 12
+
+
+def test_a_batch_that_fails_is_processed_one_notification_at_a_time(wa_inbox, agent_api, monkeypatch):
+    from mostrador.connectors.whatsapp.connector import WhatsAppConnector
+    from tests.whatsapp.conftest import post_webhook
+
+    def broken(cls, entries):
+        raise RuntimeError("a bug in bulk ingest")
+
+    monkeypatch.setattr(WhatsAppConnector, "ingest_many", classmethod(broken))
+    for i in range(3):
+        note = fixture("text")
+        note["entry"][0]["changes"][0]["value"]["messages"][0]["id"] = f"wamid.ALONE{i}"
+        assert post_webhook(note).status_code == 200
+    run_jobs()
+    # Nothing is lost: each notification went through on its own.
+    assert set(InboundLog.objects.values_list("state", flat=True)) == {LogState.PROCESSED}
+    items = agent_api.get("/conversations", state="pending").json_body["items"]
+    messages = agent_api.get(f"/conversations/{items[0]['id']}/messages").json_body["items"]
+    assert {m["external_id"] for m in messages} == {"wamid.ALONE0", "wamid.ALONE1", "wamid.ALONE2"}

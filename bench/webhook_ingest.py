@@ -58,7 +58,8 @@ def notification(i: int, per: int) -> bytes:
         for k in range(per)
     ]
     contacts = [{"profile": {"name": f"Cliente {m['from'][-4:]}"}, "wa_id": m["from"]} for m in messages]
-    statuses = [{"id": f"wamid.unknown.{i}", "status": "delivered", "timestamp": str(int(time.time())), "recipient_id": messages[0]["from"]}]
+    # A delivery status for one of our own earlier replies, as Meta sends them beside messages.
+    statuses = [{"id": f"wamid.out.{i}", "status": "delivered", "timestamp": str(int(time.time())), "recipient_id": "56900000001"}]
     value = {"messaging_product": "whatsapp", "metadata": {"display_phone_number": "56229400000", "phone_number_id": NUMBER},
              "contacts": contacts, "messages": messages, "statuses": statuses}
     body = {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages", "value": value}]}]}
@@ -83,6 +84,19 @@ async def load(url: str, bodies: list[bytes], concurrency: int) -> list[float]:
 
     await asyncio.gather(*(client() for _ in range(concurrency)))
     return acks
+
+
+def earlier_replies(inbox, n: int) -> None:
+    """Our replies the statuses will speak of, already sent."""
+    from mostrador.inbox.models import Contact, Conversation, Message
+
+    contact = Contact.objects.create(name="Cliente anterior", phone="56900000001")
+    conv = Conversation.objects.create(inbox=inbox, contact=contact)
+    Message.objects.bulk_create(
+        Message(conversation=conv, inbox=inbox, direction="out", author_kind="agent", text="Hola", status="sent",
+                external_id=f"wamid.out.{i}")
+        for i in range(n)
+    )
 
 
 def raw_insert_seconds(n: int) -> float:
@@ -115,6 +129,8 @@ def main():
     ap.add_argument("--workers", type=int, default=1, help="extra `mostrador worker` processes")
     ap.add_argument("--concurrency", type=int, default=16)
     ap.add_argument("--ack-only", action="store_true", help="serve with no job runner: time the webhook alone")
+    ap.add_argument("--split", action="store_true",
+                    help="the scale-out shape: `serve --no-jobs` answers webhooks, the workers ingest")
     args = ap.parse_args()
 
     fresh_database()
@@ -126,13 +142,14 @@ def main():
     from mostrador.inbox.models import Message
     from mostrador.intake.models import InboundLog
 
-    create_inbox("Bench", "whatsapp", {"phone_number_id": NUMBER, "app_secret": SECRET, "access_token": "x"})
+    inbox = create_inbox("Bench", "whatsapp", {"phone_number_id": NUMBER, "app_secret": SECRET, "access_token": "x"})
+    earlier_replies(inbox, args.notifications)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "DATABASE_URL": PG_URL, "MOSTRADOR_LOG_LEVEL": "ERROR", "MOSTRADOR_JOB_POLL_SECONDS": "0.05"}
     mostrador = str(Path(sys.executable).parent / "mostrador")
-    serve = [mostrador, "serve", "--host", "127.0.0.1", "--port", str(port)] + (["--no-jobs"] if args.ack_only else [])
+    serve = [mostrador, "serve", "--host", "127.0.0.1", "--port", str(port)] + (["--no-jobs"] if args.ack_only or args.split else [])
     procs = [subprocess.Popen(serve, env=env, stdout=subprocess.DEVNULL)]
     if not args.ack_only:
         procs += [subprocess.Popen([mostrador, "worker"], env=env, stdout=subprocess.DEVNULL) for _ in range(args.workers)]
@@ -154,7 +171,11 @@ def main():
             print(f"webhook alone: p50 {pct(acks, .5) * 1000:.1f} ms, p99 {pct(acks, .99) * 1000:.1f} ms; "
                   f"{args.notifications / posted:.0f} requests/s ({total / posted:.0f} messages/s acknowledged)")
             return
-        while Message.objects.count() < total:
+        # Done when every message is in the inbox and every notification (statuses too) is processed.
+        while (
+            Message.objects.filter(direction="in").count() < total
+            or InboundLog.objects.filter(processed_at__isnull=True).exists()
+        ):
             if time.perf_counter() - t0 > 600:
                 raise SystemExit("ingest did not finish in 10 minutes")
             time.sleep(0.05)
@@ -165,6 +186,7 @@ def main():
             if done is not None
         ]
         raw = raw_insert_seconds(total)
+        delivered = Message.objects.filter(direction="out", status="delivered").count()
     finally:
         for p in procs:
             p.terminate()
@@ -174,6 +196,7 @@ def main():
     print(f"notifications: {args.notifications} x {args.per} messages + 1 status each = {total} messages")
     print(f"webhook ack: p50 {pct(acks, .5) * 1000:.1f} ms, p99 {pct(acks, .99) * 1000:.1f} ms; "
           f"{args.notifications / posted:.0f} requests/s ({total / posted:.0f} messages/s acknowledged)")
+    print(f"statuses applied: {delivered} of {args.notifications}")
     print(f"end to end: {total / e2e:.0f} messages/s ({e2e:.1f} s until every message was in the inbox)")
     print(f"arrival -> in the inbox: p50 {pct(lags, .5) * 1000:.0f} ms, p99 {pct(lags, .99) * 1000:.0f} ms")
     print(f"raw INSERT of {total} rows: {raw:.2f} s ({total / raw:.0f} rows/s); end to end / raw = {e2e / raw:.1f}x")

@@ -9,14 +9,14 @@ bad notification cannot hold up the others.
 
 from __future__ import annotations
 
-from mostrador.core.bulk import update_rows
-
 import logging
 from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
+
+from mostrador.core.bulk import update_rows
 
 from .models import InboundLog, LogState
 

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from mostrador.core.bulk import update_rows
-
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from mostrador.core.bulk import update_rows
 from mostrador.inbox.models import (
     AuthorKind,
     Contact,
@@ -18,9 +17,9 @@ from mostrador.inbox.models import (
     Message,
 )
 
-from .actor import Actor
 from mostrador.realtime import events
 
+from .actor import Actor
 from .record import apply_messages_to_many, publish_message_event
 
 

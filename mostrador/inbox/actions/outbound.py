@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from mostrador.core.bulk import update_rows
-
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
+from mostrador.core.bulk import update_rows
 from mostrador.inbox.models import (
     Conversation,
     DeliveryStatus,

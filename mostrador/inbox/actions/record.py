@@ -3,10 +3,9 @@ the AI-window timer and publish after commit."""
 
 from __future__ import annotations
 
-from mostrador.core.bulk import update_rows
-
 from datetime import datetime
 
+from mostrador.core.bulk import update_rows
 from mostrador.inbox.models import Conversation, ConversationEvent, EventKind, Message
 from mostrador.realtime import events
 from mostrador.realtime.publish import publish_on_commit
@@ -60,7 +59,8 @@ def _set_attention(conv: Conversation, new: Attention, now: datetime) -> tuple:
 
 
 def _after_change(conv, old_ai_since, old_deadline, kind, actor, now, state: str, data: dict) -> None:
-    """What follows a committed change: the AI-window timer, realtime, and the AI's turn."""
+    """What follows a change, in its transaction: the AI-window timer, realtime after commit, and
+    the AI's turn."""
     if conv.ai_deadline and conv.ai_deadline != old_deadline:
         schedule_ai_window_end(conv)
     publish_conversation_changed(conv, state, kind)

@@ -1,8 +1,8 @@
 """The durable inbound log: every verified channel notification, stored before it is processed.
 
 A webhook answers as soon as its raw body is here. Processing reads from this log, so a crash, a
-bug or a bad deploy loses nothing: the notification can be processed again (`mostrador intake
-replay`), and the message ids it carries keep that idempotent.
+bug or a bad deploy loses nothing: the notification can be processed again (`mostrador
+replay_inbound`), and the message ids it carries keep that idempotent.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from mostrador.core.bulk import update_rows
+from mostrador.core.bulk import insert_rows, update_rows
 from mostrador.inbox.models import (
     AuthorKind,
     Contact,
@@ -103,7 +103,7 @@ def _receive(inbox: Inbox, inbounds: list[InboundMessage]) -> list[tuple[Message
     contacts = _contacts_for(inbox, [inbound for _, inbound in fresh])
     conversations = _conversations_for(inbox, contacts, now)
     quoted = _stored(inbox, [i.reply_to_external_id for _, i in fresh if i.reply_to_external_id])
-    messages = Message.objects.bulk_create(
+    messages = insert_rows([
         Message(
             conversation=conversations[contact.pk],
             inbox=inbox,
@@ -125,7 +125,7 @@ def _receive(inbox: Inbox, inbounds: list[InboundMessage]) -> list[tuple[Message
             created_at=min(inbound.sent_at, now) if inbound.sent_at else now,
         )
         for (_, inbound), contact in zip(fresh, contacts)
-    )
+    ])
 
     per_conversation: dict[int, list[tuple[Message, InboundMessage]]] = {}
     for (index, inbound), message in zip(fresh, messages):
@@ -193,15 +193,23 @@ def _contacts_for(inbox: Inbox, inbounds: list[InboundMessage]) -> list[Contact]
         for external_id in ids:
             owner.setdefault(external_id, contact)
         chosen.append(contact)
-    Contact.objects.bulk_create(new)
-    ContactIdentity.objects.bulk_create(
+    insert_rows(new)
+    insert_rows([
         ContactIdentity(inbox=inbox, contact=contact, external_id=external_id)
         for external_id, contact in owner.items()
         if external_id not in known
-    )
+    ])
     if renamed:
         Contact.objects.bulk_update(renamed.values(), ["name", "phone"])
     return chosen
+
+
+# What storing a message reads and writes on its conversation; the rest (fields, bot state,
+# hand-off summary…) stays in the database, and loads on demand if anything asks for it.
+LOCKED_FIELDS = (
+    "id", "inbox_id", "contact_id", "resolved", "waiting_since", "ai_enabled", "ai_since", "ai_deadline",
+    "last_message_id", "last_activity_at", "customer_last_message_at", "updated_at",
+)
 
 
 def _conversations_for(inbox: Inbox, contacts: list[Contact], now) -> dict[int, Conversation]:
@@ -215,7 +223,12 @@ def _conversations_for(inbox: Inbox, contacts: list[Contact], now) -> dict[int, 
         ignore_conflicts=True,
     )
     # Locked in id order, so two batches that share conversations cannot deadlock.
-    rows = Conversation.objects.select_for_update().filter(inbox=inbox, contact_id__in=contact_ids).order_by("pk")
+    rows = (
+        Conversation.objects.select_for_update()
+        .filter(inbox=inbox, contact_id__in=contact_ids)
+        .only(*LOCKED_FIELDS)
+        .order_by("pk")
+    )
     by_contact = {}
     for conv in rows:
         conv.inbox = inbox

@@ -41,8 +41,10 @@ def test_bot_collects_fields_and_the_seller_sees_the_handoff_summary(live_url, b
     phone.get_by_role("button", name="Derecho").click(timeout=10_000)
     expect(phone.locator("[data-testid=phone-msg]", has_text="cotización en breve")).to_be_visible(timeout=10_000)
 
-    # Handed off: pending at once, with the summary on top.
+    # Handed off: pending at once (the live counter says so), with the summary on top.
+    expect(page.locator(".tab[data-tab=pending] .count")).to_have_text("1", timeout=10_000)
     page.locator(".tab[data-tab=pending]").click()
+    expect(page.locator(".tab.active")).to_have_attribute("data-tab", "pending")
     row = page.locator(".rows .row", has_text="Camila Rojas")
     expect(row).to_be_visible(timeout=10_000)
     row.click()

@@ -66,19 +66,28 @@ def notification(i: int, per: int, customers: int = 5000) -> bytes:
     return json.dumps(body, separators=(",", ":")).encode()
 
 
-async def load(port: int, bodies: list[bytes], concurrency: int) -> list[float]:
+async def load(port: int, bodies: list[bytes], concurrency: int, rate: float = 0) -> list[float]:
     """Post every body over `concurrency` keep-alive connections; the ack time of each.
 
     A bare HTTP/1.1 client on asyncio streams: the load generator shares the machine's two cores
     with the server, and a full HTTP client library would take a good part of them."""
     acks: list[float] = []
     queue = list(reversed(bodies))
+    start = time.perf_counter()
+    sent = 0
 
     async def client():
+        nonlocal sent
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         try:
             while queue:
                 body = queue.pop()
+                if rate:
+                    # A steady offered load: notification n leaves at n / rate seconds.
+                    due = start + sent / rate
+                    sent += 1
+                    if due > time.perf_counter():
+                        await asyncio.sleep(due - time.perf_counter())
                 sig = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
                 head = (
                     "POST /webhooks/whatsapp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
@@ -143,6 +152,8 @@ def main():
     ap.add_argument("--per", type=int, default=4, help="messages per notification")
     ap.add_argument("--workers", type=int, default=1, help="extra `mostrador worker` processes")
     ap.add_argument("--concurrency", type=int, default=16)
+    ap.add_argument("--rate", type=float, default=0,
+                    help="offer this many messages/s steadily (default: as fast as the server answers)")
     ap.add_argument("--customers", type=int, default=5000,
                     help="distinct senders; with the default most messages come from a new customer")
     ap.add_argument("--ack-only", action="store_true", help="serve with no job runner: time the webhook alone")
@@ -182,7 +193,7 @@ def main():
         bodies = [notification(i, args.per, args.customers) for i in range(args.notifications)]
         total = args.notifications * args.per
         t0 = time.perf_counter()
-        acks = asyncio.run(load(port, bodies, args.concurrency))
+        acks = asyncio.run(load(port, bodies, args.concurrency, args.rate / args.per))
         posted = time.perf_counter() - t0
         if args.ack_only:
             print(f"webhook alone: p50 {pct(acks, .5) * 1000:.1f} ms, p99 {pct(acks, .99) * 1000:.1f} ms; "

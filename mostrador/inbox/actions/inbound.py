@@ -6,7 +6,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from mostrador.core.bulk import insert_rows, update_rows
+from mostrador.core.bulk import update_rows
 from mostrador.inbox.models import (
     AuthorKind,
     Contact,
@@ -103,7 +103,7 @@ def _receive(inbox: Inbox, inbounds: list[InboundMessage]) -> list[tuple[Message
     contacts = _contacts_for(inbox, [inbound for _, inbound in fresh])
     conversations = _conversations_for(inbox, contacts, now)
     quoted = _stored(inbox, [i.reply_to_external_id for _, i in fresh if i.reply_to_external_id])
-    messages = insert_rows([
+    messages = Message.objects.bulk_create([
         Message(
             conversation=conversations[contact.pk],
             inbox=inbox,
@@ -193,8 +193,8 @@ def _contacts_for(inbox: Inbox, inbounds: list[InboundMessage]) -> list[Contact]
         for external_id in ids:
             owner.setdefault(external_id, contact)
         chosen.append(contact)
-    insert_rows(new)
-    insert_rows([
+    Contact.objects.bulk_create(new)
+    ContactIdentity.objects.bulk_create([
         ContactIdentity(inbox=inbox, contact=contact, external_id=external_id)
         for external_id, contact in owner.items()
         if external_id not in known

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from mostrador.core.bulk import insert_rows, update_rows
+from mostrador.core.bulk import update_rows
 from mostrador.inbox.models import Conversation, ConversationEvent, EventKind, Message
 from mostrador.realtime import events
 from mostrador.realtime.publish import publish_on_commit
@@ -143,7 +143,7 @@ def apply_messages_to_many(
         batches[0][0].save(update_fields=fields)
     else:
         update_rows([conv for conv, _ in batches], fields)
-    insert_rows(rows)
+    ConversationEvent.objects.bulk_create(rows)
     for _, messages in batches:
         for message in messages:
             publish_message_event(message, events.MESSAGE_CREATED, author_kind=message.author_kind)

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import dataclass
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
+from django.utils.datastructures import CaseInsensitiveMapping
 from django.views.decorators.csrf import csrf_exempt
 
 from mostrador.intake.jobs import store, store_many
@@ -38,27 +40,36 @@ def too_big() -> tuple[int, dict]:
     return _refusal(413, "The body is too large.", "body_too_large")
 
 
-def judge(headers, body: bytes, app_secrets) -> tuple[tuple[int, dict], str | None]:
-    """The answer to one notification, and the problem to keep it with (None: do not keep it;
-    "": keep it for processing). No I/O, so the ASGI route can run it on the event loop."""
+@dataclass(frozen=True)
+class Verdict:
+    answer: tuple[int, dict]
+    # How to keep the body in the inbound log (None: not at all, it is not from Meta).
+    keep_as: str | None = None
+    problem: str = ""
+
+
+def judge(headers, body: bytes, app_secrets) -> Verdict:
+    """What to answer one notification, and whether to keep it. No I/O, so the ASGI route can
+    run it on the event loop."""
     if not headers.get("X-Hub-Signature-256", "").startswith("sha256="):
-        return _refusal(401, "The X-Hub-Signature-256 header is missing.", "missing_signature"), None
+        return Verdict(_refusal(401, "The X-Hub-Signature-256 header is missing.", "missing_signature"))
     if not WhatsAppConnector.verify(headers, body, app_secrets):
-        return _refusal(403, "The signature does not match the body.", "bad_signature"), None
+        return Verdict(_refusal(403, "The signature does not match the body.", "bad_signature"))
     try:
         load(body)
     except NotWhatsAppNotification as exc:
         # Genuine (it is signed) but unreadable: kept for a person to look at, and refused.
-        return _refusal(400, f"Not a WhatsApp notification: {exc}", "malformed_notification"), str(exc)
-    return ACCEPTED, ""
+        refusal = _refusal(400, f"Not a WhatsApp notification: {exc}", "malformed_notification")
+        return Verdict(refusal, LogState.REJECTED, str(exc))
+    return Verdict(ACCEPTED, LogState.RECEIVED)
 
 
 def accept(headers, body: bytes) -> tuple[int, dict]:
     """Verify and keep one notification; the (status, JSON body) to answer with."""
-    answer, problem = judge(headers, body, configured_secrets("app_secret"))
-    if problem is not None:
-        store("whatsapp", body, LogState.REJECTED if problem else LogState.RECEIVED, problem)
-    return answer
+    verdict = judge(headers, body, configured_secrets("app_secret"))
+    if verdict.keep_as:
+        store("whatsapp", body, verdict.keep_as, verdict.problem)
+    return verdict.answer
 
 
 @csrf_exempt
@@ -96,7 +107,8 @@ class _GroupWriter:
     next requests queue, then go in one multi-row INSERT and one commit. Each request is answered
     only once its own row is committed, so a 200 still means "stored"."""
 
-    def __init__(self):
+    def __init__(self, loop):
+        self.loop = loop
         self.waiting: list[tuple[bytes, asyncio.Future]] = []
         self.busy = False
 
@@ -128,25 +140,19 @@ _writers: dict[int, _GroupWriter] = {}
 
 
 def _writer() -> _GroupWriter:
-    # One per event loop (the server has one; tests may start others).
+    # One per event loop (the server has one; tests may start others). A finished loop's id can
+    # be reused, so the writer must belong to this very loop, or a stale "busy" would hang us.
     loop = asyncio.get_running_loop()
-    return _writers.setdefault(id(loop), _GroupWriter())
-
-
-class _Headers(dict):
-    """ASGI headers, looked up case-insensitively like Django's request.headers."""
-
-    def get(self, name, default=None):
-        return super().get(name.lower(), default)
-
-    def __getitem__(self, name):
-        return super().__getitem__(name.lower())
+    writer = _writers.get(id(loop))
+    if writer is None or writer.loop is not loop:
+        writer = _writers[id(loop)] = _GroupWriter(loop)
+    return writer
 
 
 async def asgi_post(scope, receive, send) -> None:
     """The POST straight from the ASGI server: read at most the size limit, then `accept`."""
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    headers = _Headers((k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in scope["headers"])
+    headers = CaseInsensitiveMapping({k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]})
     declared = headers.get("content-length", "")
     chunks, size, more = [], 0, True
     oversize = declared.isdigit() and int(declared) > limit
@@ -166,11 +172,12 @@ async def asgi_post(scope, receive, send) -> None:
         secrets = cached_secrets("app_secret")
         if secrets is None:
             secrets = await sync_to_async(configured_secrets, thread_sensitive=False)("app_secret")
-        (status, payload), problem = judge(headers, body, secrets)
-        if problem == "":
+        verdict = judge(headers, body, secrets)
+        status, payload = verdict.answer
+        if verdict.keep_as == LogState.RECEIVED:
             await _writer().keep(body)
-        elif problem is not None:
-            await sync_to_async(store, thread_sensitive=False)("whatsapp", body, LogState.REJECTED, problem)
+        elif verdict.keep_as:
+            await sync_to_async(store, thread_sensitive=False)("whatsapp", body, verdict.keep_as, verdict.problem)
     data = json.dumps(payload).encode()
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]})

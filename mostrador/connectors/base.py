@@ -68,6 +68,10 @@ class Connector(abc.ABC):
         self.inbox = inbox
 
     @classmethod
+    def credentials_changed(cls) -> None:
+        """An inbox of this channel got new credentials: drop any copy held in this process."""
+
+    @classmethod
     def verify(cls, headers, raw_body: bytes) -> bool:
         """Whether a webhook request really comes from the provider. Channel-wide, because one
         provider app may serve several inboxes and the body says which only once trusted."""

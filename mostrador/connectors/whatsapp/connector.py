@@ -29,8 +29,8 @@ def signature_matches(app_secret: str, raw_body: bytes, header: str) -> bool:
 
 
 # Every webhook checks its signature against these; reading and decrypting them per request would
-# cost more than the rest of the acknowledgement. Inbox changes in this process clear the cache;
-# other processes see them within SECRETS_TTL.
+# cost more than the rest of the acknowledgement. New credentials in this process clear the cache
+# (credentials_changed); other processes see them within SECRETS_TTL.
 SECRETS_TTL = 5.0
 _secrets_cache: dict[str, tuple[float, frozenset[str]]] = {}
 
@@ -58,8 +58,7 @@ def configured_secrets(key: str) -> frozenset[str]:
     return values
 
 
-def forget_secrets() -> None:
-    _secrets_cache.clear()
+
 
 
 @register
@@ -76,6 +75,10 @@ class WhatsAppConnector(Connector):
     @property
     def phone_number_id(self) -> str:
         return self.inbox.setting("phone_number_id") or ""
+
+    @classmethod
+    def credentials_changed(cls) -> None:
+        _secrets_cache.clear()
 
     @classmethod
     def verify(cls, headers, raw_body: bytes, app_secrets=None) -> bool:

@@ -20,7 +20,7 @@ def create_inbox(name: str, channel: str, raw_settings: dict) -> Inbox:
     settings, secrets = split_settings(channel, raw_settings)
     with transaction.atomic():
         inbox = Inbox.objects.create(
-            name=name, channel=channel, settings=settings, secrets=_sealed(secrets), address=_address(settings)
+            name=name, channel=channel, settings=settings, secrets=_sealed(channel, secrets), address=_address(settings)
         )
         _apply_agent(inbox)
         _sync_templates_soon(inbox)
@@ -40,11 +40,12 @@ def _apply_agent(inbox: Inbox) -> None:
     replace_entries(inbox, agent.get("faq", []) if agent.get("kind") == "routes" else [])
 
 
-def _sealed(secrets: dict) -> dict:
-    """Encrypt credentials for storage, and drop this process's cached copies of the old ones."""
-    from mostrador.connectors.whatsapp.connector import forget_secrets
+def _sealed(channel: str, secrets: dict) -> dict:
+    """Encrypt credentials for storage, and let the channel drop cached copies of the old ones."""
+    from mostrador.connectors.base import connector_class
 
-    forget_secrets()
+    if secrets:
+        connector_class(channel).credentials_changed()
     return {key: seal(value) for key, value in secrets.items()}
 
 
@@ -70,7 +71,7 @@ def update_inbox(inbox: Inbox, *, name: str | None = None, raw_settings: dict | 
         if raw_settings is not None:
             settings, secrets = split_settings(inbox.channel, raw_settings)
             inbox.settings = {**inbox.settings, **settings}
-            inbox.secrets = {**inbox.secrets, **_sealed(secrets)}
+            inbox.secrets = {**inbox.secrets, **_sealed(inbox.channel, secrets)}
             inbox.address = _address(inbox.settings)
             _sync_templates_soon(inbox)
             if "ai_agent" in settings:

@@ -98,9 +98,9 @@ class WebhookAgent(Agent):
 
     def take_turn(self, turn, message_id):
         conv = turn.conv
+        # Every message the agent has not been sent, not just this job's: with two workers, a
+        # later message's job can run first, and a filter on message_id would then skip one.
         messages = turn.new_customer_messages()
-        if message_id is not None:
-            messages = [m for m in messages if m.pk == message_id] or messages[-1:]
         first = conv.bot_state.get("turn") != turn.turn
         payload = [message_dict(m) for m in messages]
         if first:

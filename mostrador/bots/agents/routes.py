@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from django.utils.translation import gettext as _
 
 from mostrador.bots import faq
@@ -22,8 +24,9 @@ def handoff_reason(decision: flow.Handoff) -> str:
 class RoutesAgent(Agent):
     kind = "routes"
 
-    @property
+    @cached_property
     def flow_config(self) -> flow.Config:
+        # Built once per turn, not once per message.
         return flow.load_config(self.config)
 
     def _faq(self, text: str) -> str | None:

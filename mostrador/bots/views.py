@@ -37,7 +37,7 @@ def _page(request, inbox: Inbox, *, settings: dict | None = None, error: str = "
             "faq": agent.get("faq", []) + [{}],
             "teams": Team.objects.order_by("name"),
             "validators": list(VALIDATORS),
-            "secrets_set": {k for k, v in inbox.secrets.items() if v},
+            "secrets_set": inbox.secrets_set,
             "error": error,
             "saved": saved,
         },

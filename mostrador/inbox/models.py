@@ -46,6 +46,11 @@ class Inbox(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def secrets_set(self) -> list[str]:
+        """The names of the credentials this inbox has (never their values)."""
+        return sorted(key for key, value in self.secrets.items() if value)
+
     def secret(self, key: str) -> str:
         from mostrador.core.secret_box import unseal
 

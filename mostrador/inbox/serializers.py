@@ -99,7 +99,7 @@ def inbox_dict(i: Inbox) -> dict:
         "channel": i.channel,
         # Secrets live apart from settings and are never serialised.
         "settings": i.effective_settings,
-        "secrets_set": sorted(k for k, v in i.secrets.items() if v),
+        "secrets_set": i.secrets_set,
         "member_ids": sorted(m.pk for m in i.members.all()),
         "created_at": iso(i.created_at),
         "updated_at": iso(i.updated_at),

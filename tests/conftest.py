@@ -133,7 +133,7 @@ def published():
                 message = await asyncio.wait_for(layer.receive(channel), 0.3)
             except asyncio.TimeoutError:
                 return out
-            out.append(message["event"])
+            out.extend(message["events"])
 
     yield lambda: on_loop(drain())
     on_loop(layer.group_discard(ALL_INBOXES_GROUP, channel))

@@ -23,10 +23,11 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
 
-    async def mostrador_event(self, message):
-        # Each connection joins either the all-inboxes group or its inbox groups, never both,
-        # so every event reaches it exactly once.
-        await self.send_json(message["event"])
+    async def mostrador_events(self, message):
+        # One frame per committed transaction: a JSON array of its events, in order. Each
+        # connection joins either the all-inboxes group or its inbox groups, never both, so every
+        # event reaches it exactly once.
+        await self.send_json(message["events"])
 
     @database_sync_to_async
     def _groups_for(self, user) -> list[str]:

@@ -53,7 +53,13 @@ def publish_now(batch: list[dict]) -> None:
 
 
 async def _send(layer, batch: list[dict]) -> None:
+    """One message per group for the whole batch, not one per event: a burst of webhook
+    notifications commits hundreds of events at once, and a group send costs a round trip to
+    Redis per member. One per event also overflowed a busy browser's channel (capacity 100),
+    which silently drops what does not fit."""
+    per_inbox: dict[int, list[dict]] = {}
     for event in batch:
-        message = {"type": "mostrador.event", "event": event}
-        for group in (events.inbox_group(event["inbox_id"]), events.ALL_INBOXES_GROUP):
-            await layer.group_send(group, message)
+        per_inbox.setdefault(event["inbox_id"], []).append(event)
+    for inbox_id, inbox_events in per_inbox.items():
+        await layer.group_send(events.inbox_group(inbox_id), {"type": "mostrador.events", "events": inbox_events})
+    await layer.group_send(events.ALL_INBOXES_GROUP, {"type": "mostrador.events", "events": batch})

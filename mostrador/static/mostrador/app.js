@@ -30,23 +30,43 @@
   }
 
   // ---- refreshing the list and the open conversation ----------------------------------------
+  // Live refreshes are coalesced. The first change schedules a refresh a moment later and the
+  // changes arriving meanwhile ride along with it; a change that lands while a refresh is in
+  // flight queues exactly one more, for when it is done. Restarting a timer on every change, or
+  // starting a request over an unfinished one, would freeze the screen for as long as a busy
+  // number keeps writing: exactly when sellers need it live.
+  function coalesced(delay, run) {
+    let timer = null;
+    let busy = false;
+    let again = false;
+    function fire() {
+      timer = null;
+      if (busy) { again = true; return; }
+      busy = true;
+      Promise.resolve().then(run).catch((err) => console.error(err)).finally(() => {
+        busy = false;
+        if (again) { again = false; schedule(); }
+      });
+    }
+    function schedule() {
+      if (!timer) timer = setTimeout(fire, delay);
+    }
+    return schedule;
+  }
+
   // The list a person asked for last (tab, scope, inbox). A live refresh must re-request that
   // list, not the one on screen, or a refresh racing a tab click would undo the click.
   let listQuery = null;
   let listSeq = 0;
-  let listTimer = null;
-  function refreshList() {
-    clearTimeout(listTimer);
-    listTimer = setTimeout(() => {
-      const root = $(".list-root");
-      const app = $("#app");
-      if (!root || !app || !window.htmx) return;
-      const params = new URLSearchParams(listQuery || root.dataset.query);
-      const open = openConversationId();
-      if (open) params.set("open", open); else params.delete("open");
-      htmx.ajax("GET", app.dataset.listUrl + "?" + params.toString(), { target: "#list", swap: "innerHTML" });
-    }, 80);
-  }
+  const refreshList = coalesced(80, () => {
+    const root = $(".list-root");
+    const app = $("#app");
+    if (!root || !app || !window.htmx) return;
+    const params = new URLSearchParams(listQuery || root.dataset.query);
+    const open = openConversationId();
+    if (open) params.set("open", open); else params.delete("open");
+    return htmx.ajax("GET", app.dataset.listUrl + "?" + params.toString(), { target: "#list", swap: "innerHTML" });
+  });
 
   function trackListRequests() {
     document.body.addEventListener("htmx:configRequest", (ev) => {
@@ -68,43 +88,39 @@
     });
   }
 
-  let paneTimer = null;
-  function refreshOpenConversation() {
-    clearTimeout(paneTimer);
-    paneTimer = setTimeout(async () => {
-      const id = openConversationId();
-      if (!id) return;
-      const response = await fetch("/ui/c/" + id, { headers: { "HX-Request": "true" } });
-      if (!response.ok) return;
-      const doc = new DOMParser().parseFromString(await response.text(), "text/html");
-      // Replace everything but the composer, so a half-written reply survives the refresh.
-      for (const sel of [".conv-head", "#timeline"]) {
-        const fresh = $(sel, doc);
-        const current = $(sel);
-        if (fresh && current) {
-          current.replaceWith(fresh);
-          if (window.htmx) htmx.process(fresh);
-        }
+  const refreshOpenConversation = coalesced(60, async () => {
+    const id = openConversationId();
+    if (!id) return;
+    const response = await fetch("/ui/c/" + id, { headers: { "HX-Request": "true" } });
+    if (!response.ok) return;
+    const doc = new DOMParser().parseFromString(await response.text(), "text/html");
+    // Replace everything but the composer, so a half-written reply survives the refresh.
+    for (const sel of [".conv-head", "#timeline"]) {
+      const fresh = $(sel, doc);
+      const current = $(sel);
+      if (fresh && current) {
+        current.replaceWith(fresh);
+        if (window.htmx) htmx.process(fresh);
       }
-      // ...unless the channel's service window opened or closed: then the composer itself changes.
-      const freshComposer = $("#composer", doc);
-      const composer = $("#composer");
-      if (freshComposer && composer && freshComposer.dataset.kind !== composer.dataset.kind) {
-        composer.replaceWith(freshComposer);
-        if (window.htmx) htmx.process(freshComposer);
-      }
-      const conv = $("#conv");
-      const freshConv = $("#conv", doc);
-      if (conv && freshConv) conv.dataset.state = freshConv.dataset.state;
-      scrollTimeline();
-      tick();
-    }, 60);
-  }
+    }
+    // ...unless the channel's service window opened or closed: then the composer itself changes.
+    const freshComposer = $("#composer", doc);
+    const composer = $("#composer");
+    if (freshComposer && composer && freshComposer.dataset.kind !== composer.dataset.kind) {
+      composer.replaceWith(freshComposer);
+      if (window.htmx) htmx.process(freshComposer);
+    }
+    const conv = $("#conv");
+    const freshConv = $("#conv", doc);
+    if (conv && freshConv) conv.dataset.state = freshConv.dataset.state;
+    scrollTimeline();
+    tick();
+  });
 
-  function refreshSimulator() {
+  const refreshSimulator = coalesced(60, () => {
     const thread = $("#sim-thread");
-    if (thread && window.htmx) htmx.ajax("GET", thread.dataset.threadUrl, { target: "#sim-thread", swap: "innerHTML" });
-  }
+    if (thread && window.htmx) return htmx.ajax("GET", thread.dataset.threadUrl, { target: "#sim-thread", swap: "innerHTML" });
+  });
 
   function onEvent(event) {
     if ($("#sim-thread")) {
@@ -129,7 +145,8 @@
         document.documentElement.dataset.live = "1";
       };
       socket.onmessage = (msg) => {
-        try { onEvent(JSON.parse(msg.data)); } catch (err) { console.error(err); }
+        // A frame holds one committed change's events, in order.
+        try { for (const event of JSON.parse(msg.data)) onEvent(event); } catch (err) { console.error(err); }
       };
       socket.onclose = () => {
         document.documentElement.dataset.live = "0";

@@ -9,6 +9,8 @@ mixing messages (several per notification, from many customers) and delivery sta
 - the ack time of the webhook (p50/p99) and the requests/s it sustained;
 - end-to-end messages/s: from the first POST until every message is a conversation row;
 - the lag from a notification's arrival to its messages being in the inbox (p50/p99);
+- what a seller sees: the lag from sending a notification to the `message.created` event reaching
+  a signed-in seller's WebSocket (p50/p99), with Redis fanning events out across the processes;
 - the ratio of the end-to-end time to a raw INSERT of the same message rows, measured in this run.
 """
 
@@ -29,6 +31,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/mostrador_bench_ingest")
+# Several processes publish realtime events, so they meet in Redis, as in production.
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 SECRET = "bench-app-secret"
 NUMBER = "100000000000001"
 
@@ -66,13 +70,15 @@ def notification(i: int, per: int, customers: int = 5000) -> bytes:
     return json.dumps(body, separators=(",", ":")).encode()
 
 
-async def load(port: int, bodies: list[bytes], concurrency: int, rate: float = 0) -> list[float]:
-    """Post every body over `concurrency` keep-alive connections; the ack time of each.
+async def load(port: int, bodies: list[bytes], concurrency: int, rate: float = 0) -> tuple[list[float], list[float]]:
+    """Post every body over `concurrency` keep-alive connections; the ack time of each, and the
+    moment (perf_counter) each body was sent.
 
     A bare HTTP/1.1 client on asyncio streams: the load generator shares the machine's two cores
     with the server, and a full HTTP client library would take a good part of them."""
     acks: list[float] = []
-    queue = list(reversed(bodies))
+    sent_at = [0.0] * len(bodies)
+    queue = list(reversed(range(len(bodies))))
     start = time.perf_counter()
     sent = 0
 
@@ -81,7 +87,8 @@ async def load(port: int, bodies: list[bytes], concurrency: int, rate: float = 0
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         try:
             while queue:
-                body = queue.pop()
+                index = queue.pop()
+                body = bodies[index]
                 if rate:
                     # A steady offered load: notification n leaves at n / rate seconds.
                     due = start + sent / rate
@@ -93,7 +100,7 @@ async def load(port: int, bodies: list[bytes], concurrency: int, rate: float = 0
                     "POST /webhooks/whatsapp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                     f"X-Hub-Signature-256: {sig}\r\nContent-Length: {len(body)}\r\n\r\n"
                 )
-                t = time.perf_counter()
+                t = sent_at[index] = time.perf_counter()
                 writer.write(head.encode() + body)
                 status_line = await reader.readline()
                 length = 0
@@ -107,7 +114,63 @@ async def load(port: int, bodies: list[bytes], concurrency: int, rate: float = 0
             writer.close()
 
     await asyncio.gather(*(client() for _ in range(concurrency)))
-    return acks
+    return acks, sent_at
+
+
+class SellerSocket:
+    """A signed-in seller's browser, reduced to its WebSocket: when each message was announced."""
+
+    def __init__(self, port: int, session_cookie: str):
+        self.url = f"ws://127.0.0.1:{port}/ws/events"
+        self.headers = {"Cookie": f"sessionid={session_cookie}", "Origin": f"http://127.0.0.1:{port}"}
+        self.announced: dict[int, float] = {}
+        self.events = 0
+
+    async def listen(self, ready: asyncio.Event, done: asyncio.Event) -> None:
+        import websockets
+
+        async with websockets.connect(self.url, additional_headers=self.headers, max_queue=None) as socket:
+            ready.set()
+            while not done.is_set():
+                try:
+                    raw = await asyncio.wait_for(socket.recv(), 0.2)
+                except asyncio.TimeoutError:
+                    continue
+                now = time.perf_counter()
+                for event in json.loads(raw):  # one frame per committed change
+                    self.events += 1
+                    if event["type"] == "message.created" and event["author_kind"] == "customer":
+                        self.announced.setdefault(event["message_id"], now)
+
+
+async def run_load(port, bodies, concurrency, rate, seller: SellerSocket | None, total: int):
+    """The load, with the seller listening from before the first notification until every
+    message has been announced (or ten seconds after the last acknowledgement)."""
+    if seller is None:
+        return await load(port, bodies, concurrency, rate)
+    ready, done = asyncio.Event(), asyncio.Event()
+    listener = asyncio.ensure_future(seller.listen(ready, done))
+    await asyncio.wait_for(ready.wait(), 10)
+    result = await load(port, bodies, concurrency, rate)
+    quiet_until = time.perf_counter() + 10
+    while len(seller.announced) < total and time.perf_counter() < quiet_until:
+        await asyncio.sleep(0.05)
+    done.set()
+    await listener
+    return result
+
+
+def seller_session(inbox) -> str:
+    """A seller of the inbox, logged in; the session cookie her browser would hold."""
+    from django.test import Client
+
+    from mostrador.accounts.models import User
+
+    user = User.objects.create_user(email="vendedora@bench.test", password="x" * 12, name="Vendedora", role="agent")
+    inbox.members.add(user)
+    client = Client()
+    client.force_login(user)
+    return client.cookies["sessionid"].value
 
 
 def earlier_replies(inbox, n: int) -> None:
@@ -159,6 +222,7 @@ def main():
     ap.add_argument("--ack-only", action="store_true", help="serve with no job runner: time the webhook alone")
     ap.add_argument("--split", action="store_true",
                     help="the scale-out shape: `serve --no-jobs` answers webhooks, the workers ingest")
+    ap.add_argument("--no-seller", action="store_true", help="no seller's WebSocket listening")
     args = ap.parse_args()
 
     fresh_database()
@@ -172,10 +236,12 @@ def main():
 
     inbox = create_inbox("Bench", "whatsapp", {"phone_number_id": NUMBER, "app_secret": SECRET, "access_token": "x"})
     earlier_replies(inbox, args.notifications)
+    cookie = None if args.no_seller or args.ack_only else seller_session(inbox)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "DATABASE_URL": PG_URL, "MOSTRADOR_LOG_LEVEL": "ERROR", "MOSTRADOR_JOB_POLL_SECONDS": "0.05"}
+    env = {**os.environ, "DATABASE_URL": PG_URL, "MOSTRADOR_LOG_LEVEL": "ERROR", "MOSTRADOR_JOB_POLL_SECONDS": "0.05",
+           "REDIS_URL": REDIS_URL, "MOSTRADOR_REDIS_PREFIX": f"mostrador-bench-{os.getpid()}"}
     mostrador = str(Path(sys.executable).parent / "mostrador")
     serve = [mostrador, "serve", "--host", "127.0.0.1", "--port", str(port)] + (["--no-jobs"] if args.ack_only or args.split else [])
     procs = [subprocess.Popen(serve, env=env, stdout=subprocess.DEVNULL)]
@@ -192,8 +258,9 @@ def main():
                 time.sleep(0.1)
         bodies = [notification(i, args.per, args.customers) for i in range(args.notifications)]
         total = args.notifications * args.per
+        seller = SellerSocket(port, cookie) if cookie else None
         t0 = time.perf_counter()
-        acks = asyncio.run(load(port, bodies, args.concurrency, args.rate / args.per))
+        acks, sent_at = asyncio.run(run_load(port, bodies, args.concurrency, args.rate / args.per, seller, total))
         posted = time.perf_counter() - t0
         if args.ack_only:
             print(f"webhook alone: p50 {pct(acks, .5) * 1000:.1f} ms, p99 {pct(acks, .99) * 1000:.1f} ms; "
@@ -213,6 +280,11 @@ def main():
             for got, done in InboundLog.objects.values_list("received_at", "processed_at")
             if done is not None
         ]
+        seen = []
+        if seller:
+            wamids = dict(Message.objects.filter(pk__in=seller.announced).values_list("pk", "external_id"))
+            # wamid.bench.<notification>.<k>: the notification says when it was sent.
+            seen = [seller.announced[pk] - sent_at[int(wamid.split(".")[2])] for pk, wamid in wamids.items()]
         raw = raw_insert_seconds(total)
         delivered = Message.objects.filter(direction="out", status="delivered").count()
     finally:
@@ -228,6 +300,9 @@ def main():
     print(f"statuses applied: {delivered} of {args.notifications}")
     print(f"end to end: {total / e2e:.0f} messages/s ({e2e:.1f} s until every message was in the inbox)")
     print(f"arrival -> in the inbox: p50 {pct(lags, .5) * 1000:.0f} ms, p99 {pct(lags, .99) * 1000:.0f} ms")
+    if seller:
+        print(f"sent -> seller's WebSocket told: p50 {pct(seen, .5) * 1000:.0f} ms, p99 {pct(seen, .99) * 1000:.0f} ms, "
+              f"max {max(seen) * 1000:.0f} ms; {len(seen)} of {total} messages announced ({seller.events} events in all)")
     print(f"raw INSERT of {total} rows: {raw:.2f} s ({total / raw:.0f} rows/s); end to end / raw = {e2e / raw:.1f}x")
 
 

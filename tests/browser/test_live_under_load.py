@@ -1,0 +1,54 @@
+"""A busy number keeps writing: the seller's screen must stay live, not wait for a lull."""
+
+import threading
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from mostrador.inbox.actions.inboxes import create_inbox
+from tests.browser.conftest import login
+from tests.browser.test_seller_journey import customer_writes, pending_rows
+
+
+@pytest.fixture
+def shop(agent):
+    box = create_inbox("Repuestos Web", "api", {})
+    box.members.add(agent)
+    return box
+
+
+class Stream(threading.Thread):
+    """Customers writing one message every ~30 ms, far more often than a screen refreshes."""
+
+    def __init__(self, base, inbox, messages: int):
+        super().__init__(daemon=True)
+        self.base, self.inbox, self.messages = base, inbox, messages
+        self.sent_at: dict[int, float] = {}
+
+    def run(self):
+        for i in range(1, self.messages + 1):
+            customer_writes(self.base, self.inbox, f"Cliente {i % 4}", f"mensaje {i}")
+            self.sent_at[i] = time.monotonic()
+            time.sleep(0.02)
+
+
+def test_list_and_open_chat_update_while_messages_keep_coming(page, live_url, agent, shop):
+    login(page, live_url, agent.email)
+    customer_writes(live_url, shop, "Cliente 0", "hola")
+    expect(pending_rows(page)).to_have_count(1, timeout=1500)
+    pending_rows(page).first.click()
+    expect(page.locator("#timeline")).to_contain_text("hola")
+
+    stream = Stream(live_url, shop, messages=120)
+    stream.start()
+    try:
+        # New customers show up in the list while the stream is still going, within a second.
+        expect(pending_rows(page)).to_have_count(4, timeout=1000)
+        # The open chat (Cliente 0 writes every fourth message) shows its new messages live too.
+        expect(page.locator("#timeline")).to_contain_text("mensaje 8", timeout=1000)
+        assert stream.is_alive(), "the screen only caught up once the customers stopped writing"
+    finally:
+        stream.join(timeout=30)
+    # And once it is over, everything is there.
+    expect(page.locator("#timeline")).to_contain_text("mensaje 120", timeout=2000)

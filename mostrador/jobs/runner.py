@@ -6,6 +6,7 @@ import time
 from datetime import timedelta
 
 from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import close_old_connections, connections
 from django.utils import timezone
@@ -118,7 +119,7 @@ async def run_in_event_loop(stop: asyncio.Event) -> None:
     Running it through sync_to_async (not a bare thread) matters: realtime publishes made by jobs
     then reach the in-memory channel layer on the server's own loop, so one process is enough.
     """
-    await sync_to_async(start_up, thread_sensitive=False)()
+    await database_sync_to_async(start_up, thread_sensitive=False)()
     workers = make_workers()
     running = [asyncio.ensure_future(sync_to_async(run_then_close, thread_sensitive=False)(w)) for w in workers]
     await stop.wait()

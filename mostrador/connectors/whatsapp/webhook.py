@@ -7,6 +7,10 @@ the body in the inbound log. Meta expects a quick 200 and re-delivers anything e
 that mounts only Django), and `asgi_post`, which `mostrador.asgi` routes the POSTs to directly, so
 a burst of notifications does not queue behind Django's middleware for sessions, CSRF and locale
 that a signed machine-to-machine call does not use.
+
+Database work runs through `database_sync_to_async`, which gives the thread's connection back when
+the call is done, as Django does at the end of a request: the threads of the server's executor
+come and go, and a connection they kept would be lost to the pool.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import asyncio
 import json
 from dataclasses import dataclass
 
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
@@ -82,7 +86,7 @@ async def whatsapp_webhook(request):
         body = request.body
     except RequestDataTooBig:
         return _respond(too_big())
-    return _respond(await sync_to_async(accept, thread_sensitive=False)(request.headers, body))
+    return _respond(await database_sync_to_async(accept, thread_sensitive=False)(request.headers, body))
 
 
 def _respond(result: tuple[int, dict]) -> JsonResponse:
@@ -96,7 +100,7 @@ async def _verify_subscription(request):
     challenge = request.GET.get("hub.challenge", "")
     if mode != "subscribe" or not token:
         return _respond(_refusal(400, "Expected hub.mode=subscribe with hub.verify_token.", "invalid"))
-    tokens = await sync_to_async(configured_secrets, thread_sensitive=False)("verify_token")
+    tokens = await database_sync_to_async(configured_secrets, thread_sensitive=False)("verify_token")
     if token not in tokens:
         return _respond(_refusal(403, "The verify token does not match any WhatsApp inbox.", "bad_verify_token"))
     return HttpResponse(challenge, content_type="text/plain")
@@ -125,7 +129,7 @@ class _GroupWriter:
             while self.waiting:
                 batch, self.waiting = self.waiting, []
                 try:
-                    await sync_to_async(store_many, thread_sensitive=False)("whatsapp", [body for body, _ in batch])
+                    await database_sync_to_async(store_many, thread_sensitive=False)("whatsapp", [body for body, _ in batch])
                 except Exception as exc:  # noqa: BLE001 - each waiting request answers with it
                     for _, done in batch:
                         done.set_exception(exc)
@@ -171,13 +175,13 @@ async def asgi_post(scope, receive, send) -> None:
         body = b"".join(chunks)
         secrets = cached_secrets("app_secret")
         if secrets is None:
-            secrets = await sync_to_async(configured_secrets, thread_sensitive=False)("app_secret")
+            secrets = await database_sync_to_async(configured_secrets, thread_sensitive=False)("app_secret")
         verdict = judge(headers, body, secrets)
         status, payload = verdict.answer
         if verdict.keep_as == LogState.RECEIVED:
             await _writer().keep(body)
         elif verdict.keep_as:
-            await sync_to_async(store, thread_sensitive=False)("whatsapp", body, verdict.keep_as, verdict.problem)
+            await database_sync_to_async(store, thread_sensitive=False)("whatsapp", body, verdict.keep_as, verdict.problem)
     data = json.dumps(payload).encode()
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]})

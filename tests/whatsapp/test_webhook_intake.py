@@ -27,6 +27,10 @@ def messages_via_api(agent_api, conversation_id=None):
     return agent_api.get(f"/conversations/{conversation_id}/messages").json_body["items"]
 
 
+def fixture_wamid(name):
+    return fixture(name)["entry"][0]["changes"][0]["value"]["messages"][0]["id"]
+
+
 def ingest(name):
     response = post_webhook(fixture(name))
     assert response.status_code == 200, response.content
@@ -200,3 +204,69 @@ def test_huge_bodies_are_refused(wa_inbox):
     raw = b'{"entry": [' + b'{"x": 1},' * 200_000 + b'{}]}'
     assert post_webhook(raw).status_code == 413
     assert InboundLog.objects.count() == 0
+
+
+def test_a_customer_who_changes_number_keeps_the_conversation(wa_inbox, agent_api, graph):
+    ingest("text")
+    conv_id = agent_api.get("/conversations", state="pending").json_body["items"][0]["id"]
+    assert agent_api.post(f"/conversations/{conv_id}/messages", {"text": "Hola Javiera, ¿patente?"}).status_code == 201
+    run_jobs()
+
+    # WhatsApp's notice of the change makes nobody wait; the conversation now knows the new number.
+    ingest("system_changed_number")
+    conv = agent_api.get(f"/conversations/{conv_id}").json_body
+    assert conv["state"] == "awaiting_customer"
+    assert conv["contact"]["phone"] == "56998765432"
+    [notice] = [m for m in messages_via_api(agent_api, conv_id) if m["external_id"] == fixture_wamid("system_changed_number")]
+    assert notice["type"] == "unsupported" and notice["error"] is None
+    assert notice["text"] == "User Javiera Morales changed from 56912345678 to 56998765432"
+
+    # Her next message comes from the new number and lands in the same conversation.
+    later = fixture("text")
+    value = later["entry"][0]["changes"][0]["value"]
+    value["contacts"][0]["wa_id"] = value["messages"][0]["from"] = "56998765432"
+    value["contacts"][0].pop("user_id")
+    value["messages"][0]["id"] = "wamid.FROM-THE-NEW-NUMBER"
+    assert post_webhook(later).status_code == 200
+    run_jobs()
+    assert [c["id"] for c in agent_api.get("/conversations", state="all").json_body["items"]] == [conv_id]
+    assert agent_api.get(f"/conversations/{conv_id}").json_body["state"] == "pending"
+
+    # And the reply goes to the number she uses now.
+    assert agent_api.post(f"/conversations/{conv_id}/messages", {"text": "Anotado"}).status_code == 201
+    run_jobs()
+    assert graph.sends()[-1]["to"] == "56998765432"
+
+
+def test_a_catalog_order_is_shown_and_waits_for_a_person(wa_inbox, agent_api):
+    ingest("order")
+    conv = agent_api.get("/conversations", state="pending").json_body["items"][0]
+    [m] = messages_via_api(agent_api, conv["id"])
+    assert m["type"] == "unsupported" and m["error"] is None
+    assert m["text"].splitlines() == [
+        "¿Me lo pueden despachar a Maipú?", "2 × PF-YARIS-16 · 18990 CLP", "1 × LIQ-FRENO-DOT4 · 6490 CLP",
+    ]
+    assert m["payload"]["order"]["catalog_id"] == "881234567890123"
+
+
+def test_strange_values_inside_a_notification_never_fail_it(wa_inbox, agent_api):
+    """Whatever the shapes inside a signed notification, it ends processed or reported as
+    unreadable, never failed and retried: the good parts are stored, the rest listed."""
+    body = fixture("text")
+    value = body["entry"][0]["changes"][0]["value"]
+    value["contacts"][0]["profile"]["name"] = "Javiera " + "M" * 400  # longer than a name column
+    value["messages"][0]["text"]["body"] = "Hola\u0000 ¿tienen stock?"  # PostgreSQL text cannot hold NUL
+    value["messages"].append({"from": "56911111111", "id": "wamid." + "X" * 300, "type": "text", "text": {"body": "?"}})
+    value["messages"].append({"from": {"wa": 1}, "id": "wamid.OBJ", "type": "text"})
+    value["messages"].append({"from": "56922222222", "id": "wamid.TS", "timestamp": "99999999999999999999", "type": "text", "text": {"body": "reloj roto"}})
+    value["statuses"] = [{"id": "wamid.ANY", "status": {"x": 1}}, {"id": ["wamid"], "status": "read"}]
+    value["errors"] = "not a list"
+    assert post_webhook(body).status_code == 200
+    run_jobs()
+    log = InboundLog.objects.get()
+    assert log.state == LogState.REJECTED, log.problem
+    for where in ("messages[1]", "messages[2]", "statuses[0]", "statuses[1]", "errors is not a list"):
+        assert where in log.problem
+    texts = {m.text: m for m in Message.objects.all()}
+    assert set(texts) == {"Hola ¿tienen stock?", "reloj roto"}
+    assert texts["Hola ¿tienen stock?"].conversation.contact.name.startswith("Javiera MMM")

@@ -91,8 +91,12 @@ class WhatsAppConnector(Connector):
         return any(signature_matches(secret, raw_body, signature) for secret in app_secrets)
 
     def recipient(self, message) -> str:
-        ids = [i.external_id for i in message.conversation.contact.identities.all() if i.inbox_id == self.inbox.pk]
-        # A phone number reaches the customer on any device; the scoped id is the fallback.
+        contact = message.conversation.contact
+        ids = [i.external_id for i in contact.identities.all() if i.inbox_id == self.inbox.pk]
+        # The number the customer uses now (one who changed numbers keeps the old one as an
+        # identity); else any number, which reaches them on any device; the scoped id last.
+        if contact.phone in ids:
+            return contact.phone
         return next((i for i in ids if "." not in i), ids[0] if ids else "")
 
     def send(self, message) -> SendResult:

@@ -15,6 +15,8 @@ from mostrador.connectors.base import Unreadable
 from mostrador.inbox.actions.inbound import InboundMessage
 
 MEDIA_TYPES = ("image", "audio", "video", "document", "sticker")
+# Column sizes: anything longer is not something Meta sends, and must not fail a whole batch.
+MAX_ID, MAX_NAME, MAX_PHONE, MAX_CODE = 200, 200, 32, 40
 
 
 class NotWhatsAppNotification(Unreadable):
@@ -29,8 +31,12 @@ class ProviderError:
 
     @classmethod
     def read(cls, raw: dict) -> ProviderError:
-        details = (raw.get("error_data") or {}).get("details") or raw.get("message") or ""
-        return cls(code=str(raw.get("code", "")), title=str(raw.get("title") or raw.get("message") or ""), details=str(details))
+        details = _dict(raw.get("error_data")).get("details") or raw.get("message") or ""
+        return cls(
+            code=str(raw.get("code", ""))[:MAX_CODE],
+            title=str(raw.get("title") or raw.get("message") or "")[:300],
+            details=str(details),
+        )
 
 
 @dataclass(frozen=True)
@@ -64,11 +70,27 @@ def load(raw_body: bytes) -> dict:
         raise NotWhatsAppNotification("body has no entry list")
     if data.get("object") not in (None, "whatsapp_business_account"):
         raise NotWhatsAppNotification(f"object {data.get('object')!r} is not whatsapp_business_account")
+    if b"\\u0000" in raw_body:
+        # PostgreSQL text and jsonb cannot hold NUL, and one would fail the whole batch.
+        data = _without_nul(data)
     return data
 
 
+def _without_nul(value):
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    return value
+
+
 def read(data: dict) -> tuple[list[NumberBatch], list[str]]:
-    """Split a loaded notification into one batch per phone number, plus envelope-level problems."""
+    """Split a loaded notification into one batch per phone number, plus envelope-level problems.
+
+    Never raises on a strange shape: each part that cannot be read becomes a problem with its
+    path, and the rest of the notification is still used."""
     batches: dict[str, NumberBatch] = {}
     problems: list[str] = []
     for e, entry in enumerate(data["entry"]):
@@ -85,118 +107,163 @@ def read(data: dict) -> tuple[list[NumberBatch], list[str]]:
             if change.get("field", "messages") != "messages":
                 # Account updates, template reviews…: not conversations, and not an error either.
                 continue
-            number = str((value.get("metadata") or {}).get("phone_number_id") or "")
-            if not number:
+            number = _dict(value.get("metadata")).get("phone_number_id")
+            if not isinstance(number, (str, int)) or isinstance(number, bool) or not str(number):
                 problems.append(f"{where}.value has no metadata.phone_number_id")
                 continue
-            batch = batches.setdefault(number, NumberBatch(number))
+            batch = batches.setdefault(str(number), NumberBatch(str(number)))
             _read_value(value, batch, where)
     return list(batches.values()), problems
 
 
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _items(value: dict, key: str, where: str, problems: list[str]) -> list:
+    items = value.get(key)
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        problems.append(f"{where}.value.{key} is not a list")
+        return []
+    return items
+
+
 def _read_value(value: dict, batch: NumberBatch, where: str) -> None:
-    contacts = [c for c in value.get("contacts") or [] if isinstance(c, dict)]
-    for i, raw in enumerate(value.get("messages") or []):
+    contacts = [c for c in _items(value, "contacts", where, batch.problems) if isinstance(c, dict)]
+    for i, raw in enumerate(_items(value, "messages", where, batch.problems)):
         try:
             batch.messages.append(_message(raw, contacts))
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             batch.problems.append(f"{where}.value.messages[{i}] unreadable: {exc!r}")
-    for i, raw in enumerate(value.get("statuses") or []):
+    for i, raw in enumerate(_items(value, "statuses", where, batch.problems)):
         try:
             batch.statuses.append(_status(raw))
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             batch.problems.append(f"{where}.value.statuses[{i}] unreadable: {exc!r}")
-    for raw in value.get("errors") or []:
+    for raw in _items(value, "errors", where, batch.problems):
         if isinstance(raw, dict):
             batch.errors.append(ProviderError.read(raw))
 
 
 def _timestamp(raw) -> datetime | None:
-    if raw in (None, ""):
+    """A Unix timestamp (Meta sends a string of digits); None when absent or unreadable, so the
+    message counts from when it reached us instead of being lost."""
+    try:
+        return datetime.fromtimestamp(int(raw), tz=timezone.utc)
+    except (TypeError, ValueError, OverflowError, OSError):
         return None
-    return datetime.fromtimestamp(int(raw), tz=timezone.utc)
+
+
+def _identifier(raw, what: str, max_length: int = MAX_ID) -> str:
+    """An id Meta sends as a string (wamid, wa_id, user id); "" when absent."""
+    if raw is None or raw == "":
+        return ""
+    if isinstance(raw, bool) or not isinstance(raw, (str, int)):
+        raise ValueError(f"{what} is not a string")
+    value = str(raw)
+    if len(value) > max_length:
+        raise ValueError(f"{what} is longer than {max_length} characters")
+    return value
+
+
+def _text(raw) -> str:
+    return raw if isinstance(raw, str) else ""
 
 
 def _sender(raw: dict, contacts: list[dict]) -> tuple[str, str, str, tuple[str, ...]]:
     """(external id, name, phone, other ids). Users with a username may come with no phone at all,
     only their business-scoped user id."""
-    phone = str(raw.get("from") or "")
-    user_id = str(raw.get("from_user_id") or "")
+    phone = _identifier(raw.get("from"), "from", MAX_PHONE)
+    user_id = _identifier(raw.get("from_user_id"), "from_user_id")
     contact = next(
         (c for c in contacts if (phone and c.get("wa_id") == phone) or (user_id and c.get("user_id") == user_id)),
         contacts[0] if len(contacts) == 1 else {},
     )
-    phone = phone or str(contact.get("wa_id") or "")
-    user_id = user_id or str(contact.get("user_id") or "")
-    profile = contact.get("profile") or {}
-    name = str(profile.get("name") or profile.get("username") or "")
+    phone = phone or _identifier(contact.get("wa_id"), "wa_id", MAX_PHONE)
+    user_id = user_id or _identifier(contact.get("user_id"), "user_id")
+    profile = _dict(contact.get("profile"))
+    name = _text(profile.get("name")) or _text(profile.get("username"))
     ids = [i for i in (phone, user_id) if i]
     if not ids:
         raise ValueError("message has neither from nor from_user_id")
-    return ids[0], name, phone, tuple(ids[1:])
+    return ids[0], name[:MAX_NAME], phone, tuple(ids[1:])
 
 
 def _message(raw: dict, contacts: list[dict]) -> InboundMessage:
-    wamid = raw["id"]
-    kind = raw.get("type") or "unsupported"
+    wamid = _identifier(raw["id"], "id")
+    if not wamid:
+        raise ValueError("message has no id")
+    kind = raw.get("type") if isinstance(raw.get("type"), str) and raw.get("type") else "unsupported"
     external, name, phone, aliases = _sender(raw, contacts)
     fields: dict = {"type": kind}
-    body = raw.get(kind) if isinstance(raw.get(kind), dict) else {}
+    body = _dict(raw.get(kind))
     if kind == "text":
-        fields["text"] = body.get("body", "")
+        fields["text"] = _text(body.get("body"))
     elif kind in MEDIA_TYPES:
-        fields["text"] = body.get("caption", "")
+        fields["text"] = _text(body.get("caption"))
         fields["media"] = {
-            "id": body.get("id"),
-            "mime_type": body.get("mime_type", ""),
-            "filename": body.get("filename") or None,
-            "sha256": body.get("sha256") or None,
+            "id": _identifier(body.get("id"), "media id") or None,
+            "mime_type": _text(body.get("mime_type")),
+            "filename": _text(body.get("filename")) or None,
+            "sha256": _text(body.get("sha256")) or None,
             "voice": bool(body.get("voice")) if kind == "audio" else None,
         }
     elif kind == "location":
         fields["location"] = {
             "latitude": float(body["latitude"]),
             "longitude": float(body["longitude"]),
-            "name": body.get("name") or None,
-            "address": body.get("address") or None,
+            "name": _text(body.get("name")) or None,
+            "address": _text(body.get("address")) or None,
         }
-        fields["text"] = body.get("name") or body.get("address") or ""
+        fields["text"] = fields["location"]["name"] or fields["location"]["address"] or ""
     elif kind == "contacts":
         cards = [c for c in raw.get("contacts") or [] if isinstance(c, dict)]
-        fields["text"] = ", ".join((c.get("name") or {}).get("formatted_name", "") for c in cards)
+        fields["text"] = ", ".join(_text(_dict(c.get("name")).get("formatted_name")) for c in cards)
         fields["payload"] = {"contacts": cards}
     elif kind == "interactive":
-        reply_kind = body.get("type", "")
-        reply = body.get(reply_kind) or {}
+        reply_kind = _text(body.get("type"))
+        reply = _dict(body.get(reply_kind))
         fields["type"] = "interactive_reply"
         if reply_kind == "nfm_reply":  # a WhatsApp Flow's answers
-            fields["text"] = reply.get("body", "")
+            fields["text"] = _text(reply.get("body"))
             fields["payload"] = {"flow_response": reply.get("response_json")}
         else:
-            fields["text"] = reply.get("title", "")
+            fields["text"] = _text(reply.get("title"))
             fields["payload"] = reply.get("id")
     elif kind == "button":  # a quick-reply button under one of our templates
         fields["type"] = "interactive_reply"
-        fields["text"] = body.get("text", "")
+        fields["text"] = _text(body.get("text"))
         fields["payload"] = body.get("payload")
     elif kind == "reaction":
-        emoji = body.get("emoji") or ""
+        emoji = _text(body.get("emoji"))
         fields["text"] = emoji
-        fields["reply_to_external_id"] = body.get("message_id")
+        fields["reply_to_external_id"] = _identifier(body.get("message_id"), "reaction message_id") or None
         fields["moves_attention"] = bool(emoji)
+    elif kind == "system" and body.get("type") == "user_changed_number":
+        # Same person, new number: it is remembered for them, so their next messages land in this
+        # conversation and replies go to the new number. Nobody waits on a notice.
+        new_number = _identifier(body.get("wa_id") or body.get("new_wa_id"), "system.wa_id", MAX_PHONE)
+        fields.update(type="unsupported", text=_text(body.get("body")), payload={"system": body}, moves_attention=False)
+        if new_number:
+            aliases, phone = (*aliases, new_number), new_number
+    elif kind == "order":
+        # An order from the catalog: the customer is waiting for a person to confirm it.
+        fields.update(type="unsupported", text=_order_text(body), payload={"order": body})
     else:
         # "unsupported" and anything newer than this code: keep it, with Meta's reason if given.
         fields["type"] = "unsupported"
         fields["payload"] = {"type": kind, kind: raw.get(kind)} if kind != "unsupported" else None
-    errors = raw.get("errors") or []
-    if errors and isinstance(errors[0], dict):
+        if kind != "unsupported":
+            fields["error_code"], fields["error_message"] = "unknown_type", f"message type {kind!r}"
+    errors = raw.get("errors")
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
         error = ProviderError.read(errors[0])
         fields["error_code"], fields["error_message"] = error.code, error.details or error.title
-    elif fields["type"] == "unsupported" and kind != "unsupported":
-        fields["error_code"], fields["error_message"] = "unknown_type", f"message type {kind!r}"
-    context = raw.get("context") or {}
-    if context.get("id") and "reply_to_external_id" not in fields:
-        fields["reply_to_external_id"] = context["id"]
+    context_id = _identifier(_dict(raw.get("context")).get("id"), "context.id")
+    if context_id and "reply_to_external_id" not in fields:
+        fields["reply_to_external_id"] = context_id
     if raw.get("referral") and fields.get("payload") is None:
         # Click-to-WhatsApp ads: sellers want to know which ad brought the customer.
         fields["payload"] = {"referral": raw["referral"]}
@@ -211,11 +278,24 @@ def _message(raw: dict, contacts: list[dict]) -> InboundMessage:
     )
 
 
+def _order_text(order: dict) -> str:
+    lines = [_text(order.get("text"))] if _text(order.get("text")) else []
+    for item in order.get("product_items") or []:
+        if isinstance(item, dict):
+            price = f" · {item.get('item_price')} {_text(item.get('currency'))}".rstrip() if item.get("item_price") else ""
+            lines.append(f"{item.get('quantity', 1)} × {_text(item.get('product_retailer_id'))}{price}")
+    return "\n".join(lines)
+
+
 def _status(raw: dict) -> StatusUpdate:
+    wamid, status = _identifier(raw["id"], "id"), raw["status"]
+    if not wamid or not isinstance(status, str):
+        raise ValueError("status needs an id and a status")
+    recipient = _identifier(raw.get("recipient_id"), "recipient_id", MAX_PHONE)
     return StatusUpdate(
-        wamid=raw["id"],
-        status=raw["status"],
+        wamid=wamid,
+        status=status,
         at=_timestamp(raw.get("timestamp")),
-        recipient=str(raw.get("recipient_id") or raw.get("recipient_user_id") or ""),
+        recipient=recipient or _identifier(raw.get("recipient_user_id"), "recipient_user_id"),
         errors=tuple(ProviderError.read(e) for e in raw.get("errors") or [] if isinstance(e, dict)),
     )

@@ -34,7 +34,9 @@ PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:543
 # Several processes publish realtime events, so they meet in Redis, as in production.
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 SECRET = "bench-app-secret"
-NUMBER = "100000000000001"
+def number(k: int) -> str:
+    """The phone number id of the k-th business number (inbox)."""
+    return f"1000000000{k + 1:05d}"
 
 
 def setup_django():
@@ -55,7 +57,7 @@ def fresh_database():
         c.execute(f'CREATE DATABASE "{name}"')
 
 
-def notification(i: int, per: int, customers: int = 5000) -> bytes:
+def notification(i: int, per: int, customers: int = 5000, numbers: int = 1) -> bytes:
     messages = [
         {"from": f"569{(i * per + k) % customers:08d}", "id": f"wamid.bench.{i}.{k}", "timestamp": str(int(time.time())),
          "type": "text", "text": {"body": f"Hola, necesito cotizar la pieza {i}-{k}"}}
@@ -64,7 +66,7 @@ def notification(i: int, per: int, customers: int = 5000) -> bytes:
     contacts = [{"profile": {"name": f"Cliente {m['from'][-4:]}"}, "wa_id": m["from"]} for m in messages]
     # A delivery status for one of our own earlier replies, as Meta sends them beside messages.
     statuses = [{"id": f"wamid.out.{i}", "status": "delivered", "timestamp": str(int(time.time())), "recipient_id": "56900000001"}]
-    value = {"messaging_product": "whatsapp", "metadata": {"display_phone_number": "56229400000", "phone_number_id": NUMBER},
+    value = {"messaging_product": "whatsapp", "metadata": {"display_phone_number": "56229400000", "phone_number_id": number(i % numbers)},
              "contacts": contacts, "messages": messages, "statuses": statuses}
     body = {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages", "value": value}]}]}
     return json.dumps(body, separators=(",", ":")).encode()
@@ -160,20 +162,21 @@ async def run_load(port, bodies, concurrency, rate, seller: SellerSocket | None,
     return result
 
 
-def seller_session(inbox) -> str:
-    """A seller of the inbox, logged in; the session cookie her browser would hold."""
+def seller_session(inboxes) -> str:
+    """A seller of the inboxes, logged in; the session cookie her browser would hold."""
     from django.test import Client
 
     from mostrador.accounts.models import User
 
     user = User.objects.create_user(email="vendedora@bench.test", password="x" * 12, name="Vendedora", role="agent")
-    inbox.members.add(user)
+    for inbox in inboxes:
+        inbox.members.add(user)
     client = Client()
     client.force_login(user)
     return client.cookies["sessionid"].value
 
 
-def earlier_replies(inbox, n: int) -> None:
+def earlier_replies(inbox, ids) -> None:
     """Our replies the statuses will speak of, already sent."""
     from mostrador.inbox.models import Contact, Conversation, Message
 
@@ -182,7 +185,7 @@ def earlier_replies(inbox, n: int) -> None:
     Message.objects.bulk_create(
         Message(conversation=conv, inbox=inbox, direction="out", author_kind="agent", text="Hola", status="sent",
                 external_id=f"wamid.out.{i}")
-        for i in range(n)
+        for i in ids
     )
 
 
@@ -223,6 +226,7 @@ def main():
     ap.add_argument("--split", action="store_true",
                     help="the scale-out shape: `serve --no-jobs` answers webhooks, the workers ingest")
     ap.add_argument("--no-seller", action="store_true", help="no seller's WebSocket listening")
+    ap.add_argument("--numbers", type=int, default=1, help="business numbers (inboxes) the notifications are spread over")
     args = ap.parse_args()
 
     fresh_database()
@@ -234,9 +238,11 @@ def main():
     from mostrador.inbox.models import Message
     from mostrador.intake.models import InboundLog
 
-    inbox = create_inbox("Bench", "whatsapp", {"phone_number_id": NUMBER, "app_secret": SECRET, "access_token": "x"})
-    earlier_replies(inbox, args.notifications)
-    cookie = None if args.no_seller or args.ack_only else seller_session(inbox)
+    inboxes = []
+    for k in range(args.numbers):
+        inboxes.append(create_inbox(f"Bench {k + 1}", "whatsapp", {"phone_number_id": number(k), "app_secret": SECRET, "access_token": "x"}))
+        earlier_replies(inboxes[k], range(k, args.notifications, args.numbers))
+    cookie = None if args.no_seller or args.ack_only else seller_session(inboxes)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -256,7 +262,7 @@ def main():
                 break
             except httpx.HTTPError:
                 time.sleep(0.1)
-        bodies = [notification(i, args.per, args.customers) for i in range(args.notifications)]
+        bodies = [notification(i, args.per, args.customers, args.numbers) for i in range(args.notifications)]
         total = args.notifications * args.per
         seller = SellerSocket(port, cookie) if cookie else None
         acks, sent_at = asyncio.run(run_load(port, bodies, args.concurrency, args.rate / args.per, seller, total))
@@ -296,7 +302,8 @@ def main():
             p.wait(timeout=20)
 
     print(f"notifications: {args.notifications} x {args.per} messages + 1 status each = {total} messages "
-          f"from {min(args.customers, total)} customers")
+          f"from {min(args.customers, total)} customers to {args.numbers} number(s); "
+          f"{'serve --no-jobs' if args.split else 'serve'} + {args.workers} worker(s)")
     print(f"webhook ack: p50 {pct(acks, .5) * 1000:.1f} ms, p99 {pct(acks, .99) * 1000:.1f} ms; "
           f"{args.notifications / posted:.0f} requests/s ({total / posted:.0f} messages/s acknowledged)")
     print(f"statuses applied: {delivered} of {args.notifications}")

@@ -24,6 +24,9 @@ class LogState(models.TextChoices):
 
 class InboundLog(models.Model):
     channel = models.CharField(max_length=32)
+    # The provider account it is for (a WhatsApp phone number id), read when it is stored: one
+    # account's notifications are processed by one worker at a time, in arrival order.
+    account = models.CharField(max_length=64, blank=True, default="")
     body = models.BinaryField()
     received_at = models.DateTimeField(default=timezone.now)
     state = models.CharField(max_length=12, choices=LogState.choices, default=LogState.RECEIVED)
@@ -35,6 +38,9 @@ class InboundLog(models.Model):
         indexes = [
             models.Index(
                 fields=["state", "received_at"], condition=~Q(state="processed"), name="intake_needs_attention"
+            ),
+            models.Index(
+                fields=["account", "received_at", "id"], condition=Q(state="received"), name="intake_waiting_by_account"
             ),
         ]
 

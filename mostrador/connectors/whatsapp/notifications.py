@@ -86,6 +86,18 @@ def _without_nul(value):
     return value
 
 
+def account_of(data: dict) -> str:
+    """The phone number id a loaded notification is for (its first, in the rare notification
+    that speaks of several); "" when it names none."""
+    for entry in data["entry"]:
+        changes = _dict(entry).get("changes")
+        for change in changes if isinstance(changes, list) else []:
+            number = _dict(_dict(_dict(change).get("value")).get("metadata")).get("phone_number_id")
+            if isinstance(number, (str, int)) and not isinstance(number, bool) and str(number):
+                return str(number)[:64]
+    return ""
+
+
 def read(data: dict) -> tuple[list[NumberBatch], list[str]]:
     """Split a loaded notification into one batch per phone number, plus envelope-level problems.
 

@@ -30,7 +30,7 @@ from mostrador.intake.jobs import store, store_many
 from mostrador.intake.models import LogState
 
 from .connector import WhatsAppConnector, cached_secrets, configured_secrets
-from .notifications import NotWhatsAppNotification, load
+from .notifications import NotWhatsAppNotification, account_of, load
 
 PATH = "/webhooks/whatsapp"
 ACCEPTED = (200, {"status": "received"})
@@ -50,6 +50,9 @@ class Verdict:
     # How to keep the body in the inbound log (None: not at all, it is not from Meta).
     keep_as: str | None = None
     problem: str = ""
+    # The phone number id it is for: notifications of one number are processed in order, by one
+    # worker at a time (see intake.jobs.drain).
+    account: str = ""
 
 
 def judge(headers, body: bytes, app_secrets) -> Verdict:
@@ -60,19 +63,19 @@ def judge(headers, body: bytes, app_secrets) -> Verdict:
     if not WhatsAppConnector.verify(headers, body, app_secrets):
         return Verdict(_refusal(403, "The signature does not match the body.", "bad_signature"))
     try:
-        load(body)
+        data = load(body)
     except NotWhatsAppNotification as exc:
         # Genuine (it is signed) but unreadable: kept for a person to look at, and refused.
         refusal = _refusal(400, f"Not a WhatsApp notification: {exc}", "malformed_notification")
         return Verdict(refusal, LogState.REJECTED, str(exc))
-    return Verdict(ACCEPTED, LogState.RECEIVED)
+    return Verdict(ACCEPTED, LogState.RECEIVED, account=account_of(data))
 
 
 def accept(headers, body: bytes) -> tuple[int, dict]:
     """Verify and keep one notification; the (status, JSON body) to answer with."""
     verdict = judge(headers, body, configured_secrets("app_secret"))
     if verdict.keep_as:
-        store("whatsapp", body, verdict.keep_as, verdict.problem)
+        store("whatsapp", body, verdict.keep_as, verdict.problem, verdict.account)
     return verdict.answer
 
 
@@ -113,12 +116,12 @@ class _GroupWriter:
 
     def __init__(self, loop):
         self.loop = loop
-        self.waiting: list[tuple[bytes, asyncio.Future]] = []
+        self.waiting: list[tuple[tuple[bytes, str], asyncio.Future]] = []
         self.busy = False
 
-    async def keep(self, body: bytes) -> None:
+    async def keep(self, body: bytes, account: str) -> None:
         done = asyncio.get_running_loop().create_future()
-        self.waiting.append((body, done))
+        self.waiting.append(((body, account), done))
         if not self.busy:
             self.busy = True
             asyncio.ensure_future(self._write())
@@ -129,7 +132,7 @@ class _GroupWriter:
             while self.waiting:
                 batch, self.waiting = self.waiting, []
                 try:
-                    await database_sync_to_async(store_many, thread_sensitive=False)("whatsapp", [body for body, _ in batch])
+                    await database_sync_to_async(store_many, thread_sensitive=False)("whatsapp", [item for item, _ in batch])
                 except Exception as exc:  # noqa: BLE001 - each waiting request answers with it
                     for _, done in batch:
                         done.set_exception(exc)
@@ -179,7 +182,7 @@ async def asgi_post(scope, receive, send) -> None:
         verdict = judge(headers, body, secrets)
         status, payload = verdict.answer
         if verdict.keep_as == LogState.RECEIVED:
-            await _writer().keep(body)
+            await _writer().keep(body, verdict.account)
         elif verdict.keep_as:
             await database_sync_to_async(store, thread_sensitive=False)("whatsapp", body, verdict.keep_as, verdict.problem)
     data = json.dumps(payload).encode()

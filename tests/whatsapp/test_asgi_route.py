@@ -14,7 +14,7 @@ from mostrador.asgi import application
 from mostrador.connectors.whatsapp.connector import signature_of
 from mostrador.intake.models import InboundLog, LogState
 
-from .conftest import APP_SECRET, fixture, run_jobs
+from .conftest import APP_SECRET, PHONE_NUMBER_ID, fixture, run_jobs
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -40,7 +40,8 @@ def test_the_asgi_route_answers_like_the_view(wa_inbox, agent_api):
 
     accepted = asyncio.run(post(body, signature_of(APP_SECRET, body)))
     assert accepted.status_code == 200 and accepted.json() == {"status": "received"}
-    assert InboundLog.objects.filter(state=LogState.RECEIVED).count() == 1
+    # Kept with the number it is for, so pumps can share the work by number.
+    assert list(InboundLog.objects.filter(state=LogState.RECEIVED).values_list("account", flat=True)) == [PHONE_NUMBER_ID]
     run_jobs()
     assert agent_api.get("/conversations", state="pending").json_body["items"][0]["last_message"]["text"]
 
@@ -57,6 +58,7 @@ def test_concurrent_notifications_are_all_stored_before_their_answer(wa_inbox):
 
     answers = asyncio.run(burst())
     assert [a.status_code for a in answers] == [200] * 12
+    assert set(InboundLog.objects.filter(state=LogState.RECEIVED).values_list("account", flat=True)) == {PHONE_NUMBER_ID}
     assert InboundLog.objects.filter(state=LogState.RECEIVED).count() == 12
 
 

@@ -14,7 +14,7 @@ from mostrador.inbox.actions.inboxes import create_inbox
 from mostrador.inbox.models import Message
 from mostrador.intake.models import ChannelError, InboundLog, LogState
 
-from .conftest import APP_SECRET, fixture, post_webhook, run_jobs, seller
+from .conftest import APP_SECRET, PHONE_NUMBER_ID, fixture, post_webhook, run_jobs, seller
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -75,7 +75,8 @@ def test_text_message_arrives_pending_with_the_contact(wa_inbox, agent_api):
     assert m["type"] == "text" and m["text"].startswith("Hola, ¿tienen pastillas")
     assert m["external_id"].startswith("wamid.") and m["status"] == "received"
     assert m["created_at"].startswith("2025-11-22")  # the message's own timestamp, in UTC
-    assert InboundLog.objects.get().state == LogState.PROCESSED
+    log = InboundLog.objects.get()
+    assert (log.state, log.account) == (LogState.PROCESSED, PHONE_NUMBER_ID)
 
 
 EXPECTED = {

@@ -72,6 +72,31 @@ def test_template_interactive_and_media_bodies(graph, agent_api, conv_id):
     assert document["document"] == {"link": "https://example.test/catalogo.pdf", "caption": "Catálogo", "filename": "catalogo.pdf"}
 
 
+def test_a_single_untitled_section_is_sent_without_a_title(graph, agent_api, conv_id):
+    send(agent_api, conv_id, {"text": "Elige", "interactive": {"button": "Ver", "sections": [{"rows": [{"id": "a", "title": "Pastillas"}]}]}})
+    run_jobs()
+    [listing] = graph.sends()
+    assert listing["interactive"]["action"]["sections"] == [{"rows": [{"id": "a", "title": "Pastillas"}]}]
+
+
+@pytest.mark.parametrize(
+    "interactive, says",
+    [
+        ({"buttons": [{"id": "a", "title": "Uno"}, {"id": "a", "title": "Dos"}]}, "own id"),
+        ({"button": "Ver", "sections": [{"title": "A", "rows": [{"id": f"r{i}", "title": "x"} for i in range(6)]},
+                                        {"title": "B", "rows": [{"id": f"s{i}", "title": "x"} for i in range(5)]}]}, "10 rows"),
+        ({"button": "Ver", "sections": [{"rows": [{"id": "a", "title": "x"}]}, {"title": "B", "rows": [{"id": "b", "title": "y"}]}]}, "title"),
+        ({"button": "Ver", "sections": [{"title": "A", "rows": [{"id": "a", "title": "x"}, {"id": "a", "title": "y"}]}]}, "own id"),
+    ],
+    ids=["repeated-button-id", "eleven-rows", "untitled-section-among-several", "repeated-row-id"],
+)
+def test_menus_whatsapp_would_refuse_are_refused_before_they_are_queued(graph, agent_api, conv_id, interactive, says):
+    response = agent_api.post(f"/conversations/{conv_id}/messages", {"text": "Elige", "interactive": interactive})
+    assert response.status_code == 422 and says in response.json_body["detail"]
+    run_jobs()
+    assert graph.sends() == [] and not Message.objects.filter(direction="out").exists()
+
+
 @pytest.mark.parametrize("code, http_status", [(130429, 400), (131000, 500), (1, 503)])
 def test_transient_errors_are_retried_until_sent(graph, agent_api, conv_id, code, http_status):
     graph.fail_next(code, http_status)

@@ -62,18 +62,15 @@ def interactive_object(text: str, spec: dict) -> dict:
         obj["type"] = "list"
         obj["action"] = {
             "button": spec.get("button") or "Opciones",
-            "sections": [
-                {
-                    "title": section.get("title", ""),
-                    "rows": [
-                        {k: row[k] for k in ("id", "title", "description") if row.get(k)}
-                        for row in section["rows"]
-                    ],
-                }
-                for section in spec["sections"]
-            ],
+            "sections": [_section(section) for section in spec["sections"]],
         }
     return obj
+
+
+def _section(section: dict) -> dict:
+    # A title is required only when there are several sections; an empty one is refused.
+    rows = [{k: row[k] for k in ("id", "title", "description") if row.get(k)} for row in section["rows"]]
+    return {"title": section["title"], "rows": rows} if section.get("title") else {"rows": rows}
 
 
 def read_receipt_body(wamid: str) -> dict:

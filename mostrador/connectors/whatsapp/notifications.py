@@ -92,9 +92,8 @@ def account_of(data: dict) -> str:
     for entry in data["entry"]:
         changes = _dict(entry).get("changes")
         for change in changes if isinstance(changes, list) else []:
-            number = _dict(_dict(_dict(change).get("value")).get("metadata")).get("phone_number_id")
-            if isinstance(number, (str, int)) and not isinstance(number, bool) and str(number):
-                return str(number)[:64]
+            if number := _phone_number_id(_dict(_dict(change).get("value"))):
+                return number
     return ""
 
 
@@ -119,13 +118,21 @@ def read(data: dict) -> tuple[list[NumberBatch], list[str]]:
             if change.get("field", "messages") != "messages":
                 # Account updates, template reviews…: not conversations, and not an error either.
                 continue
-            number = _dict(value.get("metadata")).get("phone_number_id")
-            if not isinstance(number, (str, int)) or isinstance(number, bool) or not str(number):
+            number = _phone_number_id(value)
+            if not number:
                 problems.append(f"{where}.value has no metadata.phone_number_id")
                 continue
-            batch = batches.setdefault(str(number), NumberBatch(str(number)))
+            batch = batches.setdefault(number, NumberBatch(number))
             _read_value(value, batch, where)
     return list(batches.values()), problems
+
+
+def _phone_number_id(value: dict) -> str:
+    """The business number a change's value is for; "" when it names none usable."""
+    number = _dict(value.get("metadata")).get("phone_number_id")
+    if isinstance(number, bool) or not isinstance(number, (str, int)) or len(str(number)) > 64:
+        return ""
+    return str(number)
 
 
 def _dict(value) -> dict:

@@ -29,7 +29,7 @@ class Stream(threading.Thread):
     def run(self):
         for i in range(1, self.messages + 1):
             customer_writes(self.base, self.inbox, f"Cliente {i % 4}", f"mensaje {i}")
-            self.sent_at[i] = time.monotonic()
+            self.sent_at[i] = time.time()
             time.sleep(0.02)
 
 
@@ -41,6 +41,7 @@ def test_list_and_open_chat_update_while_messages_keep_coming(page, live_url, ag
     expect(page.locator("#timeline")).to_contain_text("hola")
 
     stream = Stream(live_url, shop, messages=120)
+    started = time.time()
     stream.start()
     try:
         # New customers show up in the list while the stream is still going, within a second.
@@ -50,5 +51,15 @@ def test_list_and_open_chat_update_while_messages_keep_coming(page, live_url, ag
         assert stream.is_alive(), "the screen only caught up once the customers stopped writing"
     finally:
         stream.join(timeout=30)
+    ended = stream.sent_at[120]
     # And once it is over, everything is there.
     expect(page.locator("#timeline")).to_contain_text("mensaje 120", timeout=2000)
+    # The list kept refreshing all along, but a few times a second, not once per message: with
+    # twenty sellers on screen, one per message would be thousands of list renders a minute.
+    # (The browser's own clock: Playwright only hears of requests when the test talks to it.)
+    fetched_at = page.evaluate(
+        "() => performance.getEntriesByType('resource').filter((e) => e.name.includes('/ui/list'))"
+        ".map((e) => (performance.timeOrigin + e.startTime) / 1000)"
+    )
+    during = [t for t in fetched_at if started <= t <= ended]
+    assert (ended - started) / 1.0 <= len(during) <= (ended - started) / 0.35 + 1, (len(during), ended - started)

@@ -32,24 +32,27 @@
   // ---- refreshing the list and the open conversation ----------------------------------------
   // Live refreshes are coalesced. The first change schedules a refresh a moment later and the
   // changes arriving meanwhile ride along with it; a change that lands while a refresh is in
-  // flight queues exactly one more, for when it is done. Restarting a timer on every change, or
-  // starting a request over an unfinished one, would freeze the screen for as long as a busy
-  // number keeps writing: exactly when sellers need it live.
-  function coalesced(delay, run) {
+  // flight queues exactly one more, for when it is done. While changes keep coming, refreshes
+  // start at most every `gap` ms: a busy number then costs each open screen a few requests a
+  // second, not one per message. (Restarting a timer on every change, or starting a request over
+  // an unfinished one, would instead freeze the screen exactly when sellers need it live.)
+  function coalesced(delay, gap, run) {
     let timer = null;
     let busy = false;
     let again = false;
+    let lastStart = 0;
     function fire() {
       timer = null;
       if (busy) { again = true; return; }
       busy = true;
+      lastStart = Date.now();
       Promise.resolve().then(run).catch((err) => console.error(err)).finally(() => {
         busy = false;
         if (again) { again = false; schedule(); }
       });
     }
     function schedule() {
-      if (!timer) timer = setTimeout(fire, delay);
+      if (!timer) timer = setTimeout(fire, Math.max(delay, lastStart + gap - Date.now()));
     }
     return schedule;
   }
@@ -58,7 +61,7 @@
   // list, not the one on screen, or a refresh racing a tab click would undo the click.
   let listQuery = null;
   let listSeq = 0;
-  const refreshList = coalesced(80, () => {
+  const refreshList = coalesced(80, 400, () => {
     const root = $(".list-root");
     const app = $("#app");
     if (!root || !app || !window.htmx) return;
@@ -88,7 +91,7 @@
     });
   }
 
-  const refreshOpenConversation = coalesced(60, async () => {
+  const refreshOpenConversation = coalesced(60, 300, async () => {
     const id = openConversationId();
     if (!id) return;
     const response = await fetch("/ui/c/" + id, { headers: { "HX-Request": "true" } });
@@ -117,7 +120,7 @@
     tick();
   });
 
-  const refreshSimulator = coalesced(60, () => {
+  const refreshSimulator = coalesced(60, 300, () => {
     const thread = $("#sim-thread");
     if (thread && window.htmx) return htmx.ajax("GET", thread.dataset.threadUrl, { target: "#sim-thread", swap: "innerHTML" });
   });

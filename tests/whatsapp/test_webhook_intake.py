@@ -219,8 +219,10 @@ def test_a_customer_who_changes_number_keeps_the_conversation(wa_inbox, agent_ap
     assert conv["state"] == "awaiting_customer"
     assert conv["contact"]["phone"] == "56998765432"
     [notice] = [m for m in messages_via_api(agent_api, conv_id) if m["external_id"] == fixture_wamid("system_changed_number")]
-    assert notice["type"] == "unsupported" and notice["error"] is None
+    # WhatsApp wrote it, not the customer: a system message, which changes nothing.
+    assert (notice["author_kind"], notice["direction"], notice["type"]) == ("system", "in", "unsupported")
     assert notice["text"] == "User Javiera Morales changed from 56912345678 to 56998765432"
+    assert notice["error"] is None
 
     # Her next message comes from the new number and lands in the same conversation.
     later = fixture("text")

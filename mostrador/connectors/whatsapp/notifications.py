@@ -262,9 +262,9 @@ def _message(raw: dict, contacts: list[dict]) -> InboundMessage:
         fields["moves_attention"] = bool(emoji)
     elif kind == "system" and body.get("type") == "user_changed_number":
         # Same person, new number: it is remembered for them, so their next messages land in this
-        # conversation and replies go to the new number. Nobody waits on a notice.
+        # conversation and replies go to the new number. WhatsApp wrote it, not the customer.
         new_number = _identifier(body.get("wa_id") or body.get("new_wa_id"), "system.wa_id", MAX_PHONE)
-        fields.update(type="unsupported", text=_text(body.get("body")), payload={"system": body}, moves_attention=False)
+        fields.update(type="unsupported", text=_text(body.get("body")), payload={"system": body}, notice_by="WhatsApp")
         if new_number:
             aliases, phone = (*aliases, new_number), new_number
     elif kind == "order":

@@ -45,6 +45,14 @@ class InboundMessage:
     error_message: str = ""
     # Taking back a reaction is not a customer waiting for anything.
     moves_attention: bool = True
+    # A notice the channel itself writes into the conversation (WhatsApp telling of a customer's
+    # new number): stored as a system message signed with this name, so it never moves attention
+    # and never counts as the customer writing.
+    notice_by: str = ""
+
+    @property
+    def author_kind(self) -> str:
+        return AuthorKind.SYSTEM if self.notice_by else AuthorKind.CUSTOMER
 
 
 def receive_customer_message(inbox: Inbox, inbound: InboundMessage) -> tuple[Message, bool]:
@@ -108,7 +116,8 @@ def _receive(inbox: Inbox, inbounds: list[InboundMessage]) -> list[tuple[Message
             conversation=conversations[contact.pk],
             inbox=inbox,
             direction="in",
-            author_kind=AuthorKind.CUSTOMER,
+            author_kind=inbound.author_kind,
+            bot_name=inbound.notice_by,
             type=inbound.type,
             text=inbound.text,
             media=inbound.media,
@@ -135,18 +144,20 @@ def _receive(inbox: Inbox, inbounds: list[InboundMessage]) -> list[tuple[Message
     moving, still = [], []
     for conversation_id, items in per_conversation.items():
         conv = by_id[conversation_id]
-        # The service window counts from when the message reached us: a notification
-        # re-delivered days late must not look like a window that closed long ago, and if the
-        # provider disagrees, its refusal (131047) shows on the message with a retry.
-        conv.customer_last_message_at = now
-        # Taking back a reaction is not a customer waiting for anything.
-        wait_moving = [message for message, inbound in items if inbound.moves_attention]
+        if any(not inbound.notice_by for _, inbound in items):
+            # The service window counts from when the message reached us: a notification
+            # re-delivered days late must not look like a window that closed long ago, and if the
+            # provider disagrees, its refusal (131047) shows on the message with a retry.
+            conv.customer_last_message_at = now
+        # Taking back a reaction, or the channel's own notice, is not a customer waiting.
+        moves = [(message, inbound.moves_attention and not inbound.notice_by) for message, inbound in items]
+        wait_moving = [message for message, moves_it in moves if moves_it]
         if wait_moving:
             moving.append((conv, wait_moving))
         else:
             still.append(conv)
-        for message, inbound in items:
-            if not inbound.moves_attention:
+        for message, moves_it in moves:
+            if not moves_it:
                 publish_message_event(message, events.MESSAGE_CREATED, author_kind=message.author_kind)
     if moving:
         apply_messages_to_many(moving, Actor.customer(), now, ["customer_last_message_at"])

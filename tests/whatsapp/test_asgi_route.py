@@ -80,3 +80,29 @@ def test_a_batch_that_fails_is_processed_one_notification_at_a_time(wa_inbox, ag
     items = agent_api.get("/conversations", state="pending").json_body["items"]
     messages = agent_api.get(f"/conversations/{items[0]['id']}/messages").json_body["items"]
     assert {m["external_id"] for m in messages} == {"wamid.ALONE0", "wamid.ALONE1", "wamid.ALONE2"}
+
+
+def test_a_database_outage_is_a_503_so_meta_sends_it_again(wa_inbox, agent_api, monkeypatch):
+    from django.db import OperationalError
+
+    from tests.whatsapp.conftest import post_webhook
+
+    from mostrador.connectors.whatsapp import webhook
+
+    def down(*args, **kwargs):
+        raise OperationalError("the database is restarting")
+
+    body = json.dumps(fixture("text")).encode()
+    signature = signature_of(APP_SECRET, body)
+    with monkeypatch.context() as patch:
+        patch.setattr(webhook, "store_many", down)
+        patch.setattr(webhook, "store", down)
+        refused = asyncio.run(post(body, signature))
+        through_django = post_webhook(body)
+    assert refused.status_code == 503 and refused.json()["code"] == "unavailable"
+    assert through_django.status_code == 503 and through_django.json()["code"] == "unavailable"
+    assert InboundLog.objects.count() == 0
+    # Meta sends it again once we are back: stored and delivered, once.
+    assert asyncio.run(post(body, signature)).status_code == 200
+    run_jobs()
+    assert agent_api.get("/conversations", state="pending").json_body["items"][0]["last_message"]["text"]

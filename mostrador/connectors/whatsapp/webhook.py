@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from dataclasses import dataclass
 
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.db import DatabaseError
 from django.http import HttpResponse, JsonResponse
 from django.utils.datastructures import CaseInsensitiveMapping
 from django.views.decorators.csrf import csrf_exempt
@@ -31,6 +33,8 @@ from mostrador.intake.models import LogState
 
 from .connector import WhatsAppConnector, cached_secrets, configured_secrets
 from .notifications import NotWhatsAppNotification, account_of, load
+
+log = logging.getLogger(__name__)
 
 PATH = "/webhooks/whatsapp"
 ACCEPTED = (200, {"status": "received"})
@@ -42,6 +46,11 @@ def _refusal(status: int, detail: str, code: str) -> tuple[int, dict]:
 
 def too_big() -> tuple[int, dict]:
     return _refusal(413, "The body is too large.", "body_too_large")
+
+
+def unavailable() -> tuple[int, dict]:
+    # Meta re-delivers anything that is not a 200, for days: nothing is lost by saying "later".
+    return _refusal(503, "The notification could not be stored just now; send it again.", "unavailable")
 
 
 @dataclass(frozen=True)
@@ -73,9 +82,13 @@ def judge(headers, body: bytes, app_secrets) -> Verdict:
 
 def accept(headers, body: bytes) -> tuple[int, dict]:
     """Verify and keep one notification; the (status, JSON body) to answer with."""
-    verdict = judge(headers, body, configured_secrets("app_secret"))
-    if verdict.keep_as:
-        store("whatsapp", body, verdict.keep_as, verdict.problem, verdict.account)
+    try:
+        verdict = judge(headers, body, configured_secrets("app_secret"))
+        if verdict.keep_as:
+            store("whatsapp", body, verdict.keep_as, verdict.problem, verdict.account)
+    except DatabaseError:
+        log.exception("a WhatsApp notification could not be stored")
+        return unavailable()
     return verdict.answer
 
 
@@ -175,17 +188,24 @@ async def asgi_post(scope, receive, send) -> None:
     if oversize:
         status, payload = too_big()
     else:
-        body = b"".join(chunks)
-        secrets = cached_secrets("app_secret")
-        if secrets is None:
-            secrets = await database_sync_to_async(configured_secrets, thread_sensitive=False)("app_secret")
-        verdict = judge(headers, body, secrets)
-        status, payload = verdict.answer
-        if verdict.keep_as == LogState.RECEIVED:
-            await _writer().keep(body, verdict.account)
-        elif verdict.keep_as:
-            await database_sync_to_async(store, thread_sensitive=False)("whatsapp", body, verdict.keep_as, verdict.problem)
+        try:
+            status, payload = await _judge_and_keep(headers, b"".join(chunks))
+        except DatabaseError:
+            log.exception("a WhatsApp notification could not be stored")
+            status, payload = unavailable()
     data = json.dumps(payload).encode()
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]})
     await send({"type": "http.response.body", "body": data})
+
+
+async def _judge_and_keep(headers, body: bytes) -> tuple[int, dict]:
+    secrets = cached_secrets("app_secret")
+    if secrets is None:
+        secrets = await database_sync_to_async(configured_secrets, thread_sensitive=False)("app_secret")
+    verdict = judge(headers, body, secrets)
+    if verdict.keep_as == LogState.RECEIVED:
+        await _writer().keep(body, verdict.account)
+    elif verdict.keep_as:
+        await database_sync_to_async(store, thread_sensitive=False)("whatsapp", body, verdict.keep_as, verdict.problem)
+    return verdict.answer

@@ -40,8 +40,11 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Install Chromium first: sudo apt-get install chromium" >&2; exit 1; fi; }
 
+# Both need PostgreSQL; the ingest benchmark also needs Redis (BENCH_POSTGRES_URL, BENCH_REDIS_URL).
 bench: install ui-deps
 	$(BIN)/python bench/pending_list.py
+	$(BIN)/python bench/webhook_ingest.py --rate 1000
+	$(BIN)/python bench/webhook_ingest.py
 
 clean:
 	rm -rf $(VENV) node_modules var

@@ -154,6 +154,27 @@ def test_permanent_error_fails_with_a_reason_and_can_be_retried(graph, agent_api
     assert agent_api.post(f"/conversations/{conv_id}/messages/{sent['id']}/retry").json_body["code"] == "not_failed"
 
 
+def test_a_retry_after_a_reported_failure_follows_the_new_attempt(graph, agent_api, conv_id, agent):
+    sent = send(agent_api, conv_id, {"text": "hola"})
+    run_jobs()
+    first_wamid = message(agent_api, conv_id, sent["id"])["external_id"]
+    status_webhook("status_failed_131026", first_wamid)
+    run_jobs()
+    assert message(agent_api, conv_id, sent["id"])["status"] == "failed"
+
+    assert agent_api.post(f"/conversations/{conv_id}/messages/{sent['id']}/retry").status_code == 200
+    # A late report about the first attempt does not touch the retry.
+    status_webhook("status_failed_131026", first_wamid)
+    run_jobs()
+    retried = message(agent_api, conv_id, sent["id"])
+    assert retried["status"] == "sent" and retried["external_id"] not in (None, first_wamid)
+    assert len(graph.sends()) == 2
+    # The new attempt's reports reach the message.
+    status_webhook("status_delivered", retried["external_id"])
+    run_jobs()
+    assert message(agent_api, conv_id, sent["id"])["status"] == "delivered"
+
+
 def test_statuses_only_move_forward(graph, agent_api, conv_id):
     sent = send(agent_api, conv_id, {"text": "hola"})
     run_jobs()

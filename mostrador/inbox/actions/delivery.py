@@ -77,7 +77,10 @@ def retry_message(message: Message, actor: Actor) -> Message:
             raise ActionRefused("Only a failed message can be sent again.", code="not_failed")
         message.status = DeliveryStatus.QUEUED
         message.error_code = message.error_message = ""
-        message.save(update_fields=["status", "error_code", "error_message"])
+        # The failed attempt's id goes with it: a late report about that attempt must not touch
+        # this one (a stale "failed" would otherwise cancel the retry before it is sent).
+        message.external_id = None
+        message.save(update_fields=["status", "error_code", "error_message", "external_id"])
         record_event(conv, EventKind.RETRIED, actor, now, data={"message_id": message.pk})
         from mostrador.inbox.jobs import deliver_message
 

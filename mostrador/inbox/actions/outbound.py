@@ -17,6 +17,7 @@ from mostrador.inbox.models import (
 )
 from mostrador.inbox.template_text import fill_placeholders
 from mostrador.realtime import events
+from mostrador.rules import delivery
 from mostrador.rules.attention import AuthorKind as RuleAuthor
 from mostrador.rules.attention import ai_may_speak
 
@@ -156,15 +157,6 @@ def _payload(content: OutboundContent) -> dict | None:
     return None
 
 
-# Statuses only move forward: a late "delivered" never downgrades "read".
-_RANK = {
-    DeliveryStatus.QUEUED: 1,
-    DeliveryStatus.SENT: 2,
-    DeliveryStatus.DELIVERED: 3,
-    DeliveryStatus.READ: 4,
-}
-
-
 @dataclass(frozen=True)
 class DeliveryUpdate:
     message_id: int
@@ -203,16 +195,13 @@ def record_deliveries(updates: list[DeliveryUpdate]) -> list[Message]:
 
 
 def _apply_delivery(message: Message, update: DeliveryUpdate) -> bool:
-    current = message.status
-    if update.status == DeliveryStatus.FAILED:
-        apply = _RANK.get(current, 0) < _RANK[DeliveryStatus.DELIVERED]
-    else:
-        apply = current != DeliveryStatus.FAILED and _RANK[update.status] > _RANK.get(current, 0)
     changed = False
-    if update.external_id and not message.external_id:
+    # Only our own send carries the provider's id: it is the message's id from now on, also when
+    # a person retried a message that had one from an earlier, failed attempt.
+    if update.external_id and update.external_id != message.external_id:
         message.external_id = update.external_id
         changed = True
-    if apply:
+    if delivery.climbs(message.status, update.status):
         message.status = update.status
         message.error_code = update.error_code
         message.error_message = update.error_message

@@ -63,3 +63,18 @@ def test_list_and_open_chat_update_while_messages_keep_coming(page, live_url, ag
     )
     during = [t for t in fetched_at if started <= t <= ended]
     assert (ended - started) / 1.0 <= len(during) <= (ended - started) / 0.35 + 1, (len(during), ended - started)
+
+
+def test_a_change_made_before_the_socket_opens_still_shows(page, live_url, agent, shop):
+    """A customer who writes while the seller's page is loading (served, socket not yet open) is
+    announced to nobody on that page; the page must still show them."""
+    customer_writes(live_url, shop, "Cliente 0", "hola")  # the integrator's token, made up front
+
+    def late_socket(ws):
+        # The page is up and asks for its socket: a customer writes before it connects.
+        customer_writes(live_url, shop, "Rosa Méndez", "¿Tienen el filtro de aire?")
+        ws.connect_to_server()
+
+    page.route_web_socket("**/ws/events", late_socket)
+    login(page, live_url, agent.email)
+    expect(page.locator(".rows .row", has_text="Rosa Méndez")).to_be_visible(timeout=1500)

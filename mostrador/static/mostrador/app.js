@@ -142,7 +142,9 @@
       const scheme = location.protocol === "https:" ? "wss://" : "ws://";
       const socket = new WebSocket(scheme + location.host + path);
       socket.onopen = () => {
-        if (delay > 500) { refreshList(); refreshOpenConversation(); refreshSimulator(); }
+        // Changes committed while there was no socket (between the page being served and this
+        // moment, or while it was away) were announced to nobody here: look once, now.
+        refreshList(); refreshOpenConversation(); refreshSimulator();
         delay = 500;
         if (status) status.hidden = true;
         document.documentElement.dataset.live = "1";

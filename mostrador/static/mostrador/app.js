@@ -46,7 +46,9 @@
       if (busy) { again = true; return; }
       busy = true;
       lastStart = Date.now();
-      Promise.resolve().then(run).catch((err) => console.error(err)).finally(() => {
+      // htmx leaves its promise unsettled when a swap throws: never wait on one for good.
+      const settled = Promise.resolve().then(run).catch((err) => console.error(err));
+      Promise.race([settled, new Promise((done) => setTimeout(done, 10000))]).finally(() => {
         busy = false;
         if (again) { again = false; schedule(); }
       });

@@ -3,7 +3,7 @@
 New notifications are drained from the log in batches (`drain`): a burst of notifications is
 stored in one transaction with a few bulk queries instead of one round of queries per message.
 The log row itself is the durable work item, claimed with SKIP LOCKED so several workers share
-the load. A batch that fails is retried one notification at a time (`process_inbound`), so one
+the load, each taking one phone number at a time (`claim_batch`). A batch that fails is retried one notification at a time (`process_inbound`), so one
 bad notification cannot hold up the others.
 """
 

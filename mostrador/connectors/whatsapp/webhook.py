@@ -60,7 +60,7 @@ class Verdict:
     keep_as: str | None = None
     problem: str = ""
     # The phone number id it is for: notifications of one number are processed in order, by one
-    # worker at a time (see intake.jobs.drain).
+    # worker at a time (see intake.jobs.claim_batch).
     account: str = ""
 
 

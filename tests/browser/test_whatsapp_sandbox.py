@@ -50,3 +50,19 @@ PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201e5270ade0000000049454e44ae426082"
 )
+
+
+def test_the_phone_shows_the_newest_message_like_a_phone(live_url, sandbox_inbox, browser, agent):
+    phone = browser.new_context(locale="es-CL", viewport={"width": 500, "height": 800}).new_page()
+    login(phone, live_url, agent.email)
+    phone.goto(f"{live_url}/sandbox/phone/")
+    for i in range(1, 16):
+        phone.fill("[data-testid=phone-composer]", f"Mensaje número {i:02d}")
+        phone.keyboard.press("Enter")
+        expect(phone.locator("[data-testid=phone-msg]", has_text=f"Mensaje número {i:02d}")).to_be_visible()
+    newest = phone.locator("[data-testid=phone-msg]", has_text="Mensaje número 15")
+    # The thread overflows, and the phone keeps its newest message in view as it re-draws.
+    expect(phone.locator("[data-testid=phone-msg]", has_text="Mensaje número 01")).not_to_be_in_viewport()
+    expect(newest).to_be_in_viewport()
+    phone.wait_for_timeout(1500)
+    expect(newest).to_be_in_viewport()

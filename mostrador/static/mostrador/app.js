@@ -301,7 +301,33 @@
         refreshList();
       }
       if (ev.detail.target.id === "sim-thread") scrollTimeline();
+      if (ev.detail.target.id === "phone-thread") keepPhoneScroll();
       tick();
     });
+    document.body.addEventListener("htmx:beforeSwap", (ev) => {
+      if (ev.detail.target.id === "phone-thread") notePhoneScroll();
+    });
   });
+
+  // The sandbox phone re-draws its thread every second. Like a real phone it shows the newest
+  // message, unless the customer scrolled up to read: then it stays where they were.
+  let phoneScroll = null;
+  function notePhoneScroll() {
+    const thread = $(".phone-thread");
+    if (!thread) return;
+    phoneScroll = {
+      top: thread.scrollTop,
+      atBottom: thread.scrollTop + thread.clientHeight >= thread.scrollHeight - 8,
+      count: thread.dataset.count,
+    };
+  }
+  function keepPhoneScroll() {
+    const thread = $(".phone-thread");
+    if (!thread) return;
+    if (!phoneScroll || phoneScroll.atBottom || thread.dataset.count !== phoneScroll.count) {
+      thread.scrollTop = thread.scrollHeight;
+    } else {
+      thread.scrollTop = phoneScroll.top;
+    }
+  }
 })();

@@ -6,6 +6,7 @@ import logging
 
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.http import Http404
+from django.utils import translation
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -72,7 +73,10 @@ def install(api: NinjaAPI) -> None:
             else 422 if exc.code == "invalid"
             else 403
         )
-        return reply(request, status, str(exc), exc.code)
+        # Programs read the API: its details stay in English, whatever the request's language.
+        with translation.override("en"):
+            detail = str(exc)
+        return reply(request, status, detail, exc.code)
 
     @api.exception_handler(InvalidSettings)
     def bad_settings(request, exc):

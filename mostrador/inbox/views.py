@@ -143,8 +143,12 @@ def _act(request, conversation_id: int, do) -> HttpResponse:
     except ActionRefused as exc:
         error = str(exc)
     conv = _visible(request, conversation_id)
+    context = _pane_context(request, conv, error)
+    if error:
+        # What the person wrote is handed back in the composer, not lost with the refusal.
+        context["draft"] = request.POST.get("text", "")
     # No list refresh is requested here: the pane swap and the realtime event already refresh it.
-    return render(request, "inbox/_conversation.html", _pane_context(request, conv, error))
+    return render(request, "inbox/_conversation.html", context)
 
 
 @login_required

@@ -61,8 +61,12 @@ def test_handoff_is_pending_at_once_and_keeps_the_wait(agent_api, bot_api, ai_in
 
 def test_people_cannot_hand_off(agent_api, ai_inbox):
     conv_id = customer_says(agent_api, ai_inbox.pk, "hola")["conversation_id"]
+    # Programs read the API: a refusal's detail is English whatever language the request asks.
+    agent_api.headers["HTTP_ACCEPT_LANGUAGE"] = "es"
     response = agent_api.post(f"/conversations/{conv_id}/handoff", {"reason": "x"})
-    assert response.status_code == 403 and response.json_body["code"] == "bot_only"
+    assert response.status_code == 403 and response.json_body == {
+        "detail": "Hand-off is how an AI agent gives the turn to people.", "code": "bot_only",
+    }
 
 
 def test_resolve_survey_and_customer_reopens(agent_api, inbox):

@@ -82,3 +82,18 @@ def test_read_receipts_can_be_switched_off(graph, wa_inbox, agent, agent_api):
     seller(agent).get(f"/ui/c/{conv['id']}")
     run_jobs()
     assert read_receipts(graph) == []
+
+
+def test_a_reply_refused_because_the_window_closed_is_handed_back(graph, wa_inbox, agent, agent_api):
+    from mostrador.inbox.models import Conversation
+
+    conv = arrive("text", agent_api)
+    # The seller wrote with the chat open while the window closed under her.
+    Conversation.objects.filter(pk=conv["id"]).update(customer_last_message_at="2020-01-01T00:00:00Z")
+    draft = "Hola Javiera, te cotizo:\npastillas Yaris 2016, $18.990"
+    page = seller(agent).post(f"/ui/c/{conv['id']}/reply", {"text": draft}, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    # The refusal reads in the seller's language, and her text is there to copy into a template.
+    assert "Se cerró la ventana de 24 horas para responder con texto libre" in page
+    assert 'data-testid="unsent-draft"' in page and "No se envió" in page
+    assert "pastillas Yaris 2016, $18.990" in page
+    assert not agent_api.get(f"/conversations/{conv['id']}/messages").json_body["items"][1:]

@@ -6,11 +6,17 @@ from mostrador.inbox.models import AuthorKind
 
 
 class ActionRefused(Exception):
-    """The actor may not do this (an AI reopening, a person handing off…)."""
+    """The actor may not do this (an AI reopening, a person handing off…).
 
-    def __init__(self, message: str, code: str = "forbidden"):
+    The message is translatable and filled in only when read, so people see it in their own
+    language and the API can answer in English; `code` is what programs go by."""
+
+    def __init__(self, message, code: str = "forbidden", **params):
         super().__init__(message)
-        self.code = code
+        self.message, self.code, self.params = message, code, params
+
+    def __str__(self) -> str:
+        return str(self.message) % self.params if self.params else str(self.message)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from mostrador.inbox.models import ContactIdentity, DeliveryStatus, EventKind, Message
 from mostrador.realtime import events
@@ -68,13 +69,13 @@ def mark_seen(conversation, actor: Actor) -> list[Message]:
 def retry_message(message: Message, actor: Actor) -> Message:
     """Send a failed message again, as a person asked."""
     if not actor.is_person:
-        raise ActionRefused("Only a person retries a failed send.")
+        raise ActionRefused(_("Only a person retries a failed send."))
     now = timezone.now()
     with transaction.atomic():
         conv = locked(message.conversation_id)
         message = Message.objects.select_for_update().get(pk=message.pk)
         if message.direction != "out" or message.status != DeliveryStatus.FAILED:
-            raise ActionRefused("Only a failed message can be sent again.", code="not_failed")
+            raise ActionRefused(_("Only a failed message can be sent again."), code="not_failed")
         message.status = DeliveryStatus.QUEUED
         message.error_code = message.error_message = ""
         # The failed attempt's id goes with it: a late report about that attempt must not touch

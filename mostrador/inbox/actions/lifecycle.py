@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from mostrador.inbox.models import Conversation, EventKind
 from mostrador.rules import attention as rules
@@ -14,9 +15,9 @@ from .record import apply_attention, locked, publish_conversation_changed, recor
 
 def resolve(conversation: Conversation, actor: Actor) -> Conversation:
     if actor.is_ai and not conversation.inbox.setting("ai_can_resolve"):
-        raise ActionRefused("This inbox does not let AI agents resolve conversations.", code="ai_cannot_resolve")
+        raise ActionRefused(_("This inbox does not let AI agents resolve conversations."), code="ai_cannot_resolve")
     if not (actor.is_person or actor.is_ai):
-        raise ActionRefused("Automations never resolve conversations.")
+        raise ActionRefused(_("Automations never resolve conversations."))
     now = timezone.now()
     with transaction.atomic():
         conv = locked(conversation.pk)
@@ -33,12 +34,12 @@ def resolve(conversation: Conversation, actor: Actor) -> Conversation:
 
 def reopen(conversation: Conversation, actor: Actor) -> Conversation:
     if not actor.is_person:
-        raise ActionRefused("Only a person reopens a conversation.", code="person_only")
+        raise ActionRefused(_("Only a person reopens a conversation."), code="person_only")
     now = timezone.now()
     with transaction.atomic():
         conv = locked(conversation.pk)
         if not conv.resolved:
-            raise ActionRefused("The conversation is not resolved.", code="not_resolved")
+            raise ActionRefused(_("The conversation is not resolved."), code="not_resolved")
         apply_attention(conv, rules.on_reopen(conv.attention, now), kind=EventKind.REOPENED, actor=actor, now=now)
     return conv
 
@@ -59,7 +60,7 @@ def handoff(
     "timeout", "empty"). The summary sellers see is kept on the conversation until it is resolved.
     """
     if actor.is_person:
-        raise ActionRefused("Hand-off is how an AI agent gives the turn to people.", code="bot_only")
+        raise ActionRefused(_("Hand-off is how an AI agent gives the turn to people."), code="bot_only")
     now = timezone.now()
     with transaction.atomic():
         conv = locked(conversation.pk)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from mostrador.accounts.models import Team, User
 from mostrador.inbox.models import Conversation, EventKind, Note, Tag
@@ -16,7 +17,7 @@ from .record import locked, publish_conversation_changed, record_event
 
 def assign(conversation, actor: Actor, *, user: User | None = None, team: Team | None = None):
     if user is not None and not user.sees_every_inbox and not user.inboxes.filter(pk=conversation.inbox_id).exists():
-        raise ActionRefused(f"{user} is not a member of this inbox.", code="not_inbox_member")
+        raise ActionRefused(_("%(user)s is not a member of this inbox."), code="not_inbox_member", user=str(user))
     now = timezone.now()
     with transaction.atomic():
         conv = locked(conversation.pk)
@@ -35,7 +36,7 @@ def assign(conversation, actor: Actor, *, user: User | None = None, team: Team |
 def add_note(conversation, actor: Actor, text: str) -> Note:
     text = text.strip()
     if not text:
-        raise ActionRefused("A note needs text.", code="empty_note")
+        raise ActionRefused(_("A note needs text."), code="empty_note")
     now = timezone.now()
     with transaction.atomic():
         conv = locked(conversation.pk)
@@ -82,9 +83,9 @@ MAX_FIELD_LENGTH = 500
 def set_field(conversation: Conversation, actor: Actor, name: str, value: str) -> Conversation:
     name, value = name.strip(), str(value).strip()
     if not name or len(name) > 40:
-        raise ActionRefused("A field needs a name of at most 40 characters.", code="invalid")
+        raise ActionRefused(_("A field needs a name of at most 40 characters."), code="invalid")
     if len(value) > MAX_FIELD_LENGTH:
-        raise ActionRefused(f"A field's value is at most {MAX_FIELD_LENGTH} characters.", code="invalid")
+        raise ActionRefused(_("A field's value is at most %(limit)s characters."), code="invalid", limit=MAX_FIELD_LENGTH)
     now = timezone.now()
     with transaction.atomic():
         conv = locked(conversation.pk)

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from mostrador.core.bulk import update_rows
 from mostrador.inbox.models import (
@@ -56,16 +57,18 @@ class OutboundContent:
 def send_message(conversation: Conversation, actor: Actor, content: OutboundContent) -> Message:
     """A person, an AI or an automation writes to the customer. Delivery happens in a job."""
     if actor.kind not in (RuleAuthor.AGENT, RuleAuthor.AI, RuleAuthor.SYSTEM):
-        raise ActionRefused("Only the team, its AI agents and automations send messages.")
+        raise ActionRefused(_("Only the team, its AI agents and automations send messages."))
     if not content.is_template and not content.media and not content.text.strip():
-        raise ActionRefused("A message needs text.", code="empty_message")
+        raise ActionRefused(_("A message needs text."), code="empty_message")
     now = timezone.now()
     with transaction.atomic():
         conv = locked(conversation.pk)
         if actor.is_ai and not ai_may_speak(conv.attention, now, conv.inbox.ai_window):
             raise ActionRefused(
-                "The AI does not hold this conversation's turn: a person answered, it handed off, or "
-                "its window ran out. It may speak again when the customer writes.",
+                _(
+                    "The AI does not hold this conversation's turn: a person answered, it handed off, or "
+                    "its window ran out. It may speak again when the customer writes."
+                ),
                 code="not_ai_turn",
             )
         template = _check_window_and_template(conv, content, now)
@@ -73,7 +76,7 @@ def send_message(conversation: Conversation, actor: Actor, content: OutboundCont
         if content.reply_to_id is not None:
             reply_to = Message.objects.filter(pk=content.reply_to_id, conversation=conv).first()
             if reply_to is None:
-                raise ActionRefused("The quoted message is not in this conversation.", code="invalid")
+                raise ActionRefused(_("The quoted message is not in this conversation."), code="invalid")
         message = Message.objects.create(
             conversation=conv,
             inbox_id=conv.inbox_id,
@@ -114,7 +117,7 @@ def _check_window_and_template(conv: Conversation, content: OutboundContent, now
         closes = window_closes_at(conv)
         if closes is not None and now >= closes:
             raise ActionRefused(
-                "The 24-hour window to answer with free text has closed; send an approved template.",
+                _("The 24-hour window to answer with free text has closed; send an approved template."),
                 code="window_closed",
             )
         return None
@@ -126,11 +129,14 @@ def _check_window_and_template(conv: Conversation, content: OutboundContent, now
     ).first()
     if template is None:
         raise ActionRefused(
-            f"No approved template {content.template_name!r} in {content.template_language!r}.", code="invalid"
+            _("No approved template “%(name)s” in “%(language)s”."),
+            code="invalid",
+            name=content.template_name,
+            language=content.template_language,
         )
     if len(content.template_params) != template.param_count:
         raise ActionRefused(
-            f"Template {template.name!r} takes {template.param_count} parameters.", code="invalid"
+            _("Template “%(name)s” takes %(count)s parameters."), code="invalid", name=template.name, count=template.param_count
         )
     return template
 

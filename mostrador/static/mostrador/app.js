@@ -282,6 +282,36 @@
       const mode = $("input[name=mode]:checked", form);
       if (mode && mode.value === "note") ev.detail.path = form.dataset.noteUrl;
     });
+    // Sellers (and customers on the sandbox phone) often send several short messages in a row.
+    // The box empties as soon as a message leaves (the request already holds it), and whatever
+    // is typed while it travels survives the answer, which re-draws the composer or clears it.
+    const composing = (form) => form.matches && form.matches(".composer, .phone-composer");
+    document.addEventListener("htmx:beforeRequest", (ev) => {
+      const form = ev.detail.elt;
+      const area = composing(form) && $("textarea", form);
+      if (!area) return;
+      form.dataset.sent = area.value;
+      area.value = "";
+    });
+    document.addEventListener("htmx:afterRequest", (ev) => {
+      // When the answer replaced the form, htmx announces it on the nearest element still on
+      // the page; the request itself remembers which form sent it.
+      const form = ev.detail.requestConfig ? ev.detail.requestConfig.elt : ev.detail.elt;
+      if (!composing(form)) return;
+      const old = $("textarea", form);
+      const typed = old ? old.value : "";
+      const file = $("input[type=file]", form);
+      if (file) file.value = "";
+      // The seller's answer replaces the whole composer; the phone's leaves it in place.
+      const area = form.isConnected ? old : $("#composer textarea");
+      if (!area) return;
+      // A send that never arrived gives its text back; one the server refused comes back
+      // filled in by the server.
+      const fromServer = area === old ? "" : area.value;
+      const back = ev.detail.successful ? fromServer : form.dataset.sent || "";
+      area.value = [back, typed].filter(Boolean).join("\n");
+      area.focus();
+    });
   }
 
   document.addEventListener("DOMContentLoaded", () => {

@@ -9,6 +9,7 @@ import threading
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 CHROMIUM = os.environ.get("MOSTRADOR_CHROMIUM", "/usr/bin/chromium")
 
@@ -103,3 +104,46 @@ def login(page, base, email, password="secret-pass-1"):
     page.wait_for_url(f"{base}/")
     # The socket must be up before the test makes things happen it should see live.
     page.wait_for_function("document.documentElement.dataset.live === '1'")
+
+
+@pytest.fixture
+def shop(agent):
+    """An `api` inbox the seller works in."""
+    from mostrador.inbox.actions.inboxes import create_inbox
+
+    box = create_inbox("Repuestos Web", "api", {})
+    box.members.add(agent)
+    return box
+
+
+_tokens = {}
+
+
+def customer_writes(base, inbox, who, text):
+    """The customer's message arrives the way an outside system delivers it: through the API."""
+    import httpx
+
+    from mostrador.accounts.models import ApiToken, Role, User
+
+    if base not in _tokens:
+        integrator = User.objects.create_user(f"integrador{len(_tokens)}@example.test", "x-secret-123", name="Integración", role=Role.ADMIN)
+        _tokens[base] = ApiToken.issue(integrator)[1]
+    response = httpx.post(
+        f"{base}/api/v1/inboxes/{inbox.pk}/messages",
+        json={"contact": {"external_id": who, "name": who}, "text": text},
+        headers={"Authorization": f"Bearer {_tokens[base]}"},
+    )
+    assert response.status_code == 201, response.text
+
+
+def pending_rows(page):
+    return page.locator(".rows .row")
+
+
+def seller_opens_a_new_chat(page, base, seller, inbox, who, text):
+    """The seller is at her inbox when a customer writes; she opens the chat."""
+    login(page, base, seller.email)
+    customer_writes(base, inbox, who, text)
+    expect(pending_rows(page)).to_have_count(1, timeout=1500)
+    pending_rows(page).first.click()
+    expect(page.locator("#timeline")).to_contain_text(text)

@@ -3,27 +3,14 @@
 import json
 
 import httpx
-import pytest
 from playwright.sync_api import expect
 
 from mostrador.inbox.actions.inboxes import create_inbox
-from tests.browser.conftest import login
-from tests.browser.test_seller_journey import customer_writes, pending_rows
-
-
-@pytest.fixture
-def shop(agent):
-    box = create_inbox("Repuestos Web", "api", {})
-    box.members.add(agent)
-    return box
+from tests.browser.conftest import login, pending_rows, seller_opens_a_new_chat
 
 
 def test_what_is_typed_while_a_reply_travels_is_kept(page, live_url, agent, shop):
-    login(page, live_url, agent.email)
-    customer_writes(live_url, shop, "Jorge Fuentes", "Hola, ¿tienen pastillas de freno?")
-    expect(pending_rows(page)).to_have_count(1, timeout=1500)
-    pending_rows(page).first.click()
-    expect(page.locator("#timeline")).to_contain_text("pastillas de freno")
+    seller_opens_a_new_chat(page, live_url, agent, shop, "Jorge Fuentes", "Hola, ¿tienen pastillas de freno?")
 
     travelling = []
     page.route("**/ui/c/*/reply", lambda route: travelling.append(route))

@@ -3,19 +3,9 @@
 import threading
 import time
 
-import pytest
 from playwright.sync_api import expect
 
-from mostrador.inbox.actions.inboxes import create_inbox
-from tests.browser.conftest import login
-from tests.browser.test_seller_journey import customer_writes, pending_rows
-
-
-@pytest.fixture
-def shop(agent):
-    box = create_inbox("Repuestos Web", "api", {})
-    box.members.add(agent)
-    return box
+from tests.browser.conftest import customer_writes, login, pending_rows, seller_opens_a_new_chat
 
 
 class Stream(threading.Thread):
@@ -34,11 +24,7 @@ class Stream(threading.Thread):
 
 
 def test_list_and_open_chat_update_while_messages_keep_coming(page, live_url, agent, shop):
-    login(page, live_url, agent.email)
-    customer_writes(live_url, shop, "Cliente 0", "hola")
-    expect(pending_rows(page)).to_have_count(1, timeout=1500)
-    pending_rows(page).first.click()
-    expect(page.locator("#timeline")).to_contain_text("hola")
+    seller_opens_a_new_chat(page, live_url, agent, shop, "Cliente 0", "hola")
 
     stream = Stream(live_url, shop, messages=120)
     started = time.time()

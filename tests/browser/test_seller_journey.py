@@ -2,40 +2,10 @@
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
-import httpx
-
-from mostrador.accounts.models import ApiToken, Role, User
 from mostrador.inbox.actions.inboxes import create_inbox
-from tests.browser.conftest import login
-
-_tokens = {}
-
-
-def customer_writes(base, inbox, who, text):
-    """The customer's message arrives the way an outside system delivers it: through the API."""
-    if base not in _tokens:
-        integrator = User.objects.create_user(f"integrador{len(_tokens)}@example.test", "x-secret-123", name="Integración", role=Role.ADMIN)
-        _tokens[base] = ApiToken.issue(integrator)[1]
-    response = httpx.post(
-        f"{base}/api/v1/inboxes/{inbox.pk}/messages",
-        json={"contact": {"external_id": who, "name": who}, "text": text},
-        headers={"Authorization": f"Bearer {_tokens[base]}"},
-    )
-    assert response.status_code == 201, response.text
-
-
-@pytest.fixture
-def shop(agent):
-    box = create_inbox("Repuestos Web", "api", {})
-    box.members.add(agent)
-    return box
-
-
-def pending_rows(page):
-    return page.locator(".rows .row")
+from tests.browser.conftest import customer_writes, login, pending_rows
 
 
 def test_pending_arrives_live_answer_resolve_and_come_back(page, live_url, agent, shop):

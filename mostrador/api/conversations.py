@@ -98,9 +98,6 @@ def send(request, conversation_id: int, body: MessageIn):
         )
     elif body.interactive:
         spec = body.interactive.dict(exclude_none=True)
-        problem = _interactive_problem(body.interactive)
-        if problem:
-            raise ApiError(422, problem, "invalid")
         if not body.text:
             raise ApiError(422, "Interactive messages need text for their body.", "invalid")
         content = actions.OutboundContent(text=body.text, interactive=spec, reply_to_id=body.reply_to_id)
@@ -181,19 +178,3 @@ def tags(request, conversation_id: int, body: TagsIn):
 def priority(request, conversation_id: int, body: PriorityIn):
     return _fresh(actions.set_priority(visible(request, conversation_id), actor_of(request), body.priority))
 
-
-def _interactive_problem(interactive) -> str:
-    """What WhatsApp would refuse in a menu, said before it is queued (Meta's documented limits)."""
-    if bool(interactive.buttons) == bool(interactive.sections):
-        return "Interactive messages take either buttons or sections."
-    if interactive.buttons:
-        ids = [b.id for b in interactive.buttons]
-        return "Each button needs its own id." if len(set(ids)) != len(ids) else ""
-    rows = [row.id for section in interactive.sections for row in section.rows]
-    if len(rows) > 10:
-        return "A list holds at most 10 rows in all."
-    if len(set(rows)) != len(rows):
-        return "Each row of a list needs its own id."
-    if len(interactive.sections) > 1 and not all(section.title for section in interactive.sections):
-        return "A list with several sections needs a title for each."
-    return ""

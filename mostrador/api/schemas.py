@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from ninja import Schema
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 
 class InboxCreate(Schema):
@@ -70,6 +70,19 @@ class InteractiveIn(Schema):
     sections: list[ListSection] | None = Field(default=None, min_length=1, max_length=10)
     header: str = Field(default="", max_length=60)
     footer: str = Field(default="", max_length=60)
+
+    @model_validator(mode="after")
+    def whatsapp_would_take_it(self):
+        if bool(self.buttons) == bool(self.sections):
+            raise ValueError("Interactive messages take either buttons or sections.")
+        ids = [b.id for b in self.buttons] if self.buttons else [r.id for s in self.sections for r in s.rows]
+        if len(ids) > 10:
+            raise ValueError("A list holds at most 10 rows in all.")
+        if len(set(ids)) != len(ids):
+            raise ValueError("Each button or row needs its own id.")
+        if self.sections and len(self.sections) > 1 and not all(s.title for s in self.sections):
+            raise ValueError("A list with several sections needs a title for each.")
+        return self
 
 
 class MediaIn(Schema):

@@ -3,8 +3,8 @@
 New notifications are drained from the log in batches (`drain`): a burst of notifications is
 stored in one transaction with a few bulk queries instead of one round of queries per message.
 The log row itself is the durable work item, claimed with SKIP LOCKED so several workers share
-the load, each taking one phone number at a time (`claim_batch`). A batch that fails is retried one notification at a time (`process_inbound`), so one
-bad notification cannot hold up the others.
+the load, each taking one phone number at a time (`claim_batch`). A batch that fails is retried
+one notification at a time (`process_inbound`), so one bad notification cannot hold up the others.
 """
 
 from __future__ import annotations
@@ -52,17 +52,19 @@ def claim_batch(limit: int) -> list[InboundLog]:
     messages per second than one alone. Different numbers are still drained side by side.
     SQLite has one writer at a time anyway, so there the oldest notifications are simply taken.
     """
-    waiting = InboundLog.objects.select_for_update(skip_locked=True).filter(state=LogState.RECEIVED)
+    # Arrival order, which is also the order of both indexes over waiting notifications: under a
+    # backlog, the oldest come off an index without sorting the whole queue.
+    waiting = InboundLog.objects.filter(state=LogState.RECEIVED).order_by("received_at", "pk")
+    claim = waiting.select_for_update(skip_locked=True)
     if connection.vendor != "postgresql":
-        return list(waiting.order_by("received_at", "pk")[:limit])
+        return list(claim[:limit])
     # Accounts in the order their oldest notification arrived.
-    oldest = InboundLog.objects.filter(state=LogState.RECEIVED).order_by("received_at", "pk")
-    accounts = list(dict.fromkeys(oldest.values_list("account", flat=True)[: limit * 5]))
+    accounts = dict.fromkeys(waiting.values_list("account", flat=True)[: limit * 5])
     with connection.cursor() as cursor:
         for account in accounts:
             cursor.execute("SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))", [ACCOUNT_LOCKS, account])
             if cursor.fetchone()[0]:
-                return list(waiting.filter(account=account).order_by("received_at", "pk")[:limit])
+                return list(claim.filter(account=account)[:limit])
     return []
 
 

@@ -16,7 +16,7 @@ from mostrador.inbox.actions.inbound import InboundMessage
 
 MEDIA_TYPES = ("image", "audio", "video", "document", "sticker")
 # Column sizes: anything longer is not something Meta sends, and must not fail a whole batch.
-MAX_ID, MAX_NAME, MAX_PHONE, MAX_CODE = 200, 200, 32, 40
+MAX_ID, MAX_NAME, MAX_PHONE, MAX_CODE, MAX_ACCOUNT = 200, 200, 32, 40, 64
 
 
 class NotWhatsAppNotification(Unreadable):
@@ -129,10 +129,10 @@ def read(data: dict) -> tuple[list[NumberBatch], list[str]]:
 
 def _phone_number_id(value: dict) -> str:
     """The business number a change's value is for; "" when it names none usable."""
-    number = _dict(value.get("metadata")).get("phone_number_id")
-    if isinstance(number, bool) or not isinstance(number, (str, int)) or len(str(number)) > 64:
+    try:
+        return _identifier(_dict(value.get("metadata")).get("phone_number_id"), "phone_number_id", MAX_ACCOUNT)
+    except ValueError:
         return ""
-    return str(number)
 
 
 def _dict(value) -> dict:

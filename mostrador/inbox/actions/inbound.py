@@ -54,6 +54,10 @@ class InboundMessage:
     def author_kind(self) -> str:
         return AuthorKind.SYSTEM if self.notice_by else AuthorKind.CUSTOMER
 
+    @property
+    def starts_wait(self) -> bool:
+        return self.moves_attention and not self.notice_by
+
 
 def receive_customer_message(inbox: Inbox, inbound: InboundMessage) -> tuple[Message, bool]:
     """Store one customer message and apply it to the attention rule (see the batch below)."""
@@ -149,15 +153,13 @@ def _receive(inbox: Inbox, inbounds: list[InboundMessage]) -> list[tuple[Message
             # re-delivered days late must not look like a window that closed long ago, and if the
             # provider disagrees, its refusal (131047) shows on the message with a retry.
             conv.customer_last_message_at = now
-        # Taking back a reaction, or the channel's own notice, is not a customer waiting.
-        moves = [(message, inbound.moves_attention and not inbound.notice_by) for message, inbound in items]
-        wait_moving = [message for message, moves_it in moves if moves_it]
+        wait_moving = [message for message, inbound in items if inbound.starts_wait]
         if wait_moving:
             moving.append((conv, wait_moving))
         else:
             still.append(conv)
-        for message, moves_it in moves:
-            if not moves_it:
+        for message, inbound in items:
+            if not inbound.starts_wait:
                 publish_message_event(message, events.MESSAGE_CREATED, author_kind=message.author_kind)
     if moving:
         apply_messages_to_many(moving, Actor.customer(), now, ["customer_last_message_at"])

@@ -11,14 +11,14 @@ from django.core.asgi import get_asgi_application  # noqa: E402
 
 django_asgi_app = get_asgi_application()
 
-from mostrador.connectors.whatsapp import webhook  # noqa: E402
+from mostrador.intake import webhook  # noqa: E402
 from mostrador.realtime.routing import websocket_urlpatterns  # noqa: E402
 
 
 async def http(scope, receive, send):
-    # WhatsApp notifications skip Django's middleware (see connectors/whatsapp/webhook.py).
-    if scope["path"] == webhook.PATH and scope["method"] == "POST":
-        return await webhook.asgi_post(scope, receive, send)
+    # Channel notifications skip Django's middleware (see intake/webhook.py).
+    if scope["method"] == "POST" and (target := webhook.split_path(scope["path"])):
+        return await webhook.asgi_post(*target, scope, receive, send)
     return await django_asgi_app(scope, receive, send)
 
 

@@ -39,6 +39,13 @@ INSTALLED_APPS = [
     "mostrador.connectors.sandbox",
 ]
 
+# The channels this installation speaks: one package each under connectors/, each registering
+# its connector (connectors/base.py) when imported.
+MOSTRADOR_CONNECTORS = [
+    "mostrador.connectors.api",
+    "mostrador.connectors.whatsapp",
+]
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -4,14 +4,15 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from mostrador.api.main import api
-from mostrador.connectors.whatsapp.webhook import whatsapp_webhook
 from mostrador.core.health import healthz
 from mostrador.intake.views import channel_health
+from mostrador.intake.webhook import webhook
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
-    path("webhooks/whatsapp", whatsapp_webhook, name="whatsapp-webhook"),
+    path("webhooks/<str:channel>", webhook, name="webhook"),
+    path("webhooks/<str:channel>/<str:route>", webhook, name="webhook"),
     path("channels/", channel_health, name="channel-health"),
     path("ai/", include("mostrador.bots.urls")),
     path("login/", auth_views.LoginView.as_view(template_name="auth/login.html", redirect_authenticated_user=True), name="login"),

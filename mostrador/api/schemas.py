@@ -9,9 +9,19 @@ from pydantic import Field, field_validator, model_validator
 
 class InboxCreate(Schema):
     name: str = Field(min_length=1, max_length=120)
-    channel: Literal["api", "whatsapp"]
+    # One of the installed connectors (settings.MOSTRADOR_CONNECTORS): "api", "whatsapp", "telegram"…
+    channel: str = Field(min_length=1, max_length=32)
     settings: dict[str, Any] = Field(default_factory=dict)
     member_ids: list[int] = Field(default_factory=list)
+
+    @field_validator("channel")
+    @classmethod
+    def installed(cls, value: str) -> str:
+        from mostrador.connectors.base import channels
+
+        if value not in channels():
+            raise ValueError(f"channel must be one of {', '.join(channels())}")
+        return value
 
 
 class InboxPatch(Schema):

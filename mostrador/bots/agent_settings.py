@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from mostrador.bots.routes.validators import VALIDATORS
+from mostrador.inbox.inbox_settings import InvalidSettings
 
 KINDS = ("routes", "llm", "webhook")
 # Where each kind's secret goes among the inbox's secrets.
@@ -18,7 +19,7 @@ _KEY = re.compile(r"^[a-z0-9_-]{1,40}$")
 _FIELD = re.compile(r"^[a-z0-9_]{1,40}$")
 
 
-class InvalidAgent(ValueError):
+class InvalidAgent(InvalidSettings):
     pass
 
 
@@ -157,3 +158,28 @@ def clean(raw: dict) -> tuple[dict, dict]:
         raise InvalidAgent(f"settings.ai_agent.{sorted(unknown)[0]} is not a setting of {kind} agents")
     name = _str(raw, "name", "settings.ai_agent", max_len=100).strip()
     return {"kind": kind, "name": name, **cleaned}, secrets
+
+
+def clean_setting(value) -> tuple[dict | None, dict]:
+    """The `ai_agent` inbox setting, as the inbox core's settings registry calls it."""
+    if value is None:
+        return None, {}
+    if not isinstance(value, dict):
+        raise InvalidAgent("settings.ai_agent must be an object or null")
+    return clean(value)
+
+
+def on_inbox_configured(event) -> None:
+    """Check what a new agent's settings point at, and index the routes bot's FAQ (a hook
+    subscriber: raising refuses the settings and rolls the save back)."""
+    if not (event.created or "ai_agent" in event.changed):
+        return
+    from mostrador.accounts.models import Team
+    from mostrador.bots.faq import replace_entries
+
+    agent = event.inbox.setting("ai_agent") or {}
+    team_ids = {r["team_id"] for r in agent.get("routes", []) if r.get("team_id") is not None}
+    missing = team_ids - set(Team.objects.filter(pk__in=team_ids).values_list("pk", flat=True))
+    if missing:
+        raise InvalidAgent(f"settings.ai_agent.routes names team {min(missing)}, which does not exist")
+    replace_entries(event.inbox, agent.get("faq", []) if agent.get("kind") == "routes" else [])

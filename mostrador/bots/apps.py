@@ -5,3 +5,14 @@ class BotsConfig(AppConfig):
     name = "mostrador.bots"
     label = "bots"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The AI capability plugs into the inbox core through its hooks; the core never calls it.
+        from mostrador.inbox import hooks
+        from mostrador.inbox.inbox_settings import register_setting
+
+        from . import agent_settings, turn
+
+        hooks.conversation_changed.subscribe(turn.on_conversation_changed)
+        hooks.inbox_configured.subscribe(agent_settings.on_inbox_configured)
+        register_setting("ai_agent", agent_settings.clean_setting)

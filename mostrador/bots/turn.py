@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from mostrador.inbox import actions
+from mostrador.inbox import actions, hooks
 from mostrador.inbox.actions import ActionRefused, Actor, OutboundContent
 from mostrador.inbox.models import AuthorKind, Conversation, EventKind, Message
 from mostrador.rules.attention import State
@@ -51,29 +51,29 @@ def bot_actor(inbox) -> Actor:
         return Actor.bot(None, bot_name(agent_config(inbox) or {}))
 
 
-# Called by the actions, inside their transaction ----------------------------------------------
+# Subscribed to the domain hooks (apps.py): runs inside the action's transaction -------------
 
-def after_attention(conv: Conversation, old_ai_since, kind: str, actor: Actor, now, data: dict) -> None:
-    """React to an attention change: start the AI's turn, hand it a new message, or end it."""
+def on_conversation_changed(change: hooks.ConversationChanged) -> None:
+    """React to a change: start the AI's turn, hand it a new message, or end it."""
+    conv = change.conversation
     config = agent_config(conv.inbox)
     if config is None:
         return
-    from mostrador.inbox.actions.record import record_event
-
-    started = conv.ai_since is not None and conv.ai_since != old_ai_since
-    if started:
-        record_event(
-            conv, EventKind.AI_TURN_STARTED, bot_actor(conv.inbox), now,
-            data={"deadline": conv.ai_deadline.isoformat() if conv.ai_deadline else None},
-        )
-    if conv.ai_since is not None and conv.state(now) == State.WITH_AI and (started or actor.kind == AuthorKind.CUSTOMER):
-        take_turn.enqueue(conv.pk, conv.ai_since.isoformat(), data.get("message_id"))
-    if old_ai_since is not None and conv.ai_since is None:
-        turn_ended(conv, _END_REASONS.get(kind, kind))
-    if actor.is_person and kind == EventKind.MESSAGE and conv.bot_state:
+    if change.kind == EventKind.AI_WINDOW_ENDED:
+        turn_ended(conv, "window_ended")
+        return
+    if change.ai_turn_started:
+        actions.record_ai_turn_started(conv, bot_actor(conv.inbox), change.now)
+    if conv.ai_since is not None and change.state_after == State.WITH_AI and (
+        change.ai_turn_started or change.actor.kind == AuthorKind.CUSTOMER
+    ):
+        message_id = change.message.pk if change.message is not None else None
+        take_turn.enqueue(conv.pk, conv.ai_since.isoformat(), message_id)
+    if change.ai_turn_taken_away:
+        turn_ended(conv, _END_REASONS.get(change.kind, change.kind))
+    if change.actor.is_person and change.kind == EventKind.MESSAGE and conv.bot_state:
         # A person took over mid-flow; the bot starts afresh when it next gets a turn.
-        Conversation.objects.filter(pk=conv.pk).update(bot_state={})
-        conv.bot_state = {}
+        actions.remember_bot_state(conv, {})
 
 
 _END_REASONS = {
@@ -203,7 +203,6 @@ class Turn:
 
     def remember(self, state: dict) -> None:
         actions.remember_bot_state(self.conv, state)
-        self.conv.bot_state = state
 
     def handoff(self, reason: str, *, wants: str = "", team_id: int | None = None, route: str = "", cause: str = "agent") -> None:
         from mostrador.accounts.models import Team

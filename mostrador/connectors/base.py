@@ -1,14 +1,29 @@
 """The one interface every channel connector implements.
 
-A connector knows its provider's wire format and nothing about attention: it verifies requests,
-normalises inbound messages for the actions, sends outbound messages and maps provider errors.
+A channel is one folder, `connectors/<channel>/`, whose connector declares everything
+channel-specific: its settings (a pydantic model) and which of them are secrets, its capabilities
+and limits, its webhook (how a request is verified and which account it is for), how a stored
+notification reads into normalised items, and how it sends. The generic intake
+(`intake/apply.py`) applies the normalised items the same way for every channel, and the inbox
+core never imports a connector by name: it asks `connector_class(inbox.channel)`.
+
+The connectors installed are listed in `settings.MOSTRADOR_CONNECTORS`.
 """
 
 from __future__ import annotations
 
 import abc
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import cache
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    from mostrador.inbox.actions.inbound import InboundMessage
+    from mostrador.inbox.models import Inbox
 
 
 @dataclass(frozen=True)
@@ -19,6 +34,86 @@ class Capabilities:
     read_receipts: bool = False
     # Reply buttons and lists: bots offer menus as taps where the channel has them.
     interactive: bool = False
+    # How many reply buttons fit in one message, and how many rows a list holds in all.
+    max_buttons: int = 0
+    max_list_rows: int = 0
+    # The longest title of a button and of a list row the channel shows whole.
+    button_title_max: int = 20
+    row_title_max: int = 24
+
+
+class NoSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# Normalised inbound items: what every connector reads its notifications into -----------------
+
+
+@dataclass(frozen=True)
+class ProviderError:
+    code: str
+    title: str
+    details: str = ""
+
+
+@dataclass(frozen=True)
+class StatusUpdate:
+    """The provider's word on one of our messages: `status` is sent, delivered, read or failed
+    (anything else is reported and ignored)."""
+
+    external_id: str
+    status: str
+    at: datetime | None = None
+    recipient: str = ""
+    errors: tuple[ProviderError, ...] = ()
+
+
+@dataclass(frozen=True)
+class InboundEdit:
+    """The customer changed the text of a message they sent."""
+
+    external_id: str
+    text: str
+    at: datetime | None = None
+
+
+@dataclass
+class AccountBatch:
+    """Everything one notification says about one provider account (one inbox)."""
+
+    account: str
+    messages: list[InboundMessage] = field(default_factory=list)
+    statuses: list[StatusUpdate] = field(default_factory=list)
+    edits: list[InboundEdit] = field(default_factory=list)
+    errors: list[ProviderError] = field(default_factory=list)
+    # Parts we could not read; reported, never fatal for the rest of the notification.
+    problems: list[str] = field(default_factory=list)
+    # Calls the connector owes the provider once the batch is stored (Telegram's answer to a
+    # button tap), as plain data for `Connector.follow_up`.
+    follow_ups: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class Parsed:
+    batches: list[AccountBatch] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a webhook request gets: the answer, and how to keep its body."""
+
+    answer: tuple[int, dict]
+    # How to keep the body in the inbound log (None: not at all, it is not from the provider).
+    keep_as: str | None = None
+    problem: str = ""
+    # The account it is for: one account's notifications are processed in order, by one worker
+    # at a time (see intake.jobs.claim_batch).
+    account: str = ""
+
+
+def refusal(status: int, detail: str, code: str) -> tuple[int, dict]:
+    return status, {"detail": detail, "code": code}
 
 
 @dataclass(frozen=True)
@@ -38,20 +133,6 @@ class Unreadable(ValueError):
     """A notification body that is not what the provider sends at all."""
 
 
-@dataclass
-class IngestOutcome:
-    """What processing one stored notification did."""
-
-    messages: int = 0
-    statuses: int = 0
-    # Statuses for a message id we do not know yet: our own send may not have recorded it yet.
-    unmatched_statuses: int = 0
-    unknown_accounts: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    # Set when the stored body cannot be read at all: the notification is kept as rejected.
-    unreadable: str = ""
-
-
 class ProviderUnavailable(Exception):
     """A provider call that failed; `retry` says whether the same call can succeed later."""
 
@@ -62,41 +143,84 @@ class ProviderUnavailable(Exception):
 
 class Connector(abc.ABC):
     channel: str
+    label: str = ""
     capabilities = Capabilities()
+    # The inbox settings this channel adds to the common ones (CONTRACT.md); every field needs
+    # a default, and the keys in `secret_keys` are stored encrypted and never returned.
+    settings_model: type[BaseModel] = NoSettings
+    secret_keys: tuple[str, ...] = ()
 
     def __init__(self, inbox):
         self.inbox = inbox
+
+    # Settings ------------------------------------------------------------------------------
+
+    @classmethod
+    def address_of(cls, settings: dict) -> str:
+        """The provider's id for the account an inbox is (a WhatsApp phone number id), kept
+        indexed on the inbox so notifications find it; "" when the channel routes otherwise."""
+        return ""
 
     @classmethod
     def credentials_changed(cls) -> None:
         """An inbox of this channel got new credentials: drop any copy held in this process."""
 
+    def configured(self) -> None:
+        """The inbox was created or its settings changed, and that is committed: tell the
+        provider what it needs (Telegram's setWebhook). Raise ProviderUnavailable on failure."""
+
+    # The webhook ------------------------------------------------------------------------------
+
     @classmethod
-    def verify(cls, headers, raw_body: bytes) -> bool:
-        """Whether a webhook request really comes from the provider. Channel-wide, because one
-        provider app may serve several inboxes and the body says which only once trusted."""
-        return False
+    def webhook_path(cls, inbox: Inbox) -> str | None:
+        """Where the provider must send this inbox's notifications (None: it has no webhook)."""
+        return None
+
+    @classmethod
+    def cached_webhook_secrets(cls, route: str) -> Any | None:
+        """What `judge` needs to verify a request, if this process holds it fresh (no I/O)."""
+        return None
+
+    @classmethod
+    def webhook_secrets(cls, route: str) -> Any:
+        """What `judge` needs to verify a request on `route`, read from the database."""
+        return None
+
+    @classmethod
+    def judge(cls, headers, body: bytes, route: str, secrets: Any) -> Verdict:
+        """Verify one webhook request and say what to answer and keep. No I/O: it runs on the
+        server's event loop."""
+        return Verdict(refusal(404, f"{cls.channel} has no webhook", "not_found"))
+
+    @classmethod
+    async def verify_subscription(cls, request, route: str):
+        """Answer the provider's GET handshake, where it has one (None: it has not)."""
+        return None
+
+    # Reading notifications --------------------------------------------------------------------
+
+    @classmethod
+    def parse(cls, body: bytes, account: str) -> Parsed:
+        """Read one stored notification into normalised items, never raising on a strange
+        shape (each unreadable part is a problem with its path); raise Unreadable when the
+        body is not a notification of this provider at all."""
+        raise Unreadable(f"{cls.channel} takes no notifications")
+
+    @classmethod
+    def inboxes_for(cls, accounts: set[str]) -> dict[str, Inbox]:
+        """The inbox of each account the notifications name (by the inbox's address)."""
+        from mostrador.inbox.models import Inbox
+
+        return {i.address: i for i in Inbox.objects.filter(channel=cls.channel, address__in=accounts)}
+
+    def follow_up(self, item: dict) -> None:
+        """Do one of the calls a parsed batch owed the provider (see AccountBatch.follow_ups)."""
+
+    # Sending ---------------------------------------------------------------------------------
 
     @abc.abstractmethod
     def send(self, message) -> SendResult:
         """Deliver one outbound message to the provider."""
-
-    @classmethod
-    def ingest(cls, raw_body: bytes, log=None, statuses_only: bool = False) -> IngestOutcome:
-        """Apply one stored webhook notification (which may span several inboxes)."""
-        raise NotImplementedError(f"{cls.channel} has no webhook")
-
-    @classmethod
-    def ingest_many(cls, entries: list) -> list[IngestOutcome]:
-        """Apply several stored notifications (log entries) together, one outcome each. Channels
-        whose notifications come in bursts do this in bulk; by default, one at a time."""
-        outcomes = []
-        for entry in entries:
-            try:
-                outcomes.append(cls.ingest(bytes(entry.body), log=entry))
-            except Unreadable as exc:
-                outcomes.append(IngestOutcome(unreadable=str(exc)))
-        return outcomes
 
     def mark_read(self, message) -> None:
         """Tell the provider the team has seen this customer message (channels with read receipts)."""
@@ -123,13 +247,26 @@ def register(cls: type[Connector]) -> type[Connector]:
     return cls
 
 
+@cache
+def _load_installed() -> None:
+    from django.conf import settings
+
+    for module in settings.MOSTRADOR_CONNECTORS:
+        import_module(module)
+
+
+def channels() -> list[str]:
+    """Every installed channel."""
+    _load_installed()
+    return sorted(_REGISTRY)
+
+
 def connector_for(inbox) -> Connector:
     return connector_class(inbox.channel)(inbox)
 
 
 def connector_class(channel: str) -> type[Connector]:
-    from mostrador.connectors import api, whatsapp  # noqa: F401 - registers the built-in connectors
-
+    _load_installed()
     try:
         return _REGISTRY[channel]
     except KeyError:

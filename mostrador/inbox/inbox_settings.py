@@ -1,63 +1,93 @@
-"""Validation of inbox settings: every key is known and typed, secrets are split off."""
+"""Inbox settings: the keys every channel shares, the keys the inbox's connector declares, and the
+keys that capabilities register (the AI agent). Each key is validated by its pydantic type; an
+unknown key is refused, and secrets are split off to be stored encrypted."""
 
 from __future__ import annotations
 
-from mostrador.bots import agent_settings
+from collections.abc import Callable
+from functools import cache
+from typing import Annotated, Any
 
-# key -> (accepted python types, minimum for numbers)
-COMMON: dict[str, tuple[tuple[type, ...], int | None]] = {
-    "ai_enabled": ((bool,), None),
-    "ai_can_resolve": ((bool,), None),
-    "ai_window_seconds": ((int,), 1),
-    "wait_target_seconds": ((int,), 1),
-    "case_close_after_seconds": ((int,), 60),
-    "ai_agent": ((dict, type(None)), None),
-}
-PER_CHANNEL: dict[str, dict[str, tuple[tuple[type, ...], int | None]]] = {
-    "api": {"outbound_url": ((str,), None)},
-    "whatsapp": {
-        "phone_number_id": ((str,), None),
-        "display_phone_number": ((str,), None),
-        "graph_api_url": ((str,), None),
-        "business_account_id": ((str,), None),
-        "read_receipts": ((bool,), None),
-    },
-}
-SECRETS: dict[str, tuple[str, ...]] = {
-    "api": (),
-    "whatsapp": ("access_token", "app_secret", "verify_token"),
-}
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, TypeAdapter, ValidationError
+
+# A window, target or delay in seconds: any value from one second up to a year.
+Seconds = Annotated[StrictInt, Field(ge=1, le=366 * 86400)]
+
+
+class CommonSettings(BaseModel):
+    """Settings every inbox has, whatever its channel (CONTRACT.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ai_enabled: StrictBool = False
+    ai_can_resolve: StrictBool = False
+    ai_window_seconds: Seconds = 300
+    wait_target_seconds: Seconds = 900
+    case_close_after_seconds: Seconds = 86400
 
 
 class InvalidSettings(ValueError):
     pass
 
 
+# Settings a capability adds to every inbox: key -> (clean(value) -> (value, secrets), default).
+_registered: dict[str, tuple[Callable[[Any], tuple[Any, dict]], Any]] = {}
+
+
+def register_setting(key: str, clean: Callable[[Any], tuple[Any, dict]], default: Any = None) -> None:
+    """Let a capability own one inbox setting. `clean` validates a value (raising
+    InvalidSettings) and returns it with any secrets to store encrypted."""
+    _registered[key] = (clean, default)
+    defaults.cache_clear()
+
+
+@cache
+def defaults(channel: str) -> dict:
+    """Every setting's default for an inbox of this channel."""
+    from mostrador.connectors.base import connector_class
+
+    connector = connector_class(channel)
+    values = CommonSettings().model_dump()
+    values.update({key: default for key, (_, default) in _registered.items()})
+    values.update(connector.settings_model.model_construct().model_dump(exclude=set(connector.secret_keys)))
+    return values
+
+
 def split_settings(channel: str, raw: dict) -> tuple[dict, dict]:
-    """Validate `raw` for `channel`; return (settings, secrets)."""
+    """Validate the given keys of `raw` for `channel` (a partial update is fine); return
+    (settings, secrets)."""
+    from mostrador.connectors.base import connector_class
+
     if not isinstance(raw, dict):
         raise InvalidSettings("settings must be an object")
-    allowed = {**COMMON, **PER_CHANNEL.get(channel, {})}
+    connector = connector_class(channel)
     settings, secrets = {}, {}
     for key, value in raw.items():
-        if key in SECRETS.get(channel, ()):
-            if not isinstance(value, str):
-                raise InvalidSettings(f"settings.{key} must be a string")
-            secrets[key] = value
+        if key in _registered:
+            clean, _ = _registered[key]
+            settings[key], found = clean(value)
+            secrets.update(found)
             continue
-        if key not in allowed:
+        model = CommonSettings if key in CommonSettings.model_fields else connector.settings_model
+        if key not in model.model_fields:
             raise InvalidSettings(f"settings.{key} is not a setting of {channel} inboxes")
-        types, minimum = allowed[key]
-        if isinstance(value, bool) and bool not in types or not isinstance(value, types):
-            names = " or ".join("null" if t is type(None) else t.__name__ for t in types)
-            raise InvalidSettings(f"settings.{key} must be {names}")
-        if minimum is not None and value < minimum:
-            raise InvalidSettings(f"settings.{key} must be at least {minimum}")
-        if key == "ai_agent" and value is not None:
-            try:
-                value, agent_secrets = agent_settings.clean(value)
-            except agent_settings.InvalidAgent as error:
-                raise InvalidSettings(str(error)) from None
-            secrets.update(agent_secrets)
-        settings[key] = value
+        checked = _check(model, key, value)
+        if key in connector.secret_keys:
+            secrets[key] = checked
+        else:
+            settings[key] = checked
     return settings, secrets
+
+
+def _check(model: type[BaseModel], key: str, value):
+    annotation = model.model_fields[key]
+    adapter = TypeAdapter(Annotated[annotation.annotation, *annotation.metadata])
+    try:
+        return adapter.validate_python(value)
+    except ValidationError as error:
+        problem = error.errors()[0]["msg"]
+        raise InvalidSettings(f"settings.{key}: {_lower_first(problem)}") from None
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]

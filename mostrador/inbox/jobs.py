@@ -127,6 +127,25 @@ def send_read_receipt(message_id: int, attempt: int = 1) -> str:
 
 
 @task()
+def configure_channel(inbox_id: int, attempt: int = 1) -> str:
+    """Tell the provider what a saved inbox needs of it (Telegram's webhook URL and secret)."""
+    from mostrador.inbox.actions import record_channel_error
+
+    inbox = Inbox.objects.filter(pk=inbox_id).first()
+    if inbox is None:
+        return "skipped"
+    try:
+        connector_for(inbox).configured()
+    except ProviderUnavailable as exc:
+        record_channel_error(inbox, exc.code, "channel set-up failed", exc.message)
+        if exc.retry and attempt < MAX_FETCH_ATTEMPTS:
+            later(configure_channel, backoff(attempt), inbox_id, attempt + 1)
+            return "retrying"
+        return "failed"
+    return "configured"
+
+
+@task()
 def sync_templates(inbox_id: int) -> str:
     from mostrador.inbox.actions import record_channel_error, replace_templates
 

@@ -10,25 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from mostrador.rules.attention import Attention, State, state_at
 
-# Settings every channel shares (CONTRACT.md). Unknown keys are refused by the API.
-INBOX_DEFAULTS: dict = {
-    "ai_enabled": False,
-    "ai_window_seconds": 300,
-    "wait_target_seconds": 900,
-    "case_close_after_seconds": 86400,
-    "ai_can_resolve": False,
-    "ai_agent": None,
-}
-
-
-class Channel(models.TextChoices):
-    API = "api", "API"
-    WHATSAPP = "whatsapp", "WhatsApp"
-
-
 class Inbox(models.Model):
     name = models.CharField(max_length=120)
-    channel = models.CharField(max_length=32, choices=Channel.choices)
+    # The connector that serves it (connectors/<channel>/): "api", "whatsapp", "telegram"…
+    channel = models.CharField(max_length=32)
     settings = models.JSONField(default=dict, blank=True)
     # Write-only credentials (access tokens, app secrets, API keys), encrypted (core/secret_box);
     # never serialised back out. Read them with `secret(key)`.
@@ -57,11 +42,18 @@ class Inbox(models.Model):
         return unseal(self.secrets.get(key, ""))
 
     def setting(self, key: str):
-        return self.settings.get(key, INBOX_DEFAULTS.get(key))
+        if key in self.settings:
+            return self.settings[key]
+        from mostrador.inbox.inbox_settings import defaults
+
+        return defaults(self.channel).get(key)
 
     @property
     def effective_settings(self) -> dict:
-        return {**INBOX_DEFAULTS, **self.settings}
+        """Every setting, stored or default (inbox_settings: common, the channel's, capabilities')."""
+        from mostrador.inbox.inbox_settings import defaults
+
+        return {**defaults(self.channel), **self.settings}
 
     @property
     def ai_window(self) -> timedelta:
@@ -235,6 +227,8 @@ class Message(models.Model):
     error_code = models.CharField(max_length=40, blank=True)
     error_message = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # When the customer last changed its text (channels that tell us: Telegram); shown as edited.
+    edited_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -21,7 +21,7 @@ from mostrador.inbox.actions.actor import ActionRefused
 from mostrador.inbox.actions.outbound import window_closes_at
 from mostrador.inbox.jobs import sync_templates as sync_templates_job
 from mostrador.inbox.media import store_upload
-from mostrador.inbox.models import Channel, Conversation, Inbox, TemplateStatus
+from mostrador.inbox.models import Conversation, Inbox, TemplateStatus
 from mostrador.inbox.queries import ListFilters, conversation_list, state_counts, visible_conversations, visible_inboxes
 from mostrador.inbox.timeline import timeline
 from mostrador.rules.attention import State
@@ -232,7 +232,7 @@ def _require_admin(request) -> None:
 
 
 def _sim_inbox(request) -> Inbox:
-    inboxes = Inbox.objects.filter(channel=Channel.API).order_by("pk")
+    inboxes = Inbox.objects.filter(channel="api").order_by("pk")
     raw = request.GET.get("inbox") or request.POST.get("inbox")
     inbox = inboxes.filter(pk=int(raw)).first() if raw and raw.isdigit() else inboxes.first()
     if inbox is None:
@@ -245,7 +245,7 @@ def _sim_context(request, inbox: Inbox, customer_id: str, name: str) -> dict:
     messages = list(conv.messages.order_by("created_at", "id")) if conv else []
     return {
         "inbox": inbox,
-        "inboxes": Inbox.objects.filter(channel=Channel.API).order_by("pk"),
+        "inboxes": Inbox.objects.filter(channel="api").order_by("pk"),
         "customer_id": customer_id,
         "customer_name": name,
         "messages": messages,

@@ -34,9 +34,12 @@ def store(channel: str, body: bytes, state: str = LogState.RECEIVED, problem: st
     return InboundLog.objects.create(channel=channel, body=body, state=state, problem=problem, account=account)
 
 
-def store_many(channel: str, items: list[tuple[bytes, str]]) -> None:
-    """Keep several verified notifications, (body, account) each, with one INSERT and one commit."""
-    InboundLog.objects.bulk_create(InboundLog(channel=channel, body=body, account=account) for body, account in items)
+def store_many(items: list[tuple[str, bytes, str]]) -> None:
+    """Keep several verified notifications, (channel, body, account) each, with one INSERT and
+    one commit."""
+    InboundLog.objects.bulk_create(
+        InboundLog(channel=channel, body=body, account=account) for channel, body, account in items
+    )
 
 
 # Advisory lock namespace of the intake pumps (any constant unlikely to clash with other users).
@@ -70,7 +73,7 @@ def claim_batch(limit: int) -> list[InboundLog]:
 
 def drain(limit: int = BATCH_SIZE) -> int:
     """Process up to `limit` received notifications; return how many were taken."""
-    from mostrador.connectors.base import connector_class
+    from . import apply
 
     with transaction.atomic():
         entries = claim_batch(limit)
@@ -82,7 +85,7 @@ def drain(limit: int = BATCH_SIZE) -> int:
         try:
             with transaction.atomic():
                 for channel, group in by_channel.items():
-                    for entry, outcome in zip(group, connector_class(channel).ingest_many(group)):
+                    for entry, outcome in zip(group, apply.process_batch(channel, group)):
                         entry.attempts += 1
                         _conclude(entry, outcome, save=False)
                 update_rows(entries, ["state", "problem", "processed_at", "attempts"])
@@ -103,7 +106,7 @@ def drain_all() -> int:
 
 @task()
 def process_inbound(log_id: int, statuses_only: bool = False) -> str:
-    from mostrador.connectors.base import Unreadable, connector_class
+    from .apply import process_one
 
     entry = InboundLog.objects.filter(pk=log_id).first()
     if entry is None:
@@ -113,10 +116,8 @@ def process_inbound(log_id: int, statuses_only: bool = False) -> str:
         # One transaction for the whole notification: its messages, their events, the log's new
         # state and any retry commit together (one commit, not one per message), or not at all.
         with transaction.atomic():
-            outcome = connector_class(entry.channel).ingest(bytes(entry.body), log=entry, statuses_only=statuses_only)
+            outcome = process_one(entry, statuses_only)
             return _conclude(entry, outcome)
-    except Unreadable as exc:
-        return _finish(entry, LogState.REJECTED, str(exc))
     except Exception as exc:  # a bug or an outage: keep the notification, try again later
         log.exception("inbound notification %s failed", log_id)
         if entry.attempts < MAX_ATTEMPTS:
@@ -147,3 +148,24 @@ def _finish(entry: InboundLog, state: str, problem: str, save: bool = True) -> s
     if state in (LogState.UNROUTABLE, LogState.REJECTED):
         log.warning("inbound notification %s %s: %s", entry.pk, state, problem)
     return state
+
+
+@task()
+def follow_up(inbox_id: int, item: dict, attempt: int = 1) -> str:
+    """A call the connector owes the provider after storing a notification (see
+    AccountBatch.follow_ups), retried with backoff while the provider is unavailable."""
+    from mostrador.connectors.base import ProviderUnavailable, connector_for
+    from mostrador.inbox.models import Inbox
+
+    inbox = Inbox.objects.filter(pk=inbox_id).first()
+    if inbox is None:
+        return "gone"
+    try:
+        connector_for(inbox).follow_up(item)
+    except ProviderUnavailable as exc:
+        if exc.retry and attempt < MAX_ATTEMPTS:
+            follow_up.using(run_after=timezone.now() + timedelta(seconds=2**attempt)).enqueue(inbox_id, item, attempt + 1)
+            return "retrying"
+        log.warning("follow-up %s for inbox %s failed: %s", item.get("kind"), inbox_id, exc)
+        return "failed"
+    return "done"

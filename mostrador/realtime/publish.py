@@ -18,28 +18,29 @@ def publish_on_commit(event: dict) -> None:
 
     The events of one transaction go out together, in one trip into the event loop: async_to_sync
     costs about a millisecond per call, which dominated storing a burst of messages when each of
-    its events made its own."""
+    its events made its own. Each event registers its own commit hook (so one inside a savepoint
+    that rolls back is dropped with it); the first hook to run sends the whole batch and the rest
+    find it sent."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         publish_now([event])
         return
     batch = getattr(connection, "_mostrador_outgoing", None)
-    # A batch whose callback is no longer queued was published, or discarded by a rollback.
-    if batch is None or not any(callback is batch.callback for _, callback, _ in connection.run_on_commit):
-        batch = _Batch()
-        connection._mostrador_outgoing = batch
-        transaction.on_commit(batch.callback)
+    if batch is None or batch.sent:
+        batch = connection._mostrador_outgoing = _Batch()
     batch.events.append(event)
+    transaction.on_commit(batch.flush)
 
 
 class _Batch:
     def __init__(self):
         self.events: list[dict] = []
-        # Kept: each attribute access would make a new bound method, never `is` the queued one.
-        self.callback = self.flush
+        self.sent = False
 
     def flush(self) -> None:
-        publish_now(self.events)
+        if not self.sent:
+            self.sent = True
+            publish_now(self.events)
 
 
 def publish_now(batch: list[dict]) -> None:

@@ -63,13 +63,13 @@ def test_concurrent_notifications_are_all_stored_before_their_answer(wa_inbox):
 
 
 def test_a_batch_that_fails_is_processed_one_notification_at_a_time(wa_inbox, agent_api, monkeypatch):
-    from mostrador.connectors.whatsapp.connector import WhatsAppConnector
+    from mostrador.intake import apply
     from tests.whatsapp.conftest import post_webhook
 
-    def broken(cls, entries):
+    def broken(channel, entries):
         raise RuntimeError("a bug in bulk ingest")
 
-    monkeypatch.setattr(WhatsAppConnector, "ingest_many", classmethod(broken))
+    monkeypatch.setattr(apply, "process_batch", broken)
     for i in range(3):
         note = fixture("text")
         note["entry"][0]["changes"][0]["value"]["messages"][0]["id"] = f"wamid.ALONE{i}"
@@ -87,7 +87,7 @@ def test_a_database_outage_is_a_503_so_meta_sends_it_again(wa_inbox, agent_api, 
 
     from tests.whatsapp.conftest import post_webhook
 
-    from mostrador.connectors.whatsapp import webhook
+    from mostrador.intake import webhook
 
     def down(*args, **kwargs):
         raise OperationalError("the database is restarting")

@@ -69,7 +69,7 @@ def test_reading_never_raises_and_what_it_returns_fits(v):
                     "interactive_reply", "reaction", "unsupported",
                 }
             for s in batch.statuses:
-                assert isinstance(s.wamid, str) and isinstance(s.status, str)
+                assert isinstance(s.external_id, str) and isinstance(s.status, str)
 
 
 def test_nul_characters_are_dropped_everywhere():

@@ -33,8 +33,14 @@ class RoutesAgent(Agent):
         return faq.answer_for(self.inbox.pk, text, self.config.get("faq_min_confidence", faq.DEFAULT_MIN_CONFIDENCE))
 
     def _step(self, state: flow.State, text: str, choice: str | None) -> flow.Outcome:
-        interactive = connector_class(self.inbox.channel).capabilities.interactive
-        return flow.step(self.flow_config, state, flow.Incoming(text, choice), interactive=interactive, faq=self._faq)
+        return flow.step(self.flow_config, state, flow.Incoming(text, choice), taps=self.taps, faq=self._faq)
+
+    @cached_property
+    def taps(self) -> flow.Taps | None:
+        can = connector_class(self.inbox.channel).capabilities
+        if not can.interactive:
+            return None
+        return flow.Taps(can.max_buttons, can.max_list_rows, can.button_title_max, can.row_title_max)
 
     def take_turn(self, turn, message_id):
         state = flow.State.load(turn.conv.bot_state)

@@ -19,8 +19,17 @@ from .validators import CHOICES, VALIDATORS
 ROUTE_PREFIX = "route:"
 ANSWER_PREFIX = "answer:"
 # WhatsApp allows three reply buttons, and ten rows in a list.
-MAX_BUTTONS = 3
-MAX_LIST_ROWS = 10
+
+
+@dataclass(frozen=True)
+class Taps:
+    """What the channel can show as taps (its connector's capabilities): menus beyond these
+    limits are sent as numbered text."""
+
+    max_buttons: int
+    max_list_rows: int
+    button_title_max: int = 20
+    row_title_max: int = 24
 
 
 @dataclass(frozen=True)
@@ -120,25 +129,25 @@ class Outcome:
 FaqLookup = Callable[[str], "str | None"]
 
 
-def step(config: Config, state: State, message: Incoming, *, interactive: bool, faq: FaqLookup) -> Outcome:
+def step(config: Config, state: State, message: Incoming, *, taps: Taps | None, faq: FaqLookup) -> Outcome:
     """Decide the bot's answer to one customer message."""
     route = config.route(state.route)
     if route is not None and state.asking:
-        return _answer(config, state, route, message, interactive)
+        return _answer(config, state, route, message, taps)
     chosen, matched_by = _choose_route(config, state, message)
     if chosen is not None:
         out = Outcome(State(route=chosen.key), [AddTag(t) for t in chosen.tags], matched_by)
-        return _next_question(config, out, chosen, interactive)
+        return _next_question(config, out, chosen, taps)
     if message.text.strip():
         answer = faq(message.text)
         if answer:
             return Outcome(state, [Say(answer)], "faq")
     if not state.menu_shown:
-        return Outcome(State(menu_shown=True), [_menu(config, config.greeting, interactive)])
+        return Outcome(State(menu_shown=True), [_menu(config, config.greeting, taps)])
     misses = state.misses + 1
     if misses >= config.max_misses:
         return Outcome(State(), [Handoff("no_route")])
-    return Outcome(State(menu_shown=True, misses=misses), [_menu(config, config.not_understood, interactive)])
+    return Outcome(State(menu_shown=True, misses=misses), [_menu(config, config.not_understood, taps)])
 
 
 def _choose_route(config: Config, state: State, message: Incoming) -> tuple[Route | None, str | None]:
@@ -157,10 +166,10 @@ def _choose_route(config: Config, state: State, message: Incoming) -> tuple[Rout
     return None, None
 
 
-def _answer(config: Config, state: State, route: Route, message: Incoming, interactive: bool) -> Outcome:
+def _answer(config: Config, state: State, route: Route, message: Incoming, taps: Taps | None) -> Outcome:
     question = next((q for q in route.questions if q.field == state.asking), None)
     if question is None:  # the route was edited mid-conversation
-        return _next_question(config, Outcome(State(route=route.key)), route, interactive)
+        return _next_question(config, Outcome(State(route=route.key)), route, taps)
     given = message.choice[len(ANSWER_PREFIX):] if message.choice and message.choice.startswith(ANSWER_PREFIX) else message.text
     value = VALIDATORS.get(question.validate, VALIDATORS["text"])(given)
     if value is None:
@@ -171,18 +180,18 @@ def _answer(config: Config, state: State, route: Route, message: Incoming, inter
                 [Handoff("invalid_answer", question.field, route.team_id, route.key)],
             )
         retry = question.retry_prompt or f"{config.not_understood} {question.prompt}"
-        return Outcome(State(route=route.key, asking=question.field, misses=misses), [_ask(retry, question, interactive)])
+        return Outcome(State(route=route.key, asking=question.field, misses=misses), [_ask(retry, question, taps)])
     out = Outcome(State(route=route.key), [SetField(question.field, value)])
-    return _next_question(config, out, route, interactive, answered=question.field)
+    return _next_question(config, out, route, taps, answered=question.field)
 
 
-def _next_question(config: Config, out: Outcome, route: Route, interactive: bool, answered: str | None = None) -> Outcome:
+def _next_question(config: Config, out: Outcome, route: Route, taps: Taps | None, answered: str | None = None) -> Outcome:
     fields = [q.field for q in route.questions]
     start = fields.index(answered) + 1 if answered in fields else 0
     if start < len(route.questions):
         question = route.questions[start]
         out.state = State(route=route.key, asking=question.field)
-        out.decisions.append(_ask(question.prompt, question, interactive))
+        out.decisions.append(_ask(question.prompt, question, taps))
         return out
     if route.done_text:
         out.decisions.append(Say(route.done_text))
@@ -191,21 +200,24 @@ def _next_question(config: Config, out: Outcome, route: Route, interactive: bool
     return out
 
 
-def _ask(prompt: str, question: Question, interactive: bool) -> Say:
+def _ask(prompt: str, question: Question, taps: Taps | None) -> Say:
     choices = CHOICES.get(question.validate)
-    if interactive and choices:
-        return Say(prompt, {"buttons": [{"id": ANSWER_PREFIX + value, "title": title} for value, title in choices]})
+    if taps and choices and len(choices) <= taps.max_buttons:
+        buttons = [{"id": ANSWER_PREFIX + value, "title": title[: taps.button_title_max]} for value, title in choices]
+        return Say(prompt, {"buttons": buttons})
     return Say(prompt)
 
 
-def _menu(config: Config, lead: str, interactive: bool) -> Say:
+def _menu(config: Config, lead: str, taps: Taps | None) -> Say:
     routes = config.routes
-    if interactive and config.menu != "text" and routes:
-        if config.menu == "buttons" and len(routes) <= MAX_BUTTONS:
-            return Say(lead, {"buttons": [{"id": ROUTE_PREFIX + r.key, "title": r.title[:20]} for r in routes]})
-        if len(routes) <= MAX_LIST_ROWS:
-            rows = [{"id": ROUTE_PREFIX + r.key, "title": r.title[:24]} for r in routes]
-            return Say(lead, {"button": config.menu_button[:20], "sections": [{"title": config.menu_button[:24], "rows": rows}]})
+    if taps and config.menu != "text" and routes:
+        if config.menu == "buttons" and len(routes) <= taps.max_buttons:
+            buttons = [{"id": ROUTE_PREFIX + r.key, "title": r.title[: taps.button_title_max]} for r in routes]
+            return Say(lead, {"buttons": buttons})
+        if len(routes) <= taps.max_list_rows:
+            rows = [{"id": ROUTE_PREFIX + r.key, "title": r.title[: taps.row_title_max]} for r in routes]
+            button = config.menu_button[: taps.button_title_max]
+            return Say(lead, {"button": button, "sections": [{"title": config.menu_button[: taps.row_title_max], "rows": rows}]})
     lines = [lead, ""] + [f"{i}. {r.title}" for i, r in enumerate(routes, 1)]
     return Say("\n".join(lines).strip())
 

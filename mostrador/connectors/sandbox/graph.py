@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from mostrador.inbox.models import Channel, Inbox
+from mostrador.inbox.models import Inbox
 from mostrador.inbox.template_text import count_placeholders
 
 from . import catalog
@@ -53,7 +53,7 @@ def _token(request) -> str:
 
 def _authorised(request, **inbox_filter) -> Inbox | None:
     token = _token(request)
-    for inbox in Inbox.objects.filter(channel=Channel.WHATSAPP, **inbox_filter):
+    for inbox in Inbox.objects.filter(channel="whatsapp", **inbox_filter):
         if token and inbox.secret("access_token") == token:
             return inbox
     return None
@@ -90,7 +90,7 @@ def messages(request, version: str, phone_number_id: str):
         wamid=new_wamid(),
         type=body["type"],
         body=body,
-        callback_url=request.build_absolute_uri(reverse("whatsapp-webhook")),
+        callback_url=request.build_absolute_uri(reverse("webhook", args=["whatsapp"])),
     )
     if body["type"] != "template" and not _window_open(phone_number_id, customer):
         # Like Meta: the send is accepted, then fails in a status webhook.

@@ -12,13 +12,13 @@ from django.utils import timezone
 from django_tasks import task
 
 from mostrador.connectors.whatsapp.connector import signature_of
-from mostrador.inbox.models import Channel, Inbox
+from mostrador.inbox.models import Inbox
 
 from .models import PhoneMessage
 
 
 def sandbox_inbox(phone_number_id: str) -> Inbox | None:
-    return Inbox.objects.filter(channel=Channel.WHATSAPP, address=phone_number_id).first()
+    return Inbox.objects.filter(channel="whatsapp", address=phone_number_id).first()
 
 
 def envelope(inbox: Inbox, value: dict) -> dict:

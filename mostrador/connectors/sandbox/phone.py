@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from mostrador.inbox.media import message_type_for
-from mostrador.inbox.models import Channel, Inbox
+from mostrador.inbox.models import Inbox
 from mostrador.inbox.template_text import fill_placeholders
 
 from . import catalog
@@ -30,7 +30,7 @@ DEFAULT_CUSTOMER = ("56987654321", "Camila Rojas")
 
 
 def sandbox_inboxes():
-    return [i for i in Inbox.objects.filter(channel=Channel.WHATSAPP).order_by("pk") if "/sandbox/graph/" in (i.setting("graph_api_url") or "")]
+    return [i for i in Inbox.objects.filter(channel="whatsapp").order_by("pk") if "/sandbox/graph/" in (i.setting("graph_api_url") or "")]
 
 
 def _enabled():
@@ -98,7 +98,7 @@ def send(request):
             wamid=wamid, type=kind, body=message, status="sent",
         )
         value = {"contacts": [{"profile": {"name": ctx["name"]}, "wa_id": number}], "messages": [message]}
-        deliver(inbox, envelope(inbox, value), request.build_absolute_uri(reverse("whatsapp-webhook")))
+        deliver(inbox, envelope(inbox, value), request.build_absolute_uri(reverse("webhook", args=["whatsapp"])))
     ctx["thread"] = _present(_thread(ctx))
     return render(request, "sandbox/_thread.html", ctx)
 

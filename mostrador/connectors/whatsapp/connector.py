@@ -1,4 +1,8 @@
-"""The WhatsApp Cloud API channel: one inbox is one business phone number."""
+"""The WhatsApp Cloud API channel: one inbox is one business phone number.
+
+All the numbers of one Meta app share one callback URL, `/webhooks/whatsapp`; each notification
+is routed by its `metadata.phone_number_id`, which is the inbox's address.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +14,38 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.http import HttpResponse, JsonResponse
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from mostrador.connectors.base import Capabilities, Connector, ProviderUnavailable, SendResult, register
+from mostrador.connectors.base import (
+    Capabilities,
+    Connector,
+    Parsed,
+    ProviderUnavailable,
+    SendResult,
+    Verdict,
+    refusal,
+    register,
+)
 
-from . import errors, requests
-from .graph import GraphClient, GraphError, MediaTooLarge
+from . import errors, notifications, requests
+from .graph import DEFAULT_GRAPH_API_URL, GraphClient, GraphError, MediaTooLarge
 
 SERVICE_WINDOW = timedelta(hours=24)
+
+
+class WhatsAppSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    phone_number_id: str = Field(default="", max_length=64)
+    display_phone_number: str = Field(default="", max_length=40)
+    business_account_id: str = Field(default="", max_length=64)
+    graph_api_url: str = Field(default=DEFAULT_GRAPH_API_URL, max_length=500, pattern=r"^https?://")
+    # Blue ticks for the customer when a seller opens the chat.
+    read_receipts: StrictBool = True
+    access_token: str = Field(default="", max_length=4000)
+    app_secret: str = Field(default="", max_length=400)
+    verify_token: str = Field(default="", max_length=400)
 
 
 def signature_of(app_secret: str, raw_body: bytes) -> str:
@@ -50,9 +79,9 @@ def configured_secrets(key: str) -> frozenset[str]:
     if cached is not None:
         return cached
     from mostrador.core.secret_box import unseal
-    from mostrador.inbox.models import Channel, Inbox
+    from mostrador.inbox.models import Inbox
 
-    rows = Inbox.objects.filter(channel=Channel.WHATSAPP).values_list("secrets", flat=True)
+    rows = Inbox.objects.filter(channel="whatsapp").values_list("secrets", flat=True)
     values = frozenset(value for value in (unseal(s.get(key, "")) for s in rows) if value)
     _secrets_cache[key] = (time.monotonic(), values)
     return values
@@ -64,9 +93,13 @@ def configured_secrets(key: str) -> frozenset[str]:
 @register
 class WhatsAppConnector(Connector):
     channel = "whatsapp"
+    label = "WhatsApp"
     capabilities = Capabilities(
-        service_window=SERVICE_WINDOW, templates=True, read_receipts=True, interactive=True
+        service_window=SERVICE_WINDOW, templates=True, read_receipts=True, interactive=True,
+        max_buttons=3, max_list_rows=10, button_title_max=20, row_title_max=24,
     )
+    settings_model = WhatsAppSettings
+    secret_keys = ("access_token", "app_secret", "verify_token")
 
     @property
     def graph(self) -> GraphClient:
@@ -77,8 +110,64 @@ class WhatsAppConnector(Connector):
         return self.inbox.setting("phone_number_id") or ""
 
     @classmethod
+    def address_of(cls, settings: dict) -> str:
+        return settings.get("phone_number_id", "")
+
+    @classmethod
     def credentials_changed(cls) -> None:
         _secrets_cache.clear()
+
+    # The webhook -------------------------------------------------------------------------------
+
+    @classmethod
+    def webhook_path(cls, inbox) -> str:
+        return "/webhooks/whatsapp"
+
+    @classmethod
+    def cached_webhook_secrets(cls, route: str):
+        return cached_secrets("app_secret")
+
+    @classmethod
+    def webhook_secrets(cls, route: str):
+        return configured_secrets("app_secret")
+
+    @classmethod
+    def judge(cls, headers, body: bytes, route: str, secrets) -> Verdict:
+        from mostrador.intake.models import LogState
+
+        if route:
+            return Verdict(refusal(404, "WhatsApp notifications go to /webhooks/whatsapp.", "not_found"))
+        if not headers.get("X-Hub-Signature-256", "").startswith("sha256="):
+            return Verdict(refusal(401, "The X-Hub-Signature-256 header is missing.", "missing_signature"))
+        if not cls.verify(headers, body, secrets):
+            return Verdict(refusal(403, "The signature does not match the body.", "bad_signature"))
+        try:
+            data = notifications.load(body)
+        except notifications.NotWhatsAppNotification as exc:
+            # Genuine (it is signed) but unreadable: kept for a person to look at, and refused.
+            answer = refusal(400, f"Not a WhatsApp notification: {exc}", "malformed_notification")
+            return Verdict(answer, LogState.REJECTED, str(exc))
+        return Verdict((200, {"status": "received"}), LogState.RECEIVED, account=notifications.account_of(data))
+
+    @classmethod
+    async def verify_subscription(cls, request, route: str):
+        """Meta's handshake: echo `hub.challenge` when `hub.verify_token` is one of ours."""
+        from channels.db import database_sync_to_async
+
+        mode = request.GET.get("hub.mode")
+        token = request.GET.get("hub.verify_token", "")
+        if mode != "subscribe" or not token:
+            status, body = refusal(400, "Expected hub.mode=subscribe with hub.verify_token.", "invalid")
+            return JsonResponse(body, status=status)
+        tokens = await database_sync_to_async(configured_secrets, thread_sensitive=False)("verify_token")
+        if token not in tokens:
+            status, body = refusal(403, "The verify token does not match any WhatsApp inbox.", "bad_verify_token")
+            return JsonResponse(body, status=status)
+        return HttpResponse(request.GET.get("hub.challenge", ""), content_type="text/plain")
+
+    @classmethod
+    def parse(cls, body: bytes, account: str) -> Parsed:
+        return notifications.parse(body)
 
     @classmethod
     def verify(cls, headers, raw_body: bytes, app_secrets=None) -> bool:
@@ -160,18 +249,6 @@ class WhatsAppConnector(Connector):
             found += [t for t in page.get("data") or [] if isinstance(t, dict) and t.get("name")]
             path, params = (page.get("paging") or {}).get("next"), None
         return found
-
-    @classmethod
-    def ingest(cls, raw_body: bytes, log=None, statuses_only: bool = False):
-        from . import ingest
-
-        return ingest.process(raw_body, log, statuses_only)
-
-    @classmethod
-    def ingest_many(cls, entries):
-        from . import ingest
-
-        return ingest.process_many(entries)
 
     @staticmethod
     def failure_reason(code: str) -> str | None:

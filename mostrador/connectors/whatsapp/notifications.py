@@ -8,10 +8,9 @@ and one `value` may carry several messages, statuses and errors for one phone nu
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from mostrador.connectors.base import Unreadable
+from mostrador.connectors.base import AccountBatch, Parsed, ProviderError, StatusUpdate, Unreadable
 from mostrador.inbox.actions.inbound import InboundMessage
 
 MEDIA_TYPES = ("image", "audio", "video", "document", "sticker")
@@ -23,41 +22,13 @@ class NotWhatsAppNotification(Unreadable):
     """The body is not a WhatsApp Business Account notification at all."""
 
 
-@dataclass(frozen=True)
-class ProviderError:
-    code: str
-    title: str
-    details: str = ""
-
-    @classmethod
-    def read(cls, raw: dict) -> ProviderError:
-        details = _dict(raw.get("error_data")).get("details") or raw.get("message") or ""
-        return cls(
-            code=str(raw.get("code", ""))[:MAX_CODE],
-            title=str(raw.get("title") or raw.get("message") or "")[:300],
-            details=str(details),
-        )
-
-
-@dataclass(frozen=True)
-class StatusUpdate:
-    wamid: str
-    status: str
-    at: datetime | None
-    recipient: str = ""
-    errors: tuple[ProviderError, ...] = ()
-
-
-@dataclass
-class NumberBatch:
-    """Everything one notification says about one business phone number."""
-
-    phone_number_id: str
-    messages: list[InboundMessage] = field(default_factory=list)
-    statuses: list[StatusUpdate] = field(default_factory=list)
-    errors: list[ProviderError] = field(default_factory=list)
-    # Parts we could not read; reported, never fatal for the rest of the notification.
-    problems: list[str] = field(default_factory=list)
+def provider_error(raw: dict) -> ProviderError:
+    details = _dict(raw.get("error_data")).get("details") or raw.get("message") or ""
+    return ProviderError(
+        code=str(raw.get("code", ""))[:MAX_CODE],
+        title=str(raw.get("title") or raw.get("message") or "")[:300],
+        details=str(details),
+    )
 
 
 def load(raw_body: bytes) -> dict:
@@ -97,12 +68,18 @@ def account_of(data: dict) -> str:
     return ""
 
 
-def read(data: dict) -> tuple[list[NumberBatch], list[str]]:
+def parse(raw_body: bytes) -> Parsed:
+    """A stored notification's normalised items, one batch per phone number id (the account)."""
+    batches, problems = read(load(raw_body))
+    return Parsed(batches, problems)
+
+
+def read(data: dict) -> tuple[list[AccountBatch], list[str]]:
     """Split a loaded notification into one batch per phone number, plus envelope-level problems.
 
     Never raises on a strange shape: each part that cannot be read becomes a problem with its
     path, and the rest of the notification is still used."""
-    batches: dict[str, NumberBatch] = {}
+    batches: dict[str, AccountBatch] = {}
     problems: list[str] = []
     for e, entry in enumerate(data["entry"]):
         changes = entry.get("changes") if isinstance(entry, dict) else None
@@ -122,7 +99,7 @@ def read(data: dict) -> tuple[list[NumberBatch], list[str]]:
             if not number:
                 problems.append(f"{where}.value has no metadata.phone_number_id")
                 continue
-            batch = batches.setdefault(number, NumberBatch(number))
+            batch = batches.setdefault(number, AccountBatch(number))
             _read_value(value, batch, where)
     return list(batches.values()), problems
 
@@ -149,7 +126,7 @@ def _items(value: dict, key: str, where: str, problems: list[str]) -> list:
     return items
 
 
-def _read_value(value: dict, batch: NumberBatch, where: str) -> None:
+def _read_value(value: dict, batch: AccountBatch, where: str) -> None:
     contacts = [c for c in _items(value, "contacts", where, batch.problems) if isinstance(c, dict)]
     for i, raw in enumerate(_items(value, "messages", where, batch.problems)):
         try:
@@ -163,7 +140,7 @@ def _read_value(value: dict, batch: NumberBatch, where: str) -> None:
             batch.problems.append(f"{where}.value.statuses[{i}] unreadable: {exc!r}")
     for raw in _items(value, "errors", where, batch.problems):
         if isinstance(raw, dict):
-            batch.errors.append(ProviderError.read(raw))
+            batch.errors.append(provider_error(raw))
 
 
 def _timestamp(raw) -> datetime | None:
@@ -278,7 +255,7 @@ def _message(raw: dict, contacts: list[dict]) -> InboundMessage:
             fields["error_code"], fields["error_message"] = "unknown_type", f"message type {kind!r}"
     errors = raw.get("errors")
     if isinstance(errors, list) and errors and isinstance(errors[0], dict):
-        error = ProviderError.read(errors[0])
+        error = provider_error(errors[0])
         fields["error_code"], fields["error_message"] = error.code, error.details or error.title
     context_id = _identifier(_dict(raw.get("context")).get("id"), "context.id")
     if context_id and "reply_to_external_id" not in fields:
@@ -312,9 +289,9 @@ def _status(raw: dict) -> StatusUpdate:
         raise ValueError("status needs an id and a status")
     recipient = _identifier(raw.get("recipient_id"), "recipient_id", MAX_PHONE)
     return StatusUpdate(
-        wamid=wamid,
+        external_id=wamid,
         status=status,
         at=_timestamp(raw.get("timestamp")),
         recipient=recipient or _identifier(raw.get("recipient_user_id"), "recipient_user_id"),
-        errors=tuple(ProviderError.read(e) for e in raw.get("errors") or [] if isinstance(e, dict)),
+        errors=tuple(provider_error(e) for e in raw.get("errors") or [] if isinstance(e, dict)),
     )

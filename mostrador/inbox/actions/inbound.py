@@ -247,3 +247,25 @@ def _conversations_for(inbox: Inbox, contacts: list[Contact], now) -> dict[int, 
         conv.inbox = inbox
         by_contact[conv.contact_id] = conv
     return by_contact
+
+
+def edit_customer_messages(inbox: Inbox, edits: list) -> list[Message]:
+    """The customer changed the text of messages they sent: the new text replaces the old, the
+    message shows as edited, and attention does not move (nobody new is waiting). An edit of a
+    message we never stored changes nothing; an older edit never overwrites a newer one."""
+    changed = []
+    with transaction.atomic():
+        wanted = {edit.external_id: edit for edit in edits}
+        rows = Message.objects.select_for_update().filter(inbox=inbox, direction="in", external_id__in=wanted)
+        for message in rows.order_by("pk"):
+            edit = wanted[message.external_id]
+            at = min(edit.at, timezone.now()) if edit.at else timezone.now()
+            if message.text == edit.text or (message.edited_at and message.edited_at > at):
+                continue
+            message.text, message.edited_at = edit.text, at
+            changed.append(message)
+        if changed:
+            update_rows(changed, ["text", "edited_at"])
+            for message in changed:
+                publish_message_event(message, events.MESSAGE_UPDATED, status=message.status)
+    return changed

@@ -1,5 +1,6 @@
 """Creating and changing inboxes, and what their provider tells us about them (templates,
-errors). A new AI window moves the deadlines of running AI turns."""
+errors). A new AI window moves the deadlines of running AI turns. Capabilities hear of new
+settings through `hooks.inbox_configured`; the channel's connector, once they are committed."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from mostrador.connectors.base import channels, connector_class
 from mostrador.core.secret_box import seal
+from mostrador.inbox import hooks
 from mostrador.inbox.inbox_settings import InvalidSettings, split_settings
 from mostrador.inbox.models import Conversation, Inbox, MessageTemplate
 from mostrador.inbox.template_text import count_placeholders
@@ -17,66 +20,33 @@ from .record import publish_conversation_changed, schedule_ai_window_end
 
 
 def create_inbox(name: str, channel: str, raw_settings: dict) -> Inbox:
+    connector = _connector(channel)
     settings, secrets = split_settings(channel, raw_settings)
     with transaction.atomic():
         inbox = Inbox.objects.create(
-            name=name, channel=channel, settings=settings, secrets=_sealed(channel, secrets), address=_address(settings)
+            name=name, channel=channel, settings=settings, secrets=_sealed(connector, secrets),
+            address=connector.address_of(settings),
         )
-        _apply_agent(inbox)
-        _sync_templates_soon(inbox)
+        _configured(inbox, frozenset(raw_settings), created=True)
     return inbox
-
-
-def _apply_agent(inbox: Inbox) -> None:
-    """Check what the agent's settings point at, and index the routes bot's FAQ."""
-    from mostrador.accounts.models import Team
-    from mostrador.bots.faq import replace_entries
-
-    agent = inbox.setting("ai_agent") or {}
-    team_ids = {r["team_id"] for r in agent.get("routes", []) if r.get("team_id") is not None}
-    missing = team_ids - set(Team.objects.filter(pk__in=team_ids).values_list("pk", flat=True))
-    if missing:
-        raise InvalidSettings(f"settings.ai_agent.routes names team {min(missing)}, which does not exist")
-    replace_entries(inbox, agent.get("faq", []) if agent.get("kind") == "routes" else [])
-
-
-def _sealed(channel: str, secrets: dict) -> dict:
-    """Encrypt credentials for storage, and let the channel drop cached copies of the old ones."""
-    from mostrador.connectors.base import connector_class
-
-    if secrets:
-        connector_class(channel).credentials_changed()
-    return {key: seal(value) for key, value in secrets.items()}
-
-
-def _address(settings: dict) -> str:
-    return settings.get("phone_number_id", "")
-
-
-def _sync_templates_soon(inbox: Inbox) -> None:
-    from mostrador.connectors.base import connector_class
-    from mostrador.inbox.jobs import sync_templates
-
-    if connector_class(inbox.channel).capabilities.templates:
-        sync_templates.enqueue(inbox.pk)
 
 
 def update_inbox(inbox: Inbox, *, name: str | None = None, raw_settings: dict | None = None) -> Inbox:
     now = timezone.now()
     with transaction.atomic():
         inbox = Inbox.objects.select_for_update().get(pk=inbox.pk)
+        connector = _connector(inbox.channel)
         old_window = inbox.ai_window
         if name is not None:
             inbox.name = name
         if raw_settings is not None:
             settings, secrets = split_settings(inbox.channel, raw_settings)
             inbox.settings = {**inbox.settings, **settings}
-            inbox.secrets = {**inbox.secrets, **_sealed(inbox.channel, secrets)}
-            inbox.address = _address(inbox.settings)
-            _sync_templates_soon(inbox)
-            if "ai_agent" in settings:
-                _apply_agent(inbox)
+            inbox.secrets = {**inbox.secrets, **_sealed(connector, secrets)}
+            inbox.address = connector.address_of(inbox.settings)
         inbox.save()
+        if raw_settings is not None:
+            _configured(inbox, frozenset(raw_settings))
         if inbox.ai_window != old_window:
             running = Conversation.objects.select_for_update().filter(inbox=inbox, ai_deadline__gt=now)
             for conv in running.select_related("inbox"):
@@ -86,6 +56,32 @@ def update_inbox(inbox: Inbox, *, name: str | None = None, raw_settings: dict | 
                 schedule_ai_window_end(conv)
                 publish_conversation_changed(conv, conv.state(now).value, "inbox_settings")
     return inbox
+
+
+def _connector(channel: str):
+    try:
+        return connector_class(channel)
+    except LookupError:
+        raise InvalidSettings(f"channel must be one of {', '.join(channels())}") from None
+
+
+def _sealed(connector, secrets: dict) -> dict:
+    """Encrypt credentials for storage, and let the channel drop cached copies of the old ones."""
+    if secrets:
+        connector.credentials_changed()
+    return {key: seal(value) for key, value in secrets.items()}
+
+
+def _configured(inbox: Inbox, changed: frozenset[str], created: bool = False) -> None:
+    """Tell the capabilities (inside this transaction: they may refuse the settings) and, once
+    committed, the channel (which may have to tell its provider: templates, a webhook)."""
+    hooks.inbox_configured.announce(hooks.InboxConfigured(inbox, changed, created))
+    from mostrador.inbox.jobs import configure_channel, sync_templates
+
+    if connector_class(inbox.channel).capabilities.templates:
+        sync_templates.enqueue(inbox.pk)
+    # At once, so an admin who saves sees it work; a provider that fails is retried by a job.
+    transaction.on_commit(lambda: configure_channel.call(inbox.pk))
 
 
 def replace_templates(inbox: Inbox, templates: list[dict]) -> None:

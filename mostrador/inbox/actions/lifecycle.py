@@ -10,7 +10,7 @@ from mostrador.inbox.models import Conversation, EventKind
 from mostrador.rules import attention as rules
 
 from .actor import ActionRefused, Actor
-from .record import apply_attention, locked, publish_conversation_changed, record_event
+from .record import announce_bookkeeping, apply_attention, locked, publish_conversation_changed, record_event
 
 
 def resolve(conversation: Conversation, actor: Actor) -> Conversation:
@@ -115,6 +115,12 @@ def set_ai(conversation: Conversation, actor: Actor, enabled: bool) -> Conversat
     return conv
 
 
+def record_ai_turn_started(conv: Conversation, actor: Actor, now: datetime) -> None:
+    """The AI got the turn (called by the AI capability from inside the change that gave it)."""
+    deadline = conv.ai_deadline.isoformat() if conv.ai_deadline else None
+    record_event(conv, EventKind.AI_TURN_STARTED, actor, now, data={"deadline": deadline})
+
+
 def expire_ai_window(conversation_id: int, deadline: datetime) -> bool:
     """The AI's window ran out: record the moment the chat became pending, and tell browsers.
 
@@ -127,17 +133,13 @@ def expire_ai_window(conversation_id: int, deadline: datetime) -> bool:
             return False
         if conv.events.filter(kind=EventKind.AI_WINDOW_ENDED, data__deadline=deadline.isoformat()).exists():
             return False
+        data = {"deadline": deadline.isoformat()}
         record_event(
-            conv,
-            EventKind.AI_WINDOW_ENDED,
-            Actor.system(),
-            deadline,
-            rules.State.WITH_AI.value,
-            rules.State.PENDING.value,
-            {"deadline": deadline.isoformat()},
+            conv, EventKind.AI_WINDOW_ENDED, Actor.system(), deadline,
+            rules.State.WITH_AI.value, rules.State.PENDING.value, data,
         )
         publish_conversation_changed(conv, rules.State.PENDING.value, EventKind.AI_WINDOW_ENDED)
-        from mostrador.bots.turn import turn_ended
-
-        turn_ended(conv, "window_ended")
+        announce_bookkeeping(
+            conv, EventKind.AI_WINDOW_ENDED, Actor.system(), deadline, data, state_before=rules.State.WITH_AI
+        )
     return True

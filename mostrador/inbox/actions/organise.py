@@ -12,7 +12,7 @@ from mostrador.realtime import events
 from mostrador.realtime.publish import publish_on_commit
 
 from .actor import ActionRefused, Actor
-from .record import locked, publish_conversation_changed, record_event
+from .record import announce_bookkeeping, locked, publish_conversation_changed, record_event
 
 
 def assign(conversation, actor: Actor, *, user: User | None = None, team: Team | None = None):
@@ -45,6 +45,7 @@ def add_note(conversation, actor: Actor, text: str) -> Note:
         publish_on_commit(
             events.make(events.NOTE_CREATED, conversation_id=conv.pk, inbox_id=conv.inbox_id, note_id=note.pk)
         )
+        announce_bookkeeping(conv, EventKind.NOTE, actor, now, {"note_id": note.pk})
     return note
 
 
@@ -98,8 +99,10 @@ def set_field(conversation: Conversation, actor: Actor, name: str, value: str) -
 
 
 def remember_bot_state(conversation: Conversation, state: dict) -> None:
-    """Where a bot is in its flow. Internal to the bot: no event, no realtime."""
+    """Where a bot is in its flow. Internal to the bot: no event, no realtime. Runs inside the
+    caller's transaction when there is one (a hook subscriber's), so it rolls back with it."""
     Conversation.objects.filter(pk=conversation.pk).update(bot_state=state)
+    conversation.bot_state = state
 
 
 def _save_bookkeeping(conv, fields: list[str], kind: str, actor: Actor, now, data: dict) -> None:
@@ -109,3 +112,4 @@ def _save_bookkeeping(conv, fields: list[str], kind: str, actor: Actor, now, dat
     state = conv.state(now).value
     record_event(conv, kind, actor, now, state, state, data)
     publish_conversation_changed(conv, state, kind)
+    announce_bookkeeping(conv, kind, actor, now, data)

@@ -1,15 +1,16 @@
 """Shared plumbing for actions: lock the row, apply new attention, write the event, schedule
-the AI-window timer and publish after commit."""
+the AI-window timer, announce the change to the domain hooks and publish after commit."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from mostrador.core.bulk import update_rows
+from mostrador.inbox import hooks
 from mostrador.inbox.models import Conversation, ConversationEvent, EventKind, Message
 from mostrador.realtime import events
 from mostrador.realtime.publish import publish_on_commit
-from mostrador.rules.attention import Attention, AuthorKind, ai_deadline, on_message, state_at
+from mostrador.rules.attention import Attention, AuthorKind, State, ai_deadline, on_message, state_at
 
 from .actor import Actor
 
@@ -30,10 +31,13 @@ def apply_attention(
     extra_update: list[str] | None = None,
 ) -> ConversationEvent:
     before = conv.state(now)
-    old_ai_since, old_deadline = _store_attention(conv, new, now, extra_update)
+    old, old_deadline = _store_attention(conv, new, now, extra_update)
     after = conv.state(now)
     event = record_event(conv, kind, actor, now, before.value, after.value, data)
-    _after_change(conv, old_ai_since, old_deadline, kind, actor, now, after.value, data or {})
+    _after_change(
+        hooks.ConversationChanged(kind, conv, actor, now, old, conv.attention, before, after, data=data or {}),
+        old_deadline,
+    )
     return event
 
 
@@ -48,7 +52,8 @@ def _store_attention(conv: Conversation, new: Attention, now: datetime, extra_up
 
 
 def _set_attention(conv: Conversation, new: Attention, now: datetime) -> tuple:
-    old = (conv.ai_since, conv.ai_deadline)
+    """Set the fields; return the attention and AI deadline they replace."""
+    old = (conv.attention, conv.ai_deadline)
     conv.resolved = new.resolved
     conv.waiting_since = new.waiting_since
     conv.ai_enabled = new.ai_enabled
@@ -58,15 +63,26 @@ def _set_attention(conv: Conversation, new: Attention, now: datetime) -> tuple:
     return old
 
 
-def _after_change(conv, old_ai_since, old_deadline, kind, actor, now, state: str, data: dict) -> None:
+def _after_change(change: hooks.ConversationChanged, old_deadline) -> None:
     """What follows a change, in its transaction: the AI-window timer, realtime after commit, and
-    the AI's turn."""
+    whatever the capabilities subscribed to do about it."""
+    conv = change.conversation
     if conv.ai_deadline and conv.ai_deadline != old_deadline:
         schedule_ai_window_end(conv)
-    publish_conversation_changed(conv, state, kind)
-    from mostrador.bots.turn import after_attention
+    publish_conversation_changed(conv, change.state_after.value, change.kind)
+    hooks.conversation_changed.announce(change)
 
-    after_attention(conv, old_ai_since, kind, actor, now, data)
+
+def announce_bookkeeping(
+    conv: Conversation, kind: str, actor: Actor, now: datetime, data: dict, state_before: State | None = None
+) -> None:
+    """Tell the subscribers of a change that leaves the attention fields alone (tags, fields,
+    assignment, notes, and the moment an AI window runs out, which the clock alone decides)."""
+    state = conv.state(now)
+    attention = conv.attention
+    hooks.conversation_changed.announce(
+        hooks.ConversationChanged(kind, conv, actor, now, attention, attention, state_before or state, state, data=data)
+    )
 
 
 def record_event(conv, kind, actor: Actor, now, from_state="", to_state="", data=None) -> ConversationEvent:
@@ -126,6 +142,7 @@ def apply_messages_to_many(
     for conv, messages in batches:
         window = conv.inbox.ai_window
         attention = conv.attention
+        state_before = state_at(attention, now, window)
         for message in messages:
             before = state_at(attention, now, window)
             attention = on_message(attention, AuthorKind(actor.kind), message.created_at)
@@ -137,7 +154,7 @@ def apply_messages_to_many(
             )
         conv.last_message = messages[-1]
         conv.last_activity_at = now
-        changed.append((conv, _set_attention(conv, attention, now), rows[-1]))
+        changed.append((conv, messages, state_before, _set_attention(conv, attention, now), rows[-1]))
     fields = [*ATTENTION_FIELDS, "last_message", "last_activity_at", *extra_update]
     if len(batches) == 1:
         batches[0][0].save(update_fields=fields)
@@ -147,8 +164,12 @@ def apply_messages_to_many(
     for _, messages in batches:
         for message in messages:
             publish_message_event(message, events.MESSAGE_CREATED, author_kind=message.author_kind)
-    for conv, (old_ai_since, old_deadline), last in changed:
-        _after_change(conv, old_ai_since, old_deadline, EventKind.MESSAGE, actor, now, last.to_state, last.data)
+    for conv, messages, state_before, (old, old_deadline), last in changed:
+        change = hooks.ConversationChanged(
+            EventKind.MESSAGE, conv, actor, now, old, conv.attention, state_before, conv.state(now),
+            message=messages[-1], messages=tuple(messages), data=last.data,
+        )
+        _after_change(change, old_deadline)
 
 
 def publish_message_event(message: Message, type_: str, **fields) -> None:

@@ -1,0 +1,108 @@
+"""Domain hooks: how capabilities plug into the inbox core without the core knowing them.
+
+An action announces what happened as a typed event; every subscriber registered for it runs at
+once, inside the action's transaction, so whatever a subscriber writes (through the actions)
+commits or rolls back with the change that caused it. Apps subscribe in `AppConfig.ready()`:
+
+    from mostrador.inbox import hooks
+
+    def greet_new_waits(event: hooks.ConversationChanged) -> None:
+        if event.kind == "message" and event.wait_started:
+            ...
+
+    hooks.conversation_changed.subscribe(greet_new_waits)
+
+The arrows point one way: capabilities import the core and subscribe; the core imports none of
+them. A subscriber that raises aborts the action, which is what a validation hook wants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from mostrador.rules.attention import Attention, State
+
+if TYPE_CHECKING:
+    from mostrador.inbox.actions.actor import Actor
+    from mostrador.inbox.models import Conversation, Inbox, Message
+
+E = TypeVar("E")
+
+
+class Hook(Generic[E]):
+    """One kind of announcement and the subscribers that hear it, in the order they subscribed."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self._subscribers: list[Callable[[E], Any]] = []
+
+    def subscribe(self, subscriber: Callable[[E], Any]) -> Callable[[E], Any]:
+        # Idempotent, because ready() may run twice in some test runners.
+        if subscriber not in self._subscribers:
+            self._subscribers.append(subscriber)
+        return subscriber
+
+    def unsubscribe(self, subscriber: Callable[[E], Any]) -> None:
+        if subscriber in self._subscribers:
+            self._subscribers.remove(subscriber)
+
+    def announce(self, event: E) -> None:
+        for subscriber in list(self._subscribers):
+            subscriber(event)
+
+    def __repr__(self) -> str:
+        return f"<Hook {self.name}: {len(self._subscribers)} subscribers>"
+
+
+@dataclass(frozen=True)
+class ConversationChanged:
+    """Something happened to a conversation. `kind` is an EventKind value (`message`, `resolved`,
+    `handoff`, `ai_window_ended`, `assigned`…); `before` and `after` are its attention fields around
+    the change (the same for bookkeeping that leaves attention alone)."""
+
+    kind: str
+    conversation: Conversation
+    actor: Actor
+    now: datetime
+    before: Attention
+    after: Attention
+    state_before: State
+    state_after: State
+    # The message that made the change; a batch from one notification is announced once per
+    # conversation, with all its messages in order and the last one here.
+    message: Message | None = None
+    messages: tuple[Message, ...] = ()
+    data: dict = field(default_factory=dict)
+
+    @property
+    def wait_started(self) -> bool:
+        return self.after.waiting_since is not None and self.after.waiting_since != self.before.waiting_since
+
+    @property
+    def ai_turn_started(self) -> bool:
+        return self.after.ai_since is not None and self.after.ai_since != self.before.ai_since
+
+    @property
+    def ai_turn_taken_away(self) -> bool:
+        """The AI held a turn and this change took it (a person answered, hand-off, resolve…).
+        A window that runs out is its own kind, `ai_window_ended`."""
+        return self.before.ai_since is not None and self.after.ai_since is None
+
+
+@dataclass(frozen=True)
+class InboxConfigured:
+    """An inbox was created or its settings changed (inside the saving transaction). `changed`
+    names the settings keys that were given."""
+
+    inbox: Inbox
+    changed: frozenset[str]
+    created: bool = False
+
+
+# Every change to a conversation, announced by the action that made it.
+conversation_changed: Hook[ConversationChanged] = Hook("conversation_changed")
+# An inbox's settings were saved; subscribers may refuse them by raising InvalidSettings.
+inbox_configured: Hook[InboxConfigured] = Hook("inbox_configured")

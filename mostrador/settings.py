@@ -164,6 +164,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # The largest media file downloaded from a channel (WhatsApp's own limit for documents is 100 MB).
+# Where providers reach this server (webhooks registered with them, e.g. Telegram's setWebhook).
+MOSTRADOR_PUBLIC_URL = os.environ.get("MOSTRADOR_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 MOSTRADOR_MEDIA_MAX_BYTES = int(os.environ.get("MOSTRADOR_MEDIA_MAX_BYTES", str(100 * 1024 * 1024)))
 
 # The offline WhatsApp sandbox: a fake Graph API and a customer phone page, served by this same

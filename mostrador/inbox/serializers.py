@@ -34,6 +34,8 @@ def message_dict(m: Message) -> dict:
         "status": m.status,
         "error": {"code": m.error_code, "message": m.error_message} if m.error_code or m.error_message else None,
         "created_at": iso(m.created_at),
+        # Set when the customer changed the text (channels that tell us of edits).
+        "edited_at": iso(m.edited_at),
     }
 
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
 MOSTRADOR_CONNECTORS = [
     "mostrador.connectors.api",
     "mostrador.connectors.whatsapp",
+    "mostrador.connectors.telegram",
 ]
 
 MIDDLEWARE = [

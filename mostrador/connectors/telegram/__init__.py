@@ -1,0 +1,1 @@
+from .connector import TelegramConnector  # noqa: F401 - registers the channel

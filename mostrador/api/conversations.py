@@ -18,6 +18,7 @@ from mostrador.inbox.queries import (
 from mostrador.inbox.serializers import conversation_dict, message_dict, note_dict
 
 from .auth import actor_of
+from .out import ERRORS, ConversationOut, MessageOut, NoteOut, Page
 from .errors import ApiError, not_found
 from .schemas import AiIn, AssignIn, HandoffIn, MessageIn, NoteIn, PriorityIn, TagsIn
 
@@ -50,7 +51,7 @@ def _fresh(conv: Conversation) -> dict:
     return conversation_dict(conv)
 
 
-@router.get("")
+@router.get("", response={200: Page[ConversationOut], **ERRORS})
 def list_conversations(request, params: Query[ListParams]):
     if params.state not in STATES:
         raise ApiError(422, f"state must be one of {', '.join(STATES)}", "invalid")
@@ -65,12 +66,12 @@ def list_conversations(request, params: Query[ListParams]):
     return {"items": [conversation_dict(c, now) for c in rows], "next_cursor": next_cursor}
 
 
-@router.get("/{conversation_id}")
+@router.get("/{conversation_id}", response={200: ConversationOut, **ERRORS})
 def read(request, conversation_id: int):
     return _fresh(visible(request, conversation_id))
 
 
-@router.get("/{conversation_id}/messages")
+@router.get("/{conversation_id}/messages", response={200: Page[MessageOut], **ERRORS})
 def messages(request, conversation_id: int, params: Query[PageParams]):
     conv = visible(request, conversation_id)
     qs = conv.messages.order_by("created_at", "id")
@@ -85,7 +86,7 @@ def messages(request, conversation_id: int, params: Query[PageParams]):
     return {"items": [message_dict(m) for m in rows], "next_cursor": next_cursor}
 
 
-@router.post("/{conversation_id}/messages", response={201: dict})
+@router.post("/{conversation_id}/messages", response={201: MessageOut, **ERRORS})
 def send(request, conversation_id: int, body: MessageIn):
     conv = visible(request, conversation_id)
     if body.template:
@@ -113,7 +114,7 @@ def send(request, conversation_id: int, body: MessageIn):
     return 201, message_dict(message)
 
 
-@router.post("/{conversation_id}/messages/{message_id}/retry")
+@router.post("/{conversation_id}/messages/{message_id}/retry", response={200: MessageOut, **ERRORS})
 def retry(request, conversation_id: int, message_id: int):
     conv = visible(request, conversation_id)
     message = conv.messages.filter(pk=message_id).first()
@@ -122,27 +123,27 @@ def retry(request, conversation_id: int, message_id: int):
     return message_dict(actions.retry_message(message, actor_of(request)))
 
 
-@router.post("/{conversation_id}/resolve")
+@router.post("/{conversation_id}/resolve", response={200: ConversationOut, **ERRORS})
 def resolve(request, conversation_id: int):
     return _fresh(actions.resolve(visible(request, conversation_id), actor_of(request)))
 
 
-@router.post("/{conversation_id}/reopen")
+@router.post("/{conversation_id}/reopen", response={200: ConversationOut, **ERRORS})
 def reopen(request, conversation_id: int):
     return _fresh(actions.reopen(visible(request, conversation_id), actor_of(request)))
 
 
-@router.post("/{conversation_id}/handoff")
+@router.post("/{conversation_id}/handoff", response={200: ConversationOut, **ERRORS})
 def handoff(request, conversation_id: int, body: HandoffIn):
     return _fresh(actions.handoff(visible(request, conversation_id), actor_of(request), body.reason))
 
 
-@router.post("/{conversation_id}/ai")
+@router.post("/{conversation_id}/ai", response={200: ConversationOut, **ERRORS})
 def ai(request, conversation_id: int, body: AiIn):
     return _fresh(actions.set_ai(visible(request, conversation_id), actor_of(request), body.enabled))
 
 
-@router.post("/{conversation_id}/assign")
+@router.post("/{conversation_id}/assign", response={200: ConversationOut, **ERRORS})
 def assign(request, conversation_id: int, body: AssignIn):
     conv = visible(request, conversation_id)
     user = team = None
@@ -157,24 +158,24 @@ def assign(request, conversation_id: int, body: AssignIn):
     return _fresh(actions.assign(conv, actor_of(request), user=user, team=team))
 
 
-@router.get("/{conversation_id}/notes")
+@router.get("/{conversation_id}/notes", response={200: Page[NoteOut], **ERRORS})
 def notes(request, conversation_id: int):
     conv = visible(request, conversation_id)
     return {"items": [note_dict(n) for n in conv.notes.order_by("created_at", "id")], "next_cursor": None}
 
 
-@router.post("/{conversation_id}/notes", response={201: dict})
+@router.post("/{conversation_id}/notes", response={201: NoteOut, **ERRORS})
 def add_note(request, conversation_id: int, body: NoteIn):
     note = actions.add_note(visible(request, conversation_id), actor_of(request), body.text)
     return 201, note_dict(note)
 
 
-@router.post("/{conversation_id}/tags")
+@router.post("/{conversation_id}/tags", response={200: ConversationOut, **ERRORS})
 def tags(request, conversation_id: int, body: TagsIn):
     return _fresh(actions.set_tags(visible(request, conversation_id), actor_of(request), body.tags))
 
 
-@router.post("/{conversation_id}/priority")
+@router.post("/{conversation_id}/priority", response={200: ConversationOut, **ERRORS})
 def priority(request, conversation_id: int, body: PriorityIn):
     return _fresh(actions.set_priority(visible(request, conversation_id), actor_of(request), body.priority))
 

@@ -10,6 +10,7 @@ from mostrador.inbox.queries import visible_inboxes
 from mostrador.inbox.serializers import conversation_dict, inbox_dict, message_dict
 
 from .errors import ApiError, not_found
+from .out import ERRORS, InboundOut, InboxOut, Page, QueuedOut, TemplateOut
 from .schemas import InboundIn, InboxCreate, InboxPatch
 
 router = Router(tags=["inboxes"])
@@ -34,12 +35,12 @@ def visible_inbox(request, inbox_id: int):
     return inbox
 
 
-@router.get("")
+@router.get("", response={200: Page[InboxOut], **ERRORS})
 def list_inboxes(request):
     return {"items": [inbox_dict(i) for i in visible_inboxes(request.user).prefetch_related("members").order_by("pk")], "next_cursor": None}
 
 
-@router.post("", response={201: dict})
+@router.post("", response={201: InboxOut, **ERRORS})
 def create(request, body: InboxCreate):
     _require_admin(request)
     with transaction.atomic():
@@ -48,12 +49,12 @@ def create(request, body: InboxCreate):
     return 201, inbox_dict(inbox)
 
 
-@router.get("/{inbox_id}")
+@router.get("/{inbox_id}", response={200: InboxOut, **ERRORS})
 def read(request, inbox_id: int):
     return inbox_dict(visible_inbox(request, inbox_id))
 
 
-@router.patch("/{inbox_id}")
+@router.patch("/{inbox_id}", response={200: InboxOut, **ERRORS})
 def patch(request, inbox_id: int, body: InboxPatch):
     inbox = visible_inbox(request, inbox_id)
     _require_admin(request)
@@ -64,7 +65,7 @@ def patch(request, inbox_id: int, body: InboxPatch):
     return inbox_dict(inbox)
 
 
-@router.post("/{inbox_id}/messages", response={200: dict, 201: dict})
+@router.post("/{inbox_id}/messages", response={200: InboundOut, 201: InboundOut, **ERRORS})
 def inbound(request, inbox_id: int, body: InboundIn):
     """An outside system delivers a customer message to an `api` inbox. Idempotent by external_id."""
     inbox = visible_inbox(request, inbox_id)
@@ -98,13 +99,13 @@ def template_dict(t) -> dict:
     }
 
 
-@router.get("/{inbox_id}/templates")
+@router.get("/{inbox_id}/templates", response={200: Page[TemplateOut], **ERRORS})
 def list_templates(request, inbox_id: int):
     inbox = visible_inbox(request, inbox_id)
     return {"items": [template_dict(t) for t in inbox.templates.all()], "next_cursor": None}
 
 
-@router.post("/{inbox_id}/templates/sync", response={202: dict})
+@router.post("/{inbox_id}/templates/sync", response={202: QueuedOut, **ERRORS})
 def sync_templates(request, inbox_id: int):
     """Fetch the inbox's templates from the provider now (they also sync every few hours)."""
     from mostrador.inbox.jobs import sync_templates as job

@@ -5,15 +5,20 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test ui-deps browser bench clean
+.PHONY: run test lint install install-test ui-deps browser bench clean
 
 run: install ui-deps
 	$(BIN)/mostrador migrate -v0
 	$(BIN)/mostrador demo --base-url http://$(HOST):$(PORT)
 	$(BIN)/mostrador serve --host $(HOST) --port $(PORT)
 
-test: install-test ui-deps browser
+test: install-test ui-deps browser lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# ruff over everything; mypy --strict over the pure rules core (pyproject.toml).
+lint: install-test
+	$(BIN)/ruff check mostrador tests bench
+	$(BIN)/mypy
 
 install: $(VENV)/.installed
 

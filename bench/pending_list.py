@@ -112,10 +112,15 @@ def child(n_conv: int, per: int) -> dict:
     for _ in range(20):
         pending(), by_pk(), counts()
     a, b, c = [], [], []
+    def timed(call, into: list) -> None:
+        start = time.perf_counter()
+        call()
+        into.append(time.perf_counter() - start)
+
     for _ in range(300):
-        s = time.perf_counter(); pending(); a.append(time.perf_counter() - s)
-        s = time.perf_counter(); by_pk(); b.append(time.perf_counter() - s)
-        s = time.perf_counter(); counts(); c.append(time.perf_counter() - s)
+        timed(pending, a)
+        timed(by_pk, b)
+        timed(counts, c)
 
     qs = filtered(agent, filters).filter(state_filter("pending", timezone.now()))
     qs = qs.order_by(*[f"-{f}" if d else f for f, d in ORDERINGS["pending"]])[:50]

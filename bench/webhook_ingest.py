@@ -268,7 +268,7 @@ def main():
         # From the first notification sent to the last one acknowledged (the seller's socket
         # connects before, and keeps listening after).
         t0 = min(sent_at)
-        posted = max(sent + ack for sent, ack in zip(sent_at, acks)) - t0
+        posted = max(sent + ack for sent, ack in zip(sent_at, acks, strict=True)) - t0
         if args.ack_only:
             print(f"webhook alone: p50 {pct(acks, .5) * 1000:.1f} ms, p99 {pct(acks, .99) * 1000:.1f} ms; "
                   f"{args.notifications / posted:.0f} requests/s ({total / posted:.0f} messages/s acknowledged)")

@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+from datetime import timedelta
 
 import pytest
 from channels.layers import get_channel_layer
@@ -101,6 +102,14 @@ def outsider_api(outsider):
 
 
 
+def later(seconds: float):
+    """Move the clock forward, as if `seconds` had passed (time-machine; no sleeping)."""
+    import time_machine
+    from django.utils import timezone
+
+    return time_machine.travel(timezone.now() + timedelta(seconds=seconds), tick=True)
+
+
 def customer_says(api: Api, inbox_id: int, text: str, who: str = "cliente-1", **extra):
     body = {"contact": {"external_id": who, "name": who.title()}, "text": text, **extra}
     response = api.post(f"/inboxes/{inbox_id}/messages", body)
@@ -128,12 +137,14 @@ def published():
 
     async def drain():
         out = []
-        while True:
+        deadline = asyncio.get_running_loop().time() + 10
+        while asyncio.get_running_loop().time() < deadline:
             try:
                 message = await asyncio.wait_for(layer.receive(channel), 0.3)
             except asyncio.TimeoutError:
                 return out
             out.extend(message["events"])
+        raise AssertionError("events kept coming for 10 s")
 
     yield lambda: on_loop(drain())
     on_loop(layer.group_discard(ALL_INBOXES_GROUP, channel))

@@ -18,8 +18,8 @@ from mostrador.inbox.queries import (
 from mostrador.inbox.serializers import conversation_dict, message_dict, note_dict
 
 from .auth import actor_of
-from .out import ERRORS, ConversationOut, MessageOut, NoteOut, Page
 from .errors import ApiError, not_found
+from .out import ERRORS, ConversationOut, MessageOut, NoteOut, Page
 from .schemas import AiIn, AssignIn, HandoffIn, MessageIn, NoteIn, PriorityIn, TagsIn
 
 router = Router(tags=["conversations"])

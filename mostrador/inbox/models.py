@@ -8,7 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mostrador.rules.attention import Attention, State, state_at
+from mostrador.rules.attention import Attention, AuthorKind, State, state_at
+
 
 class Inbox(models.Model):
     name = models.CharField(max_length=120)
@@ -173,11 +174,13 @@ class Conversation(models.Model):
         return state_at(self.attention, now or timezone.now(), self.inbox.ai_window)
 
 
-class AuthorKind(models.TextChoices):
-    CUSTOMER = "customer", _("Customer")
-    AGENT = "agent", _("Agent")
-    AI = "ai", _("AI")
-    SYSTEM = "system", _("System")
+# One AuthorKind, the rules core's; these are its labels for people.
+AUTHOR_KINDS = [
+    (AuthorKind.CUSTOMER.value, _("Customer")),
+    (AuthorKind.AGENT.value, _("Agent")),
+    (AuthorKind.AI.value, _("AI")),
+    (AuthorKind.SYSTEM.value, _("System")),
+]
 
 
 class MessageType(models.TextChoices):
@@ -211,7 +214,7 @@ class Message(models.Model):
     # Denormalised from the conversation so the external id can be unique per inbox.
     inbox = models.ForeignKey(Inbox, on_delete=models.CASCADE, related_name="+")
     direction = models.CharField(max_length=3, choices=[("in", "in"), ("out", "out")])
-    author_kind = models.CharField(max_length=10, choices=AuthorKind.choices)
+    author_kind = models.CharField(max_length=10, choices=AUTHOR_KINDS)
     author = models.ForeignKey(
         conf.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -281,7 +284,7 @@ class ConversationEvent(models.Model):
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=24, choices=EventKind.choices)
-    actor_kind = models.CharField(max_length=10, choices=AuthorKind.choices)
+    actor_kind = models.CharField(max_length=10, choices=AUTHOR_KINDS)
     actor = models.ForeignKey(conf.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     bot_name = models.CharField(max_length=100, blank=True)
     from_state = models.CharField(max_length=20, blank=True)

@@ -61,7 +61,7 @@ def _process(channel: str, entries: list, statuses_only: bool) -> list[IngestOut
         except Unreadable as exc:
             outcomes[index] = IngestOutcome(unreadable=str(exc))
     applied = _apply(connector, [(p, entry) for _, p, entry in parsed], statuses_only)
-    outcomes.update({index: outcome for (index, _, _), outcome in zip(parsed, applied)})
+    outcomes.update({index: outcome for (index, _, _), outcome in zip(parsed, applied, strict=True)})
     return [outcomes[i] for i in range(len(entries))]
 
 

@@ -85,7 +85,7 @@ def drain(limit: int = BATCH_SIZE) -> int:
         try:
             with transaction.atomic():
                 for channel, group in by_channel.items():
-                    for entry, outcome in zip(group, apply.process_batch(channel, group)):
+                    for entry, outcome in zip(group, apply.process_batch(channel, group), strict=True):
                         entry.attempts += 1
                         _conclude(entry, outcome, save=False)
                 update_rows(entries, ["state", "problem", "processed_at", "attempts"])

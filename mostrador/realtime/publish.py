@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import weakref
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -18,18 +19,22 @@ def publish_on_commit(event: dict) -> None:
 
     The events of one transaction go out together, in one trip into the event loop: async_to_sync
     costs about a millisecond per call, which dominated storing a burst of messages when each of
-    its events made its own. Each event registers its own commit hook (so one inside a savepoint
-    that rolls back is dropped with it); the first hook to run sends the whole batch and the rest
-    find it sent."""
+    its events made its own.
+
+    The batch is registered with `on_commit` once, and the connection keeps only a weak reference
+    to it: the commit hook is what keeps it alive, so when a rollback discards the hook the batch
+    goes with it, and the next transaction starts a fresh one instead of sending stale events."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         publish_now([event])
         return
-    batch = getattr(connection, "_mostrador_outgoing", None)
+    ref = getattr(connection, "_mostrador_outgoing", None)
+    batch = ref() if ref is not None else None
     if batch is None or batch.sent:
-        batch = connection._mostrador_outgoing = _Batch()
+        batch = _Batch()
+        connection._mostrador_outgoing = weakref.ref(batch)
+        transaction.on_commit(batch.flush)
     batch.events.append(event)
-    transaction.on_commit(batch.flush)
 
 
 class _Batch:
@@ -38,9 +43,8 @@ class _Batch:
         self.sent = False
 
     def flush(self) -> None:
-        if not self.sent:
-            self.sent = True
-            publish_now(self.events)
+        self.sent = True
+        publish_now(self.events)
 
 
 def publish_now(batch: list[dict]) -> None:

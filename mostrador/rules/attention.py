@@ -19,7 +19,9 @@ class State(str, enum.Enum):
     RESOLVED = "resolved"
 
 
-class AuthorKind(str, enum.Enum):
+class AuthorKind(enum.StrEnum):
+    """Who wrote a message (the models' choices and the API's `author_kind` are these values)."""
+
     CUSTOMER = "customer"
     AGENT = "agent"
     AI = "ai"
@@ -84,18 +86,6 @@ def ai_deadline(a: Attention, ai_window: timedelta) -> datetime | None:
     if a.resolved or a.waiting_since is None or a.ai_since is None:
         return None
     return a.ai_since + ai_window
-
-
-def ai_may_speak(a: Attention, now: datetime, ai_window: timedelta) -> bool:
-    """Whether an AI may send a message to the customer now.
-
-    Where the AI is on, it speaks only inside its own turn: once a person answers, the AI hands
-    off or its window runs out, it stays quiet until the customer starts a new wait. Where the AI
-    is off, a bot token is an automation the team chose to run, and the message rules above apply.
-    """
-    if not a.ai_enabled:
-        return True
-    return state_at(a, now, ai_window) is State.WITH_AI
 
 
 def state_at(a: Attention, now: datetime, ai_window: timedelta) -> State:

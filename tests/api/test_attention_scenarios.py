@@ -1,10 +1,7 @@
 """DESIGN.md section 2, driven only through the REST API, with short AI windows."""
 
-import time
-
-
 from mostrador.inbox.models import ConversationEvent, EventKind
-from tests.conftest import customer_says
+from tests.conftest import customer_says, later
 
 
 def state(api, conv_id):
@@ -42,8 +39,8 @@ def test_ai_window_runs_out_to_the_second(agent_api, bot_api, ai_inbox):
     after_ai = agent_api.get(f"/conversations/{conv['id']}").json_body
     assert after_ai["state"] == "with_ai" and after_ai["waiting_since"] == waiting_since
     assert [c["id"] for c in agent_api.get("/conversations", state="with_ai").json_body["items"]] == [conv["id"]]
-    time.sleep(2.05)
-    after = agent_api.get(f"/conversations/{conv['id']}").json_body
+    with later(2.05):
+        after = agent_api.get(f"/conversations/{conv['id']}").json_body
     assert after["state"] == "pending"
     assert after["waiting_since"] == waiting_since
 

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from tests.conftest import customer_says
+from tests.conftest import customer_says, later
 
 from .conftest import ai_texts, conversation, run_jobs
 
@@ -77,15 +77,13 @@ def test_an_unreachable_agent_is_retried_then_hands_off(agent_api, receiver, web
 
 
 def test_a_silent_agent_times_out_into_pending_and_is_told(agent_api, admin_api, receiver, webhook_inbox):
-    import time
-
     admin_api.patch(f"/inboxes/{webhook_inbox.pk}", {"settings": {"ai_window_seconds": 1}})
     conv_id = customer_says(agent_api, webhook_inbox.pk, "hola")["conversation_id"]
     run_jobs()
     assert conversation(agent_api, conv_id)["state"] == "with_ai"
-    time.sleep(1.2)
-    run_jobs()
-    # The agent accepted the turn but never answered: pending, and it hears its turn is over.
-    assert conversation(agent_api, conv_id)["state"] == "pending"
+    with later(1.2):
+        run_jobs()
+        # The agent accepted the turn but never answered: pending, and it hears its turn is over.
+        assert conversation(agent_api, conv_id)["state"] == "pending"
     assert [r["json"]["type"] for r in receiver.requests] == ["turn.started", "turn.ended"]
     assert receiver.requests[-1]["json"]["reason"] == "window_ended"

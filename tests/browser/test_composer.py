@@ -19,8 +19,11 @@ def test_what_is_typed_while_a_reply_travels_is_kept(page, live_url, agent, shop
     composer.press("Enter")
     # The box empties as the message leaves, and she starts the next one while it travels.
     expect(composer).to_have_value("")
+    waited = 0
     while not travelling:
+        assert waited < 10_000, "the reply never left"
         page.wait_for_timeout(20)
+        waited += 20
     composer.type("¿Para qué año es el auto?")
     travelling[0].continue_()
 
@@ -58,8 +61,11 @@ def test_a_closed_window_offers_the_chosen_templates_fields_only(page, live_url,
 
         login(page, live_url, agent.email)
         # The message is stored and the templates sync, both in the background.
+        waited = 0
         while not (MessageTemplate.objects.filter(inbox=whatsapp).count() == 2 and Conversation.objects.exists()):
+            assert waited < 15_000, "the message or the templates never arrived"
             page.wait_for_timeout(100)
+            waited += 100
         # A day later, the 24-hour window has closed.
         Conversation.objects.update(customer_last_message_at="2020-01-01T00:00:00Z")
         pending_rows(page).first.click()

@@ -1,12 +1,10 @@
 """The moment a chat becomes pending is a real event: a durable timer records it and tells browsers."""
 
-import time
-
 import pytest
 
 from mostrador.inbox.models import ConversationEvent, EventKind, Message
 from mostrador.jobs.runner import run_due_jobs
-from tests.conftest import customer_says
+from tests.conftest import customer_says, later
 
 
 @pytest.mark.django_db(transaction=True)
@@ -17,8 +15,8 @@ def test_ai_window_end_is_recorded_and_published(agent_api, ai_inbox, published)
     assert any(e["type"] == "conversation.changed" and e["state"] == "with_ai" for e in first)
     run_due_jobs()
     assert not ConversationEvent.objects.filter(kind=EventKind.AI_WINDOW_ENDED).exists()  # not due yet
-    time.sleep(2.05)
-    run_due_jobs()
+    with later(2.05):
+        run_due_jobs()
     event = ConversationEvent.objects.get(conversation_id=conv_id, kind=EventKind.AI_WINDOW_ENDED)
     assert (event.from_state, event.to_state) == ("with_ai", "pending")
     assert {"type": "conversation.changed", "conversation_id": conv_id, "inbox_id": ai_inbox.pk, "state": "pending", "reason": "ai_window_ended"} in published()
@@ -28,8 +26,8 @@ def test_ai_window_end_is_recorded_and_published(agent_api, ai_inbox, published)
 def test_a_stale_timer_changes_nothing_after_a_person_answers(agent_api, ai_inbox):
     conv_id = customer_says(agent_api, ai_inbox.pk, "hola")["conversation_id"]
     agent_api.post(f"/conversations/{conv_id}/messages", {"text": "¡Hola! Te atiendo yo."})
-    time.sleep(2.05)
-    run_due_jobs()
+    with later(2.05):
+        run_due_jobs()
     assert not ConversationEvent.objects.filter(kind=EventKind.AI_WINDOW_ENDED).exists()
     assert agent_api.get(f"/conversations/{conv_id}").json_body["state"] == "awaiting_customer"
 

@@ -85,9 +85,8 @@ def test_a_batch_that_fails_is_processed_one_notification_at_a_time(wa_inbox, ag
 def test_a_database_outage_is_a_503_so_meta_sends_it_again(wa_inbox, agent_api, monkeypatch):
     from django.db import OperationalError
 
-    from tests.whatsapp.conftest import post_webhook
-
     from mostrador.intake import webhook
+    from tests.whatsapp.conftest import post_webhook
 
     def down(*args, **kwargs):
         raise OperationalError("the database is restarting")

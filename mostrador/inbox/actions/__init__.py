@@ -4,8 +4,8 @@ change and publishes realtime events only after commit. Actions never commit par
 
 from .actor import ActionRefused, Actor
 from .delivery import attach_media, hold_sends, mark_seen, retry_message
-from .inboxes import record_channel_error, replace_templates
 from .inbound import InboundMessage, edit_customer_messages, receive_customer_message
+from .inboxes import record_channel_error, replace_templates
 from .lifecycle import expire_ai_window, handoff, record_ai_turn_started, reopen, resolve, set_ai
 from .organise import add_note, add_tag, assign, remember_bot_state, set_field, set_priority, set_tags
 from .outbound import OutboundContent, record_delivery, send_message

@@ -42,6 +42,10 @@ class Actor:
         return cls(AuthorKind.CUSTOMER)
 
     @property
+    def author_kind(self) -> AuthorKind:
+        return AuthorKind(self.kind)
+
+    @property
     def is_person(self) -> bool:
         return self.kind == AuthorKind.AGENT
 

@@ -16,7 +16,6 @@ from mostrador.inbox.models import (
     Inbox,
     Message,
 )
-
 from mostrador.realtime import events
 
 from .actor import Actor
@@ -137,11 +136,11 @@ def _receive(inbox: Inbox, inbounds: list[InboundMessage]) -> list[tuple[Message
             # start one in the future.
             created_at=min(inbound.sent_at, now) if inbound.sent_at else now,
         )
-        for (_, inbound), contact in zip(fresh, contacts)
+        for (_, inbound), contact in zip(fresh, contacts, strict=True)
     ])
 
     per_conversation: dict[int, list[tuple[Message, InboundMessage]]] = {}
-    for (index, inbound), message in zip(fresh, messages):
+    for (index, inbound), message in zip(fresh, messages, strict=True):
         results[index] = (message, True)
         per_conversation.setdefault(message.conversation_id, []).append((message, inbound))
     by_id = {c.pk: c for c in conversations.values()}
@@ -190,7 +189,7 @@ def _contacts_for(inbox: Inbox, inbounds: list[InboundMessage]) -> list[Contact]
     new: list[Contact] = []
     renamed: dict[int, Contact] = {}
     chosen = []
-    for inbound, ids in zip(inbounds, id_lists):
+    for inbound, ids in zip(inbounds, id_lists, strict=True):
         # The primary id wins if the ids ever pointed at two contacts.
         contact = next((owner[external_id] for external_id in ids if external_id in owner), None)
         if contact is None:

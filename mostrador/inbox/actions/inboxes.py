@@ -4,7 +4,6 @@ settings through `hooks.inbox_configured`; the channel's connector, once they ar
 
 from __future__ import annotations
 
-
 from django.db import transaction
 from django.utils import timezone
 

@@ -8,16 +8,26 @@ from django.utils.translation import gettext_lazy as _
 
 from mostrador.inbox.models import Conversation, EventKind
 from mostrador.rules import attention as rules
+from mostrador.rules import permissions
 
 from .actor import ActionRefused, Actor
 from .record import announce_bookkeeping, apply_attention, locked, publish_conversation_changed, record_event
 
+REFUSALS = {
+    "ai_cannot_resolve": _("This inbox does not let AI agents resolve conversations."),
+    "forbidden": _("Automations never resolve conversations."),
+    "person_only": _("Only a person reopens a conversation."),
+    "bot_only": _("Hand-off is how an AI agent gives the turn to people."),
+}
+
+
+def _check(refusal: str | None) -> None:
+    if refusal is not None:
+        raise ActionRefused(REFUSALS[refusal], code=refusal)
+
 
 def resolve(conversation: Conversation, actor: Actor) -> Conversation:
-    if actor.is_ai and not conversation.inbox.setting("ai_can_resolve"):
-        raise ActionRefused(_("This inbox does not let AI agents resolve conversations."), code="ai_cannot_resolve")
-    if not (actor.is_person or actor.is_ai):
-        raise ActionRefused(_("Automations never resolve conversations."))
+    _check(permissions.refuse_resolve(actor.author_kind, bool(conversation.inbox.setting("ai_can_resolve"))))
     now = timezone.now()
     with transaction.atomic():
         conv = locked(conversation.pk)
@@ -33,8 +43,7 @@ def resolve(conversation: Conversation, actor: Actor) -> Conversation:
 
 
 def reopen(conversation: Conversation, actor: Actor) -> Conversation:
-    if not actor.is_person:
-        raise ActionRefused(_("Only a person reopens a conversation."), code="person_only")
+    _check(permissions.refuse_reopen(actor.author_kind))
     now = timezone.now()
     with transaction.atomic():
         conv = locked(conversation.pk)
@@ -59,8 +68,7 @@ def handoff(
     `cause` tells an agent's own decision ("agent") from a failure treated as one ("error",
     "timeout", "empty"). The summary sellers see is kept on the conversation until it is resolved.
     """
-    if actor.is_person:
-        raise ActionRefused(_("Hand-off is how an AI agent gives the turn to people."), code="bot_only")
+    _check(permissions.refuse_handoff(actor.author_kind))
     now = timezone.now()
     with transaction.atomic():
         conv = locked(conversation.pk)

@@ -18,9 +18,9 @@ from mostrador.inbox.models import (
 )
 from mostrador.inbox.template_text import fill_placeholders
 from mostrador.realtime import events
-from mostrador.rules import delivery
-from mostrador.rules.attention import AuthorKind as RuleAuthor
-from mostrador.rules.attention import ai_may_speak
+from mostrador.rules import delivery, permissions
+from mostrador.rules.attention import AuthorKind
+from mostrador.rules.window import window_closes_at as closes_at
 
 from .actor import ActionRefused, Actor
 from .record import apply_messages, locked, publish_message_event
@@ -56,14 +56,14 @@ class OutboundContent:
 
 def send_message(conversation: Conversation, actor: Actor, content: OutboundContent) -> Message:
     """A person, an AI or an automation writes to the customer. Delivery happens in a job."""
-    if actor.kind not in (RuleAuthor.AGENT, RuleAuthor.AI, RuleAuthor.SYSTEM):
+    if actor.author_kind is AuthorKind.CUSTOMER:
         raise ActionRefused(_("Only the team, its AI agents and automations send messages."))
     if not content.is_template and not content.media and not content.text.strip():
         raise ActionRefused(_("A message needs text."), code="empty_message")
     now = timezone.now()
     with transaction.atomic():
         conv = locked(conversation.pk)
-        if actor.is_ai and not ai_may_speak(conv.attention, now, conv.inbox.ai_window):
+        if permissions.refuse_send(actor.author_kind, conv.attention, now, conv.inbox.ai_window) == "not_ai_turn":
             raise ActionRefused(
                 _(
                     "The AI does not hold this conversation's turn: a person answered, it handed off, or "
@@ -82,7 +82,7 @@ def send_message(conversation: Conversation, actor: Actor, content: OutboundCont
             inbox_id=conv.inbox_id,
             direction="out",
             author_kind=actor.kind,
-            author=actor.user if actor.kind != RuleAuthor.SYSTEM else None,
+            author=actor.user if actor.author_kind is not AuthorKind.SYSTEM else None,
             bot_name=actor.bot_name,
             type=content.type,
             text=render_template(template, content) if content.is_template else content.text,
@@ -105,11 +105,7 @@ def window_closes_at(conv: Conversation) -> datetime | None:
     from mostrador.connectors.base import connector_class
 
     window = connector_class(conv.inbox.channel).capabilities.service_window
-    if window is None:
-        return None
-    if conv.customer_last_message_at is None:
-        return conv.created_at  # the customer never wrote: only templates may start the chat
-    return conv.customer_last_message_at + window
+    return closes_at(window, conv.customer_last_message_at, conv.created_at)
 
 
 def _check_window_and_template(conv: Conversation, content: OutboundContent, now) -> MessageTemplate | None:

@@ -18,6 +18,6 @@ class Command(BaseCommand):
         ensure_demo_bot(ensure_whatsapp_sandbox(base_url))
         self.stdout.write("Demo data loaded." if created else "Demo data already present.")
         self.stdout.write("Demo logins (password for all: mostrador):")
-        for email, password, role in logins():
+        for email, _password, role in logins():
             self.stdout.write(f"  {role:<11} {email}")
         self.stdout.write(f"WhatsApp sandbox customer phone: {base_url.rstrip('/')}/sandbox/phone/")

@@ -8,7 +8,7 @@ class Command(BaseCommand):
     help = "Run only background jobs (AI turns, sends, timers), for scale-out beside `serve --no-jobs`."
 
     def handle(self, *args, **options):
-        from mostrador.jobs.runner import run_then_close, make_workers, start_up
+        from mostrador.jobs.runner import make_workers, run_then_close, start_up
 
         start_up()
         main, *others = make_workers()

@@ -1,4 +1,5 @@
-"""Validation of `settings.ai_agent`, one shape per agent kind (documented in the README).
+"""`settings.ai_agent`: one pydantic model per agent kind, told apart by `kind` (documented in
+the README). Unknown keys are refused with the path to them.
 
 Secrets (the LLM API key, the webhook signing secret) are split off here so they are stored
 encrypted with the inbox's other credentials and never returned.
@@ -7,157 +8,199 @@ encrypted with the inbox's other credentials and never returned.
 from __future__ import annotations
 
 import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from mostrador.bots.routes.validators import VALIDATORS
 from mostrador.inbox.inbox_settings import InvalidSettings
 
-KINDS = ("routes", "llm", "webhook")
 # Where each kind's secret goes among the inbox's secrets.
 SECRET_KEYS = {"llm": ("api_key", "ai_api_key"), "webhook": ("secret", "ai_webhook_secret")}
-MENU_STYLES = ("buttons", "list", "text")
-_KEY = re.compile(r"^[a-z0-9_-]{1,40}$")
-_FIELD = re.compile(r"^[a-z0-9_]{1,40}$")
+KEY_PATTERN = r"^[a-z0-9_-]{1,40}$"
+FIELD_PATTERN = r"^[a-z0-9_]{1,40}$"
+
+Text = Annotated[str, Field(max_length=4000)]
+Required = Annotated[str, Field(min_length=1, max_length=4000)]
+Word = Annotated[str, Field(min_length=1, max_length=200)]
+Url = Annotated[str, Field(min_length=8, max_length=2000, pattern=r"^https?://")]
+# A number where JSON may write 1 or 1.0, but never "1".
+Number = Annotated[float, Field(strict=True)]
 
 
 class InvalidAgent(InvalidSettings):
     pass
 
 
-def _str(raw: dict, key: str, where: str, *, required=False, max_len=4000) -> str:
-    value = raw.get(key, "")
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise InvalidAgent(f"{where}.{key} must be a string")
-    if required and not value.strip():
-        raise InvalidAgent(f"{where}.{key} is required")
-    if len(value) > max_len:
-        raise InvalidAgent(f"{where}.{key} is longer than {max_len} characters")
-    return value
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
 
-def _num(raw: dict, key: str, where: str, default, lo, hi, kind=int):
-    value = raw.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float) if kind is float else int):
-        raise InvalidAgent(f"{where}.{key} must be a number" if kind is float else f"{where}.{key} must be an integer")
-    if not lo <= value <= hi:
-        raise InvalidAgent(f"{where}.{key} must be between {lo} and {hi}")
-    return value
+def _stripped_words(values: list[str]) -> list[str]:
+    words = [v.strip() for v in values]
+    if not all(words):
+        raise ValueError("must be a list of non-empty strings")
+    return words
 
 
-def _strings(raw: dict, key: str, where: str) -> list[str]:
-    value = raw.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise InvalidAgent(f"{where}.{key} must be a list of non-empty strings")
-    return [v.strip() for v in value]
+class Question(_Strict):
+    field: str = Field(pattern=FIELD_PATTERN, description="The conversation field the answer is stored in.")
+    prompt: Required
+    validate_as: str = Field(default="text", alias="validate", description=f"One of {', '.join(VALIDATORS)}.")
+    retry_prompt: Text = ""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    @field_validator("validate_as")
+    @classmethod
+    def known(cls, value: str) -> str:
+        if value not in VALIDATORS:
+            raise ValueError(f"must be one of {', '.join(VALIDATORS)}")
+        return value
 
 
-def _list(raw: dict, key: str, where: str) -> list[dict]:
-    value = raw.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        raise InvalidAgent(f"{where}.{key} must be a list of objects")
-    return value
+KEY_RULE = "must be unique, lower case letters, digits, - or _"
 
 
-def _url(raw: dict, key: str, where: str) -> str:
-    value = _str(raw, key, where, required=True, max_len=2000)
-    if not value.startswith(("http://", "https://")):
-        raise InvalidAgent(f"{where}.{key} must be an http(s) URL")
-    return value.rstrip("/")
+class Route(_Strict):
+    key: str = Field(description="Unique, lower case letters, digits, - or _.")
+    title: str = Field(min_length=1, max_length=60)
+    keywords: list[Word] = Field(default_factory=list)
+    team_id: StrictInt | None = None
+    tags: list[Word] = Field(default_factory=list)
+    questions: list[Question] = Field(default_factory=list)
+    done_text: Text = ""
+
+    _words = field_validator("keywords", "tags")(_stripped_words)
+
+    @field_validator("key")
+    @classmethod
+    def key_shape(cls, value: str) -> str:
+        if not re.match(KEY_PATTERN, value):
+            raise ValueError(KEY_RULE)
+        return value
+
+    @field_validator("title")
+    @classmethod
+    def has_text(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("is required")
+        return value
+
+    @model_validator(mode="after")
+    def distinct_fields(self):
+        names = [q.field for q in self.questions]
+        if len(set(names)) != len(names):
+            raise ValueError("questions must each store a different field")
+        return self
 
 
-def _routes(raw: dict) -> dict:
-    w = "settings.ai_agent"
-    routes, keys = [], set()
-    for i, r in enumerate(_list(raw, "routes", w)):
-        rw = f"{w}.routes[{i}]"
-        key = _str(r, "key", rw, required=True)
-        if not _KEY.match(key) or key in keys:
-            raise InvalidAgent(f"{rw}.key must be unique, lower case letters, digits, - or _")
-        keys.add(key)
-        team_id = r.get("team_id")
-        if team_id is not None and (isinstance(team_id, bool) or not isinstance(team_id, int)):
-            raise InvalidAgent(f"{rw}.team_id must be an integer or null")
-        questions, fields = [], set()
-        for j, q in enumerate(_list(r, "questions", rw)):
-            qw = f"{rw}.questions[{j}]"
-            name = _str(q, "field", qw, required=True)
-            if not _FIELD.match(name) or name in fields:
-                raise InvalidAgent(f"{qw}.field must be unique, lower case letters, digits or _")
-            fields.add(name)
-            validate = q.get("validate", "text")
-            if validate not in VALIDATORS:
-                raise InvalidAgent(f"{qw}.validate must be one of {', '.join(VALIDATORS)}")
-            questions.append(
-                {"field": name, "prompt": _str(q, "prompt", qw, required=True), "validate": validate,
-                 "retry_prompt": _str(q, "retry_prompt", qw)}
-            )
-        routes.append(
-            {"key": key, "title": _str(r, "title", rw, required=True, max_len=60),
-             "keywords": _strings(r, "keywords", rw), "team_id": team_id, "tags": _strings(r, "tags", rw),
-             "questions": questions, "done_text": _str(r, "done_text", rw)}
-        )
-    faq = [
-        {"question": _str(e, "question", f"{w}.faq[{i}]", required=True),
-         "answer": _str(e, "answer", f"{w}.faq[{i}]", required=True),
-         "keywords": _strings(e, "keywords", f"{w}.faq[{i}]")}
-        for i, e in enumerate(_list(raw, "faq", w))
-    ]
-    menu = raw.get("menu", "buttons")
-    if menu not in MENU_STYLES:
-        raise InvalidAgent(f"{w}.menu must be one of {', '.join(MENU_STYLES)}")
-    return {
-        "greeting": _str(raw, "greeting", w),
-        "menu": menu,
-        "menu_button": _str(raw, "menu_button", w, max_len=20),
-        "not_understood": _str(raw, "not_understood", w),
-        "max_misses": _num(raw, "max_misses", w, 2, 1, 10),
-        "routes": routes,
-        "faq": faq,
-        "faq_min_confidence": _num(raw, "faq_min_confidence", w, 0.6, 0, 1, float),
-    }
+class FaqItem(_Strict):
+    question: Required
+    answer: Required
+    keywords: list[Word] = Field(default_factory=list)
+
+    _words = field_validator("keywords")(_stripped_words)
 
 
-def _llm(raw: dict) -> dict:
-    w = "settings.ai_agent"
-    return {
-        "base_url": _url(raw, "base_url", w),
-        "model": _str(raw, "model", w, required=True, max_len=200),
-        "system_prompt": _str(raw, "system_prompt", w, max_len=20000),
-        "timeout_seconds": _num(raw, "timeout_seconds", w, 20, 1, 300),
-        "max_retries": _num(raw, "max_retries", w, 2, 0, 5),
-        "history_limit": _num(raw, "history_limit", w, 20, 1, 200),
-        "temperature": _num(raw, "temperature", w, 0.2, 0, 2, float),
-        "write_summary": bool(raw.get("write_summary", True)),
-    }
+class RoutesAgent(_Strict):
+    kind: Literal["routes"]
+    name: Annotated[str, Field(max_length=100)] = ""
+    greeting: Text = ""
+    menu: Literal["buttons", "list", "text"] = "buttons"
+    menu_button: Annotated[str, Field(max_length=20)] = ""
+    not_understood: Text = ""
+    max_misses: Annotated[StrictInt, Field(ge=1, le=10)] = 2
+    routes: list[Route] = Field(default_factory=list)
+    faq: list[FaqItem] = Field(default_factory=list)
+    faq_min_confidence: Annotated[Number, Field(ge=0, le=1)] = 0.6
+
+    @model_validator(mode="after")
+    def distinct_keys(self):
+        keys = [r.key for r in self.routes]
+        for index, key in enumerate(keys):
+            if keys.count(key) > 1:
+                raise ValueError(f"routes[{index}].key {KEY_RULE}")
+        return self
 
 
-def _webhook(raw: dict) -> dict:
-    w = "settings.ai_agent"
-    return {"url": _url(raw, "url", w), "timeout_seconds": _num(raw, "timeout_seconds", w, 10, 1, 60)}
+class LlmAgent(_Strict):
+    kind: Literal["llm"]
+    name: Annotated[str, Field(max_length=100)] = ""
+    base_url: Url
+    model: str = Field(min_length=1, max_length=200)
+    api_key: Text = Field(default="", description="Write-only: stored encrypted, never returned.")
+    system_prompt: Annotated[str, Field(max_length=20000)] = ""
+    timeout_seconds: Annotated[StrictInt, Field(ge=1, le=300)] = 20
+    max_retries: Annotated[StrictInt, Field(ge=0, le=5)] = 2
+    history_limit: Annotated[StrictInt, Field(ge=1, le=200)] = 20
+    temperature: Annotated[Number, Field(ge=0, le=2)] = 0.2
+    write_summary: StrictBool = True
+
+    @field_validator("base_url")
+    @classmethod
+    def no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
 
 
-CLEANERS = {"routes": _routes, "llm": _llm, "webhook": _webhook}
+class WebhookAgent(_Strict):
+    kind: Literal["webhook"]
+    name: Annotated[str, Field(max_length=100)] = ""
+    url: Url
+    secret: Text = Field(default="", description="Write-only: signs each event; stored encrypted, never returned.")
+    timeout_seconds: Annotated[StrictInt, Field(ge=1, le=60)] = 10
+
+    @field_validator("url")
+    @classmethod
+    def no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+
+AgentSettings = Annotated[RoutesAgent | LlmAgent | WebhookAgent, Field(discriminator="kind")]
+_adapter: TypeAdapter[Any] = TypeAdapter(AgentSettings)
+KINDS = ("routes", "llm", "webhook")
 
 
 def clean(raw: dict) -> tuple[dict, dict]:
     """Validate an ai_agent object; return (settings to store, secrets to seal)."""
-    kind = raw.get("kind")
-    if kind not in KINDS:
+    if raw.get("kind") not in KINDS:
         raise InvalidAgent(f"settings.ai_agent.kind must be one of {', '.join(KINDS)}")
+    try:
+        agent = _adapter.validate_python(raw)
+    except ValidationError as error:
+        raise InvalidAgent(_describe(error)) from None
+    stored = agent.model_dump(by_alias=True)
+    stored["name"] = stored["name"].strip()
     secrets = {}
-    if kind in SECRET_KEYS:
-        given, stored = SECRET_KEYS[kind]
-        value = _str(raw, given, "settings.ai_agent", max_len=4000)
-        if value:
-            secrets[stored] = value
-    known = {"kind", "name", *(SECRET_KEYS.get(kind, ("",))[:1])}
-    cleaned = CLEANERS[kind](raw)
-    unknown = set(raw) - known - set(cleaned)
-    if unknown:
-        raise InvalidAgent(f"settings.ai_agent.{sorted(unknown)[0]} is not a setting of {kind} agents")
-    name = _str(raw, "name", "settings.ai_agent", max_len=100).strip()
-    return {"kind": kind, "name": name, **cleaned}, secrets
+    if agent.kind in SECRET_KEYS:
+        given, kept_as = SECRET_KEYS[agent.kind]
+        if stored.pop(given):
+            secrets[kept_as] = getattr(agent, given)
+    return stored, secrets
+
+
+def _describe(error: ValidationError) -> str:
+    """The first problem, with its path as the API's clients write it: routes[0].questions[1].field."""
+    problem = error.errors()[0]
+    path = "settings.ai_agent"
+    for part in problem["loc"][1:]:  # the first is the union member's tag
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    message = str(problem["msg"]).removeprefix("Value error, ")
+    if problem["type"] == "extra_forbidden":
+        return f"{path} is not a setting of {problem['loc'][0]} agents"
+    if message.startswith("routes["):  # a check over the whole agent that names its own path
+        return f"{path}.{message}"
+    return f"{path} {message}" if message.startswith(("must", "is ", "questions")) else f"{path}: {message}"
 
 
 def clean_setting(value) -> tuple[dict | None, dict]:

@@ -7,6 +7,10 @@ PORT ?= 8000
 
 .PHONY: run test lint install install-test ui-deps browser bench clean
 
+# The demo runs each channel's offline sandbox (fake provider + customer chat page); production
+# installations leave MOSTRADOR_SANDBOX unset, and it is off.
+run: export MOSTRADOR_SANDBOX = 1
+run: export MOSTRADOR_PUBLIC_URL = http://$(HOST):$(PORT)
 run: install ui-deps
 	$(BIN)/mostrador migrate -v0
 	$(BIN)/mostrador demo --base-url http://$(HOST):$(PORT)

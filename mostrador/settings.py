@@ -21,6 +21,19 @@ CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("MOSTRADOR_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
 
+# The channels this installation speaks: one package each under connectors/, each registering
+# its connector (connectors/base.py) when imported.
+MOSTRADOR_CONNECTORS = [
+    "mostrador.connectors.api",
+    "mostrador.connectors.whatsapp",
+    "mostrador.connectors.telegram",
+]
+# A channel's sandbox (a fake of its provider, for the demo and tests) is an app of its own.
+CONNECTOR_APPS = [
+    f"{module}.sandbox" for module in MOSTRADOR_CONNECTORS
+    if (PROJECT_DIR / module.replace(".", "/") / "sandbox" / "apps.py").exists()
+]
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -36,15 +49,7 @@ INSTALLED_APPS = [
     "mostrador.realtime",
     "mostrador.intake",
     "mostrador.bots",
-    "mostrador.connectors.sandbox",
-]
-
-# The channels this installation speaks: one package each under connectors/, each registering
-# its connector (connectors/base.py) when imported.
-MOSTRADOR_CONNECTORS = [
-    "mostrador.connectors.api",
-    "mostrador.connectors.whatsapp",
-    "mostrador.connectors.telegram",
+    *CONNECTOR_APPS,
 ]
 
 MIDDLEWARE = [
@@ -169,9 +174,9 @@ STORAGES = {
 MOSTRADOR_PUBLIC_URL = os.environ.get("MOSTRADOR_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 MOSTRADOR_MEDIA_MAX_BYTES = int(os.environ.get("MOSTRADOR_MEDIA_MAX_BYTES", str(100 * 1024 * 1024)))
 
-# The offline WhatsApp sandbox: a fake Graph API and a customer phone page, served by this same
-# process. Inboxes use it only when their graph_api_url points at it. Set 0 to switch it off.
-MOSTRADOR_SANDBOX = os.environ.get("MOSTRADOR_SANDBOX", "1") == "1"
+# The channels' offline sandboxes: fakes of their providers and customer chat pages, served by this
+# same process. Off unless asked for: `make run` turns it on for the demo.
+MOSTRADOR_SANDBOX = os.environ.get("MOSTRADOR_SANDBOX", "0") == "1"
 
 # The API refuses bodies larger than this before parsing them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024

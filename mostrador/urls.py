@@ -1,9 +1,14 @@
+from functools import wraps
+from importlib import import_module
+
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.http import Http404
 from django.urls import include, path
 from django.views.i18n import set_language
 
 from mostrador.api.main import api
+from mostrador.connectors.base import channels, connector_class
 from mostrador.core.health import healthz
 from mostrador.intake.views import channel_health
 from mostrador.intake.webhook import webhook
@@ -21,5 +26,23 @@ urlpatterns = [
     path("", include("mostrador.inbox.urls")),
 ]
 
-if settings.MOSTRADOR_SANDBOX:
-    urlpatterns.insert(0, path("sandbox/", include("mostrador.connectors.sandbox.urls")))
+
+def _sandbox_only(view):
+    """A sandbox page answers 404 unless the installation runs the sandboxes (MOSTRADOR_SANDBOX),
+    read per request so a test or a settings change needs no new URL list."""
+
+    @wraps(view)
+    def gated(request, *args, **kwargs):
+        if not settings.MOSTRADOR_SANDBOX:
+            raise Http404("The sandbox is switched off.")
+        return view(request, *args, **kwargs)
+
+    return gated
+
+
+for channel in channels():
+    if module := connector_class(channel).sandbox_urls:
+        patterns = import_module(module).urlpatterns
+        for pattern in patterns:
+            pattern.callback = _sandbox_only(pattern.callback)
+        urlpatterns.insert(0, path("sandbox/", include(patterns)))

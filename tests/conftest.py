@@ -14,6 +14,12 @@ from mostrador.inbox.actions.inboxes import create_inbox
 from mostrador.realtime.events import ALL_INBOXES_GROUP
 
 
+@pytest.fixture(autouse=True)
+def sandboxes_on(settings):
+    """The channels' sandboxes are off unless an installation asks for them; the tests use them."""
+    settings.MOSTRADOR_SANDBOX = True
+
+
 class Api:
     """A REST client speaking to the real URL stack with a bearer token."""
 

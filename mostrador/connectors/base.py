@@ -7,7 +7,8 @@ notification reads into normalised items, and how it sends. The generic intake
 (`intake/apply.py`) applies the normalised items the same way for every channel, and the inbox
 core never imports a connector by name: it asks `connector_class(inbox.channel)`.
 
-The connectors installed are listed in `settings.MOSTRADOR_CONNECTORS`.
+The connectors installed are listed in `settings.MOSTRADOR_CONNECTORS`: each is a package whose
+`connector.py` registers its Connector, and whose `sandbox/` (if any) is a Django app.
 """
 
 from __future__ import annotations
@@ -145,6 +146,10 @@ class Connector(abc.ABC):
     channel: str
     label: str = ""
     capabilities = Capabilities()
+    # Its offline sandbox, when the installation runs one (MOSTRADOR_SANDBOX, the demo): a module
+    # of URL patterns mounted under /sandbox/, and the page where a newcomer chats as a customer.
+    sandbox_urls: str | None = None
+    sandbox_page: str | None = None
     # The inbox settings this channel adds to the common ones (CONTRACT.md); every field needs
     # a default, and the keys in `secret_keys` are stored encrypted and never returned.
     settings_model: type[BaseModel] = NoSettings
@@ -168,6 +173,11 @@ class Connector(abc.ABC):
     def configured(self) -> None:
         """The inbox was created or its settings changed, and that is committed: tell the
         provider what it needs (Telegram's setWebhook). Raise ProviderUnavailable on failure."""
+
+    @classmethod
+    def demo(cls, base_url: str) -> Inbox | None:
+        """The demo's inbox of this channel, wired to its sandbox at `base_url` (idempotent)."""
+        return None
 
     # The webhook ------------------------------------------------------------------------------
 
@@ -251,14 +261,22 @@ def register(cls: type[Connector]) -> type[Connector]:
 def _load_installed() -> None:
     from django.conf import settings
 
-    for module in settings.MOSTRADOR_CONNECTORS:
-        import_module(module)
+    for package in settings.MOSTRADOR_CONNECTORS:
+        import_module(f"{package}.connector")
 
 
 def channels() -> list[str]:
     """Every installed channel."""
     _load_installed()
     return sorted(_REGISTRY)
+
+
+def sandbox_pages(inboxes=None) -> list[tuple[str, str]]:
+    """(channel label, path) of each installed channel's sandbox page."""
+    found = [connector_class(channel) for channel in channels()]
+    if inboxes is not None:
+        found = [c for c in found if any(i.channel == c.channel for i in inboxes)]
+    return [(c.label or c.channel, c.sandbox_page) for c in found if c.sandbox_page]
 
 
 def connector_for(inbox) -> Connector:

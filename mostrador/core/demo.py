@@ -3,7 +3,6 @@ every state. Built through the actions, so it carries the same events real traff
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 
 from django.db import transaction
@@ -23,12 +22,6 @@ USERS = [
 ]
 SHOP_INBOX = "Repuestos Web"
 AI_INBOX = "Asistente IA"
-WHATSAPP_INBOX = "WhatsApp Tienda"
-SANDBOX_NUMBER = {
-    "phone_number_id": "106540352242922",
-    "display_phone_number": "+56 2 2940 1234",
-    "business_account_id": "102290129340398",
-}
 
 # (name, phone, [(minutes ago, text)], then: None | "reply" | "resolve")
 CHATS = [
@@ -96,32 +89,6 @@ def load_demo() -> bool:
     return True
 
 
-def ensure_whatsapp_sandbox(base_url: str) -> Inbox:
-    """The demo WhatsApp inbox, wired to this server's offline sandbox instead of Meta.
-
-    Its graph_api_url must reach this very server, so it follows the address `serve` will use.
-    """
-    graph_api_url = f"{base_url.rstrip('/')}/sandbox/graph/v23.0"
-    inbox = Inbox.objects.filter(name=WHATSAPP_INBOX).first()
-    if inbox is None:
-        inbox = create_inbox(
-            WHATSAPP_INBOX,
-            "whatsapp",
-            {
-                **SANDBOX_NUMBER,
-                "graph_api_url": graph_api_url,
-                "wait_target_seconds": 600,
-                "access_token": secrets.token_urlsafe(32),
-                "app_secret": secrets.token_hex(16),
-                "verify_token": secrets.token_urlsafe(16),
-            },
-        )
-        inbox.members.set(User.objects.filter(role=Role.AGENT))
-    elif inbox.setting("graph_api_url") != graph_api_url:
-        update_inbox(inbox, raw_settings={"graph_api_url": graph_api_url})
-    return inbox
-
-
 def demo_routes_bot() -> dict:
     """The demo's menu bot: quote a part (plate, chassis, side → Repuestos team) or track an order."""
     parts = Team.objects.filter(name="Repuestos").values_list("pk", flat=True).first()
@@ -158,9 +125,19 @@ def demo_routes_bot() -> dict:
 
 
 def ensure_demo_bot(inbox: Inbox) -> None:
-    """Give the demo WhatsApp inbox its menu bot, once: an admin's later changes are kept."""
+    """Give a demo sandbox inbox the menu bot, once: an admin's later changes are kept."""
     if inbox.setting("ai_agent") is None:
         update_inbox(inbox, raw_settings={"ai_enabled": True, "ai_window_seconds": 180, "ai_agent": demo_routes_bot()})
+
+
+def ensure_sandboxes(base_url: str) -> list[Inbox]:
+    """Each channel's demo inbox, wired to its offline sandbox on this server, with the menu bot."""
+    from mostrador.connectors.base import channels, connector_class
+
+    inboxes = [inbox for channel in channels() if (inbox := connector_class(channel).demo(base_url.rstrip("/")))]
+    for inbox in inboxes:
+        ensure_demo_bot(inbox)
+    return inboxes
 
 
 def logins() -> list[tuple[str, str, str]]:

@@ -6,7 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from mostrador.accounts.models import Team
-from mostrador.core.demo import ensure_demo_bot, ensure_whatsapp_sandbox
+from mostrador.connectors.whatsapp.sandbox.demo import ensure_whatsapp_sandbox
+from mostrador.core.demo import ensure_demo_bot
 from tests.browser.conftest import login
 
 

@@ -4,7 +4,7 @@ answers in the inbox, and the phone shows the reply with its delivery ticks turn
 import pytest
 from playwright.sync_api import expect
 
-from mostrador.core.demo import ensure_whatsapp_sandbox
+from mostrador.connectors.whatsapp.sandbox.demo import ensure_whatsapp_sandbox
 from mostrador.inbox.models import Message
 from tests.browser.conftest import login
 

@@ -1,3 +1,1 @@
-from .connector import ApiConnector
-
-__all__ = ["ApiConnector"]
+"""A channel: its connector is in connector.py (registered when settings.MOSTRADOR_CONNECTORS lists this package)."""

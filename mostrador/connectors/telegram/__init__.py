@@ -1,1 +1,1 @@
-from .connector import TelegramConnector  # noqa: F401 - registers the channel
+"""A channel: its connector is in connector.py (registered when settings.MOSTRADOR_CONNECTORS lists this package)."""

@@ -1,1 +1,1 @@
-from .connector import WhatsAppConnector  # noqa: F401 - registers the channel
+"""A channel: its connector is in connector.py (registered when settings.MOSTRADOR_CONNECTORS lists this package)."""

@@ -100,6 +100,14 @@ class WhatsAppConnector(Connector):
     )
     settings_model = WhatsAppSettings
     secret_keys = ("access_token", "app_secret", "verify_token")
+    sandbox_urls = "mostrador.connectors.whatsapp.sandbox.urls"
+    sandbox_page = "/sandbox/phone/"
+
+    @classmethod
+    def demo(cls, base_url: str):
+        from .sandbox.demo import ensure_whatsapp_sandbox
+
+        return ensure_whatsapp_sandbox(base_url)
 
     @property
     def graph(self) -> GraphClient:

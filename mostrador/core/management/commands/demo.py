@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from mostrador.core.demo import ensure_demo_bot, ensure_whatsapp_sandbox, load_demo, logins
+from mostrador.connectors.base import sandbox_pages
+from mostrador.core.demo import ensure_sandboxes, load_demo, logins
 
 
 class Command(BaseCommand):
@@ -10,14 +11,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--base-url",
             default="http://127.0.0.1:8000",
-            help="where `serve` will listen; the demo WhatsApp inbox talks to the sandbox there",
+            help="where `serve` will listen; the demo's channel inboxes talk to their sandboxes there",
         )
 
     def handle(self, *args, base_url, **options):
         created = load_demo()
-        ensure_demo_bot(ensure_whatsapp_sandbox(base_url))
+        sandboxes = ensure_sandboxes(base_url)
         self.stdout.write("Demo data loaded." if created else "Demo data already present.")
         self.stdout.write("Demo logins (password for all: mostrador):")
         for email, _password, role in logins():
             self.stdout.write(f"  {role:<11} {email}")
-        self.stdout.write(f"WhatsApp sandbox customer phone: {base_url.rstrip('/')}/sandbox/phone/")
+        for channel, path in sandbox_pages(sandboxes):
+            self.stdout.write(f"{channel} sandbox (chat as a customer): {base_url.rstrip('/')}{path}")

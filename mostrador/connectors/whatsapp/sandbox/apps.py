@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class SandboxConfig(AppConfig):
-    name = "mostrador.connectors.sandbox"
+    name = "mostrador.connectors.whatsapp.sandbox"
     label = "sandbox"
     default_auto_field = "django.db.models.BigAutoField"

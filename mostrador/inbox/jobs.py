@@ -137,10 +137,12 @@ def configure_channel(inbox_id: int, attempt: int = 1) -> str:
     try:
         connector_for(inbox).configured()
     except ProviderUnavailable as exc:
-        record_channel_error(inbox, exc.code, "channel set-up failed", exc.message)
+        # A provider that is briefly unreachable is tried again before anyone is alarmed; a
+        # refusal (a wrong token) is shown to admins at once.
         if exc.retry and attempt < MAX_FETCH_ATTEMPTS:
             later(configure_channel, backoff(attempt), inbox_id, attempt + 1)
             return "retrying"
+        record_channel_error(inbox, exc.code, "channel set-up failed", exc.message)
         return "failed"
     return "configured"
 

@@ -66,6 +66,14 @@ class TelegramConnector(Connector):
     )
     settings_model = TelegramSettings
     secret_keys = ("bot_token", "secret_token")
+    sandbox_urls = "mostrador.connectors.telegram.sandbox.urls"
+    sandbox_page = "/sandbox/telegram/"
+
+    @classmethod
+    def demo(cls, base_url: str):
+        from .sandbox.demo import ensure_telegram_sandbox
+
+        return ensure_telegram_sandbox(base_url)
 
     @property
     def api(self) -> BotApi:

@@ -8,8 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mostrador.accounts.models import Team
-from mostrador.bots.agent_form import questions_text, settings_from_post
+from mostrador.bots.agent_form import Invalid, bound, initial, settings_from_post
 from mostrador.bots.routes.validators import VALIDATORS
 from mostrador.inbox.actions.inboxes import update_inbox
 from mostrador.inbox.inbox_settings import InvalidSettings
@@ -21,25 +20,19 @@ def _admin(request) -> None:
         raise PermissionDenied
 
 
-def _page(request, inbox: Inbox, *, settings: dict | None = None, error: str = "", saved: bool = False):
-    current = settings or inbox.effective_settings
-    agent = current.get("ai_agent") or {}
-    routes = [{**r, "questions_text": questions_text(r.get("questions", []))} for r in agent.get("routes", [])]
+def _page(request, inbox: Inbox, forms: dict, *, error: str = "", saved: bool = False):
     return render(
         request,
         "bots/agents.html",
         {
             "inboxes": Inbox.objects.order_by("name"),
             "inbox": inbox,
-            "current": current,
-            "agent": agent,
-            "routes": routes + [{}],  # one blank fieldset to add a route
-            "faq": agent.get("faq", []) + [{}],
-            "teams": Team.objects.order_by("name"),
+            "kind": forms["form"]["kind"].value() or "",
             "validators": list(VALIDATORS),
             "secrets_set": inbox.secrets_set,
             "error": error,
             "saved": saved,
+            **forms,
         },
         status=422 if error else 200,
     )
@@ -55,14 +48,13 @@ def agents(request, inbox_id: int | None = None):
         return redirect("ai-agents", inbox_id=first.pk)
     inbox = get_object_or_404(Inbox, pk=inbox_id)
     if request.method == "POST":
-        wanted = settings_from_post(request.POST)
         try:
-            update_inbox(inbox, raw_settings=wanted)
-        except InvalidSettings as error:
-            return _page(request, inbox, settings={**inbox.effective_settings, **wanted}, error=str(error))
+            update_inbox(inbox, raw_settings=settings_from_post(request.POST))
+        except (Invalid, InvalidSettings) as error:
+            return _page(request, inbox, bound(request.POST), error=str(error))
         inbox.refresh_from_db()
-        return _page(request, inbox, saved=True)
-    return _page(request, inbox)
+        return _page(request, inbox, initial(inbox.effective_settings), saved=True)
+    return _page(request, inbox, initial(inbox.effective_settings))
 
 
 @login_required

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import media, views
+from . import inbox_pages, media, views
 
 urlpatterns = [
     path("", views.inbox_page, name="inbox"),
@@ -16,6 +16,8 @@ urlpatterns = [
     path("ui/c/<int:conversation_id>/m/<int:message_id>/retry", views.retry, name="ui-retry"),
     path("ui/c/<int:conversation_id>/templates/sync", views.sync_templates, name="ui-sync-templates"),
     path("media/<int:message_id>", media.serve, name="media"),
+    path("channels/new/<str:channel>/", inbox_pages.new_inbox, name="inbox-new"),
+    path("channels/<int:inbox_id>/", inbox_pages.edit_inbox, name="inbox-edit"),
     path("simulator/", views.simulator, name="simulator"),
     path("simulator/send", views.simulator_send, name="simulator-send"),
     path("simulator/thread", views.simulator_thread, name="simulator-thread"),

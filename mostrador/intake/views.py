@@ -9,7 +9,7 @@ from django.db.models import Count, Max
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from mostrador.connectors.base import connector_class
+from mostrador.connectors.base import channels, connector_class
 from mostrador.inbox.models import Inbox
 
 from .models import ChannelError, InboundLog, LogState
@@ -37,6 +37,7 @@ def channel_health(request):
         "intake/health.html",
         {
             "inboxes": inboxes,
+            "installed": [(c, connector_class(c).label or c) for c in channels()],
             "errors": ChannelError.objects.select_related("inbox").order_by("-created_at")[:50],
             "problems": unfinished.order_by("-received_at")[:50],
             "received_today": InboundLog.objects.count(),

@@ -5,14 +5,25 @@ replies as JSON POSTs. Without an outbound URL the outside system reads replies 
 from __future__ import annotations
 
 import httpx
+from django.utils.translation import gettext_noop
+from pydantic import BaseModel, ConfigDict, Field
 
 from mostrador.connectors.base import Capabilities, Connector, SendResult, register
+
+
+class ApiSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # Where our replies are POSTed as JSON (blank: the outside system reads them from the API).
+    outbound_url: str = Field(default="", max_length=2000, pattern=r"^(https?://.*)?$", title=gettext_noop("Outbound URL for replies"))
 
 
 @register
 class ApiConnector(Connector):
     channel = "api"
+    label = "API"
     capabilities = Capabilities()
+    settings_model = ApiSettings
 
     def send(self, message) -> SendResult:
         url = self.inbox.setting("outbound_url")

@@ -13,6 +13,7 @@ import time
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.utils.translation import gettext_noop
 from pydantic import BaseModel, ConfigDict, Field
 
 from mostrador.connectors.base import (
@@ -44,10 +45,10 @@ SEND_MEDIA = {
 class TelegramSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    api_base_url: str = Field(default=DEFAULT_API_BASE_URL, max_length=500, pattern=r"^https?://")
-    bot_token: str = Field(default="", max_length=200, pattern=r"^(\d+:[A-Za-z0-9_-]+)?$")
+    api_base_url: str = Field(default=DEFAULT_API_BASE_URL, max_length=500, pattern=r"^https?://", title=gettext_noop("Bot API URL"))
+    bot_token: str = Field(default="", max_length=200, pattern=r"^(\d+:[A-Za-z0-9_-]+)?$", title=gettext_noop("Bot token (from @BotFather)"))
     # Telegram allows 1-256 characters of A-Z, a-z, 0-9, _ and -.
-    secret_token: str = Field(default="", max_length=256, pattern=r"^[A-Za-z0-9_-]*$")
+    secret_token: str = Field(default="", max_length=256, pattern=r"^[A-Za-z0-9_-]*$", title=gettext_noop("Webhook secret token"))
 
 
 # Each update checks its secret token; reading and decrypting it per request would cost more than

@@ -15,6 +15,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext_noop
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from mostrador.connectors.base import (
@@ -35,17 +36,19 @@ SERVICE_WINDOW = timedelta(hours=24)
 
 
 class WhatsAppSettings(BaseModel):
+    """A WhatsApp Business number on Meta's Cloud API. Titles are shown (translated) on the inbox page."""
+
     model_config = ConfigDict(extra="forbid")
 
-    phone_number_id: str = Field(default="", max_length=64)
-    display_phone_number: str = Field(default="", max_length=40)
-    business_account_id: str = Field(default="", max_length=64)
-    graph_api_url: str = Field(default=DEFAULT_GRAPH_API_URL, max_length=500, pattern=r"^https?://")
+    phone_number_id: str = Field(default="", max_length=64, title=gettext_noop("Phone number ID"))
+    display_phone_number: str = Field(default="", max_length=40, title=gettext_noop("Phone number shown to sellers"))
+    business_account_id: str = Field(default="", max_length=64, title=gettext_noop("WhatsApp Business Account ID (for templates)"))
+    graph_api_url: str = Field(default=DEFAULT_GRAPH_API_URL, max_length=500, pattern=r"^https?://", title=gettext_noop("Graph API URL"))
     # Blue ticks for the customer when a seller opens the chat.
-    read_receipts: StrictBool = True
-    access_token: str = Field(default="", max_length=4000)
-    app_secret: str = Field(default="", max_length=400)
-    verify_token: str = Field(default="", max_length=400)
+    read_receipts: StrictBool = Field(default=True, title=gettext_noop("Send read receipts (blue ticks)"))
+    access_token: str = Field(default="", max_length=4000, title=gettext_noop("Access token"))
+    app_secret: str = Field(default="", max_length=400, title=gettext_noop("App secret"))
+    verify_token: str = Field(default="", max_length=400, title=gettext_noop("Webhook verify token"))
 
 
 def signature_of(app_secret: str, raw_body: bytes) -> str:

@@ -360,4 +360,35 @@
       thread.scrollTop = phoneScroll.top;
     }
   }
+  // Admin forms: the agent kind shows its own section; "add a row" copies the last row of a
+  // repeated group with the next index (names are Django's prefix-N-field).
+  document.addEventListener("change", function (event) {
+    const select = event.target.closest("[data-kind-switch]");
+    if (!select) return;
+    $$("[data-kind-section]").forEach(function (section) { section.hidden = section.dataset.kindSection !== select.value; });
+  });
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest("[data-add-row]");
+    if (!button) return;
+    const rows = $$(".form-row", button.parentElement);
+    const last = rows[rows.length - 1];
+    if (!last) return;
+    const copy = last.cloneNode(true);
+    const next = rows.length + Math.max(0, ...rows.map(function (row) {
+      const named = $("[name]", row);
+      const found = named && named.name.match(/-(\d+)-[a-z_]+$/);
+      return found ? Number(found[1]) : 0;
+    }));
+    $$("[name]", copy).forEach(function (field) {
+      field.name = field.name.replace(/-(\d+)-([a-z_]+)$/, "-" + next + "-$2");
+      if (field.id) field.id = field.id.replace(/-(\d+)-([a-z_]+)$/, "-" + next + "-$2");
+      if (field.type === "checkbox") field.checked = false;
+      else if (field.tagName === "SELECT") field.selectedIndex = 0;
+      else field.value = "";
+    });
+    $$(".field-error", copy).forEach(function (error) { error.remove(); });
+    last.after(copy);
+    const first = $("input, textarea, select", copy);
+    if (first) first.focus();
+  });
 })();

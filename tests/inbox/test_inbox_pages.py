@@ -1,0 +1,72 @@
+"""The admin's inbox pages: create an inbox of any channel, change its settings and credentials,
+with the channel's part of the form built from its connector's settings."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from mostrador.inbox.models import Inbox
+from tests.telegram.fake_bot_api import TOKEN, FakeBotApi
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def bot_api():
+    fake = FakeBotApi()
+    yield fake
+    fake.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_admin_creates_a_telegram_inbox_from_the_page(admin, agent, bot_api):
+    client = logged_in(admin)
+    page = client.get("/channels/new/telegram/").content.decode()
+    assert "Bot token (from @BotFather)" in page or "Token del bot" in page
+    answer = client.post("/channels/new/telegram/", {
+        "name": "Telegram Ventas", "wait_target_seconds": "600", "ai_window_seconds": "120",
+        "case_close_after_seconds": "86400", "api_base_url": bot_api.url, "bot_token": TOKEN,
+        "secret_token": "page-secret-1", "members": [agent.pk],
+    })
+    assert answer.status_code == 302
+    inbox = Inbox.objects.get(name="Telegram Ventas")
+    assert inbox.channel == "telegram" and inbox.setting("wait_target_seconds") == 600
+    assert inbox.secret("bot_token") == TOKEN and list(inbox.members.all()) == [agent]
+    [call] = bot_api.sent("setWebhook")
+    assert call["fields"]["url"].endswith(f"/webhooks/telegram/{inbox.pk}")
+    edit = client.get(answer["Location"]).content.decode()
+    assert f"/webhooks/telegram/{inbox.pk}" in edit and TOKEN not in edit  # secrets never shown
+
+
+@pytest.mark.django_db
+def test_editing_keeps_a_secret_left_blank_and_refuses_bad_values(admin):
+    client = logged_in(admin)
+    client.post("/channels/new/whatsapp/", {
+        "name": "WA", "wait_target_seconds": "900", "ai_window_seconds": "300", "case_close_after_seconds": "86400",
+        "phone_number_id": "1234", "graph_api_url": "https://graph.facebook.com/v23.0", "read_receipts": "on",
+        "access_token": "tok-1", "app_secret": "sec-1", "verify_token": "ver-1",
+    })
+    inbox = Inbox.objects.get(name="WA")
+    form = {"name": "WA Tienda", "wait_target_seconds": "60", "ai_window_seconds": "30", "case_close_after_seconds": "3600",
+            "phone_number_id": "1234", "graph_api_url": "https://graph.facebook.com/v23.0"}
+    assert client.post(f"/channels/{inbox.pk}/", form).status_code == 302
+    inbox.refresh_from_db()
+    assert inbox.name == "WA Tienda" and inbox.setting("wait_target_seconds") == 60
+    assert inbox.secret("access_token") == "tok-1" and inbox.setting("read_receipts") is False
+    refused = client.post(f"/channels/{inbox.pk}/", {**form, "wait_target_seconds": "0", "graph_api_url": "ftp://x"})
+    assert refused.status_code == 422
+    inbox.refresh_from_db()
+    assert inbox.setting("wait_target_seconds") == 60
+
+
+@pytest.mark.django_db
+def test_only_admins_manage_inboxes(agent, inbox):
+    client = logged_in(agent)
+    assert client.get("/channels/new/api/").status_code == 403
+    assert client.get(f"/channels/{inbox.pk}/").status_code == 403
+    assert logged_in(agent).get("/channels/new/fax/").status_code == 403

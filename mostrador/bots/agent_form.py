@@ -12,6 +12,7 @@ import re
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from mostrador.accounts.models import Team
 from mostrador.bots.routes.validators import VALIDATORS
@@ -35,7 +36,7 @@ class AiForm(forms.Form):
     ai_can_resolve = forms.BooleanField(required=False, label=_("The AI may mark conversations resolved"))
     kind = forms.ChoiceField(
         required=False,
-        label=_("Agent"),
+        label=pgettext_lazy("the kind of AI agent", "Agent"),
         choices=[
             ("", _("None (only bots using the API)")),
             ("routes", _("Menu and keywords (offline)")),

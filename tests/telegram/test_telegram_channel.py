@@ -168,7 +168,7 @@ def test_a_photo_is_downloaded_through_get_file(tg_inbox, agent_api, agent, bot_
     assert seller.get(m["media"]["url"]).getvalue() == FILE_BYTES
 
 
-def test_an_edit_replaces_the_text_and_moves_nothing(tg_inbox, agent_api):
+def test_an_edit_replaces_the_text_and_moves_nothing(tg_inbox, agent_api, agent):
     arrive(tg_inbox["id"], update(message=message(20, text="Necesito 1 foco")))
     conv = the_conversation(agent_api)
     assert agent_api.post(f"/conversations/{conv['id']}/messages", {"text": "Te cotizo enseguida"}).status_code == 201
@@ -181,6 +181,10 @@ def test_an_edit_replaces_the_text_and_moves_nothing(tg_inbox, agent_api):
     assert reply["text"] == "Te cotizo enseguida"
     # Shown as edited, never as a new message, and the customer is not waiting again.
     assert the_conversation(agent_api)["state"] == "awaiting_customer"
+    seller = Client()
+    seller.force_login(agent)
+    pane = seller.get(f"/ui/c/{conv['id']}").content.decode()
+    assert "Necesito 2 focos" in pane and 'data-testid="message-edited"' in pane and "Necesito 1 foco" not in pane
 
 
 def test_a_reply_goes_out_through_send_message(tg_inbox, agent_api, bot_api):

@@ -14,6 +14,7 @@ The connectors installed are listed in `settings.MOSTRADOR_CONNECTORS`: each is 
 from __future__ import annotations
 
 import abc
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
@@ -115,6 +116,63 @@ class Verdict:
 
 def refusal(status: int, detail: str, code: str) -> tuple[int, dict]:
     return status, {"detail": detail, "code": code}
+
+
+# Helpers every connector needs --------------------------------------------------------------
+
+
+class RecentSecrets:
+    """Webhook secrets as this process last read them, for `ttl` seconds.
+
+    Each webhook request checks a signature or token; reading and decrypting the secret from the
+    database per request would cost more than the rest of the acknowledgement. New credentials in
+    this process clear it (`Connector.credentials_changed`); other processes see them within ttl.
+    """
+
+    def __init__(self, ttl: float = 5.0):
+        self.ttl = ttl
+        self._held: dict[str, tuple[float, Any]] = {}
+
+    def get(self, key: str) -> Any | None:
+        held = self._held.get(key)
+        if held and time.monotonic() - held[0] < self.ttl:
+            return held[1]
+        return None
+
+    def put(self, key: str, value: Any) -> Any:
+        self._held[key] = (time.monotonic(), value)
+        return value
+
+    def clear(self) -> None:
+        self._held.clear()
+
+
+def without_nul(value):
+    """The same JSON value with NUL characters dropped from every string: PostgreSQL text and
+    jsonb cannot hold them, and one would fail a whole batch of notifications."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [without_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {without_nul(k): without_nul(v) for k, v in value.items()}
+    return value
+
+
+class TooLarge(Exception):
+    pass
+
+
+def read_capped(response, max_bytes: int) -> bytes:
+    """A streamed HTTP response's body, refused once it grows past `max_bytes` (a provider's
+    media may be anything, and must not fill the memory before we know)."""
+    chunks, size = [], 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > max_bytes:
+            raise TooLarge(f"the file is larger than {max_bytes} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 @dataclass(frozen=True)

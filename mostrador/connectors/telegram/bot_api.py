@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import httpx
 
+from mostrador.connectors.base import read_capped
+
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
 TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 
@@ -20,10 +22,6 @@ class BotApiError(Exception):
     def transient(self) -> bool:
         """Worth trying again: flood control, Telegram's own trouble, or no answer at all."""
         return self.code in (0, 429) or self.code >= 500
-
-
-class FileTooLarge(Exception):
-    pass
 
 
 class BotApi:
@@ -62,12 +60,6 @@ class BotApi:
             with httpx.stream("GET", url, timeout=TIMEOUT) as response:
                 if response.status_code != 200:
                     raise BotApiError(response.status_code, "file download refused")
-                chunks, size = [], 0
-                for chunk in response.iter_bytes():
-                    size += len(chunk)
-                    if size > max_bytes:
-                        raise FileTooLarge(f"the file is larger than {max_bytes} bytes")
-                    chunks.append(chunk)
-                return b"".join(chunks)
+                return read_capped(response, max_bytes)
         except httpx.HTTPError as exc:
             raise BotApiError(0, f"network: {exc}") from None

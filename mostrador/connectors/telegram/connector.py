@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hmac
 import json
-import time
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -21,14 +20,16 @@ from mostrador.connectors.base import (
     Connector,
     Parsed,
     ProviderUnavailable,
+    RecentSecrets,
     SendResult,
+    TooLarge,
     Verdict,
     refusal,
     register,
 )
 
 from . import updates
-from .bot_api import DEFAULT_API_BASE_URL, BotApi, BotApiError, FileTooLarge
+from .bot_api import DEFAULT_API_BASE_URL, BotApi, BotApiError
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
@@ -51,11 +52,8 @@ class TelegramSettings(BaseModel):
     secret_token: str = Field(default="", max_length=256, pattern=r"^[A-Za-z0-9_-]*$", title=gettext_noop("Webhook secret token"))
 
 
-# Each update checks its secret token; reading and decrypting it per request would cost more than
-# the rest of the acknowledgement. Cleared when credentials change in this process; other
-# processes see new ones within SECRETS_TTL.
-SECRETS_TTL = 5.0
-_tokens: dict[str, tuple[float, str]] = {}
+# Each inbox's secret token, as recently read (see RecentSecrets), by the route (its inbox id).
+_recent = RecentSecrets()
 
 
 @register
@@ -82,7 +80,7 @@ class TelegramConnector(Connector):
 
     @classmethod
     def credentials_changed(cls) -> None:
-        _tokens.clear()
+        _recent.clear()
 
     def configured(self) -> None:
         """Point the bot's webhook at this inbox, with its secret token."""
@@ -104,10 +102,7 @@ class TelegramConnector(Connector):
 
     @classmethod
     def cached_webhook_secrets(cls, route: str):
-        cached = _tokens.get(route)
-        if cached and time.monotonic() - cached[0] < SECRETS_TTL:
-            return cached[1]
-        return None
+        return _recent.get(route)
 
     @classmethod
     def webhook_secrets(cls, route: str) -> str:
@@ -115,9 +110,7 @@ class TelegramConnector(Connector):
         from mostrador.inbox.models import Inbox
 
         inbox = Inbox.objects.filter(channel=cls.channel, pk=int(route)).first() if route.isdigit() else None
-        secret = inbox.secret("secret_token") if inbox else ""
-        _tokens[route] = (time.monotonic(), secret)
-        return secret
+        return _recent.put(route, inbox.secret("secret_token") if inbox else "")
 
     @classmethod
     def judge(cls, headers, body: bytes, route: str, secrets) -> Verdict:
@@ -248,6 +241,6 @@ class _unavailable_on_error:
     def __exit__(self, kind, exc, tb):
         if isinstance(exc, BotApiError):
             raise ProviderUnavailable(str(exc.code or "network"), exc.description, retry=exc.transient) from exc
-        if isinstance(exc, FileTooLarge):
+        if isinstance(exc, TooLarge):
             raise ProviderUnavailable("too_large", str(exc), retry=False) from exc
         return False

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-from mostrador.connectors.base import AccountBatch, InboundEdit, Parsed, Unreadable
+from mostrador.connectors.base import AccountBatch, InboundEdit, Parsed, Unreadable, without_nul
 from mostrador.inbox.actions.inbound import InboundMessage
 
 MAX_ID, MAX_NAME, MAX_PHONE = 200, 200, 32
@@ -47,18 +47,8 @@ def load(raw_body: bytes) -> dict:
     if not isinstance(data, dict) or isinstance(data.get("update_id"), bool) or not isinstance(data.get("update_id"), int):
         raise NotAnUpdate("body has no integer update_id")
     if b"\\u0000" in raw_body:  # PostgreSQL text cannot hold NUL
-        data = _without_nul(data)
+        data = without_nul(data)
     return data
-
-
-def _without_nul(value):
-    if isinstance(value, str):
-        return value.replace("\x00", "")
-    if isinstance(value, list):
-        return [_without_nul(v) for v in value]
-    if isinstance(value, dict):
-        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
-    return value
 
 
 def parse(raw_body: bytes, account: str) -> Parsed:

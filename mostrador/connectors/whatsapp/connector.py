@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import time
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -23,14 +22,16 @@ from mostrador.connectors.base import (
     Connector,
     Parsed,
     ProviderUnavailable,
+    RecentSecrets,
     SendResult,
+    TooLarge,
     Verdict,
     refusal,
     register,
 )
 
 from . import errors, notifications, requests
-from .graph import DEFAULT_GRAPH_API_URL, GraphClient, GraphError, MediaTooLarge
+from .graph import DEFAULT_GRAPH_API_URL, GraphClient, GraphError
 
 SERVICE_WINDOW = timedelta(hours=24)
 
@@ -60,25 +61,13 @@ def signature_matches(app_secret: str, raw_body: bytes, header: str) -> bool:
     return bool(app_secret) and hmac.compare_digest(signature_of(app_secret, raw_body), header)
 
 
-# Every webhook checks its signature against these; reading and decrypting them per request would
-# cost more than the rest of the acknowledgement. New credentials in this process clear the cache
-# (credentials_changed); other processes see them within SECRETS_TTL.
-SECRETS_TTL = 5.0
-_secrets_cache: dict[str, tuple[float, frozenset[str]]] = {}
-
-
-def cached_secrets(key: str) -> frozenset[str] | None:
-    """`configured_secrets` if this process read them within SECRETS_TTL, without touching the
-    database (None otherwise)."""
-    cached = _secrets_cache.get(key)
-    if cached and time.monotonic() - cached[0] < SECRETS_TTL:
-        return cached[1]
-    return None
+# Every WhatsApp inbox's app secrets (and verify tokens), as recently read (see RecentSecrets).
+_recent = RecentSecrets()
 
 
 def configured_secrets(key: str) -> frozenset[str]:
     """Every WhatsApp inbox's value of one secret (app secrets, verify tokens)."""
-    cached = cached_secrets(key)
+    cached = _recent.get(key)
     if cached is not None:
         return cached
     from mostrador.core.secret_box import unseal
@@ -86,8 +75,7 @@ def configured_secrets(key: str) -> frozenset[str]:
 
     rows = Inbox.objects.filter(channel="whatsapp").values_list("secrets", flat=True)
     values = frozenset(value for value in (unseal(s.get(key, "")) for s in rows) if value)
-    _secrets_cache[key] = (time.monotonic(), values)
-    return values
+    return _recent.put(key, values)
 
 
 
@@ -126,7 +114,7 @@ class WhatsAppConnector(Connector):
 
     @classmethod
     def credentials_changed(cls) -> None:
-        _secrets_cache.clear()
+        _recent.clear()
 
     # The webhook -------------------------------------------------------------------------------
 
@@ -136,7 +124,7 @@ class WhatsAppConnector(Connector):
 
     @classmethod
     def cached_webhook_secrets(cls, route: str):
-        return cached_secrets("app_secret")
+        return _recent.get("app_secret")
 
     @classmethod
     def webhook_secrets(cls, route: str):
@@ -275,5 +263,5 @@ def _unavailable_on_error():
         verdict = errors.classify(exc.code, exc.http_status)
         code = exc.code or str(exc.http_status)
         raise ProviderUnavailable(code, exc.details or exc.message, retry=verdict != "permanent") from exc
-    except MediaTooLarge as exc:
+    except TooLarge as exc:
         raise ProviderUnavailable("too_large", str(exc), retry=False) from exc

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import httpx
 
+from mostrador.connectors.base import read_capped
+
 DEFAULT_GRAPH_API_URL = "https://graph.facebook.com/v23.0"
 TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 
@@ -21,10 +23,6 @@ class GraphError(Exception):
 
     def __str__(self) -> str:
         return f"{self.code or self.http_status}: {self.details or self.message}"
-
-
-class MediaTooLarge(Exception):
-    pass
 
 
 class GraphClient:
@@ -69,12 +67,6 @@ class GraphClient:
                     if not response.is_success:
                         response.read()
                         self._answer(response)
-                    chunks, size = [], 0
-                    for chunk in response.iter_bytes():
-                        size += len(chunk)
-                        if size > max_bytes:
-                            raise MediaTooLarge(f"media is larger than {max_bytes} bytes")
-                        chunks.append(chunk)
-                    return b"".join(chunks)
+                    return read_capped(response, max_bytes)
         except httpx.HTTPError as exc:
             raise GraphError(0, "network", type(exc).__name__, str(exc)) from exc

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-from mostrador.connectors.base import AccountBatch, Parsed, ProviderError, StatusUpdate, Unreadable
+from mostrador.connectors.base import AccountBatch, Parsed, ProviderError, StatusUpdate, Unreadable, without_nul
 from mostrador.inbox.actions.inbound import InboundMessage
 
 MEDIA_TYPES = ("image", "audio", "video", "document", "sticker")
@@ -43,18 +43,8 @@ def load(raw_body: bytes) -> dict:
         raise NotWhatsAppNotification(f"object {data.get('object')!r} is not whatsapp_business_account")
     if b"\\u0000" in raw_body:
         # PostgreSQL text and jsonb cannot hold NUL, and one would fail the whole batch.
-        data = _without_nul(data)
+        data = without_nul(data)
     return data
-
-
-def _without_nul(value):
-    if isinstance(value, str):
-        return value.replace("\x00", "")
-    if isinstance(value, list):
-        return [_without_nul(v) for v in value]
-    if isinstance(value, dict):
-        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
-    return value
 
 
 def account_of(data: dict) -> str:

@@ -195,7 +195,7 @@ def test_a_reply_goes_out_through_send_message(tg_inbox, agent_api, bot_api):
     assert sent.status_code == 201
     run_jobs()
     [call] = bot_api.sent("sendMessage")
-    assert call["fields"]["chat_id"] == str(CHAT) and call["fields"]["text"] == "¡Hola Camila!"
+    assert call["fields"]["chat_id"] == CHAT and call["fields"]["text"] == "¡Hola Camila!"
     assert call["fields"]["reply_parameters"]["message_id"] == 30
     reply = messages_of(agent_api, conv["id"])[-1]
     assert reply["status"] == "sent" and reply["external_id"] == f"{CHAT}:{bot_api.next_message_id}"
@@ -253,3 +253,26 @@ def test_the_routes_menu_is_an_inline_keyboard_and_a_tap_is_answered(tg_inbox, a
     conv = the_conversation(agent_api)
     chosen = [m for m in messages_of(agent_api, conv["id"]) if m["type"] == "interactive_reply"]
     assert [(m["text"], m["payload"]) for m in chosen] == [("Cotizar repuesto", "route:cotizar")]
+
+
+def test_telegram_service_notes_are_notices_that_never_start_a_wait(tg_inbox, agent_api):
+    arrive(tg_inbox["id"], update(message=message(60, text="Hola")))
+    conv = the_conversation(agent_api)
+    agent_api.post(f"/conversations/{conv['id']}/messages", {"text": "¿En qué te ayudo?"})
+    run_jobs()
+    arrive(tg_inbox["id"], update(message=message(62, pinned_message=message(61, text="¿En qué te ayudo?"))))
+    [notice] = [m for m in messages_of(agent_api, conv["id"]) if m["external_id"] == f"{CHAT}:62"]
+    assert notice["author_kind"] == "system" and notice["bot_name"] == "Telegram"
+    assert the_conversation(agent_api)["state"] == "awaiting_customer"
+
+
+def test_updates_that_are_not_customers_writing_change_nothing(tg_inbox, agent_api):
+    blocked = {"chat": {"id": CHAT, "type": "private"}, "from": {"id": CHAT, "is_bot": False, "first_name": "C"},
+               "date": int(time.time()), "old_chat_member": {"status": "member", "user": {"id": 1, "is_bot": True, "first_name": "B"}},
+               "new_chat_member": {"status": "kicked", "user": {"id": 1, "is_bot": True, "first_name": "B"}, "until_date": 0}}
+    arrive(tg_inbox["id"], update(my_chat_member=blocked))
+    arrive(tg_inbox["id"], update(edited_message=message(999, text="never stored", edit_date=int(time.time()))))
+    arrive(tg_inbox["id"], update(message={"message_id": 1, "date": 1, "chat": "not an object"}))
+    assert agent_api.get("/conversations", state="all").json_body["items"] == []
+    assert InboundLog.objects.filter(state=LogState.PROCESSED).count() == 2
+    assert InboundLog.objects.filter(state=LogState.REJECTED).count() == 1

@@ -152,7 +152,7 @@ class TelegramConnector(Connector):
 
     def send(self, message) -> SendResult:
         chat_id = self.chat_id(message)
-        payload: dict = {"chat_id": chat_id}
+        payload: dict = {"chat_id": int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id}
         if message.reply_to_id and message.reply_to and (message.reply_to.external_id or "").startswith(f"{chat_id}:"):
             payload["reply_parameters"] = {
                 "message_id": int(message.reply_to.external_id.rsplit(":", 1)[1]),

@@ -35,6 +35,16 @@ DEFAULT_MIME = {
 }
 
 
+# Telegram's own notes in a chat (members joining, a pinned message, a group created…): kept as
+# system notices signed "Telegram", which never start a wait, since nobody asked for anything.
+SERVICE = (
+    "new_chat_members", "left_chat_member", "new_chat_title", "new_chat_photo", "delete_chat_photo",
+    "group_chat_created", "supergroup_chat_created", "channel_chat_created", "pinned_message",
+    "migrate_to_chat_id", "migrate_from_chat_id", "message_auto_delete_timer_changed", "chat_shared",
+    "users_shared", "write_access_allowed", "video_chat_started", "video_chat_ended", "forum_topic_created",
+)
+
+
 class NotAnUpdate(Unreadable):
     """The body is not a Telegram Update."""
 
@@ -126,6 +136,8 @@ def message(raw: dict) -> InboundMessage:
         fields["text"] = fields["location"]["name"] or fields["location"]["address"] or ""
     elif isinstance(raw.get("contact"), dict):
         fields.update(_contact(raw["contact"]))
+    elif service := next((k for k in SERVICE if k in raw), None):
+        fields.update(type="unsupported", text=service.replace("_", " "), payload={"service": service}, notice_by="Telegram")
     elif not fields["text"]:
         kind = next((k for k in raw if k not in _ENVELOPE), "unknown")
         fields.update(type="unsupported", payload={"type": kind},

@@ -276,3 +276,17 @@ def test_updates_that_are_not_customers_writing_change_nothing(tg_inbox, agent_a
     assert agent_api.get("/conversations", state="all").json_body["items"] == []
     assert InboundLog.objects.filter(state=LogState.PROCESSED).count() == 2
     assert InboundLog.objects.filter(state=LogState.REJECTED).count() == 1
+
+
+def test_telegram_takes_more_buttons_than_whatsapp_and_sends_them_as_an_inline_keyboard(tg_inbox, agent_api, bot_api):
+    arrive(tg_inbox["id"], update(message=message(70, text="¿Qué repuestos tienen?")))
+    conv = the_conversation(agent_api)
+    buttons = [{"id": f"parte-{i}", "title": f"Repuesto número {i} para el auto"} for i in range(5)]
+    sent = agent_api.post(f"/conversations/{conv['id']}/messages", {"text": "Elige", "interactive": {"buttons": buttons}})
+    assert sent.status_code == 201, sent.json_body
+    run_jobs()
+    keyboard = bot_api.sent("sendMessage")[-1]["fields"]["reply_markup"]["inline_keyboard"]
+    assert [row[0]["callback_data"] for row in keyboard] == [f"parte-{i}" for i in range(5)]
+    too_many = [{"id": f"p{i}", "title": "x"} for i in range(11)]
+    refused = agent_api.post(f"/conversations/{conv['id']}/messages", {"text": "Elige", "interactive": {"buttons": too_many}})
+    assert refused.status_code == 422

@@ -87,8 +87,10 @@ def test_a_single_untitled_section_is_sent_without_a_title(graph, agent_api, con
                                         {"title": "B", "rows": [{"id": f"s{i}", "title": "x"} for i in range(5)]}]}, "10 rows"),
         ({"button": "Ver", "sections": [{"rows": [{"id": "a", "title": "x"}]}, {"title": "B", "rows": [{"id": "b", "title": "y"}]}]}, "title"),
         ({"button": "Ver", "sections": [{"title": "A", "rows": [{"id": "a", "title": "x"}, {"id": "a", "title": "y"}]}]}, "own id"),
+        ({"buttons": [{"id": f"b{i}", "title": f"Opción {i}"} for i in range(4)]}, "at most 3 buttons"),
+        ({"buttons": [{"id": "a", "title": "Un título de veintiún c"}]}, "at most 20 characters"),
     ],
-    ids=["repeated-button-id", "eleven-rows", "untitled-section-among-several", "repeated-row-id"],
+    ids=["repeated-button-id", "eleven-rows", "untitled-section-among-several", "repeated-row-id", "four-buttons", "long-title"],
 )
 def test_menus_whatsapp_would_refuse_are_refused_before_they_are_queued(graph, agent_api, conv_id, interactive, says):
     response = agent_api.post(f"/conversations/{conv_id}/messages", {"text": "Elige", "interactive": interactive})

@@ -72,6 +72,8 @@ def send_message(conversation: Conversation, actor: Actor, content: OutboundCont
                 code="not_ai_turn",
             )
         template = _check_window_and_template(conv, content, now)
+        if content.interactive:
+            _check_taps(conv, content.interactive)
         reply_to = None
         if content.reply_to_id is not None:
             reply_to = Message.objects.filter(pk=content.reply_to_id, conversation=conv).first()
@@ -106,6 +108,28 @@ def window_closes_at(conv: Conversation) -> datetime | None:
 
     window = connector_class(conv.inbox.channel).capabilities.service_window
     return closes_at(window, conv.customer_last_message_at, conv.created_at)
+
+
+def _check_taps(conv: Conversation, spec: dict) -> None:
+    """Buttons and lists within what the channel shows (channels without them get the payload
+    to render as they can, e.g. numbered text)."""
+    from mostrador.connectors.base import connector_class
+
+    can = connector_class(conv.inbox.channel).capabilities
+    if not can.interactive:
+        return
+    if spec.get("buttons"):
+        if len(spec["buttons"]) > can.max_buttons:
+            raise ActionRefused(_("A message holds at most %(limit)s buttons."), code="invalid", limit=can.max_buttons)
+        if any(len(b["title"]) > can.button_title_max for b in spec["buttons"]):
+            raise ActionRefused(_("A button's title is at most %(limit)s characters."), code="invalid", limit=can.button_title_max)
+        return
+    rows = [row for section in spec.get("sections") or [] for row in section.get("rows") or []]
+    if len(rows) > can.max_list_rows:
+        raise ActionRefused(_("A list holds at most %(limit)s rows in all."), code="invalid", limit=can.max_list_rows)
+    titles = [r["title"] for r in rows] + [s.get("title", "") for s in spec.get("sections") or []]
+    if any(len(title) > can.row_title_max for title in titles):
+        raise ActionRefused(_("A row's title is at most %(limit)s characters."), code="invalid", limit=can.row_title_max)
 
 
 def _check_window_and_template(conv: Conversation, content: OutboundContent, now) -> MessageTemplate | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, TypeAdapter, ValidationError
 
@@ -20,6 +20,8 @@ class CommonSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     ai_enabled: StrictBool = False
+    # How long the AI stays quiet after a person answers (rules.attention.AiAfterPerson).
+    ai_after_person: Literal["case_end", "next_wait"] = "case_end"
     ai_can_resolve: StrictBool = False
     ai_window_seconds: Seconds = 300
     wait_target_seconds: Seconds = 900
@@ -80,8 +82,8 @@ def split_settings(channel: str, raw: dict) -> tuple[dict, dict]:
 
 
 def _check(model: type[BaseModel], key: str, value):
-    annotation = model.model_fields[key]
-    adapter = TypeAdapter(Annotated[annotation.annotation, *annotation.metadata])
+    info = model.model_fields[key]
+    adapter = TypeAdapter(Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation)
     try:
         return adapter.validate_python(value)
     except ValidationError as error:

@@ -28,6 +28,15 @@ class AuthorKind(enum.StrEnum):
     SYSTEM = "system"
 
 
+class AiAfterPerson(enum.StrEnum):
+    """How long the AI stays quiet once a person answers (the inbox's `ai_after_person`)."""
+
+    # Off on this conversation until the case closes; the next case starts with the inbox's default.
+    CASE_END = "case_end"
+    # Back on when the customer starts a new wait.
+    NEXT_WAIT = "next_wait"
+
+
 @dataclass(frozen=True)
 class Attention:
     resolved: bool = False
@@ -39,16 +48,29 @@ class Attention:
         return replace(self, waiting_since=t, ai_since=t if self.ai_enabled else None)
 
 
-def on_message(a: Attention, author: AuthorKind, t: datetime) -> Attention:
-    """Apply a message to the customer (internal notes are not messages and never get here)."""
+def on_message(
+    a: Attention,
+    author: AuthorKind,
+    t: datetime,
+    after_person: AiAfterPerson = AiAfterPerson.NEXT_WAIT,
+    ai_default: bool | None = None,
+) -> Attention:
+    """Apply a message to the customer (internal notes are not messages and never get here).
+
+    `after_person` and `ai_default` are the inbox's: with `case_end`, a person's answer switches
+    the AI off on this conversation, and a customer who writes to a resolved chat (a new case)
+    finds it as the inbox sets it (`ai_default`)."""
     if author is AuthorKind.CUSTOMER:
         # A resolved chat reopens when the customer writes; a running wait keeps its start and
         # the AI's window does not stretch, so the customer cannot be hidden by writing again.
+        if a.resolved and after_person is AiAfterPerson.CASE_END and ai_default is not None:
+            a = replace(a, ai_enabled=ai_default)
         a = replace(a, resolved=False)
         return a if a.waiting_since is not None else a._start_wait(t)
     if author is AuthorKind.AGENT:
-        # A person took this turn: the AI stays quiet until the customer starts a new wait.
-        return replace(a, waiting_since=None, ai_since=None)
+        # A person took this turn: the AI stays quiet (for the case, or until the next wait).
+        ai_enabled = a.ai_enabled and after_person is AiAfterPerson.NEXT_WAIT
+        return replace(a, waiting_since=None, ai_since=None, ai_enabled=ai_enabled)
     if author is AuthorKind.AI:
         # An AI reply never ends a wait and never reopens a resolved chat; an AI that speaks
         # first still leaves the chat needing a person.

@@ -26,22 +26,27 @@ def refuse_handoff(actor: AuthorKind) -> str | None:
     return None if actor is AuthorKind.AI else "bot_only"
 
 
-def refuse_send(actor: AuthorKind, a: Attention, now: datetime, ai_window: timedelta) -> str | None:
+def refuse_send(
+    actor: AuthorKind, a: Attention, now: datetime, ai_window: timedelta, inbox_ai: bool = False
+) -> str | None:
     """The team, its AI agents and automations write to the customer; an AI only in its turn."""
     if actor is AuthorKind.CUSTOMER:
         return "forbidden"
-    if actor is AuthorKind.AI and not ai_may_speak(a, now, ai_window):
+    if actor is AuthorKind.AI and not ai_may_speak(a, now, ai_window, inbox_ai):
         return "not_ai_turn"
     return None
 
 
-def ai_may_speak(a: Attention, now: datetime, ai_window: timedelta) -> bool:
+def ai_may_speak(a: Attention, now: datetime, ai_window: timedelta, inbox_ai: bool = False) -> bool:
     """Whether an AI may send a message to the customer now.
 
-    Where the AI is on, it speaks only inside its own turn: once a person answers, the AI hands
-    off or its window runs out, it stays quiet until the customer starts a new wait. Where the AI
-    is off, a bot token is an automation the team chose to run, and the message rules apply.
+    Where the AI is on (the inbox's setting, or switched on for this conversation), it speaks
+    only inside its own turn: once a person answers, the AI hands off or its window runs out, it
+    stays quiet until the customer starts a new wait, built-in agent and outside bot alike (a
+    person's answer may have switched it off on the conversation; the inbox still has it on).
+    Where the AI is off, a bot token is an automation the team chose to run, and the message
+    rules apply.
     """
-    if not a.ai_enabled:
+    if not (a.ai_enabled or inbox_ai):
         return True
     return state_at(a, now, ai_window) is State.WITH_AI

@@ -92,7 +92,9 @@ def test_a_rate_limit_is_retried(agent_api, llm, llm_inbox):
     assert ai_texts(agent_api, conv_id) == ["Hola, ¿en qué te ayudo?"]
 
 
-def test_the_ai_never_speaks_after_a_person_took_the_turn(agent_api, bot_api, llm, llm_inbox):
+def test_the_ai_never_speaks_after_a_person_took_the_turn(agent_api, admin_api, bot_api, llm, llm_inbox):
+    # With `next_wait` the AI gets the customer's next wait (the default keeps it quiet all case).
+    admin_api.patch(f"/inboxes/{llm_inbox.pk}", {"settings": {"ai_after_person": "next_wait"}})
     llm.default = completion("Respuesta tardía de la IA")
     conv_id = customer_says(agent_api, llm_inbox.pk, "hola")["conversation_id"]
     # A seller answers before the AI's job runs.
@@ -105,6 +107,24 @@ def test_the_ai_never_speaks_after_a_person_took_the_turn(agent_api, bot_api, ll
     customer_says(agent_api, llm_inbox.pk, "¿tienen stock?")
     run_jobs()
     assert ai_texts(agent_api, conv_id) == ["Respuesta tardía de la IA"]
+
+
+def test_by_default_the_ai_yields_to_people_for_the_rest_of_the_case(agent_api, bot_api, llm, llm_inbox):
+    llm.default = completion("¡Hola! Soy el asistente.")
+    conv_id = customer_says(agent_api, llm_inbox.pk, "hola")["conversation_id"]
+    run_jobs()
+    agent_api.post(f"/conversations/{conv_id}/messages", {"text": "Te cotizo: $25.000"})
+    # "Sí, resérvalo": the seller's sale goes on, the bot does not greet again.
+    conv = customer_says(agent_api, llm_inbox.pk, "Sí, resérvalo")["conversation"]
+    run_jobs()
+    assert conv["state"] == "pending" and conv["ai_enabled"] is False
+    assert ai_texts(agent_api, conv_id) == ["¡Hola! Soy el asistente."]
+    refused = bot_api.post(f"/conversations/{conv_id}/messages", {"text": "¿Algo más?"})
+    assert refused.status_code == 409 and refused.json_body["code"] == "not_ai_turn"
+    # The case ends; the customer's next case starts with the inbox's AI on again.
+    agent_api.post(f"/conversations/{conv_id}/resolve")
+    conv = customer_says(agent_api, llm_inbox.pk, "Hola de nuevo")["conversation"]
+    assert conv["state"] == "with_ai" and conv["ai_enabled"] is True
 
 
 def test_ai_and_automation_messages_never_start_an_ai_turn(agent_api, bot_api, llm, llm_inbox):

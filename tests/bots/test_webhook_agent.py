@@ -51,7 +51,8 @@ def test_events_are_signed_and_the_agent_answers_through_the_api(agent_api, bot_
     assert ai_texts(agent_api, conv_id) == ["Sí, ¿para qué auto?"]
 
 
-def test_after_a_person_replies_the_agent_gets_nothing_until_the_next_wait(agent_api, receiver, webhook_inbox):
+def test_after_a_person_replies_the_agent_gets_nothing_until_the_next_wait(agent_api, admin_api, receiver, webhook_inbox):
+    admin_api.patch(f"/inboxes/{webhook_inbox.pk}", {"settings": {"ai_after_person": "next_wait"}})
     conv_id = customer_says(agent_api, webhook_inbox.pk, "hola")["conversation_id"]
     run_jobs()
     agent_api.post(f"/conversations/{conv_id}/messages", {"text": "Hola, soy Ana"})

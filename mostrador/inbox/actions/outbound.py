@@ -63,7 +63,8 @@ def send_message(conversation: Conversation, actor: Actor, content: OutboundCont
     now = timezone.now()
     with transaction.atomic():
         conv = locked(conversation.pk)
-        if permissions.refuse_send(actor.author_kind, conv.attention, now, conv.inbox.ai_window) == "not_ai_turn":
+        inbox_ai = bool(conv.inbox.setting("ai_enabled"))
+        if permissions.refuse_send(actor.author_kind, conv.attention, now, conv.inbox.ai_window, inbox_ai) == "not_ai_turn":
             raise ActionRefused(
                 _(
                     "The AI does not hold this conversation's turn: a person answered, it handed off, or "

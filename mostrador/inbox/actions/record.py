@@ -10,7 +10,7 @@ from mostrador.inbox import hooks
 from mostrador.inbox.models import Conversation, ConversationEvent, EventKind, Message
 from mostrador.realtime import events
 from mostrador.realtime.publish import publish_on_commit
-from mostrador.rules.attention import Attention, AuthorKind, State, ai_deadline, on_message, state_at
+from mostrador.rules.attention import AiAfterPerson, Attention, AuthorKind, State, ai_deadline, on_message, state_at
 
 from .actor import Actor
 
@@ -141,11 +141,13 @@ def apply_messages_to_many(
     rows, changed = [], []
     for conv, messages in batches:
         window = conv.inbox.ai_window
+        after_person = AiAfterPerson(conv.inbox.setting("ai_after_person"))
+        ai_default = bool(conv.inbox.setting("ai_enabled"))
         attention = conv.attention
         state_before = state_at(attention, now, window)
         for message in messages:
             before = state_at(attention, now, window)
-            attention = on_message(attention, AuthorKind(actor.kind), message.created_at)
+            attention = on_message(attention, AuthorKind(actor.kind), message.created_at, after_person, ai_default)
             rows.append(
                 _event_row(
                     conv, EventKind.MESSAGE, actor, now, before.value, state_at(attention, now, window).value,

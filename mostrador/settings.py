@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "mostrador.realtime",
     "mostrador.intake",
     "mostrador.bots",
+    "mostrador.cases",
     *CONNECTOR_APPS,
 ]
 

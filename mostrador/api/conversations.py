@@ -20,7 +20,7 @@ from mostrador.inbox.serializers import conversation_dict, message_dict, note_di
 from .auth import actor_of
 from .errors import ApiError, not_found
 from .out import ERRORS, ConversationOut, MessageOut, NoteOut, Page
-from .schemas import AiIn, AssignIn, HandoffIn, MessageIn, NoteIn, PriorityIn, TagsIn
+from .schemas import AiIn, AssignIn, HandoffIn, MessageIn, NoteIn, PriorityIn, ResolveIn, TagsIn
 
 router = Router(tags=["conversations"])
 
@@ -124,8 +124,17 @@ def retry(request, conversation_id: int, message_id: int):
 
 
 @router.post("/{conversation_id}/resolve", response={200: ConversationOut, **ERRORS})
-def resolve(request, conversation_id: int):
-    return _fresh(actions.resolve(visible(request, conversation_id), actor_of(request)))
+def resolve(request, conversation_id: int, body: ResolveIn | None = None):
+    reason = body.reason if body else ""
+    return _fresh(actions.resolve(visible(request, conversation_id), actor_of(request), reason=reason))
+
+
+@router.post("/{conversation_id}/seen", response={200: ConversationOut, **ERRORS})
+def seen(request, conversation_id: int):
+    """The token's person opened the conversation (what the web UI does on open)."""
+    conv = visible(request, conversation_id)
+    actions.mark_seen(conv, actor_of(request))
+    return _fresh(conv)
 
 
 @router.post("/{conversation_id}/reopen", response={200: ConversationOut, **ERRORS})

@@ -19,3 +19,13 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/inboxes", inboxes)
 api.add_router("/conversations", conversations)
+
+
+_added: set[str] = set()
+
+
+def add_router(prefix: str, router) -> None:
+    """Where a capability adds its paths (from its AppConfig.ready()); once per prefix."""
+    if prefix not in _added:
+        _added.add(prefix)
+        api.add_router(prefix, router)

@@ -109,6 +109,11 @@ class MessageIn(Schema):
     reply_to_id: int | None = None
 
 
+class ResolveIn(Schema):
+    # The contact reason: what the customer came for (usually one of the inbox's tags).
+    reason: str = Field(default="", max_length=60)
+
+
 class HandoffIn(Schema):
     reason: str = Field(default="", max_length=1000)
 

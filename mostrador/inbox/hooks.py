@@ -102,6 +102,25 @@ class InboxConfigured:
     created: bool = False
 
 
+class Claims:
+    """Capabilities that may take a customer message as theirs before it reaches the attention
+    rule (a survey answer): a claimed message is stored and shown, but starts no wait and
+    reopens nothing. A claimer returns True to claim, and records what it needs itself."""
+
+    def __init__(self) -> None:
+        self._claimers: list = []
+
+    def subscribe(self, claimer):
+        if claimer not in self._claimers:
+            self._claimers.append(claimer)
+        return claimer
+
+    def claimed(self, conversation: Conversation, message: Message) -> bool:
+        return any(claimer(conversation, message) for claimer in self._claimers)
+
+
+# A customer message about to move attention; a capability may claim it (see Claims).
+customer_message_claims = Claims()
 # Every change to a conversation, announced by the action that made it.
 conversation_changed: Hook[ConversationChanged] = Hook("conversation_changed")
 # An inbox's settings were saved; subscribers may refuse them by raising InvalidSettings.

@@ -277,6 +277,11 @@ class EventKind(models.TextChoices):
     AI_TURN_STARTED = "ai_turn_started", _("AI turn started")
     FIELD_SET = "field_set", _("Field set")
     RETRIED = "retried", _("Send retried")
+    # Written by capabilities that subscribe to the hooks (cases).
+    CASE_OPENED = "case_opened", _("Case opened")
+    CASE_CLOSED = "case_closed", _("Case closed")
+    LEFT_ON_READ = "left_on_read", _("Seen and not answered")
+    SURVEY_ANSWERED = "survey_answered", _("Survey answered")
 
 
 class ConversationEvent(models.Model):

@@ -6,7 +6,7 @@ from .actor import ActionRefused, Actor
 from .delivery import attach_media, hold_sends, mark_seen, retry_message
 from .inbound import InboundMessage, edit_customer_messages, receive_customer_message
 from .inboxes import record_channel_error, replace_templates
-from .lifecycle import expire_ai_window, handoff, record_ai_turn_started, reopen, resolve, set_ai
+from .lifecycle import close_inactive, expire_ai_window, handoff, record_ai_turn_started, reopen, resolve, set_ai
 from .organise import add_note, add_tag, assign, remember_bot_state, set_field, set_priority, set_tags
 from .outbound import OutboundContent, record_delivery, send_message
 
@@ -16,6 +16,7 @@ __all__ = [
     "InboundMessage",
     "OutboundContent",
     "add_note",
+    "close_inactive",
     "edit_customer_messages",
     "add_tag",
     "remember_bot_state",

@@ -41,6 +41,8 @@ def mark_seen(conversation, actor: Actor) -> list[Message]:
     """
     if not actor.is_person:
         return []
+    from .record import announce_bookkeeping
+
     unseen_query = Message.objects.filter(conversation=conversation, direction="in", status=DeliveryStatus.RECEIVED)
     # Every realtime refresh of an open chat comes through here; the usual answer is "nothing
     # new", read from a small partial index without taking the conversation's lock.
@@ -54,6 +56,7 @@ def mark_seen(conversation, actor: Actor) -> list[Message]:
             return []
         Message.objects.filter(pk__in=[m.pk for m in unseen]).update(status=DeliveryStatus.READ)
         record_event(conv, EventKind.SEEN, actor, now, data={"message_ids": [m.pk for m in unseen]})
+        announce_bookkeeping(conv, EventKind.SEEN, actor, now, {"message_ids": [m.pk for m in unseen]})
         if conv.inbox.setting("read_receipts") is not False:
             from mostrador.connectors.base import connector_class
             from mostrador.inbox.jobs import send_read_receipt

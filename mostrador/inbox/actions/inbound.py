@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from mostrador.core.bulk import update_rows
+from mostrador.inbox import hooks
 from mostrador.inbox.models import (
     AuthorKind,
     Contact,
@@ -152,13 +153,16 @@ def _receive(inbox: Inbox, inbounds: list[InboundMessage]) -> list[tuple[Message
             # re-delivered days late must not look like a window that closed long ago, and if the
             # provider disagrees, its refusal (131047) shows on the message with a retry.
             conv.customer_last_message_at = now
-        wait_moving = [message for message, inbound in items if inbound.starts_wait]
+        wait_moving = [
+            message for message, inbound in items
+            if inbound.starts_wait and not hooks.customer_message_claims.claimed(conv, message)
+        ]
         if wait_moving:
             moving.append((conv, wait_moving))
         else:
             still.append(conv)
-        for message, inbound in items:
-            if not inbound.starts_wait:
+        for message, _ in items:
+            if message not in wait_moving:
                 publish_message_event(message, events.MESSAGE_CREATED, author_kind=message.author_kind)
     if moving:
         apply_messages_to_many(moving, Actor.customer(), now, ["customer_last_message_at"])

@@ -26,8 +26,31 @@ def _check(refusal: str | None) -> None:
         raise ActionRefused(REFUSALS[refusal], code=refusal)
 
 
-def resolve(conversation: Conversation, actor: Actor) -> Conversation:
+MAX_REASON = 60
+
+
+def resolve(conversation: Conversation, actor: Actor, reason: str = "") -> Conversation:
+    """Mark the conversation resolved, with an optional contact reason (what the customer came
+    for, usually one of the inbox's tags). Resolving a resolved conversation changes nothing."""
     _check(permissions.refuse_resolve(actor.author_kind, bool(conversation.inbox.setting("ai_can_resolve"))))
+    reason = reason.strip()
+    if len(reason) > MAX_REASON:
+        raise ActionRefused(_("A contact reason is at most %(limit)s characters."), code="invalid", limit=MAX_REASON)
+    return _resolve(conversation, actor, {"reason": reason} if reason else {})
+
+
+def close_inactive(conversation: Conversation, silent_since: datetime) -> Conversation | None:
+    """The system closes a conversation whose customer has been silent while a person had the
+    last word: it moves to Resueltos, as if resolved. Never one that is waiting: an unanswered
+    customer is never closed. Returns None when that is so (the caller's timer was stale)."""
+    with transaction.atomic():
+        conv = locked(conversation.pk)
+        if conv.resolved or conv.waiting_since is not None:
+            return None
+        return _resolve(conv, Actor.system(), {"close_reason": "inactivity", "silent_since": silent_since.isoformat()})
+
+
+def _resolve(conversation: Conversation, actor: Actor, data: dict) -> Conversation:
     now = timezone.now()
     with transaction.atomic():
         conv = locked(conversation.pk)
@@ -37,7 +60,7 @@ def resolve(conversation: Conversation, actor: Actor) -> Conversation:
         conv.handoff_summary = None
         apply_attention(
             conv, rules.on_resolve(conv.attention), kind=EventKind.RESOLVED, actor=actor, now=now,
-            extra_update=["handoff_summary"],
+            data=data, extra_update=["handoff_summary"],
         )
     return conv
 

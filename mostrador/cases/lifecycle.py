@@ -1,0 +1,132 @@
+"""Opening, measuring and closing cases, as the inbox core announces what happens.
+
+`on_conversation_changed` is a domain hook subscriber: it runs inside the action's transaction,
+so a case changes together with the conversation, or not at all. The rules of what each event
+does to a case's numbers are in `rules/cases.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from mostrador.inbox import hooks
+from mostrador.inbox.actions import Actor
+from mostrador.inbox.actions.record import record_event
+from mostrador.inbox.models import EventKind
+from mostrador.rules import cases as rules
+from mostrador.rules.attention import AuthorKind, State, pending_from
+
+from . import clock_store
+from .models import Case
+
+
+def open_case_of(conversation) -> Case | None:
+    return Case.objects.filter(conversation_id=conversation.pk, closed_at__isnull=True).first()
+
+
+def on_conversation_changed(change: hooks.ConversationChanged) -> None:
+    conv = change.conversation
+    case = open_case_of(conv)
+    kind = change.kind
+    if case is None and not _opens_a_case(change):
+        return
+    clock = clock_store.load(case) if case else None
+    window = conv.inbox.ai_window
+
+    if kind == EventKind.MESSAGE:
+        for message in change.messages or ((change.message,) if change.message else ()):
+            author = AuthorKind(message.author_kind)
+            if clock is None:
+                if author is not AuthorKind.CUSTOMER:
+                    continue
+                case, clock = _new_case(conv, message.created_at, change.after.waiting_since)
+            if author is AuthorKind.AGENT and clock.pending_since is None and change.state_before is State.PENDING:
+                # It went pending by the clock, and the timer that says so had not run yet.
+                clock = rules.became_pending(clock, pending_from(change.before, window) or change.now)
+            clock = rules.on_message(clock, author, message.created_at, change.after.waiting_since)
+    elif kind == EventKind.REOPENED and clock is None:
+        case, clock = _new_case(conv, change.now, change.now)
+    if clock is None:
+        return
+
+    if change.state_after is State.PENDING and change.state_before is not State.PENDING:
+        customer_wait = kind == EventKind.MESSAGE and change.actor.kind == AuthorKind.CUSTOMER
+        moment = change.after.waiting_since if customer_wait and change.after.waiting_since else change.now
+        clock = rules.became_pending(clock, min(moment, change.now))
+    if kind == EventKind.HANDOFF and change.data.get("route"):
+        case.route = str(change.data["route"])[:60]
+    if kind == EventKind.ASSIGNED and _is_transfer(change.data):
+        clock = replace(clock, transfers=clock.transfers + 1)
+    if kind == EventKind.RESOLVED:
+        if clock.pending_since is None and change.state_before is State.PENDING:
+            clock = rules.became_pending(clock, pending_from(change.before, window) or change.now)
+        clock = rules.end_wait(clock, change.now)
+        _close(case, conv, change)
+    clock_store.store(case, clock)
+    _arm_close_timer(case, conv, clock)
+    case.save()
+    if case.closed_at == change.now and kind == EventKind.RESOLVED:
+        record_event(conv, EventKind.CASE_CLOSED, change.actor, change.now, data={
+            "case_id": case.pk, "close_reason": case.close_reason, "reason": case.reason,
+        })
+        from .surveys import send_survey
+
+        send_survey(case, conv)
+    if kind == EventKind.SEEN and change.after.waiting_since is not None and change.actor.user is not None:
+        from .jobs import check_left_on_read
+
+        due = change.now + conv.inbox.wait_target
+        check_left_on_read.using(run_after=due).enqueue(case.pk, change.actor.user.pk, conv.waiting_since.isoformat(), due.isoformat())
+
+
+def _opens_a_case(change: hooks.ConversationChanged) -> bool:
+    if change.kind == EventKind.REOPENED:
+        return True
+    messages = change.messages or ((change.message,) if change.message else ())
+    return change.kind == EventKind.MESSAGE and any(m.author_kind == AuthorKind.CUSTOMER for m in messages)
+
+
+def _new_case(conv, opened_at: datetime, waiting_since) -> tuple[Case, rules.CaseClock]:
+    case = Case.objects.create(
+        conversation=conv, inbox_id=conv.inbox_id, contact_id=conv.contact_id, opened_at=opened_at,
+    )
+    record_event(conv, EventKind.CASE_OPENED, Actor.system(), opened_at, data={"case_id": case.pk})
+    return case, rules.open_case(opened_at, waiting_since)
+
+
+def _is_transfer(data: dict) -> bool:
+    before, after = data.get("from") or {}, data.get("to") or {}
+    had_someone = before.get("user_id") is not None or before.get("team_id") is not None
+    return had_someone and before != after
+
+
+def _close(case: Case, conv, change: hooks.ConversationChanged) -> None:
+    inactivity = change.data.get("close_reason") == rules.CloseReason.INACTIVITY
+    case.closed_at = change.now
+    case.close_reason = rules.CloseReason.INACTIVITY if inactivity else rules.CloseReason.RESOLVED
+    case.reason = str(change.data.get("reason") or "")[:60]
+    case.closed_by = change.actor.user if change.actor.is_person else None
+    case.tags = sorted(conv.tags.values_list("name", flat=True))
+    case.assignee_id, case.team_id = conv.assignee_id, conv.team_id
+
+
+def _arm_close_timer(case: Case, conv, clock: rules.CaseClock) -> None:
+    """A case whose customer is not waiting (a person had the last word) closes when the
+    customer has been silent for the inbox's case_close_after_seconds. Each change re-arms it;
+    a timer that finds another due time does nothing."""
+    if case.closed_at is not None or conv.resolved or conv.waiting_since is not None:
+        case.close_due_at = None
+        return
+    last = max(filter(None, (clock.last_customer_at, clock.last_business_at)), default=None)
+    if last is None:
+        case.close_due_at = None
+        return
+    due = last + timedelta(seconds=conv.inbox.setting("case_close_after_seconds"))
+    if due == case.close_due_at:
+        return
+    case.close_due_at = due
+    from .jobs import close_if_silent
+
+    close_if_silent.using(run_after=due).enqueue(case.pk, due.isoformat())
+

@@ -1,0 +1,147 @@
+"""Cases and their metrics (DESIGN.md section 3), as plain Python.
+
+A case is one episode of a long-lived conversation. Its metrics are kept as things happen, by
+folding each event into a `CaseClock`: nothing is recomputed from messages when a report reads
+them. Every function takes the moment `t` of the event; out-of-order times (a message with an old
+send time) never make a duration negative.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from .attention import AuthorKind
+
+
+class HandledBy(enum.StrEnum):
+    AI = "ai"
+    AI_THEN_PEOPLE = "ai_then_people"
+    PEOPLE = "people"
+    NONE = "none"
+
+
+class CloseReason(enum.StrEnum):
+    RESOLVED = "resolved"
+    INACTIVITY = "inactivity"
+
+
+def seconds(start: datetime | None, end: datetime | None) -> float | None:
+    """end - start in seconds, never negative; None until both are known."""
+    if start is None or end is None:
+        return None
+    return max((end - start).total_seconds(), 0.0)
+
+
+@dataclass(frozen=True)
+class CaseClock:
+    """What a case has measured so far."""
+
+    opened_at: datetime
+    first_response_at: datetime | None = None
+    first_human_response_at: datetime | None = None
+    ai_replied: bool = False
+    person_replied: bool = False
+    last_customer_at: datetime | None = None
+    # The business's last message to the customer, for the customer's response time.
+    last_business_at: datetime | None = None
+    # Who wrote last (customer or business): a change is one interaction.
+    last_side: str = ""
+    interactions: int = 0
+    # The wait running now: when it began, and whether the AI has answered in it yet.
+    wait_started_at: datetime | None = None
+    ai_answered_wait: bool = False
+    # When the case last became pending (None while it is not), and the time pending so far.
+    pending_since: datetime | None = None
+    queue_seconds: float = 0.0
+    transfers: int = 0
+    left_on_read: int = 0
+    # Samples, in seconds, in the order they happened.
+    response_people: tuple[float, ...] = ()
+    response_ai: tuple[float, ...] = ()
+    customer_response: tuple[float, ...] = ()
+
+    @property
+    def handled_by(self) -> HandledBy:
+        if self.ai_replied and self.person_replied:
+            return HandledBy.AI_THEN_PEOPLE
+        if self.person_replied:
+            return HandledBy.PEOPLE
+        if self.ai_replied:
+            return HandledBy.AI
+        return HandledBy.NONE
+
+    @property
+    def first_response_seconds(self) -> float | None:
+        return seconds(self.opened_at, self.first_response_at)
+
+    @property
+    def first_human_response_seconds(self) -> float | None:
+        return seconds(self.opened_at, self.first_human_response_at)
+
+    @property
+    def end_to_end_seconds(self) -> float | None:
+        return seconds(self.opened_at, self.last_customer_at)
+
+
+def open_case(t: datetime, waiting_since: datetime | None) -> CaseClock:
+    """A case opens with the customer's first message when none is open."""
+    return CaseClock(opened_at=t, wait_started_at=waiting_since)
+
+
+def _turn(c: CaseClock, side: str) -> CaseClock:
+    if c.last_side and c.last_side != side:
+        return replace(c, last_side=side, interactions=c.interactions + 1)
+    return replace(c, last_side=side)
+
+
+def on_message(c: CaseClock, author: AuthorKind, t: datetime, waiting_since: datetime | None) -> CaseClock:
+    """Fold one message to or from the customer; `waiting_since` is the conversation's after it."""
+    if author is AuthorKind.SYSTEM:
+        return c  # automations (surveys, auto-replies) are not the business answering
+    if author is AuthorKind.CUSTOMER:
+        gap = seconds(c.last_business_at, t) if c.last_side == "business" else None
+        c = replace(
+            _turn(c, "customer"),
+            last_customer_at=max(filter(None, (c.last_customer_at, t))),
+            customer_response=c.customer_response + ((gap,) if gap is not None else ()),
+        )
+        if c.wait_started_at is None and waiting_since is not None:
+            c = replace(c, wait_started_at=waiting_since, ai_answered_wait=False)
+        return c
+    c = replace(_turn(c, "business"), last_business_at=t, first_response_at=c.first_response_at or t)
+    if author is AuthorKind.AI:
+        c = replace(c, ai_replied=True)
+        if c.wait_started_at is not None and not c.ai_answered_wait:
+            c = replace(c, ai_answered_wait=True, response_ai=c.response_ai + (seconds(c.wait_started_at, t) or 0.0,))
+        return c
+    # A person answered: the wait ends, and so does any time pending.
+    c = replace(c, person_replied=True, first_human_response_at=c.first_human_response_at or t)
+    if c.wait_started_at is not None:
+        c = replace(c, response_people=c.response_people + (seconds(c.wait_started_at, t) or 0.0,))
+    return end_wait(c, t)
+
+
+def became_pending(c: CaseClock, t: datetime) -> CaseClock:
+    return c if c.pending_since is not None else replace(c, pending_since=t)
+
+
+def end_wait(c: CaseClock, t: datetime, pending_from: datetime | None = None) -> CaseClock:
+    """The wait is over (a person answered, or the case closed): time pending is added up.
+    `pending_from` is when it became pending if no event said so (a late timer)."""
+    start = c.pending_since or pending_from
+    queued = seconds(start, t) if start is not None and (c.wait_started_at or c.pending_since) else None
+    return replace(
+        c, pending_since=None, wait_started_at=None, ai_answered_wait=False,
+        queue_seconds=c.queue_seconds + (queued or 0.0),
+    )
+
+
+def percentile(values: list[float], share: float) -> float | None:
+    """The value at `share` (0–1) of the sorted samples, by the nearest-rank method."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, -(-int(share * 1000) * len(ordered) // 1000))
+    return ordered[min(rank, len(ordered)) - 1]

@@ -1,0 +1,77 @@
+"""Build cases and their metrics from a conversation's history (its messages and event rows), for
+an installation that had conversations before it had cases. Replaying the same history gives the
+same cases, so running it again changes nothing."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from mostrador.inbox.models import Conversation, EventKind, Message
+from mostrador.rules import cases as rules
+from mostrador.rules.attention import AuthorKind
+
+from . import clock_store
+from .models import Case
+
+# Events that may start a pending period (their to_state says whether they did).
+PENDING_KINDS = {EventKind.MESSAGE, EventKind.HANDOFF, EventKind.AI_WINDOW_ENDED, EventKind.AI_TOGGLED, EventKind.REOPENED}
+
+
+def rebuild(conversation: Conversation) -> int:
+    """Replace the conversation's cases by those its history gives; how many there are."""
+    with transaction.atomic():
+        conv = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        Case.objects.filter(conversation=conv).delete()
+        events = list(conv.events.order_by("created_at", "id"))
+        wanted = {e.data.get("message_id") for e in events if e.kind == EventKind.MESSAGE}
+        messages = {m.pk: m for m in Message.objects.filter(conversation=conv, pk__in=wanted - {None})}
+        case, clock, made = None, None, 0
+        waiting = None
+        for event in events:
+            message = messages.get(event.data.get("message_id")) if event.kind == EventKind.MESSAGE else None
+            if message is not None:
+                author = AuthorKind(message.author_kind)
+                if author is AuthorKind.CUSTOMER and waiting is None:
+                    waiting = message.created_at
+                if author is AuthorKind.AGENT:
+                    waiting = None
+                if clock is None and author is AuthorKind.CUSTOMER:
+                    case, clock, made = _open(conv, message.created_at), rules.open_case(message.created_at, waiting), made + 1
+                if clock is not None:
+                    clock = rules.on_message(clock, author, message.created_at, waiting)
+            elif event.kind == EventKind.REOPENED and clock is None:
+                waiting = event.created_at
+                case, clock, made = _open(conv, event.created_at), rules.open_case(event.created_at, waiting), made + 1
+            if clock is None:
+                continue
+            if event.kind in PENDING_KINDS and event.to_state == "pending" and event.from_state != "pending":
+                moment = message.created_at if message is not None else event.created_at
+                clock = rules.became_pending(clock, min(moment, event.created_at))
+            if event.kind == EventKind.ASSIGNED:
+                before = event.data.get("from") or {}
+                if any(v is not None for v in before.values()) and before != event.data.get("to"):
+                    clock = rules.replace(clock, transfers=clock.transfers + 1)
+            if event.kind == EventKind.HANDOFF and event.data.get("route"):
+                case.route = str(event.data["route"])[:60]
+            if event.kind == EventKind.RESOLVED:
+                waiting = None
+                clock = rules.end_wait(clock, event.created_at)
+                inactivity = event.data.get("close_reason") == rules.CloseReason.INACTIVITY
+                case.closed_at = event.created_at
+                case.close_reason = rules.CloseReason.INACTIVITY if inactivity else rules.CloseReason.RESOLVED
+                case.reason = str(event.data.get("reason") or "")[:60]
+                case.closed_by_id = event.actor_id if event.actor_kind == AuthorKind.AGENT else None
+                _save(case, clock)
+                case, clock = None, None
+        if case is not None:
+            _save(case, clock)
+        return made
+
+
+def _open(conv, opened_at) -> Case:
+    return Case(conversation=conv, inbox_id=conv.inbox_id, contact_id=conv.contact_id, opened_at=opened_at)
+
+
+def _save(case: Case, clock: rules.CaseClock) -> None:
+    clock_store.store(case, clock)
+    case.save()

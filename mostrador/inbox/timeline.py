@@ -17,6 +17,11 @@ SHOWN_EVENTS = [
     EventKind.AI_TOGGLED,
     EventKind.AI_TURN_STARTED,
     EventKind.FIELD_SET,
+    # Capabilities' rows worth a line: cases as separators, and survey answers.
+    EventKind.CASE_OPENED,
+    EventKind.CASE_CLOSED,
+    EventKind.SURVEY_ANSWERED,
+    EventKind.LEFT_ON_READ,
 ]
 
 

@@ -21,7 +21,7 @@ from mostrador.inbox.actions.actor import ActionRefused
 from mostrador.inbox.actions.outbound import window_closes_at
 from mostrador.inbox.jobs import sync_templates as sync_templates_job
 from mostrador.inbox.media import store_upload
-from mostrador.inbox.models import Conversation, Inbox, TemplateStatus
+from mostrador.inbox.models import Conversation, Inbox, Tag, TemplateStatus
 from mostrador.inbox.queries import ListFilters, conversation_list, state_counts, visible_conversations, visible_inboxes
 from mostrador.inbox.timeline import timeline
 from mostrador.rules.attention import State
@@ -98,6 +98,10 @@ def _pane_context(request, conv: Conversation, error: str = "") -> dict:
         "window_open": closes is None or now < closes,
         "templates": conv.inbox.templates.filter(status=TemplateStatus.APPROVED),
         "has_templates": connector_class(conv.inbox.channel).capabilities.templates,
+        # Contact reasons offered beside "Mark resolved": the tags this inbox's chats use.
+        "reasons": [] if conv.resolved else list(
+            Tag.objects.filter(conversations__inbox_id=conv.inbox_id).distinct().order_by("name").values_list("name", flat=True)[:12]
+        ),
     }
 
 
@@ -199,7 +203,8 @@ def note(request, conversation_id: int):
 @login_required
 @require_POST
 def resolve(request, conversation_id: int):
-    return _act(request, conversation_id, actions.resolve)
+    reason = request.POST.get("reason", "")
+    return _act(request, conversation_id, lambda conv, actor: actions.resolve(conv, actor, reason=reason))
 
 
 @login_required

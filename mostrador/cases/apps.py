@@ -16,7 +16,7 @@ class CasesConfig(AppConfig):
 
         add_router("/cases", router)
         add_router("/reports", reports_router)
-        hooks.conversation_changed.subscribe(lifecycle.on_conversation_changed)
+        hooks.conversation_changed.subscribe(lifecycle.on_conversation_changed, many=lifecycle.on_conversation_changes)
         hooks.customer_message_claims.subscribe(surveys.claim_answer)
         register_setting("csat_enabled", surveys.clean_flag("csat_enabled"), False)
         register_setting("nps_enabled", surveys.clean_flag("nps_enabled"), False)

@@ -20,14 +20,15 @@ from .models import Case
 
 @task()
 def close_if_silent(case_id: int, due_iso: str) -> str:
-    due = datetime.fromisoformat(due_iso)
     case = Case.objects.filter(pk=case_id).first()
-    if case is None or case.closed_at is not None or case.close_due_at != due:
+    if case is None or case.closed_at is not None or case.close_due_at is None:
         return "stale"
+    due = case.close_due_at
     if timezone.now() < due:
-        # A runner whose clock is ahead of the database's picked this up early.
-        close_if_silent.using(run_after=due).enqueue(case_id, due_iso)
-        return "early"
+        # Something happened since this timer was armed: the silence now ends later. (Or a
+        # runner whose clock is ahead of the database's picked it up early.)
+        close_if_silent.using(run_after=due).enqueue(case_id, due.isoformat())
+        return "later"
     closed = close_inactive(case.conversation, due)
     return "closed" if closed else "waiting"
 

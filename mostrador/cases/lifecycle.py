@@ -10,9 +10,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from django.db import transaction
+
+from mostrador.core.bulk import update_rows
 from mostrador.inbox import hooks
 from mostrador.inbox.actions import Actor
-from mostrador.inbox.actions.record import record_event
+from mostrador.inbox.actions.record import record_event, record_events
 from mostrador.inbox.models import EventKind
 from mostrador.rules import cases as rules
 from mostrador.rules.attention import AuthorKind, State, pending_from
@@ -26,11 +29,60 @@ def open_case_of(conversation) -> Case | None:
 
 
 def on_conversation_changed(change: hooks.ConversationChanged) -> None:
+    case = _fold(change, open_case_of(change.conversation))
+    if case is None:
+        return
+    opened = case.pk is None
+    case.save()
     conv = change.conversation
-    case = open_case_of(conv)
+    if opened:
+        record_event(conv, EventKind.CASE_OPENED, Actor.system(), case.opened_at, data={"case_id": case.pk})
+    if change.kind == EventKind.RESOLVED and case.closed_at == change.now:
+        record_event(conv, EventKind.CASE_CLOSED, change.actor, change.now, data={
+            "case_id": case.pk, "close_reason": case.close_reason, "reason": case.reason,
+        })
+        from .surveys import send_survey
+
+        send_survey(case, conv)
+    if change.kind == EventKind.SEEN and change.after.waiting_since is not None and change.actor.user is not None:
+        from .jobs import check_left_on_read
+
+        due = change.now + conv.inbox.wait_target
+        check_left_on_read.using(run_after=due).enqueue(case.pk, change.actor.user.pk, conv.waiting_since.isoformat(), due.isoformat())
+
+
+def on_conversation_changes(changes: list[hooks.ConversationChanged]) -> None:
+    """A batch (a burst of customer messages, one change per conversation): the open cases are
+    read with one query, and new and changed cases written with one statement each."""
+    if len(changes) == 1:
+        on_conversation_changed(changes[0])
+        return
+    ids = [change.conversation.pk for change in changes]
+    open_cases = {c.conversation_id: c for c in Case.objects.filter(conversation_id__in=ids, closed_at__isnull=True)}
+    folded = [(change, case) for change in changes if (case := _fold(change, open_cases.get(change.conversation.pk)))]
+    new = [case for _, case in folded if case.pk is None]
+    Case.objects.bulk_create(new)
+    update_rows([case for _, case in folded if case not in new], CHANGING_FIELDS)
+    record_events([
+        (change.conversation, EventKind.CASE_OPENED, Actor.system(), case.opened_at, {"case_id": case.pk})
+        for change, case in folded if case in new
+    ])
+
+
+# What a batch of customer messages can change on an open case.
+CHANGING_FIELDS = [
+    "handled_by", "first_response_at", "first_human_response_at", "first_response_seconds", "first_human_response_seconds",
+    "queue_seconds", "end_to_end_seconds", "interactions", "transfers", "left_on_read", "clock", "close_due_at", "route",
+]
+
+
+def _fold(change: hooks.ConversationChanged, case: Case | None) -> Case | None:
+    """Apply one change to the conversation's open case (opening one if the change does); the
+    case to save, or None when there is none."""
+    conv = change.conversation
     kind = change.kind
     if case is None and not _opens_a_case(change):
-        return
+        return None
     clock = clock_store.load(case) if case else None
     window = conv.inbox.ai_window
 
@@ -48,7 +100,7 @@ def on_conversation_changed(change: hooks.ConversationChanged) -> None:
     elif kind == EventKind.REOPENED and clock is None:
         case, clock = _new_case(conv, change.now, change.now)
     if clock is None:
-        return
+        return None
 
     if change.state_after is State.PENDING and change.state_before is not State.PENDING:
         customer_wait = kind == EventKind.MESSAGE and change.actor.kind == AuthorKind.CUSTOMER
@@ -65,19 +117,7 @@ def on_conversation_changed(change: hooks.ConversationChanged) -> None:
         _close(case, conv, change)
     clock_store.store(case, clock)
     _arm_close_timer(case, conv, clock)
-    case.save()
-    if case.closed_at == change.now and kind == EventKind.RESOLVED:
-        record_event(conv, EventKind.CASE_CLOSED, change.actor, change.now, data={
-            "case_id": case.pk, "close_reason": case.close_reason, "reason": case.reason,
-        })
-        from .surveys import send_survey
-
-        send_survey(case, conv)
-    if kind == EventKind.SEEN and change.after.waiting_since is not None and change.actor.user is not None:
-        from .jobs import check_left_on_read
-
-        due = change.now + conv.inbox.wait_target
-        check_left_on_read.using(run_after=due).enqueue(case.pk, change.actor.user.pk, conv.waiting_since.isoformat(), due.isoformat())
+    return case
 
 
 def _opens_a_case(change: hooks.ConversationChanged) -> bool:
@@ -88,10 +128,8 @@ def _opens_a_case(change: hooks.ConversationChanged) -> bool:
 
 
 def _new_case(conv, opened_at: datetime, waiting_since) -> tuple[Case, rules.CaseClock]:
-    case = Case.objects.create(
-        conversation=conv, inbox_id=conv.inbox_id, contact_id=conv.contact_id, opened_at=opened_at,
-    )
-    record_event(conv, EventKind.CASE_OPENED, Actor.system(), opened_at, data={"case_id": case.pk})
+    """A new case, saved (one INSERT) with its first numbers once the change is folded in."""
+    case = Case(conversation=conv, inbox_id=conv.inbox_id, contact_id=conv.contact_id, opened_at=opened_at)
     return case, rules.open_case(opened_at, waiting_since)
 
 
@@ -123,10 +161,12 @@ def _arm_close_timer(case: Case, conv, clock: rules.CaseClock) -> None:
         case.close_due_at = None
         return
     due = last + timedelta(seconds=conv.inbox.setting("case_close_after_seconds"))
-    if due == case.close_due_at:
-        return
+    armed = case.close_due_at
     case.close_due_at = due
+    if armed is not None and armed <= due:
+        return  # the timer already armed fires first, finds the later moment and waits for it
     from .jobs import close_if_silent
 
-    close_if_silent.using(run_after=due).enqueue(case.pk, due.isoformat())
+    # Enqueued on commit, when the case has its id, and dropped with a rollback.
+    transaction.on_commit(lambda: close_if_silent.using(run_after=due).enqueue(case.pk, due.isoformat()))
 

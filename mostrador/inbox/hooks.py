@@ -38,20 +38,37 @@ class Hook(Generic[E]):
     def __init__(self, name: str):
         self.name = name
         self._subscribers: list[Callable[[E], Any]] = []
+        # Subscribers that take a whole batch at once (one call for a burst of notifications).
+        self._batch: dict[Callable[[E], Any], Callable[[list[E]], Any]] = {}
 
-    def subscribe(self, subscriber: Callable[[E], Any]) -> Callable[[E], Any]:
+    def subscribe(self, subscriber: Callable[[E], Any], *, many: Callable[[list[E]], Any] | None = None) -> Callable[[E], Any]:
+        """`many`, if given, receives the events a batch announces together, in order; a
+        subscriber on a hot path uses it to read and write in bulk."""
         # Idempotent, because ready() may run twice in some test runners.
         if subscriber not in self._subscribers:
             self._subscribers.append(subscriber)
+        if many is not None:
+            self._batch[subscriber] = many
         return subscriber
 
     def unsubscribe(self, subscriber: Callable[[E], Any]) -> None:
         if subscriber in self._subscribers:
             self._subscribers.remove(subscriber)
+        self._batch.pop(subscriber, None)
 
     def announce(self, event: E) -> None:
         for subscriber in list(self._subscribers):
             subscriber(event)
+
+    def announce_many(self, events: list[E]) -> None:
+        """Several events at once (a batch of customer messages, one per conversation)."""
+        for subscriber in list(self._subscribers):
+            many = self._batch.get(subscriber)
+            if many is not None:
+                many(events)
+            else:
+                for event in events:
+                    subscriber(event)
 
     def __repr__(self) -> str:
         return f"<Hook {self.name}: {len(self._subscribers)} subscribers>"

@@ -66,11 +66,16 @@ def _set_attention(conv: Conversation, new: Attention, now: datetime) -> tuple:
 def _after_change(change: hooks.ConversationChanged, old_deadline) -> None:
     """What follows a change, in its transaction: the AI-window timer, realtime after commit, and
     whatever the capabilities subscribed to do about it."""
-    conv = change.conversation
-    if conv.ai_deadline and conv.ai_deadline != old_deadline:
-        schedule_ai_window_end(conv)
-    publish_conversation_changed(conv, change.state_after.value, change.kind)
-    hooks.conversation_changed.announce(change)
+    _after_changes([(change, old_deadline)])
+
+
+def _after_changes(changes: list[tuple[hooks.ConversationChanged, object]]) -> None:
+    for change, old_deadline in changes:
+        conv = change.conversation
+        if conv.ai_deadline and conv.ai_deadline != old_deadline:
+            schedule_ai_window_end(conv)
+        publish_conversation_changed(conv, change.state_after.value, change.kind)
+    hooks.conversation_changed.announce_many([change for change, _ in changes])
 
 
 def announce_bookkeeping(
@@ -89,6 +94,12 @@ def record_event(conv, kind, actor: Actor, now, from_state="", to_state="", data
     event = _event_row(conv, kind, actor, now, from_state, to_state, data)
     event.save()
     return event
+
+
+def record_events(items: list[tuple]) -> None:
+    """Several event rows with one INSERT: (conversation, kind, actor, at, data) each."""
+    if items:
+        ConversationEvent.objects.bulk_create([_event_row(conv, kind, actor, at, data=data) for conv, kind, actor, at, data in items])
 
 
 def _event_row(conv, kind, actor: Actor, now, from_state="", to_state="", data=None) -> ConversationEvent:
@@ -166,12 +177,16 @@ def apply_messages_to_many(
     for _, messages in batches:
         for message in messages:
             publish_message_event(message, events.MESSAGE_CREATED, author_kind=message.author_kind)
-    for conv, messages, state_before, (old, old_deadline), last in changed:
-        change = hooks.ConversationChanged(
-            EventKind.MESSAGE, conv, actor, now, old, conv.attention, state_before, conv.state(now),
-            message=messages[-1], messages=tuple(messages), data=last.data,
+    _after_changes([
+        (
+            hooks.ConversationChanged(
+                EventKind.MESSAGE, conv, actor, now, old, conv.attention, state_before, conv.state(now),
+                message=messages[-1], messages=tuple(messages), data=last.data,
+            ),
+            old_deadline,
         )
-        _after_change(change, old_deadline)
+        for conv, messages, state_before, (old, old_deadline), last in changed
+    ])
 
 
 def publish_message_event(message: Message, type_: str, **fields) -> None:

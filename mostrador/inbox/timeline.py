@@ -43,5 +43,13 @@ def timeline(conv: Conversation, limit: int = 300) -> list[Entry]:
     entries = [Entry("message", m.created_at, m) for m in messages]
     entries += [Entry("note", n.created_at, n) for n in notes]
     entries += [Entry("event", e.created_at, e) for e in evs]
-    entries.sort(key=lambda e: (e.at, {"message": 0, "note": 1, "event": 2}[e.kind]))
+    entries.sort(key=_order)
     return entries
+
+
+def _order(entry: Entry) -> tuple:
+    # At the same moment: a case opens before the message that opened it; other events follow
+    # what caused them.
+    if entry.kind == "event" and entry.item.kind == EventKind.CASE_OPENED:
+        return (entry.at, -1)
+    return (entry.at, {"message": 0, "note": 1, "event": 2}[entry.kind])

@@ -126,7 +126,12 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("MOSTRADOR_REDIS_PREFIX", "mostrador")},
+            # A socket timeout above channels_redis's 5 s blocking pop: redis-py's own default of
+            # 5 s made idle sockets drop ("Timeout reading") while they simply waited for events.
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 5}],
+                "prefix": os.environ.get("MOSTRADOR_REDIS_PREFIX", "mostrador"),
+            },
         }
     }
 else:

@@ -168,11 +168,11 @@ def _routes(data) -> list[dict]:
 
 
 def _faq(data) -> list[dict]:
-    return [
-        {"question": f["question"].strip(), "answer": f["answer"].strip(), "keywords": _words(f["keywords"])}
-        for n, form in enumerate(rows(data, "faq", FaqForm), 1)
-        if (f := _clean(form, str(_("Frequent question %(number)s")) % {"number": n}))
-    ]
+    entries = []
+    for number, form in enumerate(rows(data, "faq", FaqForm), 1):
+        f = _clean(form, str(_("Frequent question %(number)s")) % {"number": number})
+        entries.append({"question": f["question"].strip(), "answer": f["answer"].strip(), "keywords": _words(f["keywords"])})
+    return entries
 
 
 def initial(settings: dict) -> dict:

@@ -4,6 +4,8 @@ same cases, so running it again changes nothing."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.db import transaction
 
 from mostrador.inbox.models import Conversation, EventKind, Message
@@ -11,6 +13,7 @@ from mostrador.rules import cases as rules
 from mostrador.rules.attention import AuthorKind
 
 from . import clock_store
+from .lifecycle import is_transfer
 from .models import Case
 
 # Events that may start a pending period (their to_state says whether they did).
@@ -47,10 +50,8 @@ def rebuild(conversation: Conversation) -> int:
             if event.kind in PENDING_KINDS and event.to_state == "pending" and event.from_state != "pending":
                 moment = message.created_at if message is not None else event.created_at
                 clock = rules.became_pending(clock, min(moment, event.created_at))
-            if event.kind == EventKind.ASSIGNED:
-                before = event.data.get("from") or {}
-                if any(v is not None for v in before.values()) and before != event.data.get("to"):
-                    clock = rules.replace(clock, transfers=clock.transfers + 1)
+            if event.kind == EventKind.ASSIGNED and is_transfer(event.data):
+                clock = replace(clock, transfers=clock.transfers + 1)
             if event.kind == EventKind.HANDOFF and event.data.get("route"):
                 case.route = str(event.data["route"])[:60]
             if event.kind == EventKind.RESOLVED:

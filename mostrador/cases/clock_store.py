@@ -3,7 +3,7 @@ on are columns, the samples and the running wait are JSON."""
 
 from __future__ import annotations
 
-from dataclasses import fields, replace
+from dataclasses import fields
 from datetime import datetime
 
 from mostrador.rules.cases import CaseClock
@@ -52,5 +52,3 @@ def _plain(value):
         return list(value)
     return value
 
-
-__all__ = ["load", "replace", "store"]

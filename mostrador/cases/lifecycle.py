@@ -108,7 +108,7 @@ def _fold(change: hooks.ConversationChanged, case: Case | None) -> Case | None:
         clock = rules.became_pending(clock, min(moment, change.now))
     if kind == EventKind.HANDOFF and change.data.get("route"):
         case.route = str(change.data["route"])[:60]
-    if kind == EventKind.ASSIGNED and _is_transfer(change.data):
+    if kind == EventKind.ASSIGNED and is_transfer(change.data):
         clock = replace(clock, transfers=clock.transfers + 1)
     if kind == EventKind.RESOLVED:
         if clock.pending_since is None and change.state_before is State.PENDING:
@@ -133,7 +133,8 @@ def _new_case(conv, opened_at: datetime, waiting_since) -> tuple[Case, rules.Cas
     return case, rules.open_case(opened_at, waiting_since)
 
 
-def _is_transfer(data: dict) -> bool:
+def is_transfer(data: dict) -> bool:
+    """An assignment event that moved the chat from someone (a person or a team) to another."""
     before, after = data.get("from") or {}, data.get("to") or {}
     had_someone = before.get("user_id") is not None or before.get("team_id") is not None
     return had_someone and before != after

@@ -161,8 +161,9 @@ def _receive(inbox: Inbox, inbounds: list[InboundMessage]) -> list[tuple[Message
             moving.append((conv, wait_moving))
         else:
             still.append(conv)
+        moved = {message.pk for message in wait_moving}
         for message, _ in items:
-            if message not in wait_moving:
+            if message.pk not in moved:
                 publish_message_event(message, events.MESSAGE_CREATED, author_kind=message.author_kind)
     if moving:
         apply_messages_to_many(moving, Actor.customer(), now, ["customer_last_message_at"])

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Q
 from django.http import HttpResponse
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from mostrador.api.errors import ApiError, not_found
 from mostrador.api.out import ERRORS, Page
-from mostrador.inbox.queries import visible_conversations
+from mostrador.inbox.queries import visible_conversations, visible_inboxes
 
 from . import reports
 from .models import Case
@@ -156,14 +155,9 @@ class SummaryOut(Schema):
 def summary(request, params: Query[SummaryFilters]):
     if params.since and params.until and params.since >= params.until:
         raise ApiError(422, "since must be before until.", "invalid")
-    cases = visible_cases(request.user)
-    if params.inbox_id:
-        cases = cases.filter(inbox_id=params.inbox_id)
-    if params.team_id:
-        cases = cases.filter(team_id=params.team_id)
-    if params.agent_id:
-        cases = cases.filter(Q(assignee_id=params.agent_id) | Q(closed_by_id=params.agent_id))
-    result = reports.summary(cases, params.since, params.until)
+    user = request.user
+    visible = None if user.sees_every_inbox else list(visible_inboxes(user).values_list("pk", flat=True))
+    result = reports.summary(visible, params.since, params.until, params.inbox_id, params.team_id, params.agent_id)
     if params.format == "csv":
         return HttpResponse(reports.as_csv(result), content_type="text/csv; charset=utf-8")
     return result

@@ -12,9 +12,11 @@ from mostrador.inbox.models import Conversation, EventKind, Message
 from mostrador.rules import cases as rules
 from mostrador.rules.attention import AuthorKind
 
-from . import clock_store
+from . import clock_store, rollups
 from .lifecycle import is_transfer
 from .models import Case
+
+SURVEY_FIELDS = ("survey_kind", "survey_sent_at", "csat", "nps", "survey_comment")
 
 # Events that may start a pending period (their to_state says whether they did).
 PENDING_KINDS = {EventKind.MESSAGE, EventKind.HANDOFF, EventKind.AI_WINDOW_ENDED, EventKind.AI_TOGGLED, EventKind.REOPENED}
@@ -24,6 +26,10 @@ def rebuild(conversation: Conversation) -> int:
     """Replace the conversation's cases by those its history gives; how many there are."""
     with transaction.atomic():
         conv = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        before = list(Case.objects.filter(conversation=conv))
+        rollups.record_close([c for c in before if c.closed_at], sign=-1)
+        # Survey answers live only on the case; a replay keeps them on the case with the same start.
+        surveys = {c.opened_at: {f: getattr(c, f) for f in SURVEY_FIELDS} for c in before if c.survey_kind}
         Case.objects.filter(conversation=conv).delete()
         events = list(conv.events.order_by("created_at", "id"))
         wanted = {e.data.get("message_id") for e in events if e.kind == EventKind.MESSAGE}
@@ -62,10 +68,11 @@ def rebuild(conversation: Conversation) -> int:
                 case.close_reason = rules.CloseReason.INACTIVITY if inactivity else rules.CloseReason.RESOLVED
                 case.reason = str(event.data.get("reason") or "")[:60]
                 case.closed_by_id = event.actor_id if event.actor_kind == AuthorKind.AGENT else None
-                _save(case, clock)
+                _save(case, clock, surveys)
                 case, clock = None, None
         if case is not None:
-            _save(case, clock)
+            _save(case, clock, surveys)
+        rollups.record_close(Case.objects.filter(conversation=conv, closed_at__isnull=False))
         return made
 
 
@@ -73,6 +80,8 @@ def _open(conv, opened_at) -> Case:
     return Case(conversation=conv, inbox_id=conv.inbox_id, contact_id=conv.contact_id, opened_at=opened_at)
 
 
-def _save(case: Case, clock: rules.CaseClock) -> None:
+def _save(case: Case, clock: rules.CaseClock, surveys: dict) -> None:
     clock_store.store(case, clock)
+    for name, value in surveys.get(case.opened_at, {}).items():
+        setattr(case, name, value)
     case.save()

@@ -1,5 +1,5 @@
-"""The summary report over cases (DESIGN.md section 3's metric names), read from the numbers each
-case keeps: nothing is recomputed from messages."""
+"""The summary report over cases (DESIGN.md section 3's metric names), read from the daily rollups
+and the numbers each case keeps: nothing is recomputed from messages."""
 
 from __future__ import annotations
 
@@ -7,62 +7,93 @@ import csv
 import io
 from datetime import datetime
 
-from mostrador.rules.cases import HandledBy, percentile
+from django.db.models import Q
+from django.utils import timezone
+
+from mostrador.rules import tally as tallies
+from mostrador.rules.cases import HandledBy
+
+from . import rollups
+from .models import Case
 
 
-def stat(values: list[float]) -> dict:
-    values = [v for v in values if v is not None]
-    if not values:
-        return {"count": 0, "avg": None, "p50": None, "p90": None}
-    return {
-        "count": len(values),
-        "avg": round(sum(values) / len(values), 3),
-        "p50": percentile(values, 0.5),
-        "p90": percentile(values, 0.9),
-    }
+def summary(
+    visible_inboxes: list[int] | None,
+    since: datetime | None,
+    until: datetime | None,
+    inbox_id: int | None = None,
+    team_id: int | None = None,
+    agent_id: int | None = None,
+) -> dict:
+    """The summary over [since, until): whole days from the daily rollups, the partial days at
+    the edges and the cases still open from the cases themselves. `visible_inboxes` None: all."""
+    if inbox_id is None:
+        inboxes = visible_inboxes
+    else:
+        inboxes = [inbox_id] if visible_inboxes is None or inbox_id in visible_inboxes else []
+    names = [rollups.slice_name(None, team_id, agent_id)] if inboxes is None else [rollups.slice_name(i, team_id, agent_id) for i in inboxes]
+    if until is not None and until >= timezone.now():
+        until_day = None  # nothing has closed after now: today's rollup is today so far
+    else:
+        until_day = until
+    first, last, edges = rollups.day_span(since, until_day)
+    whole_days = not (first and last and first > last)
+    result = rollups.read(names, first, last) if whole_days and names else {}
 
-
-def summary(cases, since: datetime | None, until: datetime | None) -> dict:
-    opened = cases
+    cases = Case.objects.all()
+    if inboxes is not None:
+        cases = cases.filter(inbox_id__in=inboxes)
     closed = cases.filter(closed_at__isnull=False)
+    still_open = cases.filter(closed_at__isnull=True)
+    if team_id:
+        closed, still_open = closed.filter(team_id=team_id), still_open.filter(conversation__team_id=team_id)
+    if agent_id:
+        closed = closed.filter(Q(assignee_id=agent_id) | Q(assignee_id__isnull=True, closed_by_id=agent_id))
+        still_open = still_open.filter(conversation__assignee_id=agent_id)
+    for start, end in edges:
+        for case in closed.filter(closed_at__gte=start, closed_at__lt=end).iterator(chunk_size=500):
+            tallies.add(result, tallies.of_case(rollups.figures(case)))
+        tallies.add(result, {"opened": closed.filter(opened_at__gte=start, opened_at__lt=end).count()})
     if since:
-        opened, closed = opened.filter(opened_at__gte=since), closed.filter(closed_at__gte=since)
+        still_open = still_open.filter(opened_at__gte=since)
     if until:
-        opened, closed = opened.filter(opened_at__lt=until), closed.filter(closed_at__lt=until)
-    rows = list(closed.values(
-        "first_response_seconds", "first_human_response_seconds", "queue_seconds", "end_to_end_seconds",
-        "interactions", "left_on_read", "handled_by", "csat", "nps", "clock",
-    ))
-    samples = {key: [s for r in rows for s in (r["clock"] or {}).get(key, [])] for key in ("response_people", "response_ai", "customer_response")}
-    csat = [r["csat"] for r in rows if r["csat"] is not None]
-    nps = [r["nps"] for r in rows if r["nps"] is not None]
-    handled = {h.value: 0 for h in HandledBy if h is not HandledBy.NONE}
-    for r in rows:
-        if r["handled_by"] in handled:
-            handled[r["handled_by"]] += 1
+        still_open = still_open.filter(opened_at__lt=until)
+    tallies.add(result, {"opened": still_open.count()})
+    return shape(result, since, until)
+
+
+def shape(tally: tallies.Tally, since: datetime | None, until: datetime | None) -> dict:
+    """The API's summary from a tally."""
+    closed = tally.get("closed", 0)
+    csat = tallies.counts(tally, "csat")
+    nps = tallies.counts(tally, "nps")
+    csat_n, nps_n = sum(csat.values()), sum(nps.values())
+    handled = tallies.counts(tally, "handled_by")
     return {
         "since": since.isoformat() if since else None,
         "until": until.isoformat() if until else None,
-        "cases_opened": opened.count(),
-        "cases_closed": len(rows),
-        "first_response": stat([r["first_response_seconds"] for r in rows]),
-        "first_human_response": stat([r["first_human_response_seconds"] for r in rows]),
-        "response_time_people": stat(samples["response_people"]),
-        "response_time_ai": stat(samples["response_ai"]),
-        "queue_time": stat([r["queue_seconds"] for r in rows]),
-        "end_to_end": stat([r["end_to_end_seconds"] for r in rows]),
-        "customer_response_time": stat(samples["customer_response"]),
-        "interactions_avg": round(sum(r["interactions"] for r in rows) / len(rows), 3) if rows else None,
-        "left_on_read": sum(r["left_on_read"] for r in rows),
-        "handled_by": handled,
+        "cases_opened": tally.get("opened", 0),
+        "cases_closed": closed,
+        "first_response": tallies.spread(tally, "first_response"),
+        "first_human_response": tallies.spread(tally, "first_human_response"),
+        "response_time_people": tallies.spread(tally, "response_people"),
+        "response_time_ai": tallies.spread(tally, "response_ai"),
+        "queue_time": tallies.spread(tally, "queue"),
+        "end_to_end": tallies.spread(tally, "end_to_end"),
+        "customer_response_time": tallies.spread(tally, "customer_response"),
+        "interactions_avg": round(tally.get("interactions", 0) / closed, 3) if closed else None,
+        "left_on_read": tally.get("left_on_read", 0),
+        "handled_by": {h.value: handled.get(h.value, 0) for h in HandledBy if h is not HandledBy.NONE},
         "csat": {
-            "responses": len(csat),
-            "avg": round(sum(csat) / len(csat), 3) if csat else None,
-            "satisfied_share": round(sum(1 for s in csat if s >= 4) / len(csat), 4) if csat else None,
+            "responses": csat_n,
+            "avg": round(sum(int(k) * n for k, n in csat.items()) / csat_n, 3) if csat_n else None,
+            "satisfied_share": round(sum(n for k, n in csat.items() if int(k) >= 4) / csat_n, 4) if csat_n else None,
         },
         "nps": {
-            "responses": len(nps),
-            "score": round(100 * (sum(1 for s in nps if s >= 9) - sum(1 for s in nps if s <= 6)) / len(nps), 1) if nps else None,
+            "responses": nps_n,
+            "score": round(100 * (sum(n for k, n in nps.items() if int(k) >= 9) - sum(n for k, n in nps.items() if int(k) <= 6)) / nps_n, 1)
+            if nps_n
+            else None,
         },
     }
 

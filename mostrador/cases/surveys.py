@@ -23,6 +23,7 @@ from mostrador.inbox.inbox_settings import InvalidSettings
 from mostrador.inbox.models import EventKind
 from mostrador.rules.cases import HandledBy
 
+from . import rollups
 from .models import Case
 
 VALID_FOR = timedelta(hours=24)
@@ -90,6 +91,7 @@ def claim_answer(conv, message) -> bool:
     if answered is None and score is not None:
         setattr(case, case.survey_kind, score)
         case.save(update_fields=[case.survey_kind])
+        rollups.record_score(case, case.survey_kind, score)
         record_event(conv, EventKind.SURVEY_ANSWERED, Actor.customer(), message.created_at,
                      data={"case_id": case.pk, "kind": case.survey_kind, "score": score, "message_id": message.pk})
         return True

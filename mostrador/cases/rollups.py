@@ -1,0 +1,189 @@
+"""Daily rollups of closed cases (CaseDay rows), so a report over any number of days reads a few
+rows per day instead of every case.
+
+Each closed case adds its tally to the day it closed (its opening to the day it opened), in every
+slice it belongs to: everything, its inbox, its team, its agent and their combinations, so any
+combination of the summary's filters is one slice. Rows are changed under a row lock in a fixed
+order, inside the transaction that closes the case, so the rollups move with the cases or not at
+all.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+from itertools import combinations
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from mostrador.rules import tally as tallies
+
+from .models import Case, CaseDay
+
+Key = tuple[date, str]
+
+
+def org_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def day_of(moment: datetime) -> date:
+    return moment.astimezone(org_zone()).date()
+
+
+def midnight(day: date) -> datetime:
+    """The instant a day starts in the organisation's time zone."""
+    return datetime.combine(day, time(), tzinfo=org_zone())
+
+
+def agent_of(case: Case) -> int | None:
+    """The person a case counts for: its assignee at close, else whoever closed it."""
+    return case.assignee_id or case.closed_by_id
+
+
+def slice_name(inbox_id: int | None = None, team_id: int | None = None, agent_id: int | None = None) -> str:
+    parts = [f"{tag}{value}" for tag, value in (("i", inbox_id), ("t", team_id), ("a", agent_id)) if value]
+    return ".".join(parts)
+
+
+def slices_of(case: Case) -> list[str]:
+    """Every slice the case belongs to: each subset of its inbox, team and agent."""
+    dims = [("inbox_id", case.inbox_id), ("team_id", case.team_id), ("agent_id", agent_of(case))]
+    known = [(name, value) for name, value in dims if value]
+    return [slice_name(**dict(chosen)) for size in range(len(known) + 1) for chosen in combinations(known, size)]
+
+
+def figures(case: Case) -> tallies.CaseFigures:
+    samples = case.clock or {}
+    single = {
+        "first_response": case.first_response_seconds,
+        "first_human_response": case.first_human_response_seconds,
+        "queue": case.queue_seconds,
+        "end_to_end": case.end_to_end_seconds,
+    }
+    durations: dict[str, list[float]] = {name: [value] for name, value in single.items() if value is not None}
+    for name in ("response_people", "response_ai", "customer_response"):
+        durations[name] = list(samples.get(name) or ())
+    return tallies.CaseFigures(
+        closed=case.closed_at is not None,
+        durations=durations,
+        interactions=case.interactions,
+        left_on_read=case.left_on_read,
+        handled_by=case.handled_by,
+        csat=case.csat,
+        nps=case.nps,
+    )
+
+
+def case_tallies(case: Case) -> dict[Key, tallies.Tally]:
+    """What a closed case adds to the rollups, by (day, slice)."""
+    if case.closed_at is None:
+        return {}
+    names = slices_of(case)
+    changes: dict[Key, tallies.Tally] = {}
+    closing = tallies.of_case(figures(case))
+    for name in names:
+        changes[(day_of(case.closed_at), name)] = dict(closing)
+    for name in names:
+        tallies.add(changes.setdefault((day_of(case.opened_at), name), {}), tallies.of_opening())
+    return changes
+
+
+def record_close(cases: Iterable[Case], sign: int = 1) -> None:
+    """Add closed cases to the rollups (or take them out, with sign -1)."""
+    changes: dict[Key, tallies.Tally] = defaultdict(dict)
+    for case in cases:
+        for key, tally in case_tallies(case).items():
+            tallies.add(changes[key], tally)
+    apply(changes, sign)
+
+
+def record_score(case: Case, kind: str, score: int) -> None:
+    """A survey answer given after its case closed counts on the day the case closed."""
+    day = day_of(case.closed_at)
+    apply({(day, name): tallies.of_score(kind, score) for name in slices_of(case)})
+
+
+def apply(changes: dict[Key, tallies.Tally], sign: int = 1) -> None:
+    if not changes:
+        return
+    with transaction.atomic():
+        keys = sorted(changes)
+        CaseDay.objects.bulk_create([CaseDay(day=d, slice=s, tally={}) for d, s in keys], ignore_conflicts=True)
+        rows = CaseDay.objects.select_for_update().filter(_keys_q(keys))
+        # Lock in one fixed order so two closes never wait on each other crosswise.
+        changed = []
+        for row in sorted(rows, key=lambda r: (r.day, r.slice)):
+            change = changes.get((row.day, row.slice))
+            if change is not None:
+                tallies.add(row.tally, change, sign)
+                changed.append(row)
+        CaseDay.objects.bulk_update(changed, ["tally"])
+
+
+def _keys_q(keys: list[Key]):
+    from django.db.models import Q
+
+    by_slice: dict[str, list[date]] = defaultdict(list)
+    for day, name in keys:
+        by_slice[name].append(day)
+    query = Q()
+    for name, days in by_slice.items():
+        query |= Q(slice=name, day__in=days)
+    return query
+
+
+def read(slice_names: list[str], first: date | None, last: date | None) -> tallies.Tally:
+    """The tally of whole days first..last (inclusive; None: unbounded) over the given slices."""
+    rows = CaseDay.objects.filter(slice__in=slice_names)
+    if first is not None:
+        rows = rows.filter(day__gte=first)
+    if last is not None:
+        rows = rows.filter(day__lte=last)
+    return tallies.total(rows.values_list("tally", flat=True).iterator(chunk_size=500))
+
+
+def rebuild(progress=None, chunk: int = 2000) -> int:
+    """Recompute every rollup from the closed cases; how many cases were counted. Closes that
+    happen meanwhile wait for it and are then added on top."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {CaseDay._meta.db_table} IN EXCLUSIVE MODE")
+        CaseDay.objects.all().delete()
+        changes: dict[Key, tallies.Tally] = defaultdict(dict)
+        counted, last_pk = 0, 0
+        closed = Case.objects.filter(closed_at__isnull=False).order_by("pk")
+        while batch := list(closed.filter(pk__gt=last_pk)[:chunk]):
+            for case in batch:
+                for key, tally in case_tallies(case).items():
+                    tallies.add(changes[key], tally)
+            counted += len(batch)
+            last_pk = batch[-1].pk
+            if progress is not None:
+                progress(len(batch))
+        CaseDay.objects.bulk_create([CaseDay(day=d, slice=s, tally=t) for (d, s), t in changes.items() if t], batch_size=500)
+        return counted
+
+
+def day_span(since: datetime | None, until: datetime | None) -> tuple[date | None, date | None, list[tuple[datetime, datetime]]]:
+    """Split [since, until) into whole local days (first, last, inclusive; None: unbounded) and
+    the partial days at its edges, which are read from the cases themselves."""
+    first = last = None
+    head = tail = None
+    if since is not None:
+        first = day_of(since)
+        if midnight(first) != since:
+            first += timedelta(days=1)
+            head = (since, midnight(first))
+    if until is not None:
+        end = day_of(until)
+        last = end - timedelta(days=1)
+        if midnight(end) != until:
+            tail = (midnight(end), until)
+    if since is not None and until is not None and first > last:
+        return first, last, [(since, until)]
+    return first, last, [edge for edge in (head, tail) if edge]

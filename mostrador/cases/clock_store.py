@@ -12,6 +12,8 @@ from .models import Case
 
 _TIMES = ("first_response_at", "first_human_response_at", "last_customer_at", "last_business_at", "wait_started_at", "pending_since")
 _COLUMNS = ("first_response_at", "first_human_response_at", "queue_seconds", "interactions", "transfers", "left_on_read")
+# The clock's fields kept in the JSON column (computed once: this runs for every message).
+_IN_JSON = tuple(f.name for f in fields(CaseClock) if f.name not in (*_COLUMNS, "opened_at"))
 
 
 def load(case: Case) -> CaseClock:
@@ -40,9 +42,7 @@ def store(case: Case, clock: CaseClock) -> None:
     case.first_response_seconds = clock.first_response_seconds
     case.first_human_response_seconds = clock.first_human_response_seconds
     case.end_to_end_seconds = clock.end_to_end_seconds
-    case.clock = {
-        f.name: _plain(getattr(clock, f.name)) for f in fields(CaseClock) if f.name not in (*_COLUMNS, "opened_at")
-    }
+    case.clock = {name: _plain(getattr(clock, name)) for name in _IN_JSON}
 
 
 def _plain(value):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from .attention import AuthorKind
 
@@ -90,37 +91,39 @@ def open_case(t: datetime, waiting_since: datetime | None) -> CaseClock:
     return CaseClock(opened_at=t, wait_started_at=waiting_since)
 
 
-def _turn(c: CaseClock, side: str) -> CaseClock:
+def _turn(c: CaseClock, side: str) -> dict[str, Any]:
+    """The changes of a message from `side`: a change of side is one more interaction."""
     if c.last_side and c.last_side != side:
-        return replace(c, last_side=side, interactions=c.interactions + 1)
-    return replace(c, last_side=side)
+        return {"last_side": side, "interactions": c.interactions + 1}
+    return {"last_side": side}
 
 
 def on_message(c: CaseClock, author: AuthorKind, t: datetime, waiting_since: datetime | None) -> CaseClock:
-    """Fold one message to or from the customer; `waiting_since` is the conversation's after it."""
+    """Fold one message to or from the customer; `waiting_since` is the conversation's after it.
+    (Each branch gathers its changes and applies them once: this runs for every message.)"""
     if author is AuthorKind.SYSTEM:
         return c  # automations (surveys, auto-replies) are not the business answering
     if author is AuthorKind.CUSTOMER:
+        changes = _turn(c, "customer")
+        changes["last_customer_at"] = max(filter(None, (c.last_customer_at, t)))
         gap = seconds(c.last_business_at, t) if c.last_side == "business" else None
-        c = replace(
-            _turn(c, "customer"),
-            last_customer_at=max(filter(None, (c.last_customer_at, t))),
-            customer_response=c.customer_response + ((gap,) if gap is not None else ()),
-        )
+        if gap is not None:
+            changes["customer_response"] = (*c.customer_response, gap)
         if c.wait_started_at is None and waiting_since is not None:
-            c = replace(c, wait_started_at=waiting_since, ai_answered_wait=False)
-        return c
-    c = replace(_turn(c, "business"), last_business_at=t, first_response_at=c.first_response_at or t)
+            changes.update(wait_started_at=waiting_since, ai_answered_wait=False)
+        return replace(c, **changes)
+    changes = _turn(c, "business")
+    changes.update(last_business_at=t, first_response_at=c.first_response_at or t)
     if author is AuthorKind.AI:
-        c = replace(c, ai_replied=True)
+        changes["ai_replied"] = True
         if c.wait_started_at is not None and not c.ai_answered_wait:
-            c = replace(c, ai_answered_wait=True, response_ai=c.response_ai + (seconds(c.wait_started_at, t) or 0.0,))
-        return c
+            changes.update(ai_answered_wait=True, response_ai=(*c.response_ai, seconds(c.wait_started_at, t) or 0.0))
+        return replace(c, **changes)
     # A person answered: the wait ends, and so does any time pending.
-    c = replace(c, person_replied=True, first_human_response_at=c.first_human_response_at or t)
+    changes.update(person_replied=True, first_human_response_at=c.first_human_response_at or t)
     if c.wait_started_at is not None:
-        c = replace(c, response_people=c.response_people + (seconds(c.wait_started_at, t) or 0.0,))
-    return end_wait(c, t)
+        changes["response_people"] = (*c.response_people, seconds(c.wait_started_at, t) or 0.0)
+    return end_wait(replace(c, **changes), t)
 
 
 def became_pending(c: CaseClock, t: datetime) -> CaseClock:

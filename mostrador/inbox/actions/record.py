@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from mostrador.core.bulk import update_rows
+from mostrador.core.bulk import insert_rows, update_rows
 from mostrador.inbox import hooks
 from mostrador.inbox.models import Conversation, ConversationEvent, EventKind, Message
 from mostrador.realtime import events
@@ -99,7 +99,7 @@ def record_event(conv, kind, actor: Actor, now, from_state="", to_state="", data
 def record_events(items: list[tuple]) -> None:
     """Several event rows with one INSERT: (conversation, kind, actor, at, data) each."""
     if items:
-        ConversationEvent.objects.bulk_create([_event_row(conv, kind, actor, at, data=data) for conv, kind, actor, at, data in items])
+        insert_rows([_event_row(conv, kind, actor, at, data=data) for conv, kind, actor, at, data in items])
 
 
 def _event_row(conv, kind, actor: Actor, now, from_state="", to_state="", data=None) -> ConversationEvent:

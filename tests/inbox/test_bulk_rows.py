@@ -1,0 +1,57 @@
+"""`insert_rows` skips Django's per-field preparation on the ingest path; what it stores must read
+back exactly as what `bulk_create` stores, on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from mostrador.core.bulk import insert_rows
+from mostrador.inbox.models import Contact, Conversation, ConversationEvent, EventKind
+from mostrador.rules.attention import AuthorKind
+
+pytestmark = pytest.mark.django_db
+
+
+def rows(conv, agent, tag: str) -> list[ConversationEvent]:
+    santiago = datetime(2026, 3, 2, 23, 59, 59, 123456, tzinfo=ZoneInfo("America/Santiago"))
+    return [
+        ConversationEvent(conversation=conv, kind=EventKind.CASE_OPENED, actor_kind=AuthorKind.AGENT, actor=agent,
+                          data={"case_id": 7, "tag": tag, "ñ": ["á", None, 1.5]}, created_at=santiago),
+        ConversationEvent(conversation=conv, kind=EventKind.MESSAGE, actor_kind=AuthorKind.CUSTOMER, bot_name="",
+                          from_state="pending", to_state="with_ai", data={"tag": tag}, created_at=santiago + timedelta(microseconds=1)),
+        ConversationEvent(conversation=conv, kind=EventKind.RESOLVED, actor_kind="system", data={"tag": tag},
+                          created_at=datetime(2026, 1, 1, tzinfo=timezone.utc)),
+    ]
+
+
+def read_back(objs) -> list[tuple]:
+    fields = ["conversation_id", "kind", "actor_kind", "actor_id", "bot_name", "from_state", "to_state", "data", "created_at"]
+    got = {e.pk: e for e in ConversationEvent.objects.filter(pk__in=[o.pk for o in objs])}
+    return [tuple(getattr(got[o.pk], f) if f != "data" else {k: v for k, v in got[o.pk].data.items() if k != "tag"} for f in fields) for o in objs]
+
+
+def test_insert_rows_stores_what_bulk_create_stores(agent):
+    conv = Conversation.objects.create(inbox=_inbox(), contact=Contact.objects.create(name="Ana"))
+    fast, slow = rows(conv, agent, "fast"), rows(conv, agent, "slow")
+    insert_rows(fast)
+    ConversationEvent.objects.bulk_create(slow)
+    assert all(o.pk and not o._state.adding for o in fast)
+    assert read_back(fast) == read_back(slow)
+    assert ConversationEvent.objects.filter(created_at__gte=datetime(2026, 3, 3, 2, 59, 59, tzinfo=timezone.utc)).count() == 4
+
+
+def test_insert_rows_splits_what_one_statement_cannot_hold(agent):
+    conv = Conversation.objects.create(inbox=_inbox(), contact=Contact.objects.create(name="Ana"))
+    many = [row for n in range(1500) for row in rows(conv, agent, str(n))]
+    insert_rows(many)
+    assert len({o.pk for o in many}) == 4500
+    assert ConversationEvent.objects.get(pk=many[-1].pk).data["tag"] == "1499"
+
+
+def _inbox():
+    from mostrador.inbox.actions.inboxes import create_inbox
+
+    return create_inbox("Tienda", "api", {})

@@ -77,6 +77,7 @@ def inbound(request, inbox_id: int, body: InboundIn):
             contact_external_id=body.contact.external_id,
             contact_name=body.contact.name,
             contact_phone=body.contact.phone or "",
+            contact_language=body.contact.language,
             text=body.text,
             external_id=body.external_id,
             sent_at=body.sent_at,

@@ -34,6 +34,7 @@ class ContactIn(Schema):
     external_id: str = Field(min_length=1, max_length=200)
     name: str = Field(default="", max_length=200)
     phone: str | None = Field(default=None, max_length=32)
+    language: str = Field(default="", max_length=15, pattern=r"^([A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*)?$", description="BCP 47, e.g. es or pt-BR")
 
 
 class InboundIn(Schema):

@@ -16,3 +16,4 @@ class BotsConfig(AppConfig):
         hooks.conversation_changed.subscribe(turn.on_conversation_changed)
         hooks.inbox_configured.subscribe(agent_settings.on_inbox_configured)
         register_setting("ai_agent", agent_settings.clean_setting)
+        hooks.ai_answerers.subscribe(lambda inbox: inbox.setting("ai_agent") is not None)

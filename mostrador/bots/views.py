@@ -13,6 +13,7 @@ from mostrador.bots.routes.validators import VALIDATORS
 from mostrador.inbox.actions.inboxes import update_inbox
 from mostrador.inbox.inbox_settings import InvalidSettings
 from mostrador.inbox.models import Inbox
+from mostrador.inbox.queries import ai_answers
 
 
 def _admin(request) -> None:
@@ -30,6 +31,8 @@ def _page(request, inbox: Inbox, forms: dict, *, error: str = "", saved: bool = 
             "kind": forms["form"]["kind"].value() or "",
             "validators": list(VALIDATORS),
             "secrets_set": inbox.secrets_set,
+            # AI on by default with nothing to answer: every new chat would wait the AI window.
+            "answers_nobody": inbox.setting("ai_enabled") and not ai_answers(inbox),
             "error": error,
             "saved": saved,
             **forms,

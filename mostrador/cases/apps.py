@@ -12,13 +12,15 @@ class CasesConfig(AppConfig):
         from mostrador.inbox import hooks
         from mostrador.inbox.inbox_settings import register_setting
 
-        from . import lifecycle, surveys
+        from . import inbox_ui, lifecycle, surveys
         from .api import reports_router, router
 
         add_router("/cases", router)
         add_router("/reports", reports_router)
         hooks.conversation_changed.subscribe(lifecycle.on_conversation_changed, many=lifecycle.on_conversation_changes)
         hooks.customer_message_claims.subscribe(surveys.claim_answer)
+        hooks.row_marks.subscribe(inbox_ui.left_on_read_marks)
+        hooks.conversation_panels.subscribe(inbox_ui.earlier_cases_panel)
         register_setting("csat_enabled", surveys.clean_flag("csat_enabled"), False)
         register_setting("nps_enabled", surveys.clean_flag("nps_enabled"), False)
         post_migrate.connect(_fill_rollups, sender=self)

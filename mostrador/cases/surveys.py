@@ -48,7 +48,7 @@ def send_survey(case: Case, conv) -> None:
     closes = window_closes_at(conv)
     if closes is not None and timezone.now() >= closes:
         return  # only a template could reach the customer now, and a survey is not worth one
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(contact_language(conv.contact)):
         text, interactive = _question(kind, connector_class(conv.inbox.channel).capabilities)
     try:
         send_message(conv, Actor.system(), OutboundContent(text=text, interactive=interactive))
@@ -56,6 +56,18 @@ def send_survey(case: Case, conv) -> None:
         return
     case.survey_kind, case.survey_sent_at = kind, timezone.now()
     case.save(update_fields=["survey_kind", "survey_sent_at"])
+
+
+def contact_language(contact) -> str:
+    """The product language closest to the contact's (pt-BR → pt, es-CL → es), else the
+    organisation's."""
+    for tag in (contact.language, contact.language.split("-")[0]):
+        if tag:
+            try:
+                return translation.get_supported_language_variant(tag.lower())
+            except LookupError:
+                continue
+    return settings.LANGUAGE_CODE
 
 
 def _question(kind: str, can) -> tuple[str, dict | None]:

@@ -119,25 +119,86 @@ class InboxConfigured:
     created: bool = False
 
 
-class Claims:
+class Providers:
+    """Capabilities that contribute to something the core shows or decides, in the order they
+    subscribed. Subclasses say how their answers combine."""
+
+    def __init__(self) -> None:
+        self._providers: list = []
+
+    def subscribe(self, provider):
+        # Idempotent, because ready() may run twice in some test runners.
+        if provider not in self._providers:
+            self._providers.append(provider)
+        return provider
+
+
+class Claims(Providers):
     """Capabilities that may take a customer message as theirs before it reaches the attention
     rule (a survey answer): a claimed message is stored and shown, but starts no wait and
     reopens nothing. A claimer returns True to claim, and records what it needs itself."""
 
-    def __init__(self) -> None:
-        self._claimers: list = []
-
-    def subscribe(self, claimer):
-        if claimer not in self._claimers:
-            self._claimers.append(claimer)
-        return claimer
-
     def claimed(self, conversation: Conversation, message: Message) -> bool:
-        return any(claimer(conversation, message) for claimer in self._claimers)
+        return any(claimer(conversation, message) for claimer in self._providers)
+
+
+@dataclass(frozen=True)
+class RowMark:
+    """A small marker a capability adds to a conversation's row in the lists: `key` names its
+    style (CSS class `mark-<key>`), `label` is shown and `title` explains it (both translated)."""
+
+    key: str
+    label: str
+    title: str = ""
+
+
+class RowMarks(Providers):
+    """Capabilities that mark rows in the lists. A provider takes the page's conversations and
+    returns {conversation id: [RowMark, ...]}, with one query for the whole page."""
+
+    def collect(self, conversations: list[Conversation]) -> dict[int, list[RowMark]]:
+        marks: dict[int, list[RowMark]] = {}
+        if not conversations:
+            return marks
+        for provider in self._providers:
+            for conversation_id, found in provider(conversations).items():
+                marks.setdefault(conversation_id, []).extend(found)
+        return marks
+
+
+class Answerers(Providers):
+    """Capabilities that answer an inbox's chats while the AI holds them (a built-in agent). A
+    provider takes the inbox and says whether it will answer there."""
+
+    def any(self, inbox: Inbox) -> bool:
+        return any(provider(inbox) for provider in self._providers)
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A block a capability adds to the conversation pane: a template and its context (under
+    `panel` in the template)."""
+
+    template: str
+    context: dict[str, Any]
+
+
+class Panels(Providers):
+    """Capabilities that add blocks to the conversation pane. A provider takes the conversation
+    and the person looking, and returns a Panel or None."""
+
+    def collect(self, conversation: Conversation, user) -> list[Panel]:
+        return [panel for provider in self._providers if (panel := provider(conversation, user)) is not None]
 
 
 # A customer message about to move attention; a capability may claim it (see Claims).
 customer_message_claims = Claims()
+# Markers on list rows ("seen, unanswered").
+row_marks = RowMarks()
+# Who answers while the AI holds a chat (see inbox.queries.ai_answers).
+ai_answerers = Answerers()
+# Blocks in the conversation pane (the contact's earlier cases).
+conversation_panels = Panels()
 # Every change to a conversation, announced by the action that made it.
 conversation_changed: Hook[ConversationChanged] = Hook("conversation_changed")
 # An inbox's settings were saved; subscribers may refuse them by raising InvalidSettings.

@@ -68,6 +68,9 @@ class Inbox(models.Model):
 class Contact(models.Model):
     name = models.CharField(max_length=200, blank=True)
     phone = models.CharField(max_length=32, blank=True)
+    # The language the customer writes in (a BCP 47 tag such as "es" or "pt-BR"), when a channel
+    # or a person said so: automated messages (surveys) use it. Blank: the organisation's.
+    language = models.CharField(max_length=15, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

@@ -14,6 +14,8 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from mostrador.accounts.models import ApiToken, Role
+from mostrador.inbox import hooks
 from mostrador.inbox.models import OPEN_WAIT, Conversation, Inbox
 from mostrador.rules.attention import State
 
@@ -146,3 +148,13 @@ def _after(ordering: list[tuple[str, bool]], values: list) -> Q:
             step &= Q(**{prev_field: values[ordering.index((prev_field, _))]})
         q |= step
     return q
+
+
+def ai_answers(inbox: Inbox) -> bool:
+    """Whether anything answers this inbox's chats while the AI holds them: a built-in agent (a
+    capability says so) or a bot's API token that can reach the inbox. With neither, an AI turn
+    only makes the customer wait the AI window, and the screens say so."""
+    if hooks.ai_answerers.any(inbox):
+        return True
+    bots = ApiToken.objects.exclude(bot_name="").filter(user__is_active=True)
+    return bots.filter(Q(user__role__in=[Role.ADMIN, Role.SUPERVISOR]) | Q(user__inboxes=inbox)).exists()

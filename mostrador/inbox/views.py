@@ -16,13 +16,20 @@ from django.views.decorators.http import require_GET, require_POST
 
 from mostrador.accounts.models import Role, User
 from mostrador.connectors.base import connector_class
-from mostrador.inbox import actions
+from mostrador.inbox import actions, hooks
 from mostrador.inbox.actions.actor import ActionRefused
 from mostrador.inbox.actions.outbound import window_closes_at
 from mostrador.inbox.jobs import sync_templates as sync_templates_job
 from mostrador.inbox.media import store_upload
 from mostrador.inbox.models import Conversation, Inbox, Tag, TemplateStatus
-from mostrador.inbox.queries import ListFilters, conversation_list, state_counts, visible_conversations, visible_inboxes
+from mostrador.inbox.queries import (
+    ListFilters,
+    ai_answers,
+    conversation_list,
+    state_counts,
+    visible_conversations,
+    visible_inboxes,
+)
 from mostrador.inbox.timeline import timeline
 from mostrador.rules.attention import State
 
@@ -55,6 +62,9 @@ def _list_context(request) -> dict:
     now = timezone.now()
     filters, selected = _filters(request)
     rows, _next = conversation_list(request.user, filters, limit=200, cursor=None, now=now)
+    marks = hooks.row_marks.collect(rows)
+    for row in rows:
+        row.marks = marks.get(row.pk, ())
     counts = state_counts(request.user, ListFilters(inbox_id=filters.inbox_id, assignee_id=filters.assignee_id, unassigned=filters.unassigned), now)
     return {
         "rows": rows,
@@ -97,6 +107,9 @@ def _pane_context(request, conv: Conversation, error: str = "") -> dict:
         "window_closes_at": closes,
         "window_open": closes is None or now < closes,
         "templates": conv.inbox.templates.filter(status=TemplateStatus.APPROVED),
+        "panels": hooks.conversation_panels.collect(conv, request.user),
+        # The AI holds this chat's waits, and nothing will answer them (no agent, no bot token).
+        "ai_answers_nobody": conv.ai_enabled and not conv.resolved and not ai_answers(conv.inbox),
         "has_templates": connector_class(conv.inbox.channel).capabilities.templates,
         # Contact reasons offered beside "Mark resolved": the tags this inbox's chats use.
         "reasons": [] if conv.resolved else list(

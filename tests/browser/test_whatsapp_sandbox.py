@@ -66,3 +66,35 @@ def test_the_phone_shows_the_newest_message_like_a_phone(live_url, sandbox_inbox
     expect(newest).to_be_in_viewport()
     phone.wait_for_timeout(1500)
     expect(newest).to_be_in_viewport()
+
+
+def test_the_customer_taps_the_satisfaction_survey_and_the_chat_stays_resolved(live_url, sandbox_inbox, page, browser, agent):
+    from mostrador.cases.models import Case
+    from mostrador.inbox.actions.inboxes import update_inbox
+
+    update_inbox(sandbox_inbox, raw_settings={"csat_enabled": True, "ai_enabled": False})
+    login(page, live_url, agent.email)
+    phone = browser.new_context(locale="es-CL", viewport={"width": 500, "height": 800}).new_page()
+    login(phone, live_url, agent.email)
+    phone.goto(f"{live_url}/sandbox/phone/")
+    phone.fill("[data-testid=phone-composer]", "¿Tienen pastillas de freno para un Yaris?")
+    phone.keyboard.press("Enter")
+
+    page.locator(".rows .row", has_text="pastillas de freno").click()
+    expect(page.locator("#timeline")).to_contain_text("pastillas de freno")
+    page.fill("[data-testid=composer]", "Sí, las tenemos. Te las dejo reservadas.")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-testid=message-status]").last).to_be_visible()
+    page.click("[data-testid=resolve]")
+    expect(page.locator("[data-testid=event-case_closed]")).to_be_visible()
+
+    # WhatsApp takes three buttons: five scores come as a list, whose rows the phone shows.
+    excellent = phone.locator(".wa-button", has_text="5 · Excelente")
+    expect(excellent).to_be_visible()
+    excellent.click()
+    expect(page.locator("[data-testid=event-survey_answered]")).to_contain_text("5/5")
+    expect(page.locator("#conv")).to_have_attribute("data-state", "resolved")
+    case = Case.objects.get(conversation__inbox=sandbox_inbox)
+    assert (case.csat, case.survey_kind, case.closed_at is not None) == (5, "csat", True)
+    page.click("[data-tab=pending]")
+    expect(page.locator(".rows .row", has_text="pastillas de freno")).to_have_count(0)

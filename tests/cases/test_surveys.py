@@ -94,3 +94,19 @@ def test_whatsapp_offers_the_scale_as_a_list_and_a_tap_is_the_answer(agent_api, 
     run_jobs()
     assert agent_api.get(f"/conversations/{conv_id}").json_body["state"] == "resolved"
     assert closed_case(agent_api, conv_id)["csat"] == 4
+
+
+@pytest.mark.parametrize(("language", "expected"), [("en", "How would you rate"), ("en-GB", "How would you rate"),
+                                                    ("pt-BR", "¿Cómo calificarías"), ("", "¿Cómo calificarías")])
+def test_the_survey_speaks_the_contacts_language(agent_api, surveyed, language, expected):
+    body = {"contact": {"external_id": "c-lang", "name": "Ana", "language": language}, "text": "hola"}
+    conv_id = agent_api.post(f"/inboxes/{surveyed.pk}/messages", body).json_body["conversation_id"]
+    agent_api.post(f"/conversations/{conv_id}/messages", {"text": "Listo"})
+    agent_api.post(f"/conversations/{conv_id}/resolve")
+    survey = agent_api.get(f"/conversations/{conv_id}/messages").json_body["items"][-1]
+    assert survey["author_kind"] == "system" and expected in survey["text"]
+
+
+def test_a_language_tag_that_is_not_one_is_refused(agent_api, surveyed):
+    body = {"contact": {"external_id": "c-bad", "language": "<script>"}, "text": "hola"}
+    assert agent_api.post(f"/inboxes/{surveyed.pk}/messages", body).status_code == 422

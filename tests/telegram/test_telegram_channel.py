@@ -123,6 +123,10 @@ def test_a_text_waits_in_pending_and_a_redelivered_update_is_stored_once(tg_inbo
     [m] = messages_of(agent_api, conv["id"])
     assert (m["type"], m["text"], m["author_kind"], m["direction"]) == ("text", "¿Tienen el foco del Yaris 2018?", "customer", "in")
     assert m["external_id"] == f"{CHAT}:41"
+    # Telegram says which language the customer's app speaks; automated messages use it.
+    from mostrador.inbox.models import Contact
+
+    assert Contact.objects.get(name="Camila Rojas").language == "es"
 
 
 def test_a_malformed_update_with_the_right_secret_is_a_400_kept_for_admins(tg_inbox):

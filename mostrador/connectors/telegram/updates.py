@@ -9,12 +9,14 @@ Telegram delivers an update again.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
 
 from mostrador.connectors.base import AccountBatch, InboundEdit, Parsed, Unreadable, without_nul
 from mostrador.inbox.actions.inbound import InboundMessage
 
 MAX_ID, MAX_NAME, MAX_PHONE = 200, 200, 32
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 # What a message holds, in the order we look for it; the first found sets its type.
 MEDIA = {
     "photo": "image",
@@ -123,6 +125,12 @@ def _sender(raw: dict) -> tuple[str, str]:
     return chat_id, name[:MAX_NAME]
 
 
+def language_of(person: dict) -> str:
+    """Telegram's `language_code` (an IETF tag the user's app is set to), if it looks like one."""
+    code = _text(person.get("language_code"))[:15]
+    return code if LANGUAGE_TAG.match(code) else ""
+
+
 def message(raw: dict) -> InboundMessage:
     chat_id, name = _sender(raw)
     fields: dict = {"type": "text", "text": _text(raw.get("text")) or _text(raw.get("caption"))}
@@ -148,6 +156,7 @@ def message(raw: dict) -> InboundMessage:
     return InboundMessage(
         contact_external_id=chat_id,
         contact_name=name,
+        contact_language=language_of(_dict(raw.get("from"))),
         external_id=key(chat_id, raw.get("message_id")),
         sent_at=_time(raw.get("date")),
         **fields,

@@ -31,6 +31,7 @@ class InboundMessage:
     text: str = ""
     contact_name: str = ""
     contact_phone: str = ""
+    contact_language: str = ""  # a BCP 47 tag, when the channel knows it (Telegram does)
     # Other ids the channel knows this contact by (a WhatsApp business-scoped user id beside the
     # phone number): any of them finds the same contact, and new ones are remembered.
     contact_aliases: tuple[str, ...] = ()
@@ -198,9 +199,14 @@ def _contacts_for(inbox: Inbox, inbounds: list[InboundMessage]) -> list[Contact]
         # The primary id wins if the ids ever pointed at two contacts.
         contact = next((owner[external_id] for external_id in ids if external_id in owner), None)
         if contact is None:
-            contact = Contact(name=inbound.contact_name, phone=inbound.contact_phone)
+            contact = Contact(name=inbound.contact_name, phone=inbound.contact_phone, language=inbound.contact_language)
             new.append(contact)
         else:
+            if inbound.contact_language and not contact.language:
+                # Only fills a gap: a language a person set for the contact stays.
+                contact.language = inbound.contact_language
+                if contact.pk:
+                    renamed[contact.pk] = contact
             for field in ("name", "phone"):
                 value = getattr(inbound, f"contact_{field}")
                 if value and value != getattr(contact, field):
@@ -217,7 +223,7 @@ def _contacts_for(inbox: Inbox, inbounds: list[InboundMessage]) -> list[Contact]
         if external_id not in known
     ])
     if renamed:
-        Contact.objects.bulk_update(renamed.values(), ["name", "phone"])
+        Contact.objects.bulk_update(renamed.values(), ["name", "phone", "language"])
     return chosen
 
 

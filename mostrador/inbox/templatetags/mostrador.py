@@ -16,6 +16,11 @@ def epoch_ms(value) -> str:
     return str(int(value.timestamp() * 1000)) if value else ""
 
 
+@register.filter(name="span")
+def span_filter(seconds: int) -> str:
+    return format_span(seconds)
+
+
 def format_span(seconds: int) -> str:
     # Mirrored by formatSpan() in app.js, which keeps the rows ticking between refreshes.
     seconds = max(int(seconds), 0)

@@ -93,11 +93,16 @@
     });
   }
 
+  // Bumped whenever a person's action repaints the pane (resolve, assign, reply...): a live
+  // refresh that was already on its way then carries an older state and must not paint over it.
+  let paneSwaps = 0;
   const refreshOpenConversation = coalesced(60, 300, async () => {
     const id = openConversationId();
     if (!id) return;
+    const swapsBefore = paneSwaps;
     const response = await fetch("/ui/c/" + id, { headers: { "HX-Request": "true" } });
     if (!response.ok) return;
+    if (paneSwaps !== swapsBefore) { refreshOpenConversation(); return; }
     const doc = new DOMParser().parseFromString(await response.text(), "text/html");
     // Replace everything but the composer, so a half-written reply survives the refresh.
     for (const sel of [".conv-head", "#timeline"]) {
@@ -325,6 +330,7 @@
     setInterval(tick, 1000);
     document.body.addEventListener("htmx:afterSwap", (ev) => {
       if (ev.detail.target.id === "pane") {
+        paneSwaps += 1;
         scrollTimeline();
         const area = $("#composer textarea");
         if (area) area.focus();

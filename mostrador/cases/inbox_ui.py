@@ -1,0 +1,45 @@
+"""What cases add to the seller's screens, through the core's hooks:
+
+- the "seen, unanswered" marker on list rows: someone opened the chat while the customer waited,
+  and that same wait went past the wait target with nobody answering (DESIGN.md section 3, left
+  on read); the marker goes when the wait ends;
+- the contact's earlier cases, above the conversation's timeline.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from mostrador.inbox.hooks import Panel, RowMark
+from mostrador.inbox.models import ConversationEvent, EventKind
+from mostrador.inbox.queries import visible_inboxes
+
+from .models import Case
+
+EARLIER_SHOWN = 5
+
+
+def left_on_read_marks(conversations) -> dict[int, list[RowMark]]:
+    waits = {c.pk: c.waiting_since for c in conversations if c.waiting_since and not c.resolved}
+    if not waits:
+        return {}
+    seen = ConversationEvent.objects.filter(
+        conversation_id__in=list(waits), kind=EventKind.LEFT_ON_READ, created_at__gte=min(waits.values())
+    ).values_list("conversation_id", "data")
+    mark = RowMark(
+        "left-on-read",
+        _("Seen, unanswered"),
+        _("Someone opened this chat while the customer waited, and nobody answered within the wait target."),
+    )
+    return {conv_id: [mark] for conv_id, data in seen if (data or {}).get("waiting_since") == waits[conv_id].isoformat()}
+
+
+def earlier_cases_panel(conversation, user) -> Panel | None:
+    closed = Case.objects.filter(
+        contact_id=conversation.contact_id, closed_at__isnull=False, inbox__in=visible_inboxes(user)
+    ).select_related("inbox", "closed_by")
+    shown = list(closed.order_by("-closed_at")[:EARLIER_SHOWN])
+    if not shown:
+        return None
+    count = len(shown) if len(shown) < EARLIER_SHOWN else closed.count()
+    return Panel("cases/_earlier_cases.html", {"cases": shown, "count": count, "conversation": conversation})

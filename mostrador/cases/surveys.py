@@ -28,7 +28,10 @@ from .models import Case
 
 VALID_FOR = timedelta(hours=24)
 SCALES = {"csat": range(1, 6), "nps": range(0, 11)}
-NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.!]?\s*$")
+# A score, maybe out of its scale ("4/5"), maybe followed by its reason ("9, muy amables").
+ANSWER = re.compile(r"^\s*(\d{1,2})(?:\s*/\s*(?:5|10))?(?:\s*[.,;:!)\-–—]+\s*|\s+|$)(.*)$", re.DOTALL)
+# A message this soon after a tapped score is taken as its reason too.
+COMMENT_WITHIN = timedelta(minutes=10)
 
 
 def clean_flag(key: str):
@@ -99,29 +102,41 @@ def claim_answer(conv, message) -> bool:
     if case is None:
         return False
     answered = case.csat if case.survey_kind == "csat" else case.nps
-    score = _score(case.survey_kind, message)
+    score, comment = _answer(case.survey_kind, message)
     if answered is None and score is not None:
         setattr(case, case.survey_kind, score)
-        case.save(update_fields=[case.survey_kind])
+        case.survey_comment = comment
+        case.save(update_fields=[case.survey_kind, "survey_comment"])
         rollups.record_score(case, case.survey_kind, score)
         record_event(conv, EventKind.SURVEY_ANSWERED, Actor.customer(), message.created_at,
                      data={"case_id": case.pk, "kind": case.survey_kind, "score": score, "message_id": message.pk})
         return True
-    if answered is not None and not case.survey_comment and message.text.strip():
-        # Words after the score: kept with it; the chat reopens as for any other message.
+    if answered is not None and not case.survey_comment and message.text.strip() and _just_answered(conv, case, message):
+        # Words right after a tapped score are most likely its reason: kept with it. The chat
+        # still reopens as for any other message, in case they are a new question.
         case.survey_comment = message.text.strip()[:2000]
         case.save(update_fields=["survey_comment"])
     return False
 
 
-def _score(kind: str, message) -> int | None:
+def _just_answered(conv, case: Case, message) -> bool:
+    scored = conv.events.filter(kind=EventKind.SURVEY_ANSWERED, data__case_id=case.pk).order_by("-created_at").first()
+    return scored is not None and message.created_at - scored.created_at <= COMMENT_WITHIN
+
+
+def _answer(kind: str, message) -> tuple[int | None, str]:
+    """(score, comment) of a survey answer: a tapped option, or a message that starts with a
+    number in the scale ("5", "4/5", "9, muy amables"); (None, "") for anything else."""
     scale = SCALES.get(kind)
     if scale is None:
-        return None
+        return None, ""
     payload = message.payload if isinstance(message.payload, str) else ""
+    comment = ""
     if payload.startswith(f"{kind}:"):
         raw = payload.split(":", 1)[1]
     else:
-        match = NUMBER.match(message.text or "") if message.type == "text" else None
-        raw = match.group(1) if match else ""
-    return int(raw) if raw.isdigit() and int(raw) in scale else None
+        match = ANSWER.match(message.text or "") if message.type == "text" else None
+        raw, comment = (match.group(1), match.group(2).strip()[:2000]) if match else ("", "")
+    if raw.isdigit() and int(raw) in scale:
+        return int(raw), comment
+    return None, ""

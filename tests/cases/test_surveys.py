@@ -110,3 +110,28 @@ def test_the_survey_speaks_the_contacts_language(agent_api, surveyed, language, 
 def test_a_language_tag_that_is_not_one_is_refused(agent_api, surveyed):
     body = {"contact": {"external_id": "c-bad", "language": "<script>"}, "text": "hola"}
     assert agent_api.post(f"/inboxes/{surveyed.pk}/messages", body).status_code == 422
+
+
+@pytest.mark.parametrize(("text", "score", "comment"), [
+    ("5, muy amables", 5, "muy amables"), ("4/5 - tardaron un poco", 4, "tardaron un poco"), ("3", 3, ""), ("5!", 5, ""),
+])
+def test_a_score_with_its_reason_in_one_message_is_the_answer(agent_api, surveyed, text, score, comment):
+    conv_id = answered_and_resolved(agent_api, surveyed.pk)
+    assert customer_says(agent_api, surveyed.pk, text)["conversation"]["state"] == "resolved"
+    case = closed_case(agent_api, conv_id)
+    assert (case["csat"], case["survey_comment"] or "") == (score, comment)
+
+
+def test_a_message_long_after_the_score_is_a_new_question_not_its_reason(agent_api, surveyed):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        conv_id = answered_and_resolved(agent_api, surveyed.pk)
+        customer_says(agent_api, surveyed.pk, "5")
+        clock.shift(timedelta(minutes=11))
+        assert customer_says(agent_api, surveyed.pk, "Otra consulta: ¿y el foco?")["conversation"]["state"] == "pending"
+    case = closed_case(agent_api, conv_id)
+    assert case["csat"] == 5 and case["survey_comment"] is None

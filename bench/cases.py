@@ -142,7 +142,19 @@ def child(n_cases: int, batches: int) -> dict:
         for name, call in reports.items():
             times[name].append(timed(call))
             by_pk.append(timed(lambda: Case.objects.get(pk=some)))
+    day = rollups.day_of(now)
+    plans = {
+        "rollup read (30 days, one slice)": rollups.CaseDay.objects.filter(
+            slice__in=[""], day__gte=day - timedelta(days=30), day__lte=day).explain(),
+        "cases still open, opened in the range": Case.objects.filter(
+            closed_at__isnull=True, opened_at__gte=now - timedelta(days=30), opened_at__lt=now).explain(),
+        "cases closed in a partial day": Case.objects.filter(
+            closed_at__isnull=False, closed_at__gte=now - timedelta(hours=6), closed_at__lt=now).explain(),
+        "the open case of a conversation (every message)": Case.objects.filter(
+            conversation_id=convs[0].pk, closed_at__isnull=True).order_by()[:1].explain(),
+    }
     return {
+        "plans": plans,
         "vendor": connection.vendor,
         "ingest_on": statistics.median(r[0] for r in on), "ingest_off": statistics.median(r[0] for r in off),
         "replies_on": statistics.median(r[1] for r in on), "replies_off": statistics.median(r[1] for r in off),
@@ -194,6 +206,11 @@ def main() -> int:
               f"a primary-key fetch takes {r['pk_ms']:.2f} ms")
         for name, ms in r["summary_ms"].items():
             print(f"  reports/summary, {name}: median {ms:.1f} ms; {ms / r['pk_ms']:.0f}x a primary-key fetch")
+        print("query plans:")
+        for name, plan in r["plans"].items():
+            print(f"  {name}:")
+            for line in plan.splitlines():
+                print(f"    {line}")
     return 0
 
 

@@ -57,6 +57,8 @@ class Case(models.Model):
             models.Index(fields=["inbox", "closed_at"], name="case_closed_by_inbox", condition=Q(closed_at__isnull=False)),
             models.Index(fields=["closed_at", "id"], name="case_closed", condition=Q(closed_at__isnull=False)),
             models.Index(fields=["opened_at"], name="case_opened"),
+            # The cases still open that reports count (few, next to the closed ones).
+            models.Index(fields=["opened_at"], name="case_open_since", condition=Q(closed_at__isnull=True)),
         ]
 
     @property

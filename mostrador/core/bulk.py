@@ -15,14 +15,18 @@ from enum import Enum
 from django.db import connections, models, router
 
 
+def _where(objs: list):
+    """The model's options, the database alias and connection that objects of one model go to."""
+    model = type(objs[0])
+    using = router.db_for_write(model)
+    return model._meta, using, connections[using]
+
+
 def update_rows(objs: list, fields: list[str]) -> None:
     """UPDATE `fields` of each object, by primary key. The objects must share one model."""
     if not objs:
         return
-    model = type(objs[0])
-    meta = model._meta
-    using = router.db_for_write(model)
-    connection = connections[using]
+    meta, using, connection = _where(objs)
     quote = connection.ops.quote_name
     columns = [meta.get_field(name) for name in fields]
     sql = "UPDATE {} SET {} WHERE {} = %s".format(
@@ -50,10 +54,7 @@ def insert_rows(objs: list) -> None:
     INSERT on a burst; other types go through it. No signals, as with bulk_create."""
     if not objs:
         return
-    model = type(objs[0])
-    meta = model._meta
-    using = router.db_for_write(model)
-    connection = connections[using]
+    meta, using, connection = _where(objs)
     quote = connection.ops.quote_name
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     prepare = [_preparer(f, connection) for f in fields]

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 
 from mostrador.rules import tally as tallies
 
@@ -113,10 +114,11 @@ def apply(changes: dict[Key, tallies.Tally], sign: int = 1) -> None:
     with transaction.atomic():
         keys = sorted(changes)
         CaseDay.objects.bulk_create([CaseDay(day=d, slice=s, tally={}) for d, s in keys], ignore_conflicts=True)
-        rows = CaseDay.objects.select_for_update().filter(_keys_q(keys))
-        # Lock in one fixed order so two closes never wait on each other crosswise.
+        # Rows are locked in the order they are read: one fixed order, so two closes never wait
+        # on each other crosswise.
+        rows = CaseDay.objects.select_for_update().filter(_keys_q(keys)).order_by("day", "slice")
         changed = []
-        for row in sorted(rows, key=lambda r: (r.day, r.slice)):
+        for row in rows:
             change = changes.get((row.day, row.slice))
             if change is not None:
                 tallies.add(row.tally, change, sign)
@@ -124,9 +126,7 @@ def apply(changes: dict[Key, tallies.Tally], sign: int = 1) -> None:
         CaseDay.objects.bulk_update(changed, ["tally"])
 
 
-def _keys_q(keys: list[Key]):
-    from django.db.models import Q
-
+def _keys_q(keys: list[Key]) -> Q:
     by_slice: dict[str, list[date]] = defaultdict(list)
     for day, name in keys:
         by_slice[name].append(day)

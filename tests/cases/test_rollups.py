@@ -140,3 +140,52 @@ def test_filters_pick_their_slice_and_outsiders_see_nothing(agent, agent_api, ou
     nothing = outsider_api.get("/reports/summary", inbox_id=shop.pk).json_body
     assert nothing["cases_closed"] == 0 and nothing["cases_opened"] == 0
     assert outsider_api.get("/reports/summary").json_body["first_response"]["count"] == 0
+
+
+def test_closes_at_the_same_moment_all_count(agent_api, agent, shop, monkeypatch):
+    """Eight people resolve eight chats at once: every close reaches the same day's rollup rows,
+    none overwrites another's."""
+    import threading
+    import time
+
+    from django.db import connection
+
+    from mostrador.inbox import actions
+    from mostrador.inbox.models import Conversation
+    from mostrador.rules import tally
+
+    ids = []
+    for n in range(9):
+        conv = customer_says(agent_api, shop.pk, "hola", who=f"a la vez {n}")["conversation_id"]
+        agent_api.post(f"/conversations/{conv}/messages", {"text": "¡Hola!"})
+        ids.append(conv)
+    # The first close of the day makes its rollup rows; the race is on rows that exist.
+    agent_api.post(f"/conversations/{ids.pop()}/resolve")
+    start = threading.Barrier(len(ids))
+    failures = []
+    # Adding up is made slow, so the closes overlap between reading a rollup row and writing it.
+    add = tally.add
+
+    def slow_add(into, other, sign=1):
+        time.sleep(0.02)
+        return add(into, other, sign)
+
+    monkeypatch.setattr(tally, "add", slow_add)
+
+    def close(conv_id: int) -> None:
+        try:
+            start.wait(timeout=30)
+            actions.resolve(Conversation.objects.get(pk=conv_id), actions.Actor.person(agent))
+        except Exception as error:  # noqa: BLE001 - reported below
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=close, args=(conv_id,)) for conv_id in ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert failures == []
+    assert sum(row.tally.get("closed", 0) for row in CaseDay.objects.filter(slice="")) == 9
+    assert agent_api.get("/reports/summary", agent_id=agent.pk).json_body["cases_closed"] == 9

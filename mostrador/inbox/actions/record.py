@@ -16,8 +16,10 @@ from .actor import Actor
 
 
 def locked(conversation_id: int) -> Conversation:
-    """Serialise writers on one conversation so two inbound messages cannot both start a wait."""
-    return Conversation.objects.select_for_update().select_related("inbox").get(pk=conversation_id)
+    """Serialise writers on one conversation so two inbound messages cannot both start a wait.
+    Only the conversation's row: PostgreSQL would otherwise lock the joined inbox row too, and
+    every action in one inbox would wait for the one before it."""
+    return Conversation.objects.select_for_update(of=("self",)).select_related("inbox").get(pk=conversation_id)
 
 
 def apply_attention(

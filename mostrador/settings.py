@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "mostrador.intake",
     "mostrador.bots",
     "mostrador.cases",
+    "mostrador.quotes",
     *CONNECTOR_APPS,
 ]
 
@@ -162,6 +163,7 @@ STATIC_ROOT = os.environ.get("MOSTRADOR_STATIC_ROOT") or None
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/htmx", PROJECT_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/sortable", PROJECT_DIR / "node_modules" / "sortablejs"),
 ]
 # Static files are served straight from the source folders (no collectstatic step to forget);
 # re-scanning them on every request is only worth it while editing them.

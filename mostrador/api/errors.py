@@ -10,7 +10,7 @@ from django.utils import translation
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from mostrador.inbox.actions.actor import ActionRefused
+from mostrador.inbox.actions.actor import ActionConflict, ActionInvalid, ActionRefused
 from mostrador.inbox.inbox_settings import InvalidSettings
 from mostrador.inbox.queries import BadCursor
 
@@ -68,9 +68,9 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(ActionRefused)
     def refused(request, exc: ActionRefused):
         status = (
-            409 if exc.code in _CONFLICT_CODES
+            409 if exc.code in _CONFLICT_CODES or isinstance(exc, ActionConflict)
             else 400 if exc.code in _BAD_INPUT_CODES
-            else 422 if exc.code == "invalid"
+            else 422 if exc.code == "invalid" or isinstance(exc, ActionInvalid)
             else 403
         )
         # Programs read the API: its details stay in English, whatever the request's language.

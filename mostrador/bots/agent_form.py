@@ -81,6 +81,7 @@ class RouteForm(forms.Form):
     team = forms.ModelChoiceField(Team.objects.order_by("name"), required=False, label=_("Hand off to team"))
     tags = forms.CharField(required=False, label=_("Tags"))
     done_text = forms.CharField(required=False, label=_("Message before handing off"))
+    creates_quote = forms.BooleanField(required=False, label=_("Create a quote request with the answers"))
 
 
 class QuestionForm(forms.Form):
@@ -162,7 +163,7 @@ def _routes(data) -> list[dict]:
             "key": route["key"].strip(), "title": route["title"].strip(), "keywords": _words(route["keywords"]),
             "team_id": route["team"].pk if route["team"] else None, "tags": _words(route["tags"]),
             "questions": [{"field": q["field"].strip(), "prompt": q["prompt"].strip(), "validate": q["validate"]} for q in questions],
-            "done_text": route["done_text"].strip(),
+            "done_text": route["done_text"].strip(), "creates_quote": route["creates_quote"],
         })
     return routes
 
@@ -195,6 +196,7 @@ def initial(settings: dict) -> dict:
         form = RouteForm(prefix=prefix, initial={
             "key": route.get("key", ""), "title": route.get("title", ""), "keywords": ", ".join(route.get("keywords", [])),
             "team": route.get("team_id"), "tags": ", ".join(route.get("tags", [])), "done_text": route.get("done_text", ""),
+            "creates_quote": route.get("creates_quote", False),
         })
         questions = [
             QuestionForm(prefix=f"{prefix}-question-{n}", initial=q)

@@ -80,6 +80,8 @@ class Route(_Strict):
     tags: list[Word] = Field(default_factory=list)
     questions: list[Question] = Field(default_factory=list)
     done_text: Text = ""
+    # Once its questions are answered, the hand-off asks people for a quote (Por cotizar).
+    creates_quote: StrictBool = False
 
     _words = field_validator("keywords", "tags")(_stripped_words)
 

@@ -204,11 +204,13 @@ class Turn:
     def remember(self, state: dict) -> None:
         actions.remember_bot_state(self.conv, state)
 
-    def handoff(self, reason: str, *, wants: str = "", team_id: int | None = None, route: str = "", cause: str = "agent") -> None:
+    def handoff(
+        self, reason: str, *, wants: str = "", team_id: int | None = None, route: str = "", cause: str = "agent", asks: dict | None = None
+    ) -> None:
         from mostrador.accounts.models import Team
 
         team = Team.objects.filter(pk=team_id).first() if team_id else None
-        self._do(actions.handoff, reason, wants=wants, team=team, route=route, cause=cause)
+        self._do(actions.handoff, reason, wants=wants, team=team, route=route, cause=cause, asks=asks)
         self.finished = True
 
     def resolve(self) -> None:

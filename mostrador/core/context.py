@@ -3,6 +3,16 @@ from django.conf import settings
 
 def product(request) -> dict:
     from mostrador.connectors.base import sandbox_pages
+    from mostrador.inbox import hooks
+    from mostrador.inbox.queries import pending_total
 
-    # The top bar links each channel's sandbox page when the installation runs them (the demo).
-    return {"sandboxes": sandbox_pages() if settings.MOSTRADOR_SANDBOX else []}
+    user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
+    return {
+        # The top bar links each channel's sandbox page when the installation runs them (the demo).
+        "sandboxes": sandbox_pages() if settings.MOSTRADOR_SANDBOX else [],
+        # Capabilities' links and live counters (Por cotizar), beside Pendientes. Callables, so
+        # only a page that shows the top bar runs their queries (not every list refresh).
+        "topbar_items": (lambda: hooks.topbar_items.collect(user)) if signed_in else (),
+        "pending_total": (lambda: pending_total(user)) if signed_in else None,
+    }

@@ -191,6 +191,58 @@ class Panels(Providers):
         return [panel for provider in self._providers if (panel := provider(conversation, user)) is not None]
 
 
+@dataclass(frozen=True)
+class TopbarItem:
+    """A link a capability adds to the top bar, with an optional live counter (`count` None: no
+    counter). `key` names it for the page's script and tests (`data-counter="<key>"`)."""
+
+    key: str
+    label: str
+    url: str
+    count: int | None = None
+
+
+class TopbarItems(Providers):
+    """Capabilities' links in the top bar of every page. A provider takes the person and
+    returns a TopbarItem or None; counters must be cheap (an indexed count)."""
+
+    def collect(self, user) -> list[TopbarItem]:
+        return [item for provider in self._providers if (item := provider(user)) is not None]
+
+
+@dataclass(frozen=True)
+class RowMenuItem:
+    """An entry a capability adds to a list row's right-click menu: a POST to `url`, where
+    `{id}` stands for the conversation's id; the answer, if the chat is open, is its pane."""
+
+    label: str
+    url: str
+
+
+class RowMenu(Providers):
+    def collect(self, user) -> list[RowMenuItem]:
+        return [item for provider in self._providers if (item := provider(user)) is not None]
+
+
+class TimelineEvents:
+    """Event kinds a capability shows on the conversation's timeline, each with a function that
+    words one event (translated) for the line."""
+
+    def __init__(self) -> None:
+        self._labels: dict[str, Callable[[Any], str]] = {}
+
+    def register(self, kind: str, label: Callable[[Any], str]) -> None:
+        self._labels[kind] = label
+
+    @property
+    def kinds(self) -> list[str]:
+        return list(self._labels)
+
+    def label(self, event) -> str | None:
+        words = self._labels.get(event.kind)
+        return words(event) if words else None
+
+
 # A customer message about to move attention; a capability may claim it (see Claims).
 customer_message_claims = Claims()
 # Markers on list rows ("seen, unanswered").
@@ -199,6 +251,12 @@ row_marks = RowMarks()
 ai_answerers = Answerers()
 # Blocks in the conversation pane (the contact's earlier cases).
 conversation_panels = Panels()
+# Links and live counters in the top bar (Por cotizar).
+topbar_items = TopbarItems()
+# Entries in a list row's right-click menu ("Request a quote").
+row_menu = RowMenu()
+# Capabilities' own lines on the timeline (quote requests).
+timeline_events = TimelineEvents()
 # Every change to a conversation, announced by the action that made it.
 conversation_changed: Hook[ConversationChanged] = Hook("conversation_changed")
 # An inbox's settings were saved; subscribers may refuse them by raising InvalidSettings.

@@ -109,6 +109,11 @@ def state_counts(user, filters: ListFilters, now: datetime | None = None) -> dic
     return counts
 
 
+def pending_total(user) -> int:
+    """Pendientes across every inbox the person sees: the number the top bar shows on every page."""
+    return filtered(user, ListFilters()).filter(state_filter(State.PENDING.value, timezone.now())).order_by().count()
+
+
 class BadCursor(ValueError):
     pass
 

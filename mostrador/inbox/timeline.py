@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from mostrador.inbox import hooks
 from mostrador.inbox.models import Conversation, ConversationEvent, EventKind
 
 SHOWN_EVENTS = [
@@ -36,13 +37,15 @@ def timeline(conv: Conversation, limit: int = 300) -> list[Entry]:
     messages = list(conv.messages.select_related("author").order_by("-created_at", "-id")[:limit])
     since = messages[-1].created_at if len(messages) == limit else None
     notes = conv.notes.select_related("author").order_by("created_at")
-    evs = ConversationEvent.objects.filter(conversation=conv, kind__in=SHOWN_EVENTS).select_related("actor")
+    evs = ConversationEvent.objects.filter(conversation=conv, kind__in=SHOWN_EVENTS + hooks.timeline_events.kinds).select_related("actor")
     if since:
         notes = notes.filter(created_at__gte=since)
         evs = evs.filter(created_at__gte=since)
     entries = [Entry("message", m.created_at, m) for m in messages]
     entries += [Entry("note", n.created_at, n) for n in notes]
-    entries += [Entry("event", e.created_at, e) for e in evs]
+    for event in evs:
+        event.label = hooks.timeline_events.label(event)
+        entries.append(Entry("event", event.created_at, event))
     entries.sort(key=_order)
     return entries
 

@@ -8,7 +8,7 @@ import uuid
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from mostrador.inbox.queries import (
     ListFilters,
     ai_answers,
     conversation_list,
+    pending_total,
     state_counts,
     visible_conversations,
     visible_inboxes,
@@ -125,7 +126,17 @@ def inbox_page(request, conversation_id: int | None = None):
     if conversation_id is not None:
         context.update(_pane_context(request, _opened(request, conversation_id)))
     context["open_id"] = conversation_id
+    context["row_menu"] = hooks.row_menu.collect(request.user)
     return render(request, "inbox/page.html", context)
+
+
+@login_required
+@require_GET
+def counters(request):
+    """The top bar's numbers, for the page's script to keep them live."""
+    numbers = {"pending": pending_total(request.user)}
+    numbers.update({item.key: item.count for item in hooks.topbar_items.collect(request.user) if item.count is not None})
+    return JsonResponse(numbers)
 
 
 @login_required
@@ -143,6 +154,12 @@ def list_pane(request):
 @require_GET
 def conversation_pane(request, conversation_id: int):
     return render(request, "inbox/_conversation.html", _pane_context(request, _opened(request, conversation_id)))
+
+
+def pane(request, conversation_id: int, error: str = "") -> HttpResponse:
+    """The conversation pane as it is now, for an action that answers with it (a capability's
+    form in the pane, too). Raises Http404 for a conversation the person may not see."""
+    return render(request, "inbox/_conversation.html", _pane_context(request, _visible(request, conversation_id), error))
 
 
 def _opened(request, conversation_id: int) -> Conversation:

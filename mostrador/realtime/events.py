@@ -16,6 +16,12 @@ SCHEMAS: dict[str, frozenset[str]] = {
 }
 
 
+def register(type_: str, fields: set[str]) -> str:
+    """A capability's own event type (its apps.py calls this): same rules, ids and states only."""
+    SCHEMAS[type_] = frozenset({"type", *fields})
+    return type_
+
+
 def make(type_: str, **fields) -> dict:
     event = {"type": type_, **fields}
     expected = SCHEMAS[type_]

@@ -66,6 +66,7 @@ class RoutesAgent(Agent):
                         wants=route.title if route else "",
                         team_id=decision.team_id,
                         route=decision.route or "",
+                        asks=quote_request(route) if route and decision.code == "route_done" else None,
                     )
                     return True
         return True
@@ -87,3 +88,16 @@ class RoutesAgent(Agent):
         if outcome.matched_by:
             trial.actions.insert(0, _("Matched by %(what)s") % {"what": outcome.matched_by})
         return trial
+
+
+# What a quote request takes from the answers, by the validation each answer went through.
+QUOTE_FIELDS = {"cl_plate": "plate", "vin": "vin", "side": "side"}
+
+
+def quote_request(route: flow.Route) -> dict | None:
+    """A finished route that creates a quote asks people for one, saying which conversation
+    fields hold the vehicle's plate, VIN and side."""
+    if not route.creates_quote:
+        return None
+    fields = {QUOTE_FIELDS[q.validate]: q.field for q in route.questions if q.validate in QUOTE_FIELDS}
+    return {"quote": {"title": route.title, "fields": fields}}

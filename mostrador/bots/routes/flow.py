@@ -49,6 +49,7 @@ class Route:
     tags: tuple[str, ...] = ()
     questions: tuple[Question, ...] = ()
     done_text: str = ""
+    creates_quote: bool = False
 
 
 @dataclass(frozen=True)
@@ -236,6 +237,7 @@ def load_config(raw: dict) -> Config:
                 for q in r.get("questions", ())
             ),
             done_text=r.get("done_text", ""),
+            creates_quote=bool(r.get("creates_quote", False)),
         )
         for r in raw.get("routes", ())
     )

@@ -2,7 +2,7 @@
 changes a conversation. Each action runs in one transaction, records an event row for every
 change and publishes realtime events only after commit. Actions never commit partway."""
 
-from .actor import ActionRefused, Actor
+from .actor import ActionConflict, ActionInvalid, ActionRefused, Actor
 from .delivery import attach_media, hold_sends, mark_seen, retry_message
 from .inbound import InboundMessage, edit_customer_messages, receive_customer_message
 from .inboxes import record_channel_error, replace_templates
@@ -11,6 +11,8 @@ from .organise import add_note, add_tag, assign, remember_bot_state, set_field, 
 from .outbound import OutboundContent, record_delivery, send_message
 
 __all__ = [
+    "ActionConflict",
+    "ActionInvalid",
     "ActionRefused",
     "Actor",
     "InboundMessage",

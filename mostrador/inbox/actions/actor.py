@@ -19,6 +19,15 @@ class ActionRefused(Exception):
         return str(self.message) % self.params if self.params else str(self.message)
 
 
+class ActionConflict(ActionRefused):
+    """Someone else changed the thing first (two people dragging one card): the API answers 409
+    and the screen tells the one who lost."""
+
+
+class ActionInvalid(ActionRefused):
+    """What was asked cannot be done as asked (a stage skipped without a reason): 422."""
+
+
 @dataclass(frozen=True)
 class Actor:
     kind: str  # an AuthorKind value

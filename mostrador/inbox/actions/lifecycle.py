@@ -85,11 +85,14 @@ def handoff(
     route: str = "",
     team=None,
     cause: str = "agent",
+    asks: dict | None = None,
 ) -> Conversation:
     """An AI says "a person must take this": the conversation is pending at once.
 
     `cause` tells an agent's own decision ("agent") from a failure treated as one ("error",
     "timeout", "empty"). The summary sellers see is kept on the conversation until it is resolved.
+    `asks` is what the agent asks people for beyond an answer, by capability (a quote request:
+    {"quote": {...}}); the capabilities that subscribe to hand-offs act on it.
     """
     _check(permissions.refuse_handoff(actor.author_kind))
     now = timezone.now()
@@ -117,7 +120,7 @@ def handoff(
             kind=EventKind.HANDOFF,
             actor=actor,
             now=now,
-            data={"reason": reason, "cause": cause, "route": route, "team_id": team.pk if team else None},
+            data={"reason": reason, "cause": cause, "route": route, "team_id": team.pk if team else None, "asks": asks or {}},
             extra_update=extra,
         )
     return conv

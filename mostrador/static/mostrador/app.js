@@ -132,7 +132,27 @@
     if (thread && window.htmx) return htmx.ajax("GET", thread.dataset.threadUrl, { target: "#sim-thread", swap: "innerHTML" });
   });
 
+  // The top bar's counters (Pendientes, Por cotizar...) on every page, kept live.
+  const refreshCounters = coalesced(150, 1000, async () => {
+    const url = document.body.dataset.countersUrl;
+    if (!url || !$("[data-counter]")) return;
+    const response = await fetch(url, { headers: { "HX-Request": "true" } });
+    if (!response.ok) return;
+    const counts = await response.json();
+    for (const el of $$("[data-counter]")) {
+      const value = counts[el.dataset.counter];
+      if (value !== undefined) el.textContent = value;
+    }
+  });
+
+  // Capabilities' pages register what a live event means to them (the quotes board).
+  const eventListeners = [];
+  window.mostrador = { onEvent: (fn) => eventListeners.push(fn), coalesced };
+
   function onEvent(event) {
+    refreshCounters();
+    for (const fn of eventListeners) fn(event);
+    if (!event.conversation_id) return;
     if ($("#sim-thread")) {
       refreshSimulator();
       return;
@@ -151,7 +171,8 @@
       socket.onopen = () => {
         // Changes committed while there was no socket (between the page being served and this
         // moment, or while it was away) were announced to nobody here: look once, now.
-        refreshList(); refreshOpenConversation(); refreshSimulator();
+        refreshList(); refreshOpenConversation(); refreshSimulator(); refreshCounters();
+        for (const fn of eventListeners) fn({ type: "reconnected" });
         delay = 500;
         if (status) status.hidden = true;
         document.documentElement.dataset.live = "1";
@@ -247,7 +268,8 @@
       close();
       if (action === "open") { row.click(); return; }
       const csrf = JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"];
-      const response = await fetch("/ui/c/" + id + "/" + action, {
+      const url = action === "post" ? button.dataset.url.replace("{id}", id) : "/ui/c/" + id + "/" + action;
+      const response = await fetch(url, {
         method: "POST",
         headers: { "X-CSRFToken": csrf, "HX-Request": "true" },
       });
@@ -321,7 +343,8 @@
 
   document.addEventListener("DOMContentLoaded", () => {
     const app = $("#app") || $("#simulator");
-    if (app && app.dataset.wsPath) connect(app.dataset.wsPath);
+    const wsPath = (app && app.dataset.wsPath) || document.body.dataset.wsPath;
+    if (wsPath) connect(wsPath);
     trackListRequests();
     setupContextMenu();
     setupComposer();

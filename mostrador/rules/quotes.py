@@ -1,7 +1,8 @@
 """Quote requests (DESIGN.md section 5): the stage ladder and who may move a card where.
 
 to_quote → quoted → won | lost. One step at a time, forwards or back; a move that skips a step
-(to_quote → won) needs a reason, and `lost` always needs its lost reason. Pure: no Django.
+(to_quote → won) needs a reason, and `lost` always needs its lost reason (which also explains a
+skip into it). Pure: no Django.
 """
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ def refuse_move(current: Stage, target: Stage, reason: str = "", lost_reason: st
     """Why the move may not happen, or None when it may."""
     if current is target:
         return Refusal.SAME_STAGE
-    if target not in NEXT[current] and not reason.strip():
+    # Into `lost`, its lost reason also explains a skipped step.
+    why = reason.strip() or (lost_reason.strip() if target is Stage.LOST else "")
+    if target not in NEXT[current] and not why:
         return Refusal.SKIPS_A_STEP
     if target is Stage.LOST and not (lost_reason.strip() or reason.strip()):
         return Refusal.NO_LOST_REASON

@@ -1,0 +1,92 @@
+"""Por cotizar in a real browser: a seller answers the customer and drags the card to Cotizado;
+a colleague's board follows live, and both see Pendientes and Por cotizar reach zero."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from mostrador.inbox.actions import Actor
+from mostrador.inbox.models import Conversation
+from mostrador.quotes.actions import create_quote
+from mostrador.quotes.wiring import prefill
+from tests.browser.conftest import customer_writes, login
+
+
+def test_drag_a_card_to_quoted_and_a_second_board_follows(live_url, shop, page, browser, agent, admin):
+    customer_writes(live_url, shop, "cliente-foco", "¿Cuánto sale el foco delantero izquierdo de un Yaris 2018?")
+    conv = Conversation.objects.get(inbox=shop)
+    quote = create_quote(conv, Actor.person(agent), prefill(conv))
+
+    login(page, live_url, agent.email)
+    page.goto(f"{live_url}/quotes/")
+    other = browser.new_context(locale="es-CL", viewport={"width": 1280, "height": 800}).new_page()
+    login(other, live_url, admin.email)
+    other.goto(f"{live_url}/quotes/")
+    for board in (page, other):
+        expect(board.locator("[data-testid=topbar-pending] [data-counter=pending]")).to_have_text("1")
+        expect(board.locator("[data-counter=to_quote]")).to_have_text("1")
+        expect(board.locator(f"[data-testid=column-to_quote] [data-testid=card-{quote.pk}]")).to_be_visible()
+
+    # The seller opens the chat beside the board and answers: Pendientes goes to zero.
+    card = page.locator(f"[data-testid=card-{quote.pk}]")
+    card.locator("[data-open]").click()
+    expect(page.locator("#timeline")).to_contain_text("foco delantero")
+    page.fill("[data-testid=composer]", "Te cotizo en un momento.")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-counter=pending]")).to_have_text("0")
+
+    # Dragged to Cotizado: it moves on both boards, and Por cotizar reaches zero everywhere.
+    card.drag_to(page.locator("[data-testid=column-quoted] .cards"))
+    expect(page.locator(f"[data-testid=column-quoted] [data-testid=card-{quote.pk}]")).to_be_visible()
+    expect(other.locator(f"[data-testid=column-quoted] [data-testid=card-{quote.pk}]")).to_be_visible()
+    expect(other.locator(f"[data-testid=column-to_quote] [data-testid=card-{quote.pk}]")).to_have_count(0)
+    for board in (page, other):
+        expect(board.locator("[data-counter=to_quote]")).to_have_text("0")
+        expect(board.locator("[data-counter=pending]")).to_have_text("0")
+    quote.refresh_from_db()
+    assert quote.stage == "quoted" and quote.quoted_at is not None
+
+
+def test_keyboard_moves_a_reason_when_lost_and_a_stale_move_is_put_back(live_url, shop, page, agent):
+    from mostrador.quotes.actions import move_quote
+    from mostrador.rules.quotes import Stage
+
+    customer_writes(live_url, shop, "cliente-espejo", "Necesito un espejo derecho")
+    conv = Conversation.objects.get(inbox=shop)
+    quote = create_quote(conv, Actor.person(agent))
+    login(page, live_url, agent.email)
+    page.goto(f"{live_url}/quotes/")
+
+    def card_in(stage: str):
+        return page.locator(f"[data-testid=column-{stage}] [data-testid=card-{quote.pk}]")
+
+    page.locator(f"[data-testid=card-{quote.pk}]").focus()
+    page.keyboard.press("ArrowRight")
+    expect(card_in("quoted")).to_be_visible()
+    # Focus follows the card across the refresh: → again, and it is won.
+    expect(card_in("quoted")).to_be_focused()
+    page.keyboard.press("ArrowRight")
+    expect(card_in("won")).to_be_visible()
+    # Won → lost skips a step, and lost needs its reason: asked in a dialog, and cancelling
+    # leaves the card where it was.
+    card_in("won").focus()
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("[data-testid=board-dialog-answer]")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(card_in("won")).to_be_visible()
+    card_in("won").focus()
+    page.keyboard.press("ArrowRight")
+    page.fill("[data-testid=board-dialog-answer]", "Lo encontró más barato")
+    page.click("[data-testid=board-dialog-ok]")
+    expect(card_in("lost")).to_be_visible()
+    expect(card_in("lost")).to_contain_text("Lo encontró más barato")
+
+    # Someone else moves it while this board could not hear of it: the stale move is refused,
+    # the seller is told, and the card shows where it really is.
+    page.route("**/quotes/board*", lambda route: route.abort())
+    move_quote(quote.pk, Actor.person(agent), Stage.QUOTED)
+    card_in("lost").focus()
+    page.unroute("**/quotes/board*")
+    page.keyboard.press("ArrowLeft")
+    expect(page.locator("[data-testid=board-toast]")).to_contain_text("Otra persona movió esta cotización")
+    expect(card_in("quoted")).to_be_visible()

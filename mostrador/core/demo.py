@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,7 +24,8 @@ USERS = [
 SHOP_INBOX = "Repuestos Web"
 AI_INBOX = "Asistente IA"
 
-# (name, phone, [(minutes ago, text)], then: None | "reply" | "resolve")
+# (name, phone, [(minutes ago, text)], then: None | "reply" | "resolve"); "reply" and "resolve"
+# chats also get a quote request (Por cotizar), to quote and won.
 CHATS = [
     ("Jorge Fuentes", "+56 9 8123 4567", [(24, "Hola, necesito pastillas de freno delanteras para un Yaris 2016"), (22, "¿Tienen stock?")], None),
     ("María José Soto", "+56 9 7654 3210", [(9, "Buenas tardes, ¿cuánto sale el filtro de aire para Hyundai Accent 2019?")], None),
@@ -86,7 +88,23 @@ def load_demo() -> bool:
                 )
             if then == "resolve":
                 actions.resolve(conv, actions.Actor.person(seller))
+            if then and apps.is_installed("mostrador.quotes"):
+                _demo_quote(conv, seller, won=then == "resolve")
     return True
+
+
+def _demo_quote(conv, seller, won: bool) -> None:
+    from decimal import Decimal
+
+    from mostrador.quotes import actions as quotes
+    from mostrador.quotes.wiring import prefill
+    from mostrador.rules.quotes import Stage
+
+    quote = quotes.create_quote(conv, actions.Actor.person(seller), prefill(conv))
+    if won:
+        quotes.update_quote(quote.pk, actions.Actor.person(seller), quotes.Details(amount=Decimal("18990"), currency="CLP"))
+        quotes.move_quote(quote.pk, actions.Actor.person(seller), Stage.QUOTED)
+        quotes.move_quote(quote.pk, actions.Actor.person(seller), Stage.WON)
 
 
 def demo_routes_bot() -> dict:
@@ -106,7 +124,7 @@ def demo_routes_bot() -> dict:
                  {"field": "chasis", "prompt": "¿Y el número de chasis (VIN, 17 caracteres)?", "validate": "vin"},
                  {"field": "lado", "prompt": "¿Lado izquierdo o derecho?", "validate": "side"},
              ],
-             "done_text": "¡Gracias! Un vendedor te enviará la cotización en breve."},
+             "done_text": "¡Gracias! Un vendedor te enviará la cotización en breve.", "creates_quote": True},
             {"key": "pedido", "title": "Estado de mi pedido", "keywords": ["pedido", "despacho", "envío"],
              "team_id": sales, "tags": ["postventa"],
              "questions": [{"field": "pedido", "prompt": "¿Cuál es tu número de pedido?"}],

@@ -3,12 +3,14 @@ conversation pane. Writes go through quotes.actions, like the API's."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from mostrador.accounts.models import Team
@@ -22,6 +24,9 @@ from .api import visible_quotes
 from .screens import stage_label
 from .wiring import prefill
 
+# A separator followed by exactly three digits: a thousands separator, or a decimal one?
+THOUSANDS = re.compile(r"[.,]\d{3}(?!\d)")
+NO_SEPARATORS = _("Write the amount without thousands separators, for example 25990 or 25990.50.")
 VEHICLE_KEYS = ("plate", "vin", "make", "model", "year")
 COLUMNS = [Stage.TO_QUOTE, Stage.QUOTED, Stage.WON, Stage.LOST]
 # Closed columns show the latest cards; the open ones show every card, oldest first.
@@ -129,6 +134,9 @@ def send(request, quote_id: int):
         raise Http404
     actor = Actor.person(request.user)
     raw_amount = request.POST.get("amount", "").strip().replace(" ", "")
+    if THOUSANDS.search(raw_amount):
+        # "25.990" is 25990 pesos to a Chilean seller and 25.99 to Python: ask, never guess.
+        return pane(request, quote.conversation_id, error=str(NO_SEPARATORS))
     try:
         if raw_amount:
             amount = Decimal(raw_amount.replace(",", "."))

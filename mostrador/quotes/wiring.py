@@ -3,6 +3,8 @@ route with `creates_quote`) creates one, filled from what the bot collected."""
 
 from __future__ import annotations
 
+import re
+
 from mostrador.inbox import hooks
 from mostrador.inbox.inbox_settings import InvalidSettings
 from mostrador.inbox.models import EventKind, Message
@@ -20,6 +22,10 @@ FIELD_NAMES = {
     "year": ("year", "año", "anio"),
     "side": ("side", "lado"),
 }
+
+
+# A VIN: 17 letters and digits, without I, O or Q.
+VIN = re.compile(r"\b[A-HJ-NPR-Z0-9]{17}\b", re.IGNORECASE)
 
 
 def clean_target(value):
@@ -46,12 +52,16 @@ def prefill(conv, named: dict | None = None, title: str = "") -> actions.Details
     for key, names in FIELD_NAMES.items():
         if not found.get(key):
             found[key] = next((fields[n] for n in names if fields.get(n)), None)
-    vehicle = {key: str(found[key])[:60] for key in ("plate", "vin", "make", "model", "year") if found.get(key)}
     said = list(
         Message.objects.filter(conversation=conv, author_kind="customer", type="text")
         .order_by("-created_at", "-id")
         .values_list("text", flat=True)[:3]
-    )
+    )[::-1]
+    if not found.get("vin"):
+        # A chassis number written in the chat ("chasis KL1CM6CD0FC123456").
+        found["vin"] = next((m.group(0).upper() for text in said if (m := VIN.search(text))), None)
+    vehicle = {key: str(found[key])[:60] for key in ("plate", "vin", "make", "model", "year") if found.get(key)}
+    # The request is usually the first of the customer's last words; what follows adds details.
     description = title or (said[0][:200] if said else "")
     items = [{"description": description, "side": str(found.get("side") or "")[:20], "quantity": 1}] if description else []
-    return actions.Details(vehicle=vehicle, items=items, notes="\n".join(reversed(said))[:2000])
+    return actions.Details(vehicle=vehicle, items=items, notes="\n".join(said)[:2000])

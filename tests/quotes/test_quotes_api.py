@@ -160,3 +160,25 @@ def test_the_quotes_report_counts_stages_time_to_quote_and_conversion(agent_api,
     assert report["time_to_quote"] == {"count": 2, "avg": 150.0, "p50": 120.0, "p90": 180.0}
     assert report["conversion"] == 0.5
     assert report["sellers"] == [{"agent_id": agent.pk, "created": 3, "quoted": 2, "won": 1, "lost": 1, "conversion": 0.5}]
+
+
+def test_the_pane_offers_a_quote_filled_from_the_chat_and_sends_it_with_its_price(agent_api, agent, shop):
+    conv_id = chat(agent_api, shop, "Hola! el foco trasero izquierdo de un Spark GT 2015")
+    customer_says(agent_api, shop.pk, "chasis kl1cm6cd0fc123456")
+    seller = Client()
+    seller.force_login(agent)
+    form = pane(agent, conv_id).split('data-testid="quote-new-form"', 1)[1].split("</form>", 1)[0]
+    assert 'value="KL1CM6CD0FC123456"' in form and 'value="Hola! el foco trasero izquierdo de un Spark GT 2015"' in form
+    # The list's right-click menu offers it too, and a quote made from there is filled the same way.
+    assert "Solicitar cotización" in seller.get("/").content.decode()
+    made = seller.post(f"/quotes/ui/new/{conv_id}").content.decode()
+    [quote] = agent_api.get("/quotes").json_body["items"]
+    assert quote["vehicle"] == {"vin": "KL1CM6CD0FC123456"} and quote["items"][0]["description"].startswith("Hola! el foco")
+    assert f'data-testid="quote-{quote["id"]}"' in made
+    for amount, problem in (("25.990", "sin separadores de miles"), ("25.990,5", "sin separadores de miles"), ("veinte", "Un monto es un número")):
+        sent = seller.post(f"/quotes/ui/{quote['id']}/send", {"amount": amount, "currency": "clp", "text": "Sale $25.990"})
+        assert problem in sent.content.decode()  # explained, never guessed
+    assert agent_api.get(f"/quotes/{quote['id']}").json_body["stage"] == "to_quote"
+    seller.post(f"/quotes/ui/{quote['id']}/send", {"amount": "25990", "currency": "clp", "text": "Sale $25.990"})
+    done = agent_api.get(f"/quotes/{quote['id']}").json_body
+    assert (done["stage"], done["amount"], done["currency"]) == ("quoted", "25990.00", "CLP")

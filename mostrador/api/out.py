@@ -24,6 +24,15 @@ class ErrorOut(Schema):
 ERRORS: dict = {frozenset({400, 401, 403, 404, 409, 413, 422}): ErrorOut}
 
 
+class Spread(Schema):
+    """A duration metric over many cases: how many, their average, p50 and p90, in seconds."""
+
+    count: int
+    avg: float | None = None
+    p50: float | None = None
+    p90: float | None = None
+
+
 class Page(Schema, Generic[T]):
     items: list[T]
     next_cursor: str | None = None

@@ -13,7 +13,8 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from mostrador.api.errors import ApiError, not_found
-from mostrador.api.out import ERRORS, Page
+from mostrador.api.out import ERRORS, Page, Spread
+from mostrador.api.paging import newest_first
 from mostrador.inbox.queries import visible_conversations, visible_inboxes
 
 from . import reports
@@ -98,14 +99,7 @@ def list_cases(request, params: Query[CaseFilters]):
         qs = qs.filter(closed_at__gte=params.closed_since)
     if params.closed_until:
         qs = qs.filter(closed_at__lt=params.closed_until)
-    if params.cursor:
-        if not params.cursor.isdigit():
-            raise ApiError(400, "The cursor is not one this API gave.", "bad_cursor")
-        qs = qs.filter(pk__lt=int(params.cursor))
-    rows = list(qs.order_by("-pk")[: params.limit + 1])
-    more = len(rows) > params.limit
-    rows = rows[: params.limit]
-    return {"items": [case_dict(c) for c in rows], "next_cursor": str(rows[-1].pk) if more else None}
+    return newest_first(qs, params.limit, params.cursor, case_dict)
 
 
 @router.get("/{case_id}", response={200: CaseOut, **ERRORS})
@@ -125,25 +119,18 @@ class SummaryFilters(Schema):
     format: str | None = Field(default=None, pattern="^(json|csv)$")
 
 
-class Stat(Schema):
-    count: int
-    avg: float | None = None
-    p50: float | None = None
-    p90: float | None = None
-
-
 class SummaryOut(Schema):
     since: str | None = None
     until: str | None = None
     cases_opened: int
     cases_closed: int
-    first_response: Stat
-    first_human_response: Stat
-    response_time_people: Stat
-    response_time_ai: Stat
-    queue_time: Stat
-    end_to_end: Stat
-    customer_response_time: Stat
+    first_response: Spread
+    first_human_response: Spread
+    response_time_people: Spread
+    response_time_ai: Spread
+    queue_time: Spread
+    end_to_end: Spread
+    customer_response_time: Spread
     interactions_avg: float | None = None
     left_on_read: int
     handled_by: dict[str, int]

@@ -13,7 +13,8 @@ from pydantic import Field
 
 from mostrador.api.auth import actor_of
 from mostrador.api.errors import ApiError, not_found
-from mostrador.api.out import ERRORS, Page
+from mostrador.api.out import ERRORS, Page, Spread
+from mostrador.api.paging import newest_first
 from mostrador.inbox.queries import visible_conversations
 from mostrador.rules.cases import percentile
 from mostrador.rules.quotes import Stage
@@ -146,14 +147,7 @@ def list_quotes(request, params: Query[QuoteFilters]):
         qs = qs.filter(assignee_id=params.assignee_id)
     if params.inbox_id:
         qs = qs.filter(inbox_id=params.inbox_id)
-    if params.cursor:
-        if not params.cursor.isdigit():
-            raise ApiError(400, "The cursor is not one this API gave.", "bad_cursor")
-        qs = qs.filter(pk__lt=int(params.cursor))
-    rows = list(qs.order_by("-pk")[: params.limit + 1])
-    more = len(rows) > params.limit
-    rows = rows[: params.limit]
-    return {"items": [quote_dict(q) for q in rows], "next_cursor": str(rows[-1].pk) if more else None}
+    return newest_first(qs, params.limit, params.cursor, quote_dict)
 
 
 @router.post("", response={201: QuoteOut, **ERRORS})
@@ -189,13 +183,6 @@ def change(request, quote_id: int, body: QuotePatch):
 def send(request, quote_id: int, body: SendIn):
     quote = _visible(request, quote_id)
     return quote_dict(actions.send_quote(quote.pk, actor_of(request), body.text))
-
-
-class Spread(Schema):
-    count: int
-    avg: float | None = None
-    p50: float | None = None
-    p90: float | None = None
 
 
 class SellerOut(Schema):

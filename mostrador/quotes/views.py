@@ -80,13 +80,18 @@ def board(request):
     return render(request, "quotes/_board.html", _board(request))
 
 
+def _quote(request, quote_id: int):
+    quote = visible_quotes(request.user).filter(pk=quote_id).first()
+    if quote is None:
+        raise Http404
+    return quote
+
+
 @login_required
 @require_POST
 def move(request, quote_id: int):
     """A card dropped on another column (or moved with the keyboard)."""
-    quote = visible_quotes(request.user).filter(pk=quote_id).first()
-    if quote is None:
-        raise Http404
+    quote = _quote(request, quote_id)
     try:
         to = Stage(request.POST.get("to", ""))
         seen = Stage(request.POST["from"]) if request.POST.get("from") else None
@@ -129,9 +134,7 @@ def create(request, conversation_id: int):
 @require_POST
 def send(request, quote_id: int):
     """"Send the quote": the price (optional) and the message, in one go; answers with the pane."""
-    quote = visible_quotes(request.user).filter(pk=quote_id).first()
-    if quote is None:
-        raise Http404
+    quote = _quote(request, quote_id)
     actor = Actor.person(request.user)
     raw_amount = request.POST.get("amount", "").strip().replace(" ", "")
     if THOUSANDS.search(raw_amount):

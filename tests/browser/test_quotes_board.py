@@ -3,19 +3,30 @@ a colleague's board follows live, and both see Pendientes and Por cotizar reach 
 
 from __future__ import annotations
 
+import httpx
 from playwright.sync_api import expect
 
-from mostrador.inbox.actions import Actor
 from mostrador.inbox.models import Conversation
-from mostrador.quotes.actions import create_quote
-from mostrador.quotes.wiring import prefill
-from tests.browser.conftest import customer_writes, login
+from mostrador.quotes.models import Quote
+from tests.browser.conftest import _tokens, customer_writes, login
+
+
+def through_api(base: str, method: str, path: str, body: dict) -> dict:
+    """What another person (the integration's token) does, through the API: the server publishes
+    it as it would any change."""
+    response = httpx.request(method, f"{base}/api/v1{path}", json=body, headers={"Authorization": f"Bearer {_tokens[base]}"})
+    assert response.status_code in (200, 201), response.text
+    return response.json()
+
+
+def new_quote(base: str, shop) -> Quote:
+    conv = Conversation.objects.get(inbox=shop)
+    return Quote.objects.get(pk=through_api(base, "POST", "/quotes", {"conversation_id": conv.pk})["id"])
 
 
 def test_drag_a_card_to_quoted_and_a_second_board_follows(live_url, shop, page, browser, agent, admin):
     customer_writes(live_url, shop, "cliente-foco", "¿Cuánto sale el foco delantero izquierdo de un Yaris 2018?")
-    conv = Conversation.objects.get(inbox=shop)
-    quote = create_quote(conv, Actor.person(agent), prefill(conv))
+    quote = new_quote(live_url, shop)
 
     login(page, live_url, agent.email)
     page.goto(f"{live_url}/quotes/")
@@ -48,12 +59,8 @@ def test_drag_a_card_to_quoted_and_a_second_board_follows(live_url, shop, page, 
 
 
 def test_keyboard_moves_a_reason_when_lost_and_a_stale_move_is_put_back(live_url, shop, page, agent):
-    from mostrador.quotes.actions import move_quote
-    from mostrador.rules.quotes import Stage
-
     customer_writes(live_url, shop, "cliente-espejo", "Necesito un espejo derecho")
-    conv = Conversation.objects.get(inbox=shop)
-    quote = create_quote(conv, Actor.person(agent))
+    quote = new_quote(live_url, shop)
     login(page, live_url, agent.email)
     page.goto(f"{live_url}/quotes/")
 
@@ -84,7 +91,7 @@ def test_keyboard_moves_a_reason_when_lost_and_a_stale_move_is_put_back(live_url
     # Someone else moves it while this board could not hear of it: the stale move is refused,
     # the seller is told, and the card shows where it really is.
     page.route("**/quotes/board*", lambda route: route.abort())
-    move_quote(quote.pk, Actor.person(agent), Stage.QUOTED)
+    through_api(live_url, "PATCH", f"/quotes/{quote.pk}", {"stage": "quoted"})
     card_in("lost").focus()
     page.unroute("**/quotes/board*")
     page.keyboard.press("ArrowLeft")

@@ -21,17 +21,31 @@
     toast.timer = setTimeout(() => { el.hidden = true; }, 5000);
   }
 
+  // A reason, asked in a dialog: "lost" always needs one, and so does a skipped step. The answer
+  // is taken from the form's submit and the dialog's cancel, which fire with the person's own
+  // click or key: the dialog's "close" event comes later, as a task, and on a busy page it could
+  // reach the next question instead of the one it closed.
+  const dialog = $("#board-dialog");
+  let answer = null;
+  function settle(value) {
+    const done = answer;
+    answer = null;
+    if (done) done(value);
+  }
+  $("form", dialog).addEventListener("submit", (ev) => {
+    const text = $("#board-dialog-answer").value.trim();
+    settle(ev.submitter && ev.submitter.value === "ok" && text ? text : null);
+  });
+  dialog.addEventListener("cancel", () => settle(null));
+
   function ask(question) {
-    // A reason, asked in a dialog: "lost" always needs one, and so does a skipped step.
-    const dialog = $("#board-dialog");
+    settle(null);
     $("#board-dialog-question").textContent = question;
     const input = $("#board-dialog-answer");
     input.value = "";
     dialog.showModal();
     input.focus();
-    return new Promise((done) => {
-      dialog.addEventListener("close", () => done(dialog.returnValue === "ok" ? input.value.trim() : null), { once: true });
-    });
+    return new Promise((done) => { answer = done; });
   }
 
   function skips(from, to) {

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -20,6 +19,7 @@ from mostrador.inbox.actions import ActionRefused, Actor, OutboundContent, send_
 from mostrador.inbox.actions.outbound import window_closes_at
 from mostrador.inbox.actions.record import record_event
 from mostrador.inbox.inbox_settings import InvalidSettings
+from mostrador.inbox.language import contact_language
 from mostrador.inbox.models import EventKind
 from mostrador.rules.cases import HandledBy
 
@@ -59,18 +59,6 @@ def send_survey(case: Case, conv) -> None:
         return
     case.survey_kind, case.survey_sent_at = kind, timezone.now()
     case.save(update_fields=["survey_kind", "survey_sent_at"])
-
-
-def contact_language(contact) -> str:
-    """The product language closest to the contact's (pt-BR → pt, es-CL → es), else the
-    organisation's."""
-    for tag in (contact.language, contact.language.split("-")[0]):
-        if tag:
-            try:
-                return translation.get_supported_language_variant(tag.lower())
-            except LookupError:
-                continue
-    return settings.LANGUAGE_CODE
 
 
 def _question(kind: str, can) -> tuple[str, dict | None]:

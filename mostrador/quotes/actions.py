@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from mostrador.inbox.actions import ActionConflict, ActionInvalid, ActionRefused, Actor, OutboundContent, send_message
 from mostrador.inbox.actions.record import locked, record_event
+from mostrador.inbox.language import contact_language
 from mostrador.realtime import events
 from mostrador.realtime.publish import publish_on_commit
 from mostrador.rules import quotes as rules
@@ -86,12 +88,26 @@ def move_quote(
     return quote
 
 
-def send_quote(quote_id: int, actor: Actor, text: str) -> Quote:
+def send_quote(quote_id: int, actor: Actor, text: str, as_pdf: bool = False) -> Quote:
     """Write the quote to the customer and move the card to `quoted`, as one action: if the
-    channel refuses the message (its window closed), the card stays where it was."""
+    channel refuses the message (its window closed), the card stays where it was. With `as_pdf`
+    the quote goes as a PDF document, and `text` is its caption."""
     with transaction.atomic():
         quote = _locked(quote_id)
-        message = send_message(quote.conversation, actor, OutboundContent(text=text))
+        content = OutboundContent(text=text)
+        if as_pdf:
+            from django.core.files.uploadedfile import SimpleUploadedFile
+
+            from mostrador.inbox.media import store_upload
+
+            from .document import quote_pdf
+
+            # The document is the customer's: in their language, whoever sends it.
+            with translation.override(contact_language(quote.contact)):
+                name = "%s-%s.pdf" % (pgettext("a file name", "quote"), quote.pk)
+                document = quote_pdf(quote)
+            content = OutboundContent(text=text, media=store_upload(SimpleUploadedFile(name, document, "application/pdf")))
+        message = send_message(quote.conversation, actor, content)
         record_event(quote.conversation, SENT, actor, timezone.now(), data={"quote_id": quote.pk, "message_id": message.pk})
         if quote.stage != Stage.QUOTED:
             _move(quote, actor, Stage.QUOTED, reason="sent")

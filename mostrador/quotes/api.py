@@ -66,7 +66,8 @@ class QuotePatch(Schema):
 
 
 class SendIn(Schema):
-    text: str = Field(min_length=1, max_length=4096)
+    text: str = Field(min_length=1, max_length=4096, description="The message, or the PDF's caption")
+    as_pdf: bool = Field(default=False, description="Send the quote as a PDF document")
 
 
 class QuoteOut(Schema):
@@ -182,7 +183,7 @@ def change(request, quote_id: int, body: QuotePatch):
 @router.post("/{quote_id}/send", response={200: QuoteOut, **ERRORS})
 def send(request, quote_id: int, body: SendIn):
     quote = _visible(request, quote_id)
-    return quote_dict(actions.send_quote(quote.pk, actor_of(request), body.text))
+    return quote_dict(actions.send_quote(quote.pk, actor_of(request), body.text, as_pdf=body.as_pdf))
 
 
 class SellerOut(Schema):

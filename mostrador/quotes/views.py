@@ -144,7 +144,7 @@ def send(request, quote_id: int):
         if raw_amount:
             amount = Decimal(raw_amount.replace(",", "."))
             actions.update_quote(quote.pk, actor, actions.Details(amount=amount, currency=request.POST.get("currency", "")))
-        actions.send_quote(quote.pk, actor, request.POST.get("text", "").strip())
+        actions.send_quote(quote.pk, actor, request.POST.get("text", "").strip(), as_pdf=request.POST.get("as_pdf") == "on")
     except (ActionRefused, InvalidOperation) as refused:
         problem = str(refused) if isinstance(refused, ActionRefused) else str(actions.REFUSALS[actions.rules.Refusal.BAD_AMOUNT])
         return pane(request, quote.conversation_id, error=problem)

@@ -182,3 +182,28 @@ def test_the_pane_offers_a_quote_filled_from_the_chat_and_sends_it_with_its_pric
     seller.post(f"/quotes/ui/{quote['id']}/send", {"amount": "25990", "currency": "clp", "text": "Sale $25.990"})
     done = agent_api.get(f"/quotes/{quote['id']}").json_body
     assert (done["stage"], done["amount"], done["currency"]) == ("quoted", "25990.00", "CLP")
+
+
+def test_a_quote_can_go_as_a_pdf_document_with_the_message_as_its_caption(agent_api, agent, shop):
+    import zlib
+
+    from django.core.files.storage import default_storage
+
+    from mostrador.inbox.models import Message
+
+    conv_id = chat(agent_api, shop)
+    quote = new_quote(agent_api, conv_id, vehicle={"plate": "BCDF12", "make": "Toyota", "model": "Yaris", "year": "2018"},
+                      items=[{"description": "Foco delantero 💡 ñandú", "side": "izquierdo", "quantity": 2}])
+    agent_api.patch(f"/quotes/{quote['id']}", {"amount": "51980", "currency": "CLP"})
+    sent = agent_api.post(f"/quotes/{quote['id']}/send", {"text": "Aquí va tu cotización", "as_pdf": True})
+    assert sent.status_code == 200 and sent.json_body["stage"] == "quoted"
+    last = agent_api.get(f"/conversations/{conv_id}/messages").json_body["items"][-1]
+    assert (last["type"], last["text"], last["media"]["mime_type"]) == ("document", "Aquí va tu cotización", "application/pdf")
+    assert last["media"]["filename"] == f"cotización-{quote['id']}.pdf"
+    document = default_storage.open(Message.objects.get(pk=last["id"]).media["path"]).read()
+    assert document.startswith(b"%PDF-")
+    # The page's words, as the PDF draws them (its content stream is deflated).
+    stream = document.split(b"stream\n", 1)[1].split(b"\nendstream", 1)[0]
+    words = zlib.decompress(stream).decode("latin-1")
+    for expected in (f"Cotización #{quote['id']}", "Toyota Yaris 2018", "BCDF12", "Foco delantero  ñandú", "izquierdo", "51 980 CLP"):
+        assert expected in words.replace(") Tj", "").replace("(", ""), expected

@@ -53,8 +53,8 @@ def quote_text(quote: Quote) -> str:
     vehicle = quote.vehicle or {}
     car = " ".join(str(vehicle[k]) for k in ("make", "model", "year") if vehicle.get(k))
     lines = [_("Quote #%(number)s") % {"number": quote.pk}]
-    if car or vehicle.get("plate"):
-        lines.append(" · ".join(filter(None, [car, vehicle.get("plate", "")])))
+    if car or vehicle.get("plate") or vehicle.get("vin"):
+        lines.append(" · ".join(filter(None, [car, vehicle.get("plate", ""), vehicle.get("vin", "")])))
     for item in quote.items or []:
         side = f" ({item['side']})" if item.get("side") else ""
         lines.append(f"- {item.get('description', '')}{side} x{item.get('quantity', 1)}")

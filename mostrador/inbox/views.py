@@ -181,6 +181,10 @@ def _act(request, conversation_id: int, do) -> HttpResponse:
     if error:
         # What the person wrote is handed back in the composer, not lost with the refusal.
         context["draft"] = request.POST.get("text", "")
+    if not request.headers.get("HX-Request"):
+        # A plain form post (the page's scripts had not started): answer with the whole page.
+        context.update(_list_context(request), open_id=conv.pk, row_menu=hooks.row_menu.collect(request.user))
+        return render(request, "inbox/page.html", context)
     # No list refresh is requested here: the pane swap and the realtime event already refresh it.
     return render(request, "inbox/_conversation.html", context)
 
@@ -188,6 +192,10 @@ def _act(request, conversation_id: int, do) -> HttpResponse:
 @login_required
 @require_POST
 def reply(request, conversation_id: int):
+    if request.POST.get("mode") == "note":
+        # The page's script posts notes to `note`; without it (not started yet) the form comes
+        # here, and a note must still never reach the customer.
+        return note(request, conversation_id)
     return _act(request, conversation_id, lambda c, a: actions.send_message(c, a, _composed(request)))
 
 

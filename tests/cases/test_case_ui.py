@@ -91,3 +91,4 @@ def test_switching_the_ai_on_where_nothing_answers_says_so(agent_api, agent, adm
     update_inbox(inbox, raw_settings={"ai_agent": demo_routes_bot()})
     assert 'data-testid="ai-answers-nobody"' not in seller.get(f"/ui/c/{conv_id}").content.decode()
     assert 'data-testid="ai-answers-nobody"' not in boss.get(f"/ai/{inbox.pk}/").content.decode()
+

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from mostrador.inbox.models import Inbox
+from tests.conftest import customer_says
 from tests.telegram.fake_bot_api import TOKEN, FakeBotApi
 
 
@@ -70,3 +71,20 @@ def test_only_admins_manage_inboxes(agent, inbox):
     assert client.get("/channels/new/api/").status_code == 403
     assert client.get(f"/channels/{inbox.pk}/").status_code == 403
     assert logged_in(agent).get("/channels/new/fax/").status_code == 403
+
+
+def test_a_composer_posted_before_the_page_scripts_start_still_sends_and_notes_stay_notes(agent_api, agent, inbox):
+    """Without the page's script the composer is a plain form: it still posts (never a GET with
+    the text in the address), answers with the whole page, and a note never reaches the customer."""
+    conv_id = customer_says(agent_api, inbox.pk, "hola")["conversation_id"]
+    seller = Client()
+    seller.force_login(agent)
+    pane = seller.get(f"/ui/c/{conv_id}").content.decode()
+    composer = pane.split('id="composer"', 1)[1].split(">", 1)[0]
+    assert 'method="post"' in composer and f'action="/ui/c/{conv_id}/reply"' in composer
+    page = seller.post(f"/ui/c/{conv_id}/reply", {"mode": "note", "text": "ojo: cliente mayorista"})
+    assert page.status_code == 200 and 'id="app"' in page.content.decode()
+    assert agent_api.get(f"/conversations/{conv_id}/notes").json_body["items"][0]["text"] == "ojo: cliente mayorista"
+    assert [m["author_kind"] for m in agent_api.get(f"/conversations/{conv_id}/messages").json_body["items"]] == ["customer"]
+    seller.post(f"/ui/c/{conv_id}/reply", {"mode": "reply", "text": "¡Hola! ¿En qué te ayudo?"})
+    assert agent_api.get(f"/conversations/{conv_id}/messages").json_body["items"][-1]["text"] == "¡Hola! ¿En qué te ayudo?"

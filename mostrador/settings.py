@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Its app serves the API docs (Swagger UI) from the static files bundled with the package,
+    # not from a CDN: the docs work offline.
+    "ninja",
     "channels",
     "django_tasks",
     "django_tasks_db",

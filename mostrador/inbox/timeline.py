@@ -43,11 +43,28 @@ def timeline(conv: Conversation, limit: int = 300) -> list[Entry]:
         evs = evs.filter(created_at__gte=since)
     entries = [Entry("message", m.created_at, m) for m in messages]
     entries += [Entry("note", n.created_at, n) for n in notes]
+    evs = list(evs)
+    _name_assignments([e for e in evs if e.kind == EventKind.ASSIGNED])
     for event in evs:
         event.label = hooks.timeline_events.label(event)
         entries.append(Entry("event", event.created_at, event))
     entries.sort(key=_order)
     return entries
+
+
+def _name_assignments(events: list[ConversationEvent]) -> None:
+    """Who an assignment went to, by name (people and teams fetched once for the timeline)."""
+    from mostrador.accounts.models import Team, User
+
+    def ids(key: str) -> set:
+        return {e.data.get("to", {}).get(key) for e in events} - {None}
+
+    people = dict(User.objects.filter(pk__in=ids("user_id")).values_list("pk", "name"))
+    teams = dict(Team.objects.filter(pk__in=ids("team_id")).values_list("pk", "name"))
+    for event in events:
+        to = event.data.get("to") or {}
+        event.assigned_to = people.get(to.get("user_id"), "")
+        event.assigned_team = teams.get(to.get("team_id"), "")
 
 
 def _order(entry: Entry) -> tuple:

@@ -88,3 +88,34 @@ def test_a_composer_posted_before_the_page_scripts_start_still_sends_and_notes_s
     assert [m["author_kind"] for m in agent_api.get(f"/conversations/{conv_id}/messages").json_body["items"]] == ["customer"]
     seller.post(f"/ui/c/{conv_id}/reply", {"mode": "reply", "text": "¡Hola! ¿En qué te ayudo?"})
     assert agent_api.get(f"/conversations/{conv_id}/messages").json_body["items"][-1]["text"] == "¡Hola! ¿En qué te ayudo?"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_without_text_previews_as_what_it_is(agent, inbox):
+    from mostrador.inbox import actions
+
+    for n, (kind, media) in enumerate([("image", {"mime_type": "image/jpeg"}), ("audio", {"mime_type": "audio/ogg", "voice": True}),
+                                       ("document", {"mime_type": "application/pdf", "filename": "factura.pdf"})]):
+        actions.receive_customer_message(inbox, actions.InboundMessage(contact_external_id=f"c{n}", type=kind, media=media))
+    seller = Client()
+    seller.force_login(agent)
+    rows = seller.get("/ui/list?tab=pending").content.decode()
+    assert "📷 Foto" in rows and "🎤 Mensaje de voz" in rows and "📄 factura.pdf" in rows
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_timeline_says_who_assigned_the_chat_to_whom(agent_api, agent, admin, inbox):
+    from mostrador.inbox import actions
+    from mostrador.inbox.models import Conversation
+
+    conv_id = customer_says(agent_api, inbox.pk, "hola")["conversation_id"]
+    conv = Conversation.objects.get(pk=conv_id)
+    actions.assign(conv, actions.Actor.person(agent), user=agent)
+    actions.assign(conv, actions.Actor.person(admin), user=None)
+    actions.assign(conv, actions.Actor.person(admin), user=agent)
+    seller = Client()
+    seller.force_login(agent)
+    lines = [chunk.split("</li>", 1)[0] for chunk in seller.get(f"/ui/c/{conv_id}").content.decode().split('data-testid="event-assigned"')[1:]]
+    assert "Ana Rojas tomó el chat" in lines[0]
+    assert f"{admin.name} dejó el chat sin asignar" in lines[1]
+    assert f"{admin.name} asignó el chat a Ana Rojas" in lines[2]

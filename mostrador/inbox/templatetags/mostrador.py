@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django import template
+from django.utils.translation import gettext as _
 
 from mostrador.inbox.queries import COUNT_CAP
 from mostrador.rules.attention import wait
@@ -91,6 +92,27 @@ def window_left(closes_at, now) -> str:
 def media_kind(message) -> str:
     mime = ((message.media or {}).get("mime_type") or "").split("/")[0]
     return message.type if message.type in ("image", "audio", "video", "sticker", "document") else mime
+
+
+@register.filter
+def preview(message) -> str:
+    """A message in one line of the list: its text, or what it is when it has none (a photo
+    without a caption read as "●" before)."""
+    if message.text:
+        return message.text
+    voice = bool((message.media or {}).get("voice"))
+    labels = {
+        "image": "📷 " + _("Photo"),
+        "audio": "🎤 " + (_("Voice message") if voice else _("Audio")),
+        "video": "🎬 " + _("Video"),
+        "document": "📄 " + ((message.media or {}).get("filename") or _("Document")),
+        "sticker": "🏷 " + _("Sticker"),
+        "location": "📍 " + _("Location"),
+        "contacts": "👤 " + _("Contact card"),
+        "template": "📋 " + _("Template"),
+        "reaction": _("Reaction"),
+    }
+    return labels.get(message.type, _("Message"))
 
 
 @register.filter

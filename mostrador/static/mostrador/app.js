@@ -341,6 +341,15 @@
     });
   }
 
+  // Switching the language comes back to the page as it is now (the tab and chat chosen since it
+  // loaded are in the address, not in the form the server wrote).
+  document.addEventListener("change", (ev) => {
+    const select = ev.target.closest(".lang-form select");
+    if (!select) return;
+    $("input[name=next]", select.form).value = location.pathname + location.search;
+    select.form.submit();
+  });
+
   document.addEventListener("DOMContentLoaded", () => {
     const app = $("#app") || $("#simulator");
     const wsPath = (app && app.dataset.wsPath) || document.body.dataset.wsPath;

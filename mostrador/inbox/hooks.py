@@ -121,7 +121,8 @@ class InboxConfigured:
 
 class Providers:
     """Capabilities that contribute to something the core shows or decides, in the order they
-    subscribed. Subclasses say how their answers combine."""
+    subscribed. Each provider is called with the same arguments; `collect` gathers the answers
+    that are not None, and `any` says whether one of them said yes."""
 
     def __init__(self) -> None:
         self._providers: list = []
@@ -132,14 +133,11 @@ class Providers:
             self._providers.append(provider)
         return provider
 
+    def collect(self, *args) -> list:
+        return [answer for provider in self._providers if (answer := provider(*args)) is not None]
 
-class Claims(Providers):
-    """Capabilities that may take a customer message as theirs before it reaches the attention
-    rule (a survey answer): a claimed message is stored and shown, but starts no wait and
-    reopens nothing. A claimer returns True to claim, and records what it needs itself."""
-
-    def claimed(self, conversation: Conversation, message: Message) -> bool:
-        return any(claimer(conversation, message) for claimer in self._providers)
+    def any(self, *args) -> bool:
+        return any(provider(*args) for provider in self._providers)
 
 
 @dataclass(frozen=True)
@@ -152,28 +150,6 @@ class RowMark:
     title: str = ""
 
 
-class RowMarks(Providers):
-    """Capabilities that mark rows in the lists. A provider takes the page's conversations and
-    returns {conversation id: [RowMark, ...]}, with one query for the whole page."""
-
-    def collect(self, conversations: list[Conversation]) -> dict[int, list[RowMark]]:
-        marks: dict[int, list[RowMark]] = {}
-        if not conversations:
-            return marks
-        for provider in self._providers:
-            for conversation_id, found in provider(conversations).items():
-                marks.setdefault(conversation_id, []).extend(found)
-        return marks
-
-
-class Answerers(Providers):
-    """Capabilities that answer an inbox's chats while the AI holds them (a built-in agent). A
-    provider takes the inbox and says whether it will answer there."""
-
-    def any(self, inbox: Inbox) -> bool:
-        return any(provider(inbox) for provider in self._providers)
-
-
 @dataclass(frozen=True)
 class Panel:
     """A block a capability adds to the conversation pane: a template and its context (under
@@ -181,14 +157,6 @@ class Panel:
 
     template: str
     context: dict[str, Any]
-
-
-class Panels(Providers):
-    """Capabilities that add blocks to the conversation pane. A provider takes the conversation
-    and the person looking, and returns a Panel or None."""
-
-    def collect(self, conversation: Conversation, user) -> list[Panel]:
-        return [panel for provider in self._providers if (panel := provider(conversation, user)) is not None]
 
 
 @dataclass(frozen=True)
@@ -202,14 +170,6 @@ class TopbarItem:
     count: int | None = None
 
 
-class TopbarItems(Providers):
-    """Capabilities' links in the top bar of every page. A provider takes the person and
-    returns a TopbarItem or None; counters must be cheap (an indexed count)."""
-
-    def collect(self, user) -> list[TopbarItem]:
-        return [item for provider in self._providers if (item := provider(user)) is not None]
-
-
 @dataclass(frozen=True)
 class RowMenuItem:
     """An entry a capability adds to a list row's right-click menu: a POST to `url`, where
@@ -217,11 +177,6 @@ class RowMenuItem:
 
     label: str
     url: str
-
-
-class RowMenu(Providers):
-    def collect(self, user) -> list[RowMenuItem]:
-        return [item for provider in self._providers if (item := provider(user)) is not None]
 
 
 class TimelineEvents:
@@ -243,21 +198,36 @@ class TimelineEvents:
         return words(event) if words else None
 
 
-# A customer message about to move attention; a capability may claim it (see Claims).
-customer_message_claims = Claims()
-# Markers on list rows ("seen, unanswered").
-row_marks = RowMarks()
-# Who answers while the AI holds a chat (see inbox.queries.ai_answers).
-ai_answerers = Answerers()
-# Blocks in the conversation pane (the contact's earlier cases).
-conversation_panels = Panels()
-# Links and live counters in the top bar (Por cotizar).
-topbar_items = TopbarItems()
-# Entries in a list row's right-click menu ("Request a quote").
-row_menu = RowMenu()
+# A customer message about to move attention: a capability may claim it (a survey answer), and
+# a claimed message is stored and shown but starts no wait and reopens nothing. A claimer takes
+# (conversation, message), returns True to claim, and records what it needs itself.
+customer_message_claims = Providers()
+# Markers on list rows: (the page's conversations) → {conversation id: [RowMark, ...]}, with one
+# query for the whole page ("seen, unanswered"); see marks_by_row.
+row_marks = Providers()
+# Who answers while the AI holds a chat: (inbox) → True where a built-in agent will (see
+# inbox.queries.ai_answers).
+ai_answerers = Providers()
+# Blocks in the conversation pane: (conversation, person) → Panel or None (earlier cases).
+conversation_panels = Providers()
+# Links and live counters in the top bar: (person) → TopbarItem or None (Por cotizar). Counters
+# must be cheap (an indexed count).
+topbar_items = Providers()
+# Entries in a list row's right-click menu: (person) → RowMenuItem or None ("Request a quote").
+row_menu = Providers()
 # Capabilities' own lines on the timeline (quote requests).
 timeline_events = TimelineEvents()
 # Every change to a conversation, announced by the action that made it.
 conversation_changed: Hook[ConversationChanged] = Hook("conversation_changed")
 # An inbox's settings were saved; subscribers may refuse them by raising InvalidSettings.
 inbox_configured: Hook[InboxConfigured] = Hook("inbox_configured")
+
+
+def marks_by_row(conversations: list[Conversation]) -> dict[int, list[RowMark]]:
+    """Every capability's row marks for a page of the list, merged by conversation."""
+    marks: dict[int, list[RowMark]] = {}
+    if conversations:
+        for found in row_marks.collect(conversations):
+            for conversation_id, row_marks_found in found.items():
+                marks.setdefault(conversation_id, []).extend(row_marks_found)
+    return marks

@@ -63,7 +63,7 @@ def _list_context(request) -> dict:
     now = timezone.now()
     filters, selected = _filters(request)
     rows, _next = conversation_list(request.user, filters, limit=200, cursor=None, now=now)
-    marks = hooks.row_marks.collect(rows)
+    marks = hooks.marks_by_row(rows)
     for row in rows:
         row.marks = marks.get(row.pk, ())
     counts = state_counts(request.user, ListFilters(inbox_id=filters.inbox_id, assignee_id=filters.assignee_id, unassigned=filters.unassigned), now)

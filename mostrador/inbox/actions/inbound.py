@@ -156,7 +156,7 @@ def _receive(inbox: Inbox, inbounds: list[InboundMessage]) -> list[tuple[Message
             conv.customer_last_message_at = now
         wait_moving = [
             message for message, inbound in items
-            if inbound.starts_wait and not hooks.customer_message_claims.claimed(conv, message)
+            if inbound.starts_wait and not hooks.customer_message_claims.any(conv, message)
         ]
         if wait_moving:
             moving.append((conv, wait_moving))

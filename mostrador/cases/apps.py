@@ -11,6 +11,7 @@ class CasesConfig(AppConfig):
         from mostrador.api.main import add_router
         from mostrador.inbox import hooks
         from mostrador.inbox.inbox_settings import register_setting
+        from mostrador.inbox.models import EventKind
 
         from . import inbox_ui, lifecycle, surveys
         from .api import reports_router, router
@@ -21,6 +22,10 @@ class CasesConfig(AppConfig):
         hooks.customer_message_claims.subscribe(surveys.claim_answer)
         hooks.row_marks.subscribe(inbox_ui.left_on_read_marks)
         hooks.conversation_panels.subscribe(inbox_ui.earlier_cases_panel)
+        hooks.timeline_events.register(EventKind.CASE_OPENED, inbox_ui.timeline_label, divider=True, leads=True)
+        hooks.timeline_events.register(EventKind.CASE_CLOSED, inbox_ui.timeline_label, divider=True)
+        hooks.timeline_events.register(EventKind.SURVEY_ANSWERED, inbox_ui.timeline_label)
+        hooks.timeline_events.register(EventKind.LEFT_ON_READ, inbox_ui.timeline_label)
         register_setting("csat_enabled", surveys.clean_flag("csat_enabled"), False)
         register_setting("nps_enabled", surveys.clean_flag("nps_enabled"), False)
         post_migrate.connect(_fill_rollups, sender=self)

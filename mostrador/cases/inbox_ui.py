@@ -3,7 +3,8 @@
 - the "seen, unanswered" marker on list rows: someone opened the chat while the customer waited,
   and that same wait went past the wait target with nobody answering (DESIGN.md section 3, left
   on read); the marker goes when the wait ends;
-- the contact's earlier cases, above the conversation's timeline.
+- the contact's earlier cases, above the conversation's timeline;
+- their lines on the timeline: cases as dividers, survey answers, left on read.
 """
 
 from __future__ import annotations
@@ -43,3 +44,18 @@ def earlier_cases_panel(conversation, user) -> Panel | None:
         return None
     count = len(shown) if len(shown) < EARLIER_SHOWN else closed.count()
     return Panel("cases/_earlier_cases.html", {"cases": shown, "count": count, "conversation": conversation})
+
+
+def timeline_label(event) -> str:
+    data = event.data
+    if event.kind == EventKind.CASE_OPENED:
+        return _("Case #%(number)s opened") % {"number": data.get("case_id")}
+    if event.kind == EventKind.CASE_CLOSED:
+        closed = _("Case #%(number)s closed") % {"number": data.get("case_id")}
+        return f"{closed} · {data['reason']}" if data.get("reason") else closed
+    if event.kind == EventKind.SURVEY_ANSWERED:
+        if data.get("kind") == "csat":
+            return _("Customer rated the service %(score)s/5") % {"score": data.get("score")}
+        return _("Customer answered %(score)s/10 to recommending us") % {"score": data.get("score")}
+    who = event.actor.name if event.actor else ""
+    return "👁 " + _("Seen by %(who)s and not answered within the wait target") % {"who": who}

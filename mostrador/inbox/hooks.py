@@ -179,23 +179,32 @@ class RowMenuItem:
     url: str
 
 
+@dataclass(frozen=True)
+class TimelineLine:
+    """How a capability's event shows on the timeline: `label` words one event (translated);
+    a `divider` is drawn across the timeline; a line that `leads` comes before whatever else
+    happened at the same moment (a case opens before the message that opened it)."""
+
+    label: Callable[[Any], str]
+    divider: bool = False
+    leads: bool = False
+
+
 class TimelineEvents:
-    """Event kinds a capability shows on the conversation's timeline, each with a function that
-    words one event (translated) for the line."""
+    """Event kinds capabilities show on the conversation's timeline, and how."""
 
     def __init__(self) -> None:
-        self._labels: dict[str, Callable[[Any], str]] = {}
+        self._lines: dict[str, TimelineLine] = {}
 
-    def register(self, kind: str, label: Callable[[Any], str]) -> None:
-        self._labels[kind] = label
+    def register(self, kind: str, label: Callable[[Any], str], *, divider: bool = False, leads: bool = False) -> None:
+        self._lines[kind] = TimelineLine(label, divider, leads)
 
     @property
     def kinds(self) -> list[str]:
-        return list(self._labels)
+        return list(self._lines)
 
-    def label(self, event) -> str | None:
-        words = self._labels.get(event.kind)
-        return words(event) if words else None
+    def line(self, kind: str) -> TimelineLine | None:
+        return self._lines.get(kind)
 
 
 # A customer message about to move attention: a capability may claim it (a survey answer), and
@@ -215,7 +224,7 @@ conversation_panels = Providers()
 topbar_items = Providers()
 # Entries in a list row's right-click menu: (person) → RowMenuItem or None ("Request a quote").
 row_menu = Providers()
-# Capabilities' own lines on the timeline (quote requests).
+# Capabilities' own lines on the timeline (cases, surveys, quote requests).
 timeline_events = TimelineEvents()
 # Every change to a conversation, announced by the action that made it.
 conversation_changed: Hook[ConversationChanged] = Hook("conversation_changed")

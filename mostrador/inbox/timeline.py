@@ -18,11 +18,6 @@ SHOWN_EVENTS = [
     EventKind.AI_TOGGLED,
     EventKind.AI_TURN_STARTED,
     EventKind.FIELD_SET,
-    # Capabilities' rows worth a line: cases as separators, and survey answers.
-    EventKind.CASE_OPENED,
-    EventKind.CASE_CLOSED,
-    EventKind.SURVEY_ANSWERED,
-    EventKind.LEFT_ON_READ,
 ]
 
 
@@ -46,7 +41,11 @@ def timeline(conv: Conversation, limit: int = 300) -> list[Entry]:
     evs = list(evs)
     _name_assignments([e for e in evs if e.kind == EventKind.ASSIGNED])
     for event in evs:
-        event.label = hooks.timeline_events.label(event)
+        # A capability's own event carries its line: the words, and whether it divides or leads.
+        line = hooks.timeline_events.line(event.kind)
+        event.label = line.label(event) if line else None
+        event.divider = bool(line and line.divider)
+        event.leads = bool(line and line.leads)
         entries.append(Entry("event", event.created_at, event))
     entries.sort(key=_order)
     return entries
@@ -68,8 +67,8 @@ def _name_assignments(events: list[ConversationEvent]) -> None:
 
 
 def _order(entry: Entry) -> tuple:
-    # At the same moment: a case opens before the message that opened it; other events follow
-    # what caused them.
-    if entry.kind == "event" and entry.item.kind == EventKind.CASE_OPENED:
+    # At the same moment: a leading line first (a case opens before the message that opened
+    # it); other events follow what caused them.
+    if entry.kind == "event" and entry.item.leads:
         return (entry.at, -1)
     return (entry.at, {"message": 0, "note": 1, "event": 2}[entry.kind])

@@ -5,6 +5,7 @@ same cases, so running it again changes nothing."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from django.db import transaction
 
@@ -58,6 +59,9 @@ def rebuild(conversation: Conversation) -> int:
                 clock = rules.became_pending(clock, min(moment, event.created_at))
             if event.kind == EventKind.ASSIGNED and is_transfer(event.data):
                 clock = replace(clock, transfers=clock.transfers + 1)
+            if event.kind == EventKind.LEFT_ON_READ:
+                clock = replace(clock, left_on_read=clock.left_on_read + 1)
+                case.left_on_read_wait = datetime.fromisoformat(event.data["waiting_since"]) if event.data.get("waiting_since") else None
             if event.kind == EventKind.HANDOFF and event.data.get("route"):
                 case.route = str(event.data["route"])[:60]
             if event.kind == EventKind.RESOLVED:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from mostrador.inbox.hooks import Panel, RowMark
-from mostrador.inbox.models import ConversationEvent, EventKind
+from mostrador.inbox.models import EventKind
 from mostrador.inbox.queries import visible_inboxes
 
 from .models import Case
@@ -24,15 +24,19 @@ def left_on_read_marks(conversations) -> dict[int, list[RowMark]]:
     waits = {c.pk: c.waiting_since for c in conversations if c.waiting_since and not c.resolved}
     if not waits:
         return {}
-    seen = ConversationEvent.objects.filter(
-        conversation_id__in=list(waits), kind=EventKind.LEFT_ON_READ, created_at__gte=min(waits.values())
-    ).values_list("conversation_id", "data")
+    # The open case of each waiting row (the one-open-case index), not the event log: this runs
+    # on every refresh of every open list.
+    seen = (
+        Case.objects.filter(conversation_id__in=list(waits), closed_at__isnull=True, left_on_read_wait__isnull=False)
+        .order_by()
+        .values_list("conversation_id", "left_on_read_wait")
+    )
     mark = RowMark(
         "left-on-read",
         _("Seen, unanswered"),
         _("Someone opened this chat while the customer waited, and nobody answered within the wait target."),
     )
-    return {conv_id: [mark] for conv_id, data in seen if (data or {}).get("waiting_since") == waits[conv_id].isoformat()}
+    return {conv_id: [mark] for conv_id, wait in seen if wait == waits[conv_id]}
 
 
 def earlier_cases_panel(conversation, user) -> Panel | None:

@@ -55,7 +55,8 @@ def check_left_on_read(case_id: int, user_id: int, waiting_since_iso: str, due_i
         from mostrador.accounts.models import User
 
         case.left_on_read += 1
-        case.save(update_fields=["left_on_read"])
+        case.left_on_read_wait = conv.waiting_since
+        case.save(update_fields=["left_on_read", "left_on_read_wait"])
         record_event(
             conv, EventKind.LEFT_ON_READ, Actor.person(User.objects.get(pk=user_id)), due,
             data={"case_id": case.pk, "waiting_since": waiting_since_iso},

@@ -36,6 +36,9 @@ class Case(models.Model):
     interactions = models.PositiveIntegerField(default=0)
     transfers = models.PositiveIntegerField(default=0)
     left_on_read = models.PositiveIntegerField(default=0)
+    # The wait (when it started) that was last left on read: the list marks the row while that
+    # same wait goes on, reading this through the one-open-case index.
+    left_on_read_wait = models.DateTimeField(null=True, blank=True)
     # The survey sent when the case closed, and the customer's answer.
     survey_kind = models.CharField(max_length=4, blank=True)
     survey_sent_at = models.DateTimeField(null=True, blank=True)

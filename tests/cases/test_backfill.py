@@ -17,7 +17,7 @@ from tests.conftest import customer_says
 pytestmark = pytest.mark.django_db(transaction=True)
 
 COMPARED = ("id", "state", "opened_at", "closed_at", "close_reason", "reason", "handled_by", "first_response_seconds",
-            "first_human_response_seconds", "queue_seconds", "end_to_end_seconds", "interactions", "transfers")
+            "first_human_response_seconds", "queue_seconds", "end_to_end_seconds", "interactions", "transfers", "left_on_read")
 
 
 def snapshot(api):
@@ -27,7 +27,7 @@ def snapshot(api):
 
 
 def test_backfill_rebuilds_the_same_cases_and_is_idempotent(agent_api, bot_api, agent):
-    shop = create_inbox("Tienda", "api", {"case_close_after_seconds": 120})
+    shop = create_inbox("Tienda", "api", {"case_close_after_seconds": 120, "wait_target_seconds": 60})
     ai = create_inbox("IA", "api", {"ai_enabled": True, "ai_window_seconds": 60})
     shop.members.add(agent)
     ai.members.add(agent)
@@ -38,6 +38,9 @@ def test_backfill_rebuilds_the_same_cases_and_is_idempotent(agent_api, bot_api, 
         clock.shift(timedelta(seconds=130))
         run_due_jobs()  # closed by silence
         customer_says(agent_api, shop.pk, "otra vez", who="a")
+        agent_api.post(f"/conversations/{a}/seen")
+        clock.shift(timedelta(seconds=61))
+        run_due_jobs()  # seen and left unanswered past the wait target
         clock.shift(timedelta(seconds=5))
         agent_api.post(f"/conversations/{a}/assign", {"user_id": agent.pk})
         b = customer_says(agent_api, ai.pk, "necesito un foco", who="b")["conversation_id"]
@@ -49,7 +52,7 @@ def test_backfill_rebuilds_the_same_cases_and_is_idempotent(agent_api, bot_api, 
         agent_api.post(f"/conversations/{b}/messages", {"text": "te ayudo yo"})
         agent_api.post(f"/conversations/{b}/resolve", {"reason": "repuestos"})
     live = snapshot(agent_api)
-    assert len(live) == 3
+    assert len(live) == 3 and [c["left_on_read"] for c in live] == [0, 1, 0]
     call_command("cases", "backfill", "--all")
     assert snapshot(agent_api) == live
     call_command("cases", "backfill", "--all")

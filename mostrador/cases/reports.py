@@ -7,7 +7,6 @@ import csv
 import io
 from datetime import datetime
 
-from django.db.models import Q
 from django.utils import timezone
 
 from mostrador.rules import tally as tallies
@@ -36,9 +35,8 @@ def summary(
         until_day = None  # nothing has closed after now: today's rollup is today so far
     else:
         until_day = until
-    first, last, edges = rollups.day_span(since, until_day)
-    whole_days = not (first and last and first > last)
-    result = rollups.read(names, first, last) if whole_days and names else {}
+    days, edges = rollups.day_span(since, until_day)
+    result = rollups.read(names, *days) if days and names else {}
 
     cases = Case.objects.all()
     if inboxes is not None:
@@ -48,7 +46,7 @@ def summary(
     if team_id:
         closed, still_open = closed.filter(team_id=team_id), still_open.filter(conversation__team_id=team_id)
     if agent_id:
-        closed = closed.filter(Q(assignee_id=agent_id) | Q(assignee_id__isnull=True, closed_by_id=agent_id))
+        closed = closed.filter(rollups.counted_for(agent_id))
         still_open = still_open.filter(conversation__assignee_id=agent_id)
     for start, end in edges:
         for case in closed.filter(closed_at__gte=start, closed_at__lt=end).iterator(chunk_size=500):

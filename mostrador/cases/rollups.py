@@ -45,6 +45,11 @@ def agent_of(case: Case) -> int | None:
     return case.assignee_id or case.closed_by_id
 
 
+def counted_for(agent_id: int) -> Q:
+    """The closed cases agent_of gives to this person, as a filter."""
+    return Q(assignee_id=agent_id) | Q(assignee_id__isnull=True, closed_by_id=agent_id)
+
+
 def slice_name(inbox_id: int | None = None, team_id: int | None = None, agent_id: int | None = None) -> str:
     parts = [f"{tag}{value}" for tag, value in (("i", inbox_id), ("t", team_id), ("a", agent_id)) if value]
     return ".".join(parts)
@@ -169,9 +174,12 @@ def rebuild(progress=None, chunk: int = 2000) -> int:
         return counted
 
 
-def day_span(since: datetime | None, until: datetime | None) -> tuple[date | None, date | None, list[tuple[datetime, datetime]]]:
-    """Split [since, until) into whole local days (first, last, inclusive; None: unbounded) and
-    the partial days at its edges, which are read from the cases themselves."""
+def day_span(
+    since: datetime | None, until: datetime | None
+) -> tuple[tuple[date | None, date | None] | None, list[tuple[datetime, datetime]]]:
+    """Split [since, until) into whole local days, (first, last) inclusive with None for an open
+    end, or None when the range holds no whole day; and the partial days at its edges, which
+    are read from the cases themselves."""
     first = last = None
     head = tail = None
     if since is not None:
@@ -185,5 +193,5 @@ def day_span(since: datetime | None, until: datetime | None) -> tuple[date | Non
         if midnight(end) != until:
             tail = (midnight(end), until)
     if since is not None and until is not None and first > last:
-        return first, last, [(since, until)]
-    return first, last, [edge for edge in (head, tail) if edge]
+        return None, [(since, until)]
+    return (first, last), [edge for edge in (head, tail) if edge]

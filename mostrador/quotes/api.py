@@ -16,8 +16,8 @@ from mostrador.api.errors import ApiError, not_found
 from mostrador.api.out import ERRORS, Page, Spread
 from mostrador.api.paging import newest_first
 from mostrador.inbox.queries import visible_conversations
-from mostrador.rules.cases import percentile
 from mostrador.rules.quotes import Stage
+from mostrador.rules.tally import spread_of
 
 from . import actions
 from .models import Quote
@@ -244,12 +244,7 @@ def report(request, params: Query[ReportFilters]):
         "until": params.until.isoformat() if params.until else None,
         **totals,
         "to_quote_now": to_quote_now,
-        "time_to_quote": {
-            "count": len(waits),
-            "avg": round(sum(waits) / len(waits), 3) if waits else None,
-            "p50": percentile(waits, 0.5),
-            "p90": percentile(waits, 0.9),
-        },
+        "time_to_quote": spread_of(waits),
         "conversion": round(totals["won"] / totals["quoted"], 4) if totals["quoted"] else None,
         "sellers": [{"agent_id": s.pop("assignee_id"), **s} for s in sellers],
     }

@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .cases import percentile
+
 # The duration metrics a case feeds, in DESIGN.md section 3's terms.
 DURATIONS = (
     "first_response",
@@ -133,6 +135,18 @@ def spread(tally: Tally, name: str) -> dict[str, float | int | None]:
         "avg": round(sum(s for _, _, s in histogram) / count, 3),
         "p50": _at_rank(histogram, count, 0.5),
         "p90": _at_rank(histogram, count, 0.9),
+    }
+
+
+def spread_of(values: list[float]) -> dict[str, float | int | None]:
+    """The same four numbers for a few values kept whole, without buckets (the quotes report)."""
+    if not values:
+        return {"count": 0, "avg": None, "p50": None, "p90": None}
+    return {
+        "count": len(values),
+        "avg": round(sum(values) / len(values), 3),
+        "p50": percentile(values, 0.5),
+        "p90": percentile(values, 0.9),
     }
 
 

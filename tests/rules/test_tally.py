@@ -35,6 +35,7 @@ def test_whole_seconds_below_ten_minutes_come_back_exactly(values):
     assert got["count"] == len(values)
     assert got["p50"] == percentile(values, 0.5) and got["p90"] == percentile(values, 0.9)
     assert got["avg"] == round(sum(values) / len(values), 3)
+    assert got == tally.spread_of(values)
 
 
 @given(st.lists(seconds, min_size=1, max_size=60))

@@ -122,11 +122,13 @@ def _pane_context(request, conv: Conversation, error: str = "") -> dict:
 @login_required
 @require_GET
 def inbox_page(request, conversation_id: int | None = None):
-    context = _list_context(request)
-    if conversation_id is not None:
-        context.update(_pane_context(request, _opened(request, conversation_id)))
-    context["open_id"] = conversation_id
-    context["row_menu"] = hooks.row_menu.collect(request.user)
+    pane = _pane_context(request, _opened(request, conversation_id)) if conversation_id is not None else {}
+    return _whole_page(request, pane, conversation_id)
+
+
+def _whole_page(request, pane: dict, open_id: int | None) -> HttpResponse:
+    """The inbox page: the list, and the open conversation's pane (its context) if any."""
+    context = {**_list_context(request), **pane, "open_id": open_id, "row_menu": hooks.row_menu.collect(request.user)}
     return render(request, "inbox/page.html", context)
 
 
@@ -183,8 +185,7 @@ def _act(request, conversation_id: int, do) -> HttpResponse:
         context["draft"] = request.POST.get("text", "")
     if not request.headers.get("HX-Request"):
         # A plain form post (the page's scripts had not started): answer with the whole page.
-        context.update(_list_context(request), open_id=conv.pk, row_menu=hooks.row_menu.collect(request.user))
-        return render(request, "inbox/page.html", context)
+        return _whole_page(request, context, conv.pk)
     # No list refresh is requested here: the pane swap and the realtime event already refresh it.
     return render(request, "inbox/_conversation.html", context)
 

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
+from pydantic import ValidationError
 
 from mostrador.accounts.models import Team
 from mostrador.inbox.actions import ActionRefused, Actor
@@ -20,12 +21,15 @@ from mostrador.inbox.views import pane
 from mostrador.rules.quotes import Stage
 
 from . import actions
-from .api import visible_quotes
+from .api import ItemIn, VehicleIn, visible_quotes
 from .screens import stage_label
 from .wiring import prefill
 
 # A separator followed by exactly three digits: a thousands separator, or a decimal one?
 THOUSANDS = re.compile(r"[.,]\d{3}(?!\d)")
+NOT_VALID = _("The quote was not added: look at its %(field)s.")
+FIELD_NAMES = {"plate": _("Plate"), "vin": _("VIN"), "make": _("Make"), "model": _("Model"), "year": _("Year"),
+               "description": _("Part"), "side": _("Side"), "quantity": _("Quantity")}
 NO_SEPARATORS = _("Write the amount without thousands separators, for example 25990 or 25990.50.")
 VEHICLE_KEYS = ("plate", "vin", "make", "model", "year")
 COLUMNS = [Stage.TO_QUOTE, Stage.QUOTED, Stage.WON, Stage.LOST]
@@ -117,15 +121,15 @@ def create(request, conversation_id: int):
         # From the list's right-click menu: what the conversation already holds.
         actions.create_quote(conv, Actor.person(request.user), prefill(conv))
         return pane(request, conv.pk)
-    vehicle = {k: request.POST.get(k, "").strip()[:60] for k in VEHICLE_KEYS if request.POST.get(k, "").strip()}
-    items = []
-    if request.POST.get("description", "").strip():
-        quantity = request.POST.get("quantity", "1")
-        items.append({
-            "description": request.POST["description"].strip()[:200], "side": request.POST.get("side", "").strip()[:20],
-            "quantity": int(quantity) if quantity.isdigit() and 0 < int(quantity) <= 10_000 else 1,
-        })
-    details = actions.Details(vehicle=vehicle, items=items, notes=request.POST.get("notes", "").strip()[:4000])
+    # The API's own schemas check the form, so both refuse the same things.
+    form = {k: request.POST.get(k, "").strip() for k in (*VEHICLE_KEYS, "description", "side", "quantity", "notes")}
+    try:
+        vehicle = VehicleIn(**{k: form[k] for k in VEHICLE_KEYS}).model_dump()
+        items = [ItemIn(description=form["description"], side=form["side"], quantity=form["quantity"] or 1).model_dump()] if form["description"] else []
+    except ValidationError as invalid:
+        field = str(invalid.errors()[0]["loc"][-1])
+        return pane(request, conv.pk, error=str(NOT_VALID) % {"field": FIELD_NAMES.get(field, field)})
+    details = actions.Details(vehicle={k: v for k, v in vehicle.items() if v}, items=items, notes=form["notes"][:4000])
     actions.create_quote(conv, Actor.person(request.user), details)
     return pane(request, conv.pk)
 

@@ -207,3 +207,16 @@ def test_a_quote_can_go_as_a_pdf_document_with_the_message_as_its_caption(agent_
     words = zlib.decompress(stream).decode("latin-1")
     for expected in (f"Cotización #{quote['id']}", "Toyota Yaris 2018", "BCDF12", "Foco delantero  ñandú", "izquierdo", "51 980 CLP"):
         assert expected in words.replace(") Tj", "").replace("(", ""), expected
+
+
+def test_the_pane_form_refuses_what_the_api_refuses_and_adds_nothing(agent_api, agent, shop):
+    conv_id = chat(agent_api, shop)
+    seller = Client()
+    seller.force_login(agent)
+    refused = seller.post(f"/quotes/ui/new/{conv_id}", {"year": "dos mil", "description": "Foco"}).content.decode()
+    assert "La cotización no se agregó: revisa su Año." in refused
+    assert agent_api.get("/quotes").json_body["items"] == []
+    seller.post(f"/quotes/ui/new/{conv_id}", {"plate": "BCDF12", "year": "2018", "description": "Foco", "side": "izquierdo", "quantity": "2"})
+    [quote] = agent_api.get("/quotes").json_body["items"]
+    assert quote["vehicle"] == {"plate": "BCDF12", "year": "2018"}
+    assert quote["items"] == [{"description": "Foco", "side": "izquierdo", "quantity": 2}]

@@ -3,9 +3,9 @@ reason); a skip needs a reason; a card never moves onto its own stage."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from mostrador.rules.quotes import NEXT, Refusal, Stage, refuse_amount, refuse_move
@@ -39,7 +39,13 @@ def test_the_ladder_reaches_every_stage_one_step_at_a_time():
 
 
 @given(st.decimals(allow_nan=True, allow_infinity=True), st.text(max_size=4))
+@example(Decimal("1E26"), "")
+@example(Decimal("25.990"), "CLP")
+@example(Decimal("25.999"), "CLP")
 def test_an_amount_is_a_finite_non_negative_decimal_of_cents_with_a_currency(amount, currency):
     refused = refuse_amount(amount, currency) is Refusal.BAD_AMOUNT
-    fine = amount.is_finite() and amount >= 0 and amount == amount.quantize(Decimal("0.01")) and len(currency) == 3
+    with localcontext() as exact:
+        exact.prec = 10_000  # no rounding: a hundredfold of any generated decimal fits
+        whole_cents = amount.is_finite() and (amount * 100) == (amount * 100).to_integral_value()
+    fine = whole_cents and amount >= 0 and len(currency) == 3
     assert refused is not fine

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "mostrador.bots",
     "mostrador.cases",
     "mostrador.quotes",
+    "mostrador.teamwork",
     *CONNECTOR_APPS,
 ]
 
@@ -126,6 +127,9 @@ DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+MOSTRADOR_REDIS_PREFIX = os.environ.get("MOSTRADOR_REDIS_PREFIX", "mostrador")
+# A browser left untouched this long turns its person "away" (DESIGN.md section 4).
+MOSTRADOR_AWAY_AFTER_SECONDS = int(os.environ.get("MOSTRADOR_AWAY_AFTER_SECONDS", "600"))
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -134,7 +138,7 @@ if REDIS_URL:
             # 5 s made idle sockets drop ("Timeout reading") while they simply waited for events.
             "CONFIG": {
                 "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 5}],
-                "prefix": os.environ.get("MOSTRADOR_REDIS_PREFIX", "mostrador"),
+                "prefix": MOSTRADOR_REDIS_PREFIX,
             },
         }
     }

@@ -21,6 +21,7 @@ urlpatterns = [
     path("channels/", channel_health, name="channel-health"),
     path("ai/", include("mostrador.bots.urls")),
     path("quotes/", include("mostrador.quotes.urls")),
+    path("team/", include("mostrador.teamwork.urls")),
     path("login/", auth_views.LoginView.as_view(template_name="auth/login.html", redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),

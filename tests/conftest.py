@@ -48,6 +48,9 @@ class Api:
     def patch(self, path, body):
         return self._do("patch", path, body=body)
 
+    def delete(self, path):
+        return self._do("delete", path)
+
 
 def make_user(email, role=Role.AGENT, name=None):
     return User.objects.create_user(email, "secret-pass-1", name=name or email.split("@")[0].title(), role=role)

@@ -15,6 +15,12 @@ class Role(models.TextChoices):
     AGENT = "agent", _("Agent")
 
 
+class Availability(models.TextChoices):
+    ONLINE = "online", _("Online")
+    AWAY = "away", _("Away")
+    OFFLINE = "offline", _("Offline")
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -36,6 +42,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.AGENT)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Who may be given new chats: only people who are online (DESIGN.md section 4). Everyone
+    # starts offline: a person who never opened Mostrador is not there to answer.
+    availability = models.CharField(max_length=8, choices=Availability.choices, default=Availability.OFFLINE)
+    availability_changed_at = models.DateTimeField(null=True, blank=True)
+    # Open chats this person may hold per inbox; None: the inbox's capacity.
+    capacity = models.PositiveIntegerField(null=True, blank=True)
+    # How this person wants to hear of their notifications besides the in-app centre.
+    notify_browser = models.BooleanField(default=True)
+    notify_sound = models.BooleanField(default=True)
 
     objects = UserManager()
 
@@ -48,6 +63,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def sees_every_inbox(self) -> bool:
+        # The policy (inbox.policy) decides; this is its shorthand for templates.
         return self.role in (Role.ADMIN, Role.SUPERVISOR)
 
     @property
@@ -66,6 +82,19 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AvailabilityChange(models.Model):
+    """The availability log: one row per change, from which online and away time are computed."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="availability_log")
+    availability = models.CharField(max_length=8, choices=Availability.choices)
+    # What changed it: the person ("manual"), their browser going idle or closing ("presence").
+    source = models.CharField(max_length=10, default="manual")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "at"], name="availability_log_user_at")]
 
 
 def _hash(raw: str) -> str:

@@ -20,7 +20,7 @@ from mostrador.inbox.serializers import conversation_dict, message_dict, note_di
 from .auth import actor_of
 from .errors import ApiError, not_found
 from .out import ERRORS, ConversationOut, MessageOut, NoteOut, Page
-from .schemas import AiIn, AssignIn, HandoffIn, MessageIn, NoteIn, PriorityIn, ResolveIn, TagsIn
+from .schemas import AiIn, AssignIn, HandoffIn, MessageIn, NoteIn, PriorityIn, ResolveIn, TagsIn, TransferIn
 
 router = Router(tags=["conversations"])
 
@@ -29,6 +29,7 @@ class ListParams(Schema):
     state: str = "pending"
     inbox_id: int | None = None
     assignee_id: int | None = None
+    team_id: int | None = None
     limit: int = Field(default=50, ge=1, le=200)
     cursor: str | None = None
 
@@ -58,7 +59,7 @@ def list_conversations(request, params: Query[ListParams]):
     now = timezone.now()
     rows, next_cursor = conversation_list(
         request.user,
-        ListFilters(state=params.state, inbox_id=params.inbox_id, assignee_id=params.assignee_id),
+        ListFilters(state=params.state, inbox_id=params.inbox_id, assignee_id=params.assignee_id, team_id=params.team_id),
         limit=params.limit,
         cursor=params.cursor,
         now=now,
@@ -155,16 +156,32 @@ def ai(request, conversation_id: int, body: AiIn):
 @router.post("/{conversation_id}/assign", response={200: ConversationOut, **ERRORS})
 def assign(request, conversation_id: int, body: AssignIn):
     conv = visible(request, conversation_id)
+    user, team = _assignee(body.user_id, body.team_id)
+    return _fresh(actions.assign(conv, actor_of(request), user=user, team=team))
+
+
+def _assignee(user_id: int | None, team_id: int | None) -> tuple[User | None, Team | None]:
     user = team = None
-    if body.user_id is not None:
-        user = User.objects.filter(pk=body.user_id, is_active=True).first()
+    if user_id is not None:
+        user = User.objects.filter(pk=user_id, is_active=True).first()
         if user is None:
             raise ApiError(422, "user_id names no active user.", "invalid")
-    if body.team_id is not None:
-        team = Team.objects.filter(pk=body.team_id).first()
+    if team_id is not None:
+        team = Team.objects.filter(pk=team_id).first()
         if team is None:
             raise ApiError(422, "team_id names no team.", "invalid")
-    return _fresh(actions.assign(conv, actor_of(request), user=user, team=team))
+    return user, team
+
+
+@router.post("/{conversation_id}/transfer", response={200: ConversationOut, **ERRORS})
+def transfer(request, conversation_id: int, body: TransferIn):
+    """Derivar: pass the chat to a person or a team with a note (kept as an internal note). An
+    agent cannot pass it to someone who is full; a supervisor can."""
+    conv = visible(request, conversation_id)
+    if body.user_id is None and body.team_id is None:
+        raise ApiError(422, "Give user_id or team_id.", "invalid")
+    user, team = _assignee(body.user_id, body.team_id)
+    return _fresh(actions.transfer(conv, actor_of(request), user=user, team=team, note=body.note or ""))
 
 
 @router.get("/{conversation_id}/notes", response={200: Page[NoteOut], **ERRORS})

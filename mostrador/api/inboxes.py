@@ -4,20 +4,21 @@ from django.db import transaction
 from ninja import Router
 
 from mostrador.accounts.models import User
+from mostrador.inbox import policy
 from mostrador.inbox.actions import InboundMessage, receive_customer_message
 from mostrador.inbox.actions.inboxes import create_inbox, update_inbox
 from mostrador.inbox.queries import visible_inboxes
 from mostrador.inbox.serializers import conversation_dict, inbox_dict, message_dict
 
 from .errors import ApiError, not_found
-from .out import ERRORS, InboundOut, InboxOut, Page, QueuedOut, TemplateOut
+from .out import ERRORS, InboundOut, InboxOut, MemberOut, Page, QueuedOut, TemplateOut
 from .schemas import InboundIn, InboxCreate, InboxPatch
 
 router = Router(tags=["inboxes"])
 
 
 def _require_admin(request) -> None:
-    if not request.user.is_admin:
+    if not policy.may_configure(request.user):
         raise ApiError(403, "Only admins manage inboxes.", "forbidden")
 
 
@@ -63,6 +64,20 @@ def patch(request, inbox_id: int, body: InboxPatch):
         if body.member_ids is not None:
             inbox.members.set(_members(body.member_ids))
     return inbox_dict(inbox)
+
+
+@router.get("/{inbox_id}/members", response={200: Page[MemberOut], **ERRORS})
+def members(request, inbox_id: int):
+    """The people who work the inbox: its members and its teams' members."""
+    inbox = visible_inbox(request, inbox_id)
+    people = policy.inbox_people(inbox).order_by("name", "pk")
+    return {
+        "items": [
+            {"id": u.pk, "name": u.name, "email": u.email, "role": u.role, "availability": u.availability}
+            for u in people
+        ],
+        "next_cursor": None,
+    }
 
 
 @router.post("/{inbox_id}/messages", response={200: InboundOut, 201: InboundOut, **ERRORS})

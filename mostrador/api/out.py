@@ -99,6 +99,7 @@ class ConversationOut(Schema):
     ai_deadline: str | None = None
     assignee_id: int | None = None
     team_id: int | None = None
+    queued_since: str | None = Field(default=None, description="Waiting for an agent with room since then.")
     priority: int
     tags: list[str]
     fields: dict[str, Any] = Field(default_factory=dict)
@@ -120,6 +121,14 @@ class NoteOut(Schema):
     author_id: int | None = None
     text: str
     created_at: str
+
+
+class MemberOut(Schema):
+    id: int
+    name: str
+    email: str
+    role: str
+    availability: str
 
 
 class InboxOut(Schema):

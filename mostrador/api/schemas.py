@@ -128,6 +128,12 @@ class AssignIn(Schema):
     team_id: int | None = None
 
 
+class TransferIn(Schema):
+    user_id: int | None = None
+    team_id: int | None = None
+    note: str | None = Field(default=None, max_length=4000)
+
+
 class NoteIn(Schema):
     text: str = Field(min_length=1, max_length=10000)
 

@@ -119,6 +119,16 @@ class InboxConfigured:
     created: bool = False
 
 
+@dataclass(frozen=True)
+class ConversationOpened:
+    """A person opened a conversation (the web UI on open, or `POST /seen`). Announced outside
+    any transaction, on every open: subscribers keep it cheap (a read before any write)."""
+
+    conversation: Conversation
+    user: Any
+    now: datetime
+
+
 class Providers:
     """Capabilities that contribute to something the core shows or decides, in the order they
     subscribed. Each provider is called with the same arguments; `collect` gathers the answers
@@ -228,6 +238,8 @@ row_menu = Providers()
 timeline_events = TimelineEvents()
 # Every change to a conversation, announced by the action that made it.
 conversation_changed: Hook[ConversationChanged] = Hook("conversation_changed")
+# A person opened a conversation (mentions and notifications about it are then read).
+conversation_opened: Hook[ConversationOpened] = Hook("conversation_opened")
 # An inbox's settings were saved; subscribers may refuse them by raising InvalidSettings.
 inbox_configured: Hook[InboxConfigured] = Hook("inbox_configured")
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, field_validator
 
 # A window, target or delay in seconds: any value from one second up to a year.
 Seconds = Annotated[StrictInt, Field(ge=1, le=366 * 86400)]
@@ -26,6 +26,24 @@ class CommonSettings(BaseModel):
     ai_window_seconds: Seconds = 300
     wait_target_seconds: Seconds = 900
     case_close_after_seconds: Seconds = 86400
+    # Teamwork (DESIGN.md section 4): who gets new chats, how many each may hold, what agents see
+    # and which teams work the inbox (their members see it as if they were its members).
+    assignment: Literal["manual", "round_robin", "balanced"] = "manual"
+    capacity: Annotated[StrictInt, Field(ge=1, le=10_000)] | None = None
+    visibility: Literal["all", "own_and_unassigned"] = "all"
+    team_ids: list[StrictInt] = Field(default_factory=list)
+
+    @field_validator("team_ids")
+    @classmethod
+    def _teams_exist(cls, ids: list[int]) -> list[int]:
+        from mostrador.accounts.models import Team
+
+        wanted = sorted(set(ids))
+        found = set(Team.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+        missing = [i for i in wanted if i not in found]
+        if missing:
+            raise ValueError(f"no team with id {missing[0]}")
+        return wanted
 
 
 class InvalidSettings(ValueError):
@@ -82,13 +100,14 @@ def split_settings(channel: str, raw: dict) -> tuple[dict, dict]:
 
 
 def _check(model: type[BaseModel], key: str, value):
-    info = model.model_fields[key]
-    adapter = TypeAdapter(Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation)
+    # Validated as an assignment to a blank model, so a key's own validators run too.
+    instance = model.model_construct()
     try:
-        return adapter.validate_python(value)
+        model.__pydantic_validator__.validate_assignment(instance, key, value)
     except ValidationError as error:
-        problem = error.errors()[0]["msg"]
+        problem = error.errors()[0]["msg"].removeprefix("Value error, ")
         raise InvalidSettings(f"settings.{key}: {_lower_first(problem)}") from None
+    return getattr(instance, key)
 
 
 def _lower_first(text: str) -> str:

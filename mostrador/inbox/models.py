@@ -126,6 +126,9 @@ class Conversation(models.Model):
         conf.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Waiting for an agent with room since then (the inbox assigns chats and everyone was full);
+    # the oldest is assigned first when room frees up. None: not queued.
+    queued_since = models.DateTimeField(null=True, blank=True)
     priority = models.SmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
     tags = models.ManyToManyField(Tag, blank=True, related_name="conversations")
     fields = models.JSONField(default=dict, blank=True)
@@ -159,6 +162,8 @@ class Conversation(models.Model):
             ),
             models.Index(fields=["inbox", "-last_activity_at", "id"], name="conv_inbox_activity"),
             models.Index(fields=["-last_activity_at", "id"], name="conv_activity"),
+            # The assignment queue of each inbox, oldest first.
+            models.Index(fields=["inbox", "queued_since", "id"], condition=Q(queued_since__isnull=False), name="conv_queue"),
         ]
 
     def __str__(self) -> str:

@@ -17,22 +17,11 @@ from django.utils import timezone
 from mostrador.accounts.models import ApiToken, Role
 from mostrador.inbox import hooks
 from mostrador.inbox.models import OPEN_WAIT, Conversation, Inbox
+from mostrador.inbox.policy import inbox_people, visible_conversations, visible_inboxes
 from mostrador.rules.attention import State
 
 STATES = [s.value for s in State] + ["all"]
-
-
-def visible_inboxes(user) -> QuerySet[Inbox]:
-    if user.sees_every_inbox:
-        return Inbox.objects.all()
-    return Inbox.objects.filter(members=user)
-
-
-def visible_conversations(user) -> QuerySet[Conversation]:
-    qs = Conversation.objects.all()
-    if not user.sees_every_inbox:
-        qs = qs.filter(inbox__in=Inbox.objects.filter(members=user).values("pk"))
-    return qs
+__all__ = ["visible_conversations", "visible_inboxes", "conversation_list", "state_counts", "pending_total"]
 
 
 def state_filter(state: str, now: datetime) -> Q:
@@ -62,6 +51,7 @@ class ListFilters:
     inbox_id: int | None = None
     assignee_id: int | None = None
     unassigned: bool = False
+    team_id: int | None = None
 
 
 def filtered(user, filters: ListFilters) -> QuerySet[Conversation]:
@@ -72,6 +62,8 @@ def filtered(user, filters: ListFilters) -> QuerySet[Conversation]:
         qs = qs.filter(assignee_id=filters.assignee_id)
     if filters.unassigned:
         qs = qs.filter(assignee__isnull=True)
+    if filters.team_id is not None:
+        qs = qs.filter(team_id=filters.team_id)
     return qs
 
 
@@ -162,4 +154,4 @@ def ai_answers(inbox: Inbox) -> bool:
     if hooks.ai_answerers.any(inbox):
         return True
     bots = ApiToken.objects.exclude(bot_name="").filter(user__is_active=True)
-    return bots.filter(Q(user__role__in=[Role.ADMIN, Role.SUPERVISOR]) | Q(user__inboxes=inbox)).exists()
+    return bots.filter(Q(user__role__in=[Role.ADMIN, Role.SUPERVISOR]) | Q(user__in=inbox_people(inbox))).exists()

@@ -70,6 +70,8 @@ def conversation_dict(c: Conversation, now: datetime | None = None) -> dict:
         "ai_deadline": iso(c.ai_deadline) if state == "with_ai" else None,
         "assignee_id": c.assignee_id,
         "team_id": c.team_id,
+        # Waiting for an agent with room since then (null: not queued).
+        "queued_since": iso(c.queued_since),
         "priority": c.priority,
         "tags": sorted(t.name for t in c.tags.all()),
         "fields": c.fields,

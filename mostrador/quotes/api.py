@@ -15,6 +15,7 @@ from mostrador.api.auth import actor_of
 from mostrador.api.errors import ApiError, not_found
 from mostrador.api.out import ERRORS, Page, Spread
 from mostrador.api.paging import newest_first
+from mostrador.inbox import policy
 from mostrador.inbox.queries import visible_conversations
 from mostrador.rules.quotes import Stage
 from mostrador.rules.tally import spread_of
@@ -135,7 +136,7 @@ def _check_assignee(request, conversation, assignee_id: int | None) -> None:
     if assignee_id is None:
         return
     person = User.objects.filter(pk=assignee_id, is_active=True).first()
-    if person is None or not (person.sees_every_inbox or person.inboxes.filter(pk=conversation.inbox_id).exists()):
+    if person is None or not policy.works_inbox(person, conversation.inbox):
         raise ApiError(400, "The assignee must be an active member of the conversation's inbox.", "not_inbox_member")
 
 

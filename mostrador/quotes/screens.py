@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from mostrador.inbox.hooks import Panel, RowMenuItem, TopbarItem
-from mostrador.inbox.queries import visible_inboxes
+from mostrador.inbox.queries import visible_conversations
 from mostrador.rules.quotes import Stage
 
 from . import actions
@@ -29,7 +29,7 @@ def stage_label(stage: str) -> str:
 def to_quote(user):
     """The quotes still owed in the inboxes the person sees (indexed: quote_to_do)."""
     owed = Quote.objects.filter(stage=Stage.TO_QUOTE)
-    return owed if user.sees_every_inbox else owed.filter(inbox__in=visible_inboxes(user).values("pk"))
+    return owed if user.sees_every_inbox else owed.filter(conversation__in=visible_conversations(user).values("pk"))
 
 
 def topbar_item(user) -> TopbarItem:

@@ -1,36 +1,95 @@
 from __future__ import annotations
 
+import logging
+
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from . import events
 
+log = logging.getLogger(__name__)
+
+
+class TabListener:
+    """What a capability hears of a browser tab's socket (teamwork keeps presence with it).
+    Subclass and register in `listeners`; every method is awaited in the socket's task."""
+
+    async def opened(self, user, tab: str) -> None:
+        pass
+
+    async def closed(self, user, tab: str) -> None:
+        pass
+
+    async def said(self, user, tab: str, content: dict) -> None:
+        pass
+
+
+listeners: list[TabListener] = []
+
 
 class EventsConsumer(AsyncJsonWebsocketConsumer):
-    """Streams "something changed" events for the inboxes the signed-in user may see."""
+    """Streams "something changed" events for what the signed-in user may see (inbox.policy),
+    their own notifications, and news about colleagues (who is online)."""
 
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close(code=4401)
             return
-        self.groups_joined = await self._groups_for(user)
+        self.user = user
+        self.groups_joined, self.own_only = await self._groups_for(user)
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
+        await self._tell("opened")
 
     async def disconnect(self, code):
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
+        if hasattr(self, "user"):
+            await self._tell("closed")
+
+    async def receive_json(self, content, **kwargs):
+        if isinstance(content, dict) and hasattr(self, "user"):
+            await self._tell("said", content)
+
+    async def _tell(self, what: str, *args) -> None:
+        for listener in listeners:
+            try:
+                await getattr(listener, what)(self.user, self.channel_name, *args)
+            except Exception:  # noqa: BLE001 - a listener's failure must not cut the socket
+                log.exception("tab listener %r failed on %s", listener, what)
 
     async def mostrador_events(self, message):
         # One frame per committed transaction: a JSON array of its events, in order. Each
         # connection joins either the all-inboxes group or its inbox groups, never both, so every
         # event reaches it exactly once.
-        await self.send_json(message["events"])
+        batch = message["events"]
+        if self.own_only and any(e.get("inbox_id") in self.own_only for e in batch):
+            batch = await self._visible(batch)
+        if batch:
+            await self.send_json(batch)
 
     @database_sync_to_async
-    def _groups_for(self, user) -> list[str]:
-        if user.sees_every_inbox:
-            return [events.ALL_INBOXES_GROUP]
-        return [events.inbox_group(pk) for pk in user.inboxes.values_list("pk", flat=True)]
+    def _visible(self, batch: list[dict]) -> list[dict]:
+        """In inboxes where this agent sees only their own chats and the unassigned ones, the
+        events of other people's chats are left out."""
+        from mostrador.inbox.models import Conversation
+
+        ids = {e["conversation_id"] for e in batch if e.get("inbox_id") in self.own_only and "conversation_id" in e}
+        hidden = set(
+            Conversation.objects.filter(pk__in=ids, assignee__isnull=False)
+            .exclude(assignee_id=self.user.pk)
+            .values_list("pk", flat=True)
+        )
+        return [e for e in batch if e.get("conversation_id") not in hidden or e.get("inbox_id") not in self.own_only]
+
+    @database_sync_to_async
+    def _groups_for(self, user) -> tuple[list[str], frozenset[int]]:
+        from mostrador.inbox.policy import scope_of
+
+        scope = scope_of(user)
+        personal = [events.user_group(user.pk), events.EVERYONE_GROUP]
+        if scope.everything:
+            return [events.ALL_INBOXES_GROUP, *personal], frozenset()
+        return [*(events.inbox_group(pk) for pk in sorted(scope.inbox_ids)), *personal], scope.own_only

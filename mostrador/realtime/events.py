@@ -16,9 +16,17 @@ SCHEMAS: dict[str, frozenset[str]] = {
 }
 
 
-def register(type_: str, fields: set[str]) -> str:
-    """A capability's own event type (its apps.py calls this): same rules, ids and states only."""
+# Event types meant for one person only (their notifications): sent to `user_group(user_id)`.
+PERSONAL: set[str] = set()
+
+
+def register(type_: str, fields: set[str], *, personal: bool = False) -> str:
+    """A capability's own event type (its apps.py calls this): same rules, ids and states only.
+    An event with an `inbox_id` reaches those who see that inbox; a `personal` one (with a
+    `user_id`) reaches that person only; any other reaches everyone signed in (who is online)."""
     SCHEMAS[type_] = frozenset({"type", *fields})
+    if personal:
+        PERSONAL.add(type_)
     return type_
 
 
@@ -33,6 +41,13 @@ def make(type_: str, **fields) -> dict:
 def inbox_group(inbox_id: int) -> str:
     return f"inbox.{inbox_id}"
 
+
+def user_group(user_id: int) -> str:
+    return f"user.{user_id}"
+
+
+# Everyone signed in: news about people rather than chats (who is online).
+EVERYONE_GROUP = "people"
 
 # Supervisors and admins see every inbox, including ones created after they connected.
 ALL_INBOXES_GROUP = "inbox.all"

@@ -62,9 +62,17 @@ async def _send(layer, batch: list[dict]) -> None:
     notifications commits hundreds of events at once, and a group send costs a round trip to
     Redis per member. One per event also overflowed a busy browser's channel (capacity 100),
     which silently drops what does not fit."""
-    per_inbox: dict[int, list[dict]] = {}
+    per_group: dict[str, list[dict]] = {}
+    about_chats = []
     for event in batch:
-        per_inbox.setdefault(event["inbox_id"], []).append(event)
-    for inbox_id, inbox_events in per_inbox.items():
-        await layer.group_send(events.inbox_group(inbox_id), {"type": "mostrador.events", "events": inbox_events})
-    await layer.group_send(events.ALL_INBOXES_GROUP, {"type": "mostrador.events", "events": batch})
+        if event["type"] in events.PERSONAL:
+            per_group.setdefault(events.user_group(event["user_id"]), []).append(event)
+        elif "inbox_id" in event:
+            per_group.setdefault(events.inbox_group(event["inbox_id"]), []).append(event)
+            about_chats.append(event)
+        else:
+            per_group.setdefault(events.EVERYONE_GROUP, []).append(event)
+    if about_chats:
+        per_group[events.ALL_INBOXES_GROUP] = about_chats
+    for group, group_events in per_group.items():
+        await layer.group_send(group, {"type": "mostrador.events", "events": group_events})

@@ -25,6 +25,8 @@ def test_socket_streams_only_visible_inboxes(client, agent, inbox):
         assert connected
         from channels.db import database_sync_to_async
 
+        # Opening the tab brought this person online, which everyone signed in hears of.
+        assert await comm.receive_json_from(timeout=2) == [{"type": "availability.changed", "user_id": agent.pk, "availability": "online"}]
         await database_sync_to_async(actions.receive_customer_message)(other, actions.InboundMessage(contact_external_id="x", text="secreto"))
         # A timed-out receive cancels the app in the test harness, so ask for silence instead.
         assert await comm.receive_nothing(timeout=0.5)

@@ -7,7 +7,7 @@ from .delivery import attach_media, hold_sends, mark_seen, retry_message
 from .inbound import InboundMessage, edit_customer_messages, receive_customer_message
 from .inboxes import record_channel_error, replace_templates
 from .lifecycle import close_inactive, expire_ai_window, handoff, record_ai_turn_started, reopen, resolve, set_ai
-from .organise import add_note, add_tag, assign, remember_bot_state, set_field, set_priority, set_tags
+from .organise import add_note, add_tag, assign, remember_bot_state, set_field, set_priority, set_tags, transfer
 from .outbound import OutboundContent, record_delivery, send_message
 
 __all__ = [
@@ -41,4 +41,5 @@ __all__ = [
     "set_ai",
     "set_priority",
     "set_tags",
+    "transfer",
 ]

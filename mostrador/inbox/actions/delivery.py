@@ -41,8 +41,11 @@ def mark_seen(conversation, actor: Actor) -> list[Message]:
     """
     if not actor.is_person:
         return []
+    from mostrador.inbox import hooks
+
     from .record import announce_bookkeeping
 
+    hooks.conversation_opened.announce(hooks.ConversationOpened(conversation, actor.user, timezone.now()))
     unseen_query = Message.objects.filter(conversation=conversation, direction="in", status=DeliveryStatus.RECEIVED)
     # Every realtime refresh of an open chat comes through here; the usual answer is "nothing
     # new", read from a small partial index without taking the conversation's lock.

@@ -111,3 +111,13 @@ def record_channel_error(inbox: Inbox | None, code: str, title: str, details: st
     from mostrador.intake.models import ChannelError
 
     ChannelError.objects.create(inbox=inbox, code=code[:40], title=title[:300], details=details, log=log)
+
+
+def forget_team(team_id: int) -> None:
+    """A team is being deleted: the inboxes it worked no longer name it."""
+    with transaction.atomic():
+        for inbox in Inbox.objects.select_for_update().order_by("pk"):
+            ids = inbox.settings.get("team_ids") or []
+            if team_id in ids:
+                inbox.settings = {**inbox.settings, "team_ids": [i for i in ids if i != team_id]}
+                inbox.save(update_fields=["settings", "updated_at"])

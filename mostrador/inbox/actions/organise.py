@@ -7,16 +7,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mostrador.accounts.models import Team, User
+from mostrador.inbox import policy
 from mostrador.inbox.models import Conversation, EventKind, Note, Tag
 from mostrador.realtime import events
 from mostrador.realtime.publish import publish_on_commit
 
-from .actor import ActionRefused, Actor
+from .actor import ActionConflict, ActionInvalid, ActionRefused, Actor
 from .record import announce_bookkeeping, locked, publish_conversation_changed, record_event
 
 
-def assign(conversation, actor: Actor, *, user: User | None = None, team: Team | None = None):
-    if user is not None and not user.sees_every_inbox and not user.inboxes.filter(pk=conversation.inbox_id).exists():
+def assign(conversation, actor: Actor, *, user: User | None = None, team: Team | None = None, extra: dict | None = None):
+    """Give the chat to a person and/or a team (None: nobody). Whoever subscribes may refuse it
+    (an agent who is full)."""
+    if user is not None and not policy.works_inbox(user, conversation.inbox):
         raise ActionRefused(_("%(user)s is not a member of this inbox."), code="not_inbox_member", user=str(user))
     now = timezone.now()
     with transaction.atomic():
@@ -29,8 +32,34 @@ def assign(conversation, actor: Actor, *, user: User | None = None, team: Team |
             return conv
         conv.assignee = user
         conv.team = team
-        _save_bookkeeping(conv, ["assignee", "team"], EventKind.ASSIGNED, actor, now, data)
+        _save_bookkeeping(conv, ["assignee", "team"], EventKind.ASSIGNED, actor, now, {**data, **(extra or {})})
     return conv
+
+
+MAX_NOTE = 4000
+
+
+def transfer(conversation, actor: Actor, *, user: User | None = None, team: Team | None = None, note: str = ""):
+    """Derivar: pass the chat to a colleague or a department, with a note the next person reads.
+    The note is an internal note; the move is an assignment event marked as a transfer (a
+    re-route for the case). A team without a person leaves the choice to the inbox's assignment."""
+    if user is None and team is None:
+        raise ActionInvalid(_("Choose a person or a team to transfer to."), code="invalid")
+    if not actor.is_person:
+        raise ActionRefused(_("Only a person transfers a chat; an AI agent hands it off."), code="person_only")
+    note = note.strip()
+    if len(note) > MAX_NOTE:
+        raise ActionInvalid(_("A note is at most %(limit)s characters."), code="invalid", limit=MAX_NOTE)
+    with transaction.atomic():
+        conv = locked(conversation.pk)
+        if user is not None and team is None:
+            team = conv.team if conv.team is not None and user.teams.filter(pk=conv.team_id).exists() else None
+        if conv.assignee_id == (user.pk if user else None) and conv.team_id == (team.pk if team else None):
+            raise ActionConflict(_("The chat is already theirs."), code="already_assigned")
+        extra = {"transfer": True}
+        if note:
+            extra["note_id"] = add_note(conv, actor, note).pk
+        return assign(conv, actor, user=user, team=team, extra=extra)
 
 
 def add_note(conversation, actor: Actor, text: str) -> Note:

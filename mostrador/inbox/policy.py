@@ -1,0 +1,113 @@
+"""Who may see and do what (DESIGN.md section 4), in one place. Every list, count, search, API
+path, realtime subscription, media file, report and export asks here.
+
+- Admins configure everything; supervisors see every inbox and every report and may transfer
+  anything, past an agent's capacity too.
+- An agent sees the inboxes they are a member of and those their teams work (the inbox's
+  `team_ids`). Within each, by the inbox's `visibility`: every chat (`all`), or only their own
+  chats and the unassigned ones (`own_and_unassigned`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from mostrador.accounts.models import Role, Team, User
+from mostrador.inbox.models import Conversation, Inbox
+
+OWN_AND_UNASSIGNED = "own_and_unassigned"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one person sees: everything, or these inboxes whole and those only in part."""
+
+    user_id: int
+    everything: bool
+    whole: frozenset[int] = frozenset()
+    own_only: frozenset[int] = frozenset()
+
+    @property
+    def inbox_ids(self) -> frozenset[int]:
+        return self.whole | self.own_only
+
+    def sees_inbox(self, inbox_id: int) -> bool:
+        return self.everything or inbox_id in self.whole or inbox_id in self.own_only
+
+    def sees(self, inbox_id: int, assignee_id: int | None) -> bool:
+        if self.everything or inbox_id in self.whole:
+            return True
+        return inbox_id in self.own_only and assignee_id in (None, self.user_id)
+
+    def conversations(self) -> Q:
+        """The conversations in scope, as an indexed predicate."""
+        if self.everything:
+            return Q()
+        mine = Q(assignee_id=self.user_id) | Q(assignee__isnull=True)
+        return Q(inbox_id__in=sorted(self.whole)) | (Q(inbox_id__in=sorted(self.own_only)) & mine)
+
+
+def sees_everything(user) -> bool:
+    return user.role in (Role.ADMIN, Role.SUPERVISOR)
+
+
+def scope_of(user) -> Scope:
+    if sees_everything(user):
+        return Scope(user.pk, everything=True)
+    whole, own_only = set(), set()
+    for inbox_id, settings in _worked_inboxes(user):
+        (own_only if settings.get("visibility") == OWN_AND_UNASSIGNED else whole).add(inbox_id)
+    return Scope(user.pk, everything=False, whole=frozenset(whole), own_only=frozenset(own_only))
+
+
+def _worked_inboxes(user) -> list[tuple[int, dict]]:
+    """(id, settings) of the inboxes this person works: as a member, or through a team."""
+    team_ids = set(Team.objects.filter(members=user).values_list("pk", flat=True))
+    member_of = set(Inbox.members.through.objects.filter(user_id=user.pk).values_list("inbox_id", flat=True))
+    out = []
+    # Inboxes are few (one per number or bot); reading their settings beats a JSON join.
+    for inbox_id, settings in Inbox.objects.values_list("pk", "settings"):
+        if inbox_id in member_of or team_ids.intersection(settings.get("team_ids") or ()):
+            out.append((inbox_id, settings))
+    return out
+
+
+def visible_inboxes(user) -> QuerySet[Inbox]:
+    if sees_everything(user):
+        return Inbox.objects.all()
+    return Inbox.objects.filter(pk__in=sorted(scope_of(user).inbox_ids))
+
+
+def visible_conversations(user) -> QuerySet[Conversation]:
+    return Conversation.objects.filter(scope_of(user).conversations())
+
+
+def may_see(user, conversation: Conversation) -> bool:
+    return scope_of(user).sees(conversation.inbox_id, conversation.assignee_id)
+
+
+def inbox_people(inbox: Inbox) -> QuerySet[User]:
+    """The active people who work an inbox: its members and its teams' members. They are the
+    candidates for its chats, and whom a note's @ offers."""
+    teams = inbox.setting("team_ids") or []
+    return User.objects.filter(Q(inboxes=inbox) | Q(teams__in=teams), is_active=True).distinct()
+
+
+def works_inbox(user, inbox: Inbox) -> bool:
+    """Whether a chat of this inbox may be given to this person."""
+    return sees_everything(user) or inbox_people(inbox).filter(pk=user.pk).exists()
+
+
+def may_configure(user) -> bool:
+    """Inboxes, teams, people and their roles."""
+    return user.role == Role.ADMIN
+
+
+def may_override_capacity(user) -> bool:
+    return user is not None and sees_everything(user)
+
+
+def sees_reports(user) -> bool:
+    return sees_everything(user)

@@ -1,0 +1,298 @@
+"""Who answers: automatic assignment, capacity and the FIFO queue, as a subscriber of the domain
+hooks (DESIGN.md section 4). The inbox core never calls this; it announces changes and this
+module answers them inside the same transaction.
+
+- A chat that turns pending with nobody on it goes to the agent `rules.assignment.choose` names,
+  or, when nobody online has room, waits in the inbox's queue (`queued_since`).
+- A returning customer (a resolved chat that starts a new wait) goes back to their last agent when
+  that agent is online and has room; otherwise to someone else, or to the queue.
+- Room that frees up (a chat resolved or moved away, someone coming online, capacity raised)
+  drains the queue oldest first, in a durable job: one transaction per chat, under the inbox's
+  row lock, so two workers never take the queue out of order.
+- Nothing jumps the queue: while chats wait in it, a new one joins the end.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mostrador.accounts.models import User
+from mostrador.inbox import actions, hooks, policy
+from mostrador.inbox.actions.record import publish_conversation_changed, record_event
+from mostrador.inbox.models import Conversation, EventKind, Inbox
+from mostrador.rules import assignment as rule
+from mostrador.rules.attention import State
+
+from . import loads
+from .models import AgentLoad
+
+QUEUED = "queued"
+DEQUEUED = "dequeued"
+
+
+def policy_of(inbox: Inbox) -> rule.Policy:
+    return rule.Policy(inbox.setting("assignment") or rule.Policy.MANUAL)
+
+
+# --- the subscriber ---------------------------------------------------------------------------
+
+
+def on_change(change: hooks.ConversationChanged) -> None:
+    on_changes([change])
+
+
+def on_changes(changes: list[hooks.ConversationChanged]) -> None:
+    """Counters first (all people of the batch locked in id order), then the decisions. A batch
+    of several chats that need someone queues them and lets the drain job hand them out, one
+    transaction each, so two batches never lock people in opposite orders."""
+    per_inbox: dict[int, Counter] = {}
+    assigned_to: dict[int, tuple[int, datetime]] = {}
+    for change in changes:
+        deltas = loads.deltas_of(change)
+        if deltas:
+            per_inbox.setdefault(change.conversation.inbox_id, Counter()).update(deltas)
+            if change.kind == EventKind.ASSIGNED and (to := (change.data.get("to") or {}).get("user_id")):
+                assigned_to[change.conversation.inbox_id] = (to, change.now)
+    for inbox_id, deltas in per_inbox.items():
+        to, now = assigned_to.get(inbox_id, (None, None))
+        loads.apply(inbox_id, deltas, assigned_to=to, now=now)
+        if any(n < 0 for n in deltas.values()):
+            drain_soon(inbox_id)
+    for change in changes:
+        _guard_capacity(change)
+        _leave_queue_if_settled(change)
+    for change in changes:
+        _place_team_transfer(change)
+    needing = [c for c in changes if _needs_someone(c)]
+    if len(needing) == 1:
+        place(needing[0].conversation, needing[0].now, returning=needing[0].before.resolved)
+    else:
+        for change in needing:
+            enqueue(change.conversation, change.now)
+
+
+def _needs_someone(change: hooks.ConversationChanged) -> bool:
+    """The chat just turned pending (a customer's new wait, an AI hand-off, an AI window run
+    out) in an inbox that assigns chats, and has nobody on it, or has a returning customer."""
+    if change.kind == EventKind.ASSIGNED or change.state_after is not State.PENDING:
+        return False
+    if change.state_before is State.PENDING and not change.wait_started:
+        return False
+    conv = change.conversation
+    if policy_of(conv.inbox) is rule.Policy.MANUAL:
+        return False
+    return conv.assignee_id is None or change.before.resolved
+
+
+def _place_team_transfer(change: hooks.ConversationChanged) -> None:
+    """A chat transferred to a team, nobody named: the inbox's assignment picks among that team,
+    or, when the customer is waiting and nobody in it has room, the chat queues."""
+    to = change.data.get("to") or {}
+    if change.kind != EventKind.ASSIGNED or not change.data.get("transfer") or to.get("user_id") is not None:
+        return
+    conv = change.conversation
+    if to.get("team_id") is None or conv.resolved or policy_of(conv.inbox) is rule.Policy.MANUAL:
+        return
+    choice = pick(conv.inbox, conv)
+    if choice is not None:
+        _give(conv, choice)
+    elif change.state_after is State.PENDING:
+        enqueue(conv, change.now)
+
+
+def _leave_queue_if_settled(change: hooks.ConversationChanged) -> None:
+    """A queued chat that someone took, answered or resolved no longer waits for an agent. A
+    person who answers an unassigned chat in an inbox that assigns chats takes it."""
+    conv = change.conversation
+    if conv.queued_since is None:
+        return
+    answered = change.kind == EventKind.MESSAGE and change.actor.is_person
+    if answered and conv.assignee_id is None:
+        actions.assign(conv, change.actor, user=change.actor.user, team=conv.team)
+        conv.assignee_id = change.actor.user.pk
+    if conv.assignee_id is not None or conv.resolved or answered:
+        dequeue(conv, change.now)
+
+
+def _guard_capacity(change: hooks.ConversationChanged) -> None:
+    """A person may not hand a chat to an agent who is full; a supervisor may. Taking a chat
+    oneself is always allowed (answering it is taking it). The new load is already counted."""
+    if change.kind != EventKind.ASSIGNED or not change.actor.is_person or change.conversation.resolved:
+        return
+    to = (change.data.get("to") or {}).get("user_id")
+    if to is None or to == change.actor.user.pk:
+        return
+    conv = change.conversation
+    target = candidate(conv.inbox, User.objects.get(pk=to), holding=True)
+    refusal = rule.may_assign(target, overrides_capacity=policy.may_override_capacity(change.actor.user))
+    if refusal is not None:
+        raise actions.ActionConflict(
+            _("%(user)s already has %(load)s open chats in this inbox, their limit."),
+            code=refusal, user=str(User.objects.get(pk=to)), load=target.capacity,
+        )
+
+
+# --- choosing -----------------------------------------------------------------------------------
+
+
+def candidate(inbox: Inbox, user: User, *, holding: bool = False) -> rule.Candidate:
+    """One person as the rule sees them; `holding`: the chat in question is already counted in
+    their load (so room means the load without it)."""
+    row = AgentLoad.objects.filter(inbox=inbox, user=user).values_list("open", "last_assigned_at").first()
+    load, last = row or (0, None)
+    return rule.Candidate(
+        user.pk, rule.Availability(user.availability), load - (1 if holding else 0),
+        rule.effective_capacity(inbox.setting("capacity"), user.capacity), last,
+    )
+
+
+def candidates(inbox: Inbox, team_id: int | None, *, holding: int | None = None, lock: bool = False) -> list[rule.Candidate]:
+    """Everyone who works the inbox (narrowed to the chat's team when it has one), with their
+    loads; `lock` locks the rows of those who could take it, so the answer holds until commit."""
+    people = policy.inbox_people(inbox)
+    if team_id is not None:
+        people = people.filter(teams=team_id)
+    rows = list(people.values_list("pk", "availability", "capacity"))
+    if lock:
+        online = [pk for pk, availability, _ in rows if availability == rule.Availability.ONLINE]
+        rows = [(u.pk, u.availability, u.capacity) for u in loads.lock_people(online).values()]
+    found = {
+        user_id: (n, last)
+        for user_id, n, last in AgentLoad.objects.filter(inbox=inbox, user_id__in=[r[0] for r in rows]).values_list(
+            "user_id", "open", "last_assigned_at"
+        )
+    }
+    inbox_capacity = inbox.setting("capacity")
+    out = []
+    for pk, availability, own_capacity in rows:
+        n, last = found.get(pk, (0, None))
+        out.append(
+            rule.Candidate(
+                pk, rule.Availability(availability), n - (1 if pk == holding else 0),
+                rule.effective_capacity(inbox_capacity, own_capacity), last,
+            )
+        )
+    return out
+
+
+def pick(inbox: Inbox, conv: Conversation, *, returning: bool = False) -> int | None:
+    """The agent to give this chat to now (their row locked until commit), or None."""
+    holding = conv.assignee_id if returning else None
+    found = candidates(inbox, conv.team_id, holding=holding, lock=True)
+    return rule.choose(policy_of(inbox), found, sticky_agent_id=holding)
+
+
+def place(conv: Conversation, now: datetime, *, returning: bool = False) -> None:
+    """Give a chat that needs someone to an agent, or queue it."""
+    inbox = conv.inbox
+    if _others_queued(conv):
+        enqueue(conv, now)
+        return
+    choice = pick(inbox, conv, returning=returning)
+    if choice is None:
+        enqueue(conv, now)
+    elif choice != conv.assignee_id:
+        _give(conv, choice)
+
+
+def _give(conv: Conversation, user_id: int) -> None:
+    actions.assign(conv, actions.Actor.system(), user=User.objects.get(pk=user_id), team=conv.team)
+    conv.assignee_id = user_id
+
+
+def _others_queued(conv: Conversation) -> bool:
+    return Conversation.objects.filter(inbox_id=conv.inbox_id, queued_since__isnull=False).exclude(pk=conv.pk).exists()
+
+
+# --- the queue ----------------------------------------------------------------------------------
+
+
+def enqueue(conv: Conversation, now: datetime) -> None:
+    """Put the chat at the end of its inbox's queue. A returning customer whose agent cannot take
+    them is let go, so the chat does not sit in the list of someone who is away."""
+    if conv.assignee_id is not None:
+        actions.assign(conv, actions.Actor.system(), user=None, team=conv.team)
+        conv.assignee_id = None
+    if conv.queued_since is None:
+        conv.queued_since = now
+        Conversation.objects.filter(pk=conv.pk).update(queued_since=now)
+        record_event(conv, QUEUED, actions.Actor.system(), now, data={})
+        publish_conversation_changed(conv, conv.state(now).value, QUEUED)
+    drain_soon(conv.inbox_id)
+
+
+def dequeue(conv: Conversation, now: datetime) -> None:
+    conv.queued_since = None
+    Conversation.objects.filter(pk=conv.pk).update(queued_since=None)
+    publish_conversation_changed(conv, conv.state(now).value, DEQUEUED)
+
+
+def drain_soon(inbox_id: int) -> None:
+    """Ask for the queue to be drained once this transaction commits (a durable job: it commits
+    with the change that freed room, or not at all). Nothing to do when nobody is queued."""
+    from .jobs import drain_queue
+
+    if Conversation.objects.filter(inbox_id=inbox_id, queued_since__isnull=False).exists():
+        drain_queue.enqueue(inbox_id)
+
+
+def drain(inbox_id: int, limit: int = 1000) -> int:
+    """Give queued chats, oldest first, to agents with room; stop at the first that nobody can
+    take. One transaction per chat. Returns how many were given."""
+    given = 0
+    for _attempt in range(limit):
+        with transaction.atomic():
+            inbox = Inbox.objects.select_for_update().filter(pk=inbox_id).first()
+            if inbox is None:
+                return given
+            conv = (
+                Conversation.objects.select_for_update(of=("self",))
+                .select_related("inbox")
+                .filter(inbox_id=inbox_id, queued_since__isnull=False)
+                .order_by("queued_since", "id")
+                .first()
+            )
+            if conv is None:
+                return given
+            now = timezone.now()
+            if conv.resolved or conv.waiting_since is None or conv.assignee_id is not None or policy_of(inbox) is rule.Policy.MANUAL:
+                dequeue(conv, now)
+                continue
+            choice = pick(inbox, conv)
+            if choice is None:
+                return given
+            dequeue(conv, now)
+            _give(conv, choice)
+            given += 1
+    return given
+
+
+def queue_positions(conversations: list[Conversation]) -> dict[int, int]:
+    """Each queued conversation's place in its inbox's queue (1 = next), one query per inbox."""
+    out: dict[int, int] = {}
+    inboxes = {c.inbox_id for c in conversations if c.queued_since is not None}
+    for inbox_id in inboxes:
+        order = Conversation.objects.filter(inbox_id=inbox_id, queued_since__isnull=False).order_by("queued_since", "id")
+        for place_, pk in enumerate(order.values_list("pk", flat=True), start=1):
+            out[pk] = place_
+    return out
+
+
+def room_freed() -> None:
+    """Someone came online or got more room: drain every queue that has chats in it (inboxes
+    are few, and a drain that finds nobody with room stops at once)."""
+    queued = Conversation.objects.filter(queued_since__isnull=False).values_list("inbox_id", flat=True)
+    for inbox_id in sorted(set(queued.order_by())):
+        drain_soon(inbox_id)
+
+
+def on_inbox_configured(configured: hooks.InboxConfigured) -> None:
+    """New assignment settings (a policy switched on, more capacity, more teams) may let the
+    queue move."""
+    if configured.changed & {"assignment", "capacity", "team_ids"}:
+        drain_soon(configured.inbox.pk)

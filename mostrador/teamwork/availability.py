@@ -1,0 +1,58 @@
+"""Online, away, offline: set by hand, by the browser going idle, and by its last tab closing.
+Every change is logged (`AvailabilityChange`), which is where online time comes from."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from mostrador.accounts.models import Availability, AvailabilityChange, User
+from mostrador.realtime import events
+from mostrador.realtime.publish import publish_on_commit
+
+from . import loads
+
+AVAILABILITY_CHANGED = "availability.changed"
+
+MANUAL = "manual"
+PRESENCE = "presence"
+
+
+def set_availability(user: User, availability: str, *, source: str = MANUAL, now: datetime | None = None) -> User:
+    """Change one person's availability. Under the lock of their row, so an assignment in flight
+    either sees them online and finishes first, or sees them gone and passes them by."""
+    availability = Availability(availability)
+    now = now or timezone.now()
+    with transaction.atomic():
+        person = loads.lock_people([user.pk])[user.pk]
+        if person.availability == availability:
+            return person
+        person.availability, person.availability_changed_at = availability, now
+        person.save(update_fields=["availability", "availability_changed_at"])
+        AvailabilityChange.objects.create(user=person, availability=availability, source=source, at=now)
+        publish_on_commit(events.make(AVAILABILITY_CHANGED, user_id=person.pk, availability=availability.value))
+        if availability == Availability.ONLINE:
+            from .assignment import room_freed
+
+            room_freed()
+    user.availability = person.availability
+    return person
+
+
+def time_by_availability(user_id: int, since: datetime, until: datetime) -> dict[str, float]:
+    """Seconds spent online and away between `since` and `until`, from the log."""
+    totals = {Availability.ONLINE.value: 0.0, Availability.AWAY.value: 0.0}
+    before = (
+        AvailabilityChange.objects.filter(user_id=user_id, at__lt=since).order_by("-at", "-id").values_list("availability", flat=True).first()
+    )
+    current, at = before or Availability.OFFLINE.value, since
+    changes = AvailabilityChange.objects.filter(user_id=user_id, at__gte=since, at__lt=until).order_by("at", "id")
+    for availability, changed_at in changes.values_list("availability", "at"):
+        if current in totals:
+            totals[current] += (changed_at - at).total_seconds()
+        current, at = availability, changed_at
+    if current in totals:
+        totals[current] += (until - at).total_seconds()
+    return totals

@@ -90,7 +90,8 @@ def mentioned_in(text: str, people: list[User]) -> list[User]:
             names.append(first)
         names.append(person.email.split("@")[0].casefold())
         for name in filter(None, names):
-            if re.search(r"@" + re.escape(name) + r"(?!\w)", lowered):
+            # The name must end there ("@ana." ends a sentence; "@ana.ventas" is someone else).
+            if re.search(r"@" + re.escape(name) + r"(?!\w|\.\w)", lowered):
                 found[person.pk] = person
                 break
     return list(found.values())

@@ -1,3 +1,5 @@
+from functools import cache
+
 from django.conf import settings
 
 
@@ -13,6 +15,7 @@ def product(request) -> dict:
         "sandboxes": sandbox_pages() if settings.MOSTRADOR_SANDBOX else [],
         # Capabilities' links and live counters (Por cotizar), beside Pendientes. Callables, so
         # only a page that shows the top bar runs their queries (not every list refresh).
-        "topbar_items": (lambda: hooks.topbar_items.collect(user)) if signed_in else (),
+        # Cached: the bar reads them twice (its links, then its controls).
+        "topbar_items": cache(lambda: hooks.topbar_items.collect(user)) if signed_in else (),
         "pending_total": (lambda: pending_total(user)) if signed_in else None,
     }

@@ -172,12 +172,15 @@ class Panel:
 @dataclass(frozen=True)
 class TopbarItem:
     """A link a capability adds to the top bar, with an optional live counter (`count` None: no
-    counter). `key` names it for the page's script and tests (`data-counter="<key>"`)."""
+    counter). `key` names it for the page's script and tests (`data-counter="<key>"`). With a
+    `template`, that template is drawn instead of a link (with `item` in its context), at the
+    right end of the bar beside the person's name (a control rather than a place to go)."""
 
     key: str
     label: str
     url: str
     count: int | None = None
+    template: str = ""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from pydantic.fields import FieldInfo
 
-from mostrador.accounts.models import User
+from mostrador.accounts.models import Team, User
 from mostrador.connectors.base import connector_class
 from mostrador.inbox.inbox_settings import CommonSettings
 
@@ -24,6 +24,10 @@ LABELS = {
 }
 
 
+# Who works the inbox and how chats reach them (DESIGN.md section 4).
+TEAMWORK = ("assignment", "capacity", "visibility", "team_ids")
+
+
 class InboxForm(forms.Form):
     """The fields are added per channel by `inbox_form`."""
 
@@ -32,6 +36,30 @@ class InboxForm(forms.Form):
         User.objects.filter(is_active=True).order_by("name"), required=False,
         widget=forms.CheckboxSelectMultiple, label=_("Members (agents who work this inbox)"),
     )
+    assignment = forms.ChoiceField(
+        required=False,
+        label=_("New chats go to"),
+        choices=[
+            ("manual", _("Nobody: people take or assign them")),
+            ("round_robin", _("Round robin: the online agent who waited longest for one")),
+            ("balanced", _("Balanced: the online agent with the fewest open chats")),
+        ],
+        initial="manual",
+    )
+    capacity = forms.IntegerField(
+        required=False, min_value=1, max_value=10_000,
+        label=_("Capacity: open chats per agent (blank: no limit; when everyone is full, chats queue)"),
+    )
+    visibility = forms.ChoiceField(
+        required=False,
+        label=_("Agents see"),
+        choices=[("all", _("Every chat of the inbox")), ("own_and_unassigned", _("Only their own chats and unassigned ones"))],
+        initial="all",
+    )
+    team_ids = forms.ModelMultipleChoiceField(
+        Team.objects.order_by("name"), required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("Teams that work this inbox (their members see it and take its chats)"),
+    )
 
     channel: str = ""
     channel_fields: tuple[str, ...] = ()
@@ -39,7 +67,11 @@ class InboxForm(forms.Form):
 
     def settings(self, secrets_set: list[str] = ()) -> dict[str, Any]:
         """The inbox settings the cleaned form asks for; blank secrets are left out (kept)."""
-        wanted = {key: self.cleaned_data[key] for key in (*COMMON, *self.channel_fields)}
+        wanted = {key: self.cleaned_data[key] for key in (*COMMON, *TEAMWORK, *self.channel_fields)}
+        wanted["team_ids"] = sorted(team.pk for team in wanted["team_ids"])
+        for key in ("assignment", "visibility"):
+            if not wanted[key]:
+                del wanted[key]  # not on the posted form: left as it is
         for key in self.secret_fields:
             if not wanted[key]:
                 del wanted[key]

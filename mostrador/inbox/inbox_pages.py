@@ -84,6 +84,7 @@ def _page(request, form, inbox: Inbox | None, channel: str):
             "channel_label": connector.label or channel,
             "common_fields": [form[key] for key in ("name", "wait_target_seconds", "ai_window_seconds", "case_close_after_seconds", "ai_enabled")],
             "channel_fields": [form[key] for key in form.channel_fields],
+            "teamwork_fields": [form[key] for key in ("assignment", "capacity", "visibility")],
             "secrets_set": inbox.secrets_set if inbox else [],
             "webhook_url": request.build_absolute_uri(path) if path else "",
             "created": request.GET.get("created"),

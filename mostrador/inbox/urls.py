@@ -14,6 +14,7 @@ urlpatterns = [
     path("ui/c/<int:conversation_id>/reopen", views.reopen, name="ui-reopen"),
     path("ui/c/<int:conversation_id>/ai", views.toggle_ai, name="ui-ai"),
     path("ui/c/<int:conversation_id>/assign", views.assign, name="ui-assign"),
+    path("ui/c/<int:conversation_id>/transfer", views.transfer, name="ui-transfer"),
     path("ui/c/<int:conversation_id>/m/<int:message_id>/retry", views.retry, name="ui-retry"),
     path("ui/c/<int:conversation_id>/templates/sync", views.sync_templates, name="ui-sync-templates"),
     path("media/<int:message_id>", media.serve, name="media"),

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from mostrador.accounts.models import Role, User
+from mostrador.accounts.models import Role, Team, User
 from mostrador.connectors.base import connector_class
-from mostrador.inbox import actions, hooks
+from mostrador.inbox import actions, hooks, policy
 from mostrador.inbox.actions.actor import ActionRefused
 from mostrador.inbox.actions.outbound import window_closes_at
 from mostrador.inbox.jobs import sync_templates as sync_templates_job
@@ -46,17 +46,21 @@ def _filters(request) -> tuple[ListFilters, dict]:
     scope = request.GET.get("scope", "all")
     if scope not in SCOPES:
         scope = "all"
-    try:
-        inbox_id = int(request.GET["inbox"]) if request.GET.get("inbox") else None
-    except ValueError:
-        inbox_id = None
+    inbox_id, team_id = _number(request.GET.get("inbox")), _number(request.GET.get("team"))
     filters = ListFilters(
         state=tab,
         inbox_id=inbox_id,
         assignee_id=request.user.pk if scope == "mine" else None,
         unassigned=scope == "unassigned",
+        team_id=team_id,
     )
-    return filters, {"tab": tab, "scope": scope, "inbox_id": inbox_id}
+    # The inbox and team filters, as they ride along in every link of the list.
+    extra = "".join(f"&{key}={value}" for key, value in (("inbox", inbox_id), ("team", team_id)) if value)
+    return filters, {"tab": tab, "scope": scope, "inbox_id": inbox_id, "team_id": team_id, "extra": extra}
+
+
+def _number(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() and len(raw) < 18 else None
 
 
 def _list_context(request) -> dict:
@@ -66,7 +70,11 @@ def _list_context(request) -> dict:
     marks = hooks.marks_by_row(rows)
     for row in rows:
         row.marks = marks.get(row.pk, ())
-    counts = state_counts(request.user, ListFilters(inbox_id=filters.inbox_id, assignee_id=filters.assignee_id, unassigned=filters.unassigned), now)
+    counts = state_counts(
+        request.user,
+        ListFilters(inbox_id=filters.inbox_id, assignee_id=filters.assignee_id, unassigned=filters.unassigned, team_id=filters.team_id),
+        now,
+    )
     return {
         "rows": rows,
         "counts": counts,
@@ -74,6 +82,7 @@ def _list_context(request) -> dict:
         "now": now,
         "selected": selected,
         "inboxes": visible_inboxes(request.user).order_by("name"),
+        "teams": Team.objects.order_by("name"),
     }
 
 
@@ -91,10 +100,10 @@ def _visible(request, conversation_id: int) -> Conversation:
 
 def _pane_context(request, conv: Conversation, error: str = "") -> dict:
     now = timezone.now()
+    # Whom the chat may be given to: the people who work its inbox, and supervisors.
     members = (
         User.objects.filter(is_active=True)
-        .filter(Q(role__in=[Role.ADMIN, Role.SUPERVISOR]) | Q(inboxes=conv.inbox_id))
-        .distinct()
+        .filter(Q(role__in=[Role.ADMIN, Role.SUPERVISOR]) | Q(pk__in=policy.inbox_people(conv.inbox).values("pk")))
         .order_by("name")
     )
     closes = window_closes_at(conv)
@@ -104,6 +113,9 @@ def _pane_context(request, conv: Conversation, error: str = "") -> dict:
         "entries": timeline(conv),
         "now": now,
         "members": members,
+        "teams": Team.objects.order_by("name"),
+        # The transfer form starts open when the right-click menu asked for it.
+        "transfer_open": request.GET.get("transfer") == "1",
         "error": error,
         "window_closes_at": closes,
         "window_open": closes is None or now < closes,
@@ -265,6 +277,17 @@ def assign(request, conversation_id: int):
     raw = request.POST.get("user_id", "")
     user = User.objects.filter(pk=int(raw), is_active=True).first() if raw.isdigit() else None
     return _act(request, conversation_id, lambda c, a: actions.assign(c, a, user=user, team=c.team))
+
+
+@login_required
+@require_POST
+def transfer(request, conversation_id: int):
+    """Derivar from the pane: to a person or a team, with a note."""
+    user_id, team_id = _number(request.POST.get("user_id")), _number(request.POST.get("team_id"))
+    user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
+    team = Team.objects.filter(pk=team_id).first() if team_id else None
+    note = request.POST.get("note", "")
+    return _act(request, conversation_id, lambda c, a: actions.transfer(c, a, user=user, team=team, note=note))
 
 
 # The customer simulator: an admin writes as a customer of an `api` inbox from another tab.

@@ -27,5 +27,9 @@ class TeamworkConfig(AppConfig):
         hooks.inbox_configured.subscribe(assignment.on_inbox_configured)
         hooks.timeline_events.register(assignment.QUEUED, lambda event: _("Queued: everyone was full"))
         hooks.topbar_items.subscribe(screens.mentions_item)
+        hooks.topbar_items.subscribe(screens.teams_item)
+        hooks.topbar_items.subscribe(screens.notifications_item)
+        hooks.topbar_items.subscribe(screens.availability_item)
+        hooks.row_marks.subscribe(screens.queue_marks)
         if not any(isinstance(listener, presence.Presence) for listener in consumers.listeners):
             consumers.listeners.append(presence.Presence())

@@ -162,12 +162,18 @@
   }
 
   // ---- realtime socket, reconnecting with backoff -------------------------------------------
+  let current = null;
+  // Capabilities tell the server things over the same socket (the tab went idle).
+  window.mostrador.send = (message) => {
+    if (current && current.readyState === WebSocket.OPEN) current.send(JSON.stringify(message));
+  };
   function connect(path) {
     let delay = 500;
     const status = $("#live-status");
     function open() {
       const scheme = location.protocol === "https:" ? "wss://" : "ws://";
       const socket = new WebSocket(scheme + location.host + path);
+      current = socket;
       socket.onopen = () => {
         // Changes committed while there was no socket (between the page being served and this
         // moment, or while it was away) were announced to nobody here: look once, now.
@@ -267,6 +273,15 @@
       const row = target;
       close();
       if (action === "open") { row.click(); return; }
+      if (action === "transfer") {
+        // Open the chat with its transfer form unfolded, ready for a person and a note.
+        if (window.htmx) {
+          await htmx.ajax("GET", "/ui/c/" + id + "?transfer=1", { target: "#pane", swap: "innerHTML" });
+          const picker = $("[data-testid=transfer-user]");
+          if (picker) picker.focus();
+        }
+        return;
+      }
       const csrf = JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"];
       const url = action === "post" ? button.dataset.url.replace("{id}", id) : "/ui/c/" + id + "/" + action;
       const response = await fetch(url, {

@@ -55,7 +55,7 @@ def load_demo() -> bool:
         parts, _ = Team.objects.get_or_create(name="Repuestos")
         sales.members.add(users["ana@demo.mostrador.app"])
         parts.members.add(users["bruno@demo.mostrador.app"])
-        shop = create_inbox(SHOP_INBOX, "api", {"wait_target_seconds": 900})
+        shop = create_inbox(SHOP_INBOX, "api", {"wait_target_seconds": 900, "team_ids": [sales.pk, parts.pk]})
         ai = create_inbox(AI_INBOX, "api", {"ai_enabled": True, "ai_window_seconds": 60, "wait_target_seconds": 600})
         agents = [users["ana@demo.mostrador.app"], users["bruno@demo.mostrador.app"]]
         shop.members.set(agents)

@@ -174,13 +174,15 @@ class TopbarItem:
     """A link a capability adds to the top bar, with an optional live counter (`count` None: no
     counter). `key` names it for the page's script and tests (`data-counter="<key>"`). With a
     `template`, that template is drawn instead of a link (with `item` in its context), at the
-    right end of the bar beside the person's name (a control rather than a place to go)."""
+    right end of the bar beside the person's name (a control rather than a place to go). A
+    `menu` item is a settings page: it goes in the admin's settings menu, not the bar."""
 
     key: str
     label: str
     url: str
     count: int | None = None
     template: str = ""
+    menu: bool = False
 
 
 @dataclass(frozen=True)

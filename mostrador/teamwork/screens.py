@@ -20,7 +20,7 @@ def mentions_item(user) -> TopbarItem:
 def teams_item(user) -> TopbarItem | None:
     if not policy.may_configure(user):
         return None
-    return TopbarItem("teams", _("Teams"), reverse("teamwork-teams"))
+    return TopbarItem("teams", _("Teams and people"), reverse("teamwork-teams"), menu=True)
 
 
 def availability_item(user) -> TopbarItem:

@@ -66,6 +66,7 @@ def test_bot_collects_fields_and_the_seller_sees_the_handoff_summary(live_url, b
 
 def test_admin_configures_and_tries_the_agent(live_url, bot_inbox, page, admin):
     login(page, live_url, admin.email)
+    page.locator("[data-testid=admin-menu] summary").click()
     page.locator("[data-testid=ai-admin-link]").click()
     page.get_by_role("link", name="WhatsApp Tienda").click()
     expect(page.locator("[data-testid=agent-kind]")).to_have_value("routes")

@@ -81,6 +81,13 @@
     if (select) select.value = value;
   }
 
+  // The switch posts without replacing itself (a second choice made while the first is on its
+  // way must not be undone by the first answer); it shows what the server accepted.
+  document.addEventListener("htmx:afterRequest", (ev) => {
+    const form = switcher();
+    if (form && ev.detail.elt === form && ev.detail.successful) showAvailability($("select", form).value);
+  });
+
   let lastActivity = Date.now();
   let idle = false;
   function active() {
@@ -107,10 +114,12 @@
   let choices = [];
   let chosen = 0;
 
-  async function peopleFor(conversationId) {
+  function peopleFor(conversationId) {
+    // One request per chat, however fast the keys come.
     if (!people.has(conversationId)) {
-      const response = await fetch("/team/ui/people/" + conversationId);
-      people.set(conversationId, response.ok ? (await response.json()).people : []);
+      people.set(conversationId, fetch("/team/ui/people/" + conversationId)
+        .then((response) => (response.ok ? response.json() : { people: [] }))
+        .then((found) => found.people, () => []));
     }
     return people.get(conversationId);
   }
@@ -144,7 +153,8 @@
   }
 
   function drawPicker(area) {
-    closePicker();
+    if (picker) picker.remove();
+    picker = null;
     if (!choices.length) return;
     picker = document.createElement("ul");
     picker.className = "mention-picker";

@@ -143,24 +143,25 @@ def _guard_capacity(change: hooks.ConversationChanged) -> None:
 def candidate(inbox: Inbox, user: User, *, holding: bool = False) -> rule.Candidate:
     """One person as the rule sees them; `holding`: the chat in question is already counted in
     their load (so room means the load without it)."""
-    row = AgentLoad.objects.filter(inbox=inbox, user=user).values_list("open", "last_assigned_at").first()
+    return _as_candidate(inbox, user.pk, user.availability, user.capacity, holding=holding)
+
+
+def _as_candidate(inbox: Inbox, user_id: int, availability: str, own_capacity: int | None, *, holding: bool) -> rule.Candidate:
+    row = AgentLoad.objects.filter(inbox=inbox, user_id=user_id).values_list("open", "last_assigned_at").first()
     load, last = row or (0, None)
     return rule.Candidate(
-        user.pk, rule.Availability(user.availability), load - (1 if holding else 0),
-        rule.effective_capacity(inbox.setting("capacity"), user.capacity), last,
+        user_id, rule.Availability(availability), load - (1 if holding else 0),
+        rule.effective_capacity(inbox.setting("capacity"), own_capacity), last,
     )
 
 
-def candidates(inbox: Inbox, team_id: int | None, *, holding: int | None = None, lock: bool = False) -> list[rule.Candidate]:
+def candidates(inbox: Inbox, team_id: int | None, *, holding: int | None = None) -> list[rule.Candidate]:
     """Everyone who works the inbox (narrowed to the chat's team when it has one), with their
-    loads; `lock` locks the rows of those who could take it, so the answer holds until commit."""
+    loads, as read now (unlocked: `pick` confirms its choice under a lock)."""
     people = policy.inbox_people(inbox)
     if team_id is not None:
         people = people.filter(teams=team_id)
     rows = list(people.values_list("pk", "availability", "capacity"))
-    if lock:
-        online = [pk for pk, availability, _ in rows if availability == rule.Availability.ONLINE]
-        rows = [(u.pk, u.availability, u.capacity) for u in loads.lock_people(online).values()]
     found = {
         user_id: (n, last)
         for user_id, n, last in AgentLoad.objects.filter(inbox=inbox, user_id__in=[r[0] for r in rows]).values_list(
@@ -181,10 +182,26 @@ def candidates(inbox: Inbox, team_id: int | None, *, holding: int | None = None,
 
 
 def pick(inbox: Inbox, conv: Conversation, *, returning: bool = False) -> int | None:
-    """The agent to give this chat to now (their row locked until commit), or None."""
+    """The agent to give this chat to now, or None. The choice is made on a snapshot, then
+    confirmed under the lock of that one person's row (their availability and load read again):
+    a colleague's assignment or a switch to offline in flight either finished first, and is seen,
+    or waits for this one. A choice that no longer holds is replaced and the rule asked again."""
     holding = conv.assignee_id if returning else None
-    found = candidates(inbox, conv.team_id, holding=holding, lock=True)
-    return rule.choose(policy_of(inbox), found, sticky_agent_id=holding)
+    found = candidates(inbox, conv.team_id, holding=holding)
+    rule_policy = policy_of(inbox)
+    for _attempt in range(len(found)):
+        choice = rule.choose(rule_policy, found, sticky_agent_id=holding)
+        if choice is None:
+            return None
+        row = User.objects.select_for_update().filter(pk=choice, is_active=True).values_list("availability", "capacity").first()
+        if row is not None:
+            fresh = _as_candidate(inbox, choice, row[0], row[1], holding=choice == holding)
+            if fresh.can_take:
+                return choice
+        else:
+            fresh = rule.Candidate(choice, rule.Availability.OFFLINE, 0, None)
+        found = [fresh if c.agent_id == choice else c for c in found]
+    return None
 
 
 def place(conv: Conversation, now: datetime, *, returning: bool = False) -> None:

@@ -130,6 +130,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 MOSTRADOR_REDIS_PREFIX = os.environ.get("MOSTRADOR_REDIS_PREFIX", "mostrador")
 # A browser left untouched this long turns its person "away" (DESIGN.md section 4).
 MOSTRADOR_AWAY_AFTER_SECONDS = int(os.environ.get("MOSTRADOR_AWAY_AFTER_SECONDS", "600"))
+# After a person's last tab closes, how long before they turn offline (a reload is not leaving).
+MOSTRADOR_PRESENCE_GRACE_SECONDS = float(os.environ.get("MOSTRADOR_PRESENCE_GRACE_SECONDS", "3"))
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {

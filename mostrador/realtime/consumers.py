@@ -52,6 +52,10 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
     async def receive_json(self, content, **kwargs):
         if isinstance(content, dict) and hasattr(self, "user"):
             await self._tell("said", content)
+            if content.get("type") == "ping":
+                # A browser checking its socket is alive; the answer also says everything it
+                # sent before has been handled.
+                await self.send_json([{"type": "pong"}])
 
     async def _tell(self, what: str, *args) -> None:
         for listener in listeners:

@@ -1,11 +1,16 @@
-"""Which browser tabs each person has open, and whether each is idle, across server processes.
+"""Availability from the browser (DESIGN.md section 4): which tabs each person has open, and
+whether each is idle, across server processes.
 
 With `REDIS_URL` the tabs live in one Redis hash per person (so a person with tabs on two
 processes is counted once); without it, in this process's memory (one process serves them all).
-A hash expires a while after its last change, so tabs of a process that died do not keep
-someone online for ever."""
+Each tab's entry carries the time it was last heard from (the page pings every 30 seconds), and
+an entry not heard from for `STALE_SECONDS` is a tab whose process died: it no longer counts."""
 
 from __future__ import annotations
+
+import asyncio
+import time
+import weakref
 
 from channels.db import database_sync_to_async
 from django.conf import settings
@@ -14,52 +19,98 @@ from mostrador.accounts.models import Availability, AvailabilityChange, User
 from mostrador.realtime.consumers import TabListener
 
 ACTIVE, IDLE = "a", "i"
-# Long enough for any working session; a live tab renews it whenever it goes idle or active.
-EXPIRES_SECONDS = 12 * 3600
+STALE_SECONDS = 120
+
+
+def _entry(state: str) -> str:
+    return f"{state}:{int(time.time())}"
+
+
+def _live(entries: dict[str, str]) -> dict[str, str]:
+    """tab → state, for the tabs heard from lately."""
+    oldest = time.time() - STALE_SECONDS
+    out = {}
+    for tab, value in entries.items():
+        state, _, at = value.partition(":")
+        if at.isdigit() and int(at) >= oldest:
+            out[tab] = state
+    return out
 
 
 class MemoryTabs:
     def __init__(self) -> None:
         self._tabs: dict[int, dict[str, str]] = {}
 
-    async def set(self, user_id: int, tab: str, state: str) -> dict[str, str]:
-        self._tabs.setdefault(user_id, {})[tab] = state
-        return dict(self._tabs[user_id])
+    async def set(self, user_id: int, tab: str, state: str | None = None) -> dict[str, str]:
+        """Record the tab (in `state`, or as it was) as heard from now; returns the live tabs."""
+        tabs = self._tabs.setdefault(user_id, {})
+        state = state or tabs.get(tab, ACTIVE).partition(":")[0]
+        tabs[tab] = _entry(state)
+        live = _live(tabs)
+        self._tabs[user_id] = {t: v for t, v in tabs.items() if t in live}
+        return live
 
     async def remove(self, user_id: int, tab: str) -> dict[str, str]:
         tabs = self._tabs.get(user_id, {})
         tabs.pop(tab, None)
-        if not tabs:
+        live = _live(tabs)
+        if live:
+            self._tabs[user_id] = {t: v for t, v in tabs.items() if t in live}
+        else:
             self._tabs.pop(user_id, None)
-        return dict(tabs)
+        return live
+
+    async def live(self, user_id: int) -> dict[str, str]:
+        return _live(self._tabs.get(user_id, {}))
 
 
 class RedisTabs:
     def __init__(self, url: str, prefix: str) -> None:
+        self._url, self._prefix = url, prefix
+        # An asyncio client belongs to the event loop it was made on: one per loop.
+        self._clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    @property
+    def _redis(self):
         import redis.asyncio as redis
 
-        self._redis = redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
-        self._prefix = prefix
+        loop = asyncio.get_running_loop()
+        if loop not in self._clients:
+            self._clients[loop] = redis.from_url(self._url, socket_timeout=5, socket_connect_timeout=5)
+        return self._clients[loop]
 
     def _key(self, user_id: int) -> str:
         return f"{self._prefix}:tabs:{user_id}"
 
-    async def set(self, user_id: int, tab: str, state: str) -> dict[str, str]:
+    async def _all(self, user_id: int) -> dict[str, str]:
+        found = await self._redis.hgetall(self._key(user_id))
+        return {k.decode(): v.decode() for k, v in found.items()}
+
+    async def set(self, user_id: int, tab: str, state: str | None = None) -> dict[str, str]:
         key = self._key(user_id)
+        if state is None:
+            old = await self._redis.hget(key, tab)
+            state = old.decode().partition(":")[0] if old else ACTIVE
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(key, tab, state)
-            pipe.expire(key, EXPIRES_SECONDS)
-            pipe.hgetall(key)
-            *_, tabs = await pipe.execute()
-        return {k.decode(): v.decode() for k, v in tabs.items()}
+            pipe.hset(key, tab, _entry(state))
+            pipe.expire(key, STALE_SECONDS * 2)
+            await pipe.execute()
+        return await self._pruned(user_id)
 
     async def remove(self, user_id: int, tab: str) -> dict[str, str]:
-        key = self._key(user_id)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hdel(key, tab)
-            pipe.hgetall(key)
-            _, tabs = await pipe.execute()
-        return {k.decode(): v.decode() for k, v in tabs.items()}
+        await self._redis.hdel(self._key(user_id), tab)
+        return await self._pruned(user_id)
+
+    async def live(self, user_id: int) -> dict[str, str]:
+        return _live(await self._all(user_id))
+
+    async def _pruned(self, user_id: int) -> dict[str, str]:
+        entries = await self._all(user_id)
+        live = _live(entries)
+        stale = [tab for tab in entries if tab not in live]
+        if stale:
+            await self._redis.hdel(self._key(user_id), *stale)
+        return live
 
 
 _store = None
@@ -74,23 +125,30 @@ def tabs():
 
 
 def reset() -> None:
-    """Forget every tab (tests start each live server afresh)."""
+    """Forget every tab (tests start afresh)."""
     global _store
     _store = None
 
 
 class Presence(TabListener):
-    """Availability from the browser: a person's first tab brings them online (when they were
-    offline), all their tabs idle make them away, their last tab closing makes them offline.
-    What they set by hand holds otherwise; an API-only client has no tabs and keeps its own."""
+    """A person's first tab brings them online when the browser (not they) had them offline;
+    all their tabs idle make them away; their last tab closing makes them offline, after a short
+    grace so that reloading a page changes nothing. What they choose by hand holds otherwise, and
+    an API-only client has no tabs and keeps what it set."""
 
     async def opened(self, user, tab: str) -> None:
-        open_tabs = await tabs().set(user.pk, tab, ACTIVE)
-        if len(open_tabs) == 1:
-            await _change(user.pk, to=Availability.ONLINE, when_now=(Availability.OFFLINE,))
+        if len(await tabs().set(user.pk, tab, ACTIVE)) == 1:
+            await _change(user.pk, to=Availability.ONLINE, when_now=(Availability.OFFLINE,), only_after_presence=True)
 
     async def closed(self, user, tab: str) -> None:
-        if not await tabs().remove(user.pk, tab):
+        if await tabs().remove(user.pk, tab):
+            return
+        grace = settings.MOSTRADOR_PRESENCE_GRACE_SECONDS
+        if grace > 0:
+            task = asyncio.get_running_loop().create_task(_offline_unless_back(user.pk, grace))
+            waiting.add(task)
+            task.add_done_callback(waiting.discard)
+        else:
             await _change(user.pk, to=Availability.OFFLINE, when_now=(Availability.ONLINE, Availability.AWAY))
 
     async def said(self, user, tab: str, content: dict) -> None:
@@ -102,12 +160,25 @@ class Presence(TabListener):
         elif kind == "active":
             await tabs().set(user.pk, tab, ACTIVE)
             await _change(user.pk, to=Availability.ONLINE, when_now=(Availability.AWAY,), only_after_presence=True)
+        else:
+            await tabs().set(user.pk, tab)  # heard from: still open
+
+
+# The grace timers running (held so they are not collected mid-way; tests await them).
+waiting: set[asyncio.Task] = set()
+
+
+async def _offline_unless_back(user_id: int, grace: float) -> None:
+    await asyncio.sleep(grace)
+    if not await tabs().live(user_id):
+        await _change(user_id, to=Availability.OFFLINE, when_now=(Availability.ONLINE, Availability.AWAY))
 
 
 @database_sync_to_async
 def _change(user_id: int, *, to: str, when_now: tuple, only_after_presence: bool = False) -> None:
     """Move a person to `to` if they are in one of `when_now` (and, if asked, only if the browser,
-    not the person, put them there: someone who chose "away" stays away when they move the mouse)."""
+    not the person, put them there: someone who chose "away" stays away when they move the mouse,
+    and someone who chose "offline" stays offline when they open a page)."""
     from .availability import PRESENCE, set_availability
 
     person = User.objects.filter(pk=user_id, is_active=True).first()
@@ -115,6 +186,6 @@ def _change(user_id: int, *, to: str, when_now: tuple, only_after_presence: bool
         return
     if only_after_presence:
         last = AvailabilityChange.objects.filter(user_id=user_id).order_by("-at", "-id").values_list("source", flat=True).first()
-        if last != PRESENCE:
+        if last not in (None, PRESENCE):
             return
     set_availability(person, to, source=PRESENCE)

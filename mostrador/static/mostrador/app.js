@@ -163,6 +163,7 @@
 
   // ---- realtime socket, reconnecting with backoff -------------------------------------------
   let current = null;
+  let heartbeat = null;
   // Capabilities tell the server things over the same socket (the tab went idle).
   window.mostrador.send = (message) => {
     if (current && current.readyState === WebSocket.OPEN) current.send(JSON.stringify(message));
@@ -175,6 +176,10 @@
       const socket = new WebSocket(scheme + location.host + path);
       current = socket;
       socket.onopen = () => {
+        // A ping now and then says this tab is still open (presence) and keeps proxies from
+        // closing a quiet socket.
+        clearInterval(heartbeat);
+        heartbeat = setInterval(() => window.mostrador.send({ type: "ping" }), 30000);
         // Changes committed while there was no socket (between the page being served and this
         // moment, or while it was away) were announced to nobody here: look once, now.
         refreshList(); refreshOpenConversation(); refreshSimulator(); refreshCounters();

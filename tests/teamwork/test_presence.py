@@ -1,0 +1,178 @@
+"""Availability from browser tabs (WebSocket presence), the socket's view of own-only inboxes,
+and online time from the availability log."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.testing.websocket import WebsocketCommunicator
+from django.test import Client
+from django.utils import timezone
+
+from mostrador.accounts.models import AvailabilityChange, User
+from mostrador.asgi import application
+from mostrador.inbox import actions
+from mostrador.teamwork import presence
+from mostrador.teamwork.availability import set_availability, time_by_availability
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def no_grace(settings):
+    """Closing the last tab takes effect at once here; the grace for reloads is tested apart."""
+    settings.MOSTRADOR_PRESENCE_GRACE_SECONDS = 0
+    presence.reset()
+
+
+def cookie_for(user) -> bytes:
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
+def tab(cookie: bytes) -> WebsocketCommunicator:
+    return WebsocketCommunicator(
+        application, "/ws/events", headers=[(b"cookie", cookie), (b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")]
+    )
+
+
+def availability_of(user) -> str:
+    return User.objects.get(pk=user.pk).availability
+
+
+async def say(socket: WebsocketCommunicator, message: dict) -> None:
+    """Send, then wait until the server has handled it (it answers a ping after what came before)."""
+    await socket.send_json_to(message)
+    await socket.send_json_to({"type": "ping"})
+    while (await socket.receive_json_from(timeout=3)) != [{"type": "pong"}]:
+        pass
+
+
+async def opened(cookie: bytes) -> WebsocketCommunicator:
+    socket = tab(cookie)
+    assert (await socket.connect())[0]
+    await say(socket, {"type": "hello"})
+    return socket
+
+
+async def closed(socket: WebsocketCommunicator) -> None:
+    await socket.disconnect()
+
+
+def test_tabs_bring_a_person_online_idle_makes_them_away_and_the_last_close_offline(agent):
+    cookie = cookie_for(agent)
+
+    async def scenario():
+        first = await opened(cookie)
+        assert await database_sync_to_async(availability_of)(agent) == "online"
+        second = await opened(cookie)
+        # One idle tab is not enough: the other is still in use.
+        await say(first, {"type": "idle"})
+        assert await database_sync_to_async(availability_of)(agent) == "online"
+        await say(second, {"type": "idle"})
+        assert await database_sync_to_async(availability_of)(agent) == "away"
+        # Back at the keyboard: online again, because the browser (not the person) set "away".
+        await say(second, {"type": "active"})
+        assert await database_sync_to_async(availability_of)(agent) == "online"
+        # Closing one tab keeps them online; closing the last makes them offline.
+        await closed(first)
+        await say(second, {"type": "hello"})
+        assert await database_sync_to_async(availability_of)(agent) == "online"
+        await closed(second)
+        assert await database_sync_to_async(availability_of)(agent) == "offline"
+
+    async_to_sync(scenario)()
+    sources = list(AvailabilityChange.objects.filter(user=agent).order_by("at", "id").values_list("availability", "source"))
+    assert sources == [("online", "presence"), ("away", "presence"), ("online", "presence"), ("offline", "presence")]
+
+
+def test_offline_chosen_by_hand_survives_a_reload_and_a_reload_is_not_leaving(agent, settings):
+    cookie = cookie_for(agent)
+
+    async def scenario():
+        socket = await opened(cookie)
+        await database_sync_to_async(set_availability)(agent, "offline")
+        await closed(socket)
+        again = await opened(cookie)
+        assert await database_sync_to_async(availability_of)(agent) == "offline"
+        await database_sync_to_async(set_availability)(agent, "away")
+        # With a grace period, a tab closed and another opened at once (a reload) changes nothing.
+        settings.MOSTRADOR_PRESENCE_GRACE_SECONDS = 0.2
+        await closed(again)
+        third = await opened(cookie)
+        await asyncio.gather(*presence.waiting)
+        assert await database_sync_to_async(availability_of)(agent) == "away"
+        await closed(third)
+        await asyncio.gather(*presence.waiting)
+        assert await database_sync_to_async(availability_of)(agent) == "offline"
+
+    async_to_sync(scenario)()
+
+
+def test_a_tab_not_heard_from_for_minutes_no_longer_counts(agent):
+    import time_machine
+
+    cookie = cookie_for(agent)
+
+    async def scenario():
+        lost = await opened(cookie)
+        # Its process dies: no close ever comes. Minutes later, another tab comes and goes.
+        with time_machine.travel(timezone.now() + timedelta(seconds=presence.STALE_SECONDS + 5), tick=True):
+            other = await opened(cookie)
+            await closed(other)
+        assert await database_sync_to_async(availability_of)(agent) == "offline"
+        await lost.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_away_chosen_by_hand_is_not_undone_by_moving_the_mouse(agent):
+    cookie = cookie_for(agent)
+
+    async def scenario():
+        socket = await opened(cookie)
+        await database_sync_to_async(set_availability)(agent, "away")
+        await say(socket, {"type": "active"})
+        assert await database_sync_to_async(availability_of)(agent) == "away"
+        await closed(socket)
+
+    async_to_sync(scenario)()
+
+
+def test_an_own_only_agent_hears_nothing_of_a_colleagues_chats(agent, outsider):
+    from mostrador.inbox.actions.inboxes import create_inbox
+
+    box = create_inbox("Mayoristas", "api", {"visibility": "own_and_unassigned"})
+    box.members.set([agent, outsider])
+    theirs, _ = actions.receive_customer_message(box, actions.InboundMessage(contact_external_id="a", text="hola"))
+    actions.assign(theirs.conversation, actions.Actor.system(), user=outsider)
+    cookie = cookie_for(agent)
+
+    async def scenario():
+        socket = tab(cookie)
+        await socket.connect()
+        await socket.receive_json_from(timeout=2)  # its own availability
+        await database_sync_to_async(actions.receive_customer_message)(box, actions.InboundMessage(contact_external_id="a", text="¿y?"))
+        assert await socket.receive_nothing(timeout=0.5)
+        await database_sync_to_async(actions.receive_customer_message)(box, actions.InboundMessage(contact_external_id="b", text="nuevo"))
+        got = await socket.receive_json_from(timeout=2)
+        await socket.disconnect()
+        return got
+
+    got = async_to_sync(scenario)()
+    assert {e["conversation_id"] for e in got} == {got[0]["conversation_id"]} != {theirs.conversation_id}
+
+
+def test_online_and_away_time_come_from_the_log(agent):
+    t0 = timezone.now().replace(microsecond=0) - timedelta(hours=3)
+    for minutes, availability in ((0, "online"), (30, "away"), (40, "online"), (100, "offline")):
+        AvailabilityChange.objects.create(user=agent, availability=availability, at=t0 + timedelta(minutes=minutes))
+    spent = time_by_availability(agent.pk, t0 + timedelta(minutes=10), t0 + timedelta(minutes=120))
+    assert spent == {"online": (20 + 60) * 60.0, "away": 10 * 60.0}
+    # A window that starts while someone is online counts from its start.
+    assert time_by_availability(agent.pk, t0 + timedelta(minutes=50), t0 + timedelta(minutes=60)) == {"online": 600.0, "away": 0.0}

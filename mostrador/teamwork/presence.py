@@ -125,9 +125,16 @@ def tabs():
 
 
 def reset() -> None:
-    """Forget every tab (tests start afresh)."""
+    """Forget every tab and grace timer (tests start afresh)."""
     global _store
     _store = None
+    waiting.clear()
+
+
+async def settle() -> None:
+    """Wait for this loop's grace timers to run out (what a test does instead of sleeping)."""
+    loop = asyncio.get_running_loop()
+    await asyncio.gather(*[task for task in list(waiting) if task.get_loop() is loop])
 
 
 class Presence(TabListener):

@@ -3,7 +3,6 @@ and online time from the availability log."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 import pytest
@@ -105,10 +104,10 @@ def test_offline_chosen_by_hand_survives_a_reload_and_a_reload_is_not_leaving(ag
         settings.MOSTRADOR_PRESENCE_GRACE_SECONDS = 0.2
         await closed(again)
         third = await opened(cookie)
-        await asyncio.gather(*presence.waiting)
+        await presence.settle()
         assert await database_sync_to_async(availability_of)(agent) == "away"
         await closed(third)
-        await asyncio.gather(*presence.waiting)
+        await presence.settle()
         assert await database_sync_to_async(availability_of)(agent) == "offline"
 
     async_to_sync(scenario)()

@@ -54,7 +54,20 @@ def refuse_amount(amount: Decimal | None, currency: str) -> Refusal | None:
     """An amount is a non-negative decimal with at most two places, always with its currency."""
     if amount is None:
         return None
-    exponent = amount.normalize().as_tuple().exponent if amount.is_finite() else None
-    if not isinstance(exponent, int) or exponent < -2 or amount < 0 or len(currency) != 3:
+    exponent = _places(amount) if amount.is_finite() else None
+    if exponent is None or exponent < -2 or amount < 0 or len(currency) != 3:
         return Refusal.BAD_AMOUNT
     return None
+
+
+def _places(amount: Decimal) -> int:
+    """The exponent of the amount's last significant digit (-3 for 1.234, 0 for 1.000). Not
+    `normalize()`, which rounds to the context's 28 digits and so hid a third decimal place."""
+    digits, exponent = list(amount.as_tuple().digits), amount.as_tuple().exponent
+    assert isinstance(exponent, int)
+    if not any(digits):
+        return 0
+    while digits[-1] == 0:
+        digits.pop()
+        exponent += 1
+    return exponent

@@ -42,6 +42,8 @@ def test_the_ladder_reaches_every_stage_one_step_at_a_time():
 @example(Decimal("1E26"), "")
 @example(Decimal("25.990"), "CLP")
 @example(Decimal("25.999"), "CLP")
+@example(Decimal("2077910963517859632597808739.143"), "000")
+@example(Decimal("0.000"), "CLP")
 def test_an_amount_is_a_finite_non_negative_decimal_of_cents_with_a_currency(amount, currency):
     refused = refuse_amount(amount, currency) is Refusal.BAD_AMOUNT
     with localcontext() as exact:

@@ -1,0 +1,94 @@
+"""A worker killed (SIGKILL) in the middle of draining a queue leaves every chat either assigned
+once or still queued, with exact counters; the next worker finishes the job."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from mostrador.inbox.models import Conversation, ConversationEvent
+from mostrador.jobs.runner import requeue_stale_jobs, run_due_jobs
+from mostrador.teamwork import loads
+from tests.cases.test_close_survives_a_kill import database_url
+
+from .conftest import chat, new_inbox
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# A worker that stops for good inside its fourth assignment's transaction, and waits to be killed.
+WORKER = textwrap.dedent("""
+    import os, sys, time
+    sys.path.insert(0, {root!r})
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mostrador.settings")
+    import django
+    django.setup()
+    from pathlib import Path
+    from mostrador.inbox import hooks
+    from mostrador.jobs.runner import make_worker
+
+    seen = []
+
+    def stall(change):
+        if change.kind == "assigned":
+            seen.append(change.conversation.pk)
+            if len(seen) == 4:
+                Path({marker!r}).write_text("assigning")
+                time.sleep(120)
+
+    hooks.conversation_changed.subscribe(stall)
+    make_worker(batch=True).run()
+""")
+
+
+def test_a_kill_mid_drain_leaves_each_chat_assigned_once_or_queued(admin_api, sellers, tmp_path):
+    for seller in sellers:
+        seller.set("offline")
+    inbox = new_inbox(admin_api, sellers, assignment="balanced")
+    ids = [chat(admin_api, inbox, f"c{i}")["id"] for i in range(10)]
+    assert Conversation.objects.filter(pk__in=ids, queued_since__isnull=False).count() == 10
+    sellers[0].set("online")  # room: a drain job is due
+
+    marker = tmp_path / "assigning"
+    env = {**os.environ, "DATABASE_URL": database_url()}
+    worker = subprocess.Popen([sys.executable, "-c", WORKER.format(root=str(ROOT), marker=str(marker))], env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists():
+            assert worker.poll() is None, "the worker ended before it reached the fourth assignment"
+            assert time.monotonic() < deadline, "the worker never reached the fourth assignment"
+            time.sleep(0.05)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=30)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+
+    def assigned_events() -> Counter:
+        return Counter(
+            ConversationEvent.objects.filter(conversation_id__in=ids, kind="assigned").values_list("conversation_id", flat=True)
+        )
+
+    # Three chats were given, oldest first; the fourth rolled back; the rest wait in order.
+    convs = {c.pk: c for c in Conversation.objects.filter(pk__in=ids)}
+    assert [pk for pk in ids if convs[pk].assignee_id] == ids[:3]
+    assert all(convs[pk].queued_since is not None and convs[pk].assignee_id is None for pk in ids[3:])
+    assert set(assigned_events().values()) == {1}
+    assert loads.recount() == 0
+
+    # The next worker takes the dead one's job back and finishes: each chat assigned once.
+    assert requeue_stale_jobs(older_than=timedelta(0)) >= 1
+    run_due_jobs()
+    assert Conversation.objects.filter(pk__in=ids, assignee_id=sellers[0].id, queued_since__isnull=True).count() == 10
+    assert assigned_events() == Counter({pk: 1 for pk in ids})
+    assert loads.recount() == 0

@@ -310,6 +310,27 @@ def room_freed() -> None:
 
 def on_inbox_configured(configured: hooks.InboxConfigured) -> None:
     """New assignment settings (a policy switched on, more capacity, more teams) may let the
-    queue move."""
-    if configured.changed & {"assignment", "capacity", "team_ids"}:
-        drain_soon(configured.inbox.pk)
+    queue move. Switching assignment on hands out the chats already waiting for somebody, in the
+    order their customers started waiting."""
+    if not configured.changed & {"assignment", "capacity", "team_ids"}:
+        return
+    inbox = configured.inbox
+    if "assignment" in configured.changed and policy_of(inbox) is not rule.Policy.MANUAL:
+        _queue_waiting(inbox)
+    drain_soon(inbox.pk)
+
+
+def _queue_waiting(inbox: Inbox) -> None:
+    from mostrador.inbox.actions.record import record_events
+    from mostrador.inbox.queries import state_filter
+
+    now = timezone.now()
+    waiting = list(
+        Conversation.objects.filter(inbox=inbox, assignee__isnull=True, queued_since__isnull=True)
+        .filter(state_filter(State.PENDING.value, now))
+        .order_by("waiting_since", "id")
+    )
+    for conv in waiting:
+        conv.queued_since = conv.waiting_since
+    Conversation.objects.bulk_update(waiting, ["queued_since"], batch_size=500)
+    record_events([(conv, QUEUED, actions.Actor.system(), now, {}) for conv in waiting])

@@ -165,3 +165,21 @@ def test_counters_follow_every_assignment_resolve_and_reopen(admin_api, sellers,
     admin_api.post(f"/conversations/{convs[4]['id']}/resolve")
     assert loads.recount() == 0
     assert sum(AgentLoad.objects.values_list("open", flat=True)) == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_switching_assignment_on_hands_out_the_chats_already_waiting_oldest_first(admin_api, sellers):
+    ana, bruno, carla = sellers
+    bruno.set("offline")
+    carla.set("offline")
+    inbox = new_inbox(admin_api, sellers)
+    waiting = [chat(admin_api, inbox, f"c{i}")["id"] for i in range(3)]
+    answered = chat(admin_api, inbox, "answered")["id"]
+    ana.api.post(f"/conversations/{answered}/messages", {"text": "¡Hola!"})
+    admin_api.patch(f"/inboxes/{inbox}", {"settings": {"assignment": "balanced", "capacity": 2}})
+    settle()
+    assert assignees(admin_api, waiting) == [ana.id, ana.id, None]
+    assert conversation(admin_api, waiting[2])["queued_since"] is not None
+    # A chat nobody is waiting on is not handed out.
+    assert conversation(admin_api, answered)["assignee_id"] is None
+    assert loads.recount() == 0

@@ -18,6 +18,9 @@ from mostrador.realtime.events import ALL_INBOXES_GROUP
 def sandboxes_on(settings):
     """The channels' sandboxes are off unless an installation asks for them; the tests use them."""
     settings.MOSTRADOR_SANDBOX = True
+    # A closed last tab turns its person offline at once here (the grace for reloads is tested
+    # on its own), so no timer outlives the event loop of the test that started it.
+    settings.MOSTRADOR_PRESENCE_GRACE_SECONDS = 0
 
 
 class Api:

@@ -20,16 +20,16 @@ from mostrador.inbox.serializers import conversation_dict, message_dict, note_di
 from .auth import actor_of
 from .errors import ApiError, not_found
 from .out import ERRORS, ConversationOut, MessageOut, NoteOut, Page
-from .schemas import AiIn, AssignIn, HandoffIn, MessageIn, NoteIn, PriorityIn, ResolveIn, TagsIn, TransferIn
+from .schemas import AiIn, AssignIn, HandoffIn, Id, MessageIn, NoteIn, PriorityIn, ResolveIn, TagsIn, TransferIn
 
 router = Router(tags=["conversations"])
 
 
 class ListParams(Schema):
     state: str = "pending"
-    inbox_id: int | None = None
-    assignee_id: int | None = None
-    team_id: int | None = None
+    inbox_id: Id | None = None
+    assignee_id: Id | None = None
+    team_id: Id | None = None
     limit: int = Field(default=50, ge=1, le=200)
     cursor: str | None = None
 
@@ -77,7 +77,7 @@ def messages(request, conversation_id: int, params: Query[PageParams]):
     conv = visible(request, conversation_id)
     qs = conv.messages.order_by("created_at", "id")
     if params.cursor:
-        created_at, pk = decode_cursor(params.cursor, 2)
+        created_at, pk = decode_cursor(params.cursor, 2, ["created_at", "id"])
         qs = qs.filter(created_at__gt=created_at) | qs.filter(created_at=created_at, id__gt=pk)
     rows = list(qs[: params.limit + 1])
     next_cursor = None

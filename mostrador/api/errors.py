@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
@@ -9,6 +10,7 @@ from django.http import Http404
 from django.utils import translation
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from mostrador.inbox.actions.actor import ActionConflict, ActionInvalid, ActionRefused
 from mostrador.inbox.inbox_settings import InvalidSettings
@@ -40,6 +42,36 @@ def _describe(errors: list[dict]) -> str:
     return "; ".join(parts) or "Invalid request"
 
 
+class UnfitBody(ValueError):
+    """JSON that parses but can never be a request: not an object, or text with NUL in it."""
+
+
+class BodyParser(Parser):
+    """JSON bodies are objects, and their text never holds NUL (PostgreSQL cannot store it, and
+    no person types it). Too deep a nesting is not JSON we read."""
+
+    def parse_body(self, request):
+        try:
+            data = json.loads(request.body)
+        except RecursionError:
+            raise ValueError("too deeply nested") from None
+        if not isinstance(data, dict):
+            raise UnfitBody("The body must be a JSON object.")
+        if b"\\u0000" in request.body and _holds_nul(data):
+            raise UnfitBody("Text must not contain NUL characters.")
+        return data
+
+
+def _holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
 def install(api: NinjaAPI) -> None:
     def reply(request, status: int, detail: str, code: str, **extra):
         return api.create_response(request, {"detail": detail, "code": code, **extra}, status=status)
@@ -61,6 +93,8 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
+        if isinstance(exc.__cause__, UnfitBody):
+            return reply(request, 422, str(exc.__cause__), "invalid")
         if exc.status_code == 400 and "parse" in exc.message.lower():
             return reply(request, 400, "The body is not valid JSON.", "malformed_json")
         return reply(request, exc.status_code, exc.message, "bad_request" if exc.status_code == 400 else "http_error")

@@ -15,6 +15,7 @@ api = NinjaAPI(
     ),
     auth=BearerToken(),
     urls_namespace="api",
+    parser=errors.BodyParser(),
 )
 errors.install(api)
 api.add_router("/inboxes", inboxes)

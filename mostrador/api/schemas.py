@@ -1,10 +1,19 @@
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import Field, field_validator, model_validator
+
+# A row id as the API takes it: positive, and small enough for every database (SQLite's integers
+# stop at 2^63; a bigger one made the query fail instead of finding nothing).
+Id = Annotated[int, Field(ge=1, le=2**62)]
+
+# How far back an outside system may date a customer message it delivers late, and how far ahead
+# (clocks drift). Older history is not a wait anyone can still answer in time.
+SENT_AT_PAST = timedelta(days=30)
+SENT_AT_FUTURE = timedelta(minutes=5)
 
 
 class InboxCreate(Schema):
@@ -12,7 +21,7 @@ class InboxCreate(Schema):
     # One of the installed connectors (settings.MOSTRADOR_CONNECTORS): "api", "whatsapp", "telegram"…
     channel: str = Field(min_length=1, max_length=32)
     settings: dict[str, Any] = Field(default_factory=dict)
-    member_ids: list[int] = Field(default_factory=list)
+    member_ids: list[Id] = Field(default_factory=list)
 
     @field_validator("channel")
     @classmethod
@@ -27,7 +36,7 @@ class InboxCreate(Schema):
 class InboxPatch(Schema):
     name: str | None = Field(default=None, min_length=1, max_length=120)
     settings: dict[str, Any] | None = None
-    member_ids: list[int] | None = None
+    member_ids: list[Id] | None = None
 
 
 class ContactIn(Schema):
@@ -41,13 +50,24 @@ class InboundIn(Schema):
     contact: ContactIn
     text: str = Field(min_length=1, max_length=10000)
     external_id: str | None = Field(default=None, min_length=1, max_length=200)
-    sent_at: datetime | None = None
+    sent_at: datetime | None = Field(default=None, description="When the customer sent it: at most 30 days ago, with an offset.")
 
     @field_validator("sent_at")
     @classmethod
     def needs_offset(cls, value):
-        if value is not None and value.tzinfo is None:
+        if value is None:
+            return value
+        if value.tzinfo is None:
             raise ValueError("sent_at needs a time zone offset")
+        from django.utils import timezone
+
+        now = timezone.now()
+        try:
+            too_old, too_new = value < now - SENT_AT_PAST, value > now + SENT_AT_FUTURE
+        except OverflowError:
+            too_old, too_new = True, False
+        if too_old or too_new:
+            raise ValueError("sent_at must be within the last 30 days (and not in the future)")
         return value
 
 
@@ -124,13 +144,13 @@ class AiIn(Schema):
 
 
 class AssignIn(Schema):
-    user_id: int | None = None
-    team_id: int | None = None
+    user_id: Id | None = None
+    team_id: Id | None = None
 
 
 class TransferIn(Schema):
-    user_id: int | None = None
-    team_id: int | None = None
+    user_id: Id | None = None
+    team_id: Id | None = None
     note: str | None = Field(default=None, max_length=4000)
 
 
@@ -139,7 +159,7 @@ class NoteIn(Schema):
 
 
 class TagsIn(Schema):
-    tags: list[str] = Field(max_length=50)
+    tags: list[Annotated[str, Field(max_length=60)]] = Field(max_length=50)
 
 
 class PriorityIn(Schema):

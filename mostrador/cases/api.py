@@ -15,6 +15,7 @@ from pydantic import Field
 from mostrador.api.errors import ApiError, not_found
 from mostrador.api.out import ERRORS, Page, Spread
 from mostrador.api.paging import newest_first
+from mostrador.api.schemas import Id
 from mostrador.inbox.queries import visible_conversations, visible_inboxes
 
 from . import reports
@@ -77,8 +78,8 @@ def visible_cases(user):
 
 
 class CaseFilters(Schema):
-    conversation_id: int | None = Field(default=None, ge=1, le=2**62)
-    inbox_id: int | None = Field(default=None, ge=1, le=2**62)
+    conversation_id: Id | None = None
+    inbox_id: Id | None = None
     state: str | None = Field(default=None, pattern="^(open|closed)$")
     closed_since: datetime | None = None
     closed_until: datetime | None = None
@@ -113,9 +114,9 @@ def read_case(request, case_id: int):
 class SummaryFilters(Schema):
     since: datetime | None = None
     until: datetime | None = None
-    inbox_id: int | None = Field(default=None, ge=1, le=2**62)
-    team_id: int | None = Field(default=None, ge=1, le=2**62)
-    agent_id: int | None = Field(default=None, ge=1, le=2**62)
+    inbox_id: Id | None = None
+    team_id: Id | None = None
+    agent_id: Id | None = None
     format: str | None = Field(default=None, pattern="^(json|csv)$")
 
 

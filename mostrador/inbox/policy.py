@@ -100,6 +100,33 @@ def works_inbox(user, inbox: Inbox) -> bool:
     return sees_everything(user) or inbox_people(inbox).filter(pk=user.pk).exists()
 
 
+def access_changed() -> None:
+    """Memberships, teams, roles or an inbox's visibility changed: once committed, every open
+    socket works out again what its person may hear of."""
+    from mostrador.realtime import events
+    from mostrador.realtime.publish import publish_on_commit
+
+    publish_on_commit(events.make(events.ACCESS_CHANGED))
+
+
+ACCESS_SETTINGS = frozenset({"visibility", "team_ids"})
+
+
+def watch_access() -> None:
+    """Who works which inbox is kept in two many-to-many tables (inbox members, team members),
+    written from the API, the admin pages and the demo alike; a change to either, wherever it
+    comes from, is an access change. Roles and an inbox's visibility and teams are announced by
+    the code that saves them."""
+    from django.db.models.signals import m2m_changed
+
+    def on_members(sender, action, **kwargs):
+        if action in ("post_add", "post_remove", "post_clear"):
+            access_changed()
+
+    for through in (Inbox.members.through, Team.members.through):
+        m2m_changed.connect(on_members, sender=through, weak=False, dispatch_uid=f"access-{through.__name__}")
+
+
 def may_configure(user) -> bool:
     """Inboxes, teams, people and their roles."""
     return user.role == Role.ADMIN

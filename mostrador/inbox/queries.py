@@ -10,6 +10,7 @@ import base64
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from datetime import timezone as dt_timezone
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -73,7 +74,7 @@ def conversation_list(user, filters: ListFilters, *, limit: int, cursor: str | N
     ordering = ORDERINGS[filters.state]
     qs = filtered(user, filters).filter(state_filter(filters.state, now))
     if cursor:
-        qs = qs.filter(_after(ordering, decode_cursor(cursor, len(ordering))))
+        qs = qs.filter(_after(ordering, decode_cursor(cursor, len(ordering), [f for f, _ in ordering])))
     qs = qs.order_by(*[f"-{f}" if desc else f for f, desc in ordering])
     qs = qs.select_related("inbox", "contact", "last_message", "assignee").prefetch_related("tags")
     rows = list(qs[: limit + 1])
@@ -115,25 +116,43 @@ def encode_cursor(values: list) -> str:
     return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, size: int) -> list:
+# Cursor positions that hold a moment; the others hold integers (priority, id).
+TIME_FIELDS = frozenset({"waiting_since", "ai_deadline", "last_activity_at", "created_at"})
+
+
+def decode_cursor(cursor: str, size: int, fields: list[str] | None = None) -> list:
+    """The values a cursor carries, each of the kind its position needs (`fields` names the
+    ordering's fields): anything else is a cursor this API did not issue."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, RecursionError) as exc:
         raise BadCursor("cursor is not one this API issued") from exc
     if not isinstance(values, list) or len(values) != size:
         raise BadCursor("cursor does not belong to this list")
     out = []
-    for v in values:
-        if isinstance(v, str):
-            try:
-                v = datetime.fromisoformat(v)
-            except ValueError as exc:
-                raise BadCursor("cursor is not one this API issued") from exc
-        elif not isinstance(v, int) or isinstance(v, bool):
+    for i, v in enumerate(values):
+        wants_time = fields[i] in TIME_FIELDS if fields else isinstance(v, str)
+        if wants_time:
+            out.append(_moment(v))
+        elif isinstance(v, int) and not isinstance(v, bool) and -(2**62) < v < 2**62:
+            out.append(v)
+        else:
             raise BadCursor("cursor is not one this API issued")
-        out.append(v)
     return out
+
+
+def _moment(value) -> datetime:
+    if not isinstance(value, str):
+        raise BadCursor("cursor is not one this API issued")
+    try:
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            raise ValueError("no offset")
+        moment.astimezone(dt_timezone.utc)
+    except (ValueError, OverflowError) as exc:
+        raise BadCursor("cursor is not one this API issued") from exc
+    return moment
 
 
 def _after(ordering: list[tuple[str, bool]], values: list) -> Q:

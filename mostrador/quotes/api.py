@@ -15,6 +15,7 @@ from mostrador.api.auth import actor_of
 from mostrador.api.errors import ApiError, not_found
 from mostrador.api.out import ERRORS, Page, Spread
 from mostrador.api.paging import newest_first
+from mostrador.api.schemas import Id
 from mostrador.inbox import policy
 from mostrador.inbox.queries import visible_conversations
 from mostrador.rules.quotes import Stage
@@ -45,11 +46,11 @@ class ItemIn(Schema):
 
 
 class QuoteIn(Schema):
-    conversation_id: int = Field(ge=1, le=2**62)
+    conversation_id: Id
     vehicle: VehicleIn | None = None
     items: list[ItemIn] | None = Field(default=None, max_length=50)
     notes: str | None = Field(default=None, max_length=4000)
-    assignee_id: int | None = Field(default=None, ge=1, le=2**62)
+    assignee_id: Id | None = None
 
 
 class QuotePatch(Schema):
@@ -61,7 +62,7 @@ class QuotePatch(Schema):
     vehicle: VehicleIn | None = None
     items: list[ItemIn] | None = Field(default=None, max_length=50)
     notes: str | None = Field(default=None, max_length=4000)
-    assignee_id: int | None = Field(default=None, ge=1, le=2**62)
+    assignee_id: Id | None = None
     amount: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
     currency: str | None = Field(default=None, pattern=r"^[A-Za-z]{3}$")
 
@@ -91,8 +92,8 @@ class QuoteOut(Schema):
 
 class QuoteFilters(Schema):
     stage: StageName | None = None
-    assignee_id: int | None = Field(default=None, ge=1, le=2**62)
-    inbox_id: int | None = Field(default=None, ge=1, le=2**62)
+    assignee_id: Id | None = None
+    inbox_id: Id | None = None
     limit: int = Field(default=50, ge=1, le=500)
     cursor: str | None = Field(default=None, max_length=40)
 
@@ -212,7 +213,7 @@ class QuoteReportOut(Schema):
 class ReportFilters(Schema):
     since: datetime | None = None
     until: datetime | None = None
-    inbox_id: int | None = Field(default=None, ge=1, le=2**62)
+    inbox_id: Id | None = None
 
 
 @reports_router.get("", response={200: QuoteReportOut, **ERRORS})

@@ -26,6 +26,9 @@ class TabListener:
 
 listeners: list[TabListener] = []
 
+# A browser says little (ping, idle, active); anything longer is not ours to parse.
+MAX_FRAME = 4096
+
 
 class EventsConsumer(AsyncJsonWebsocketConsumer):
     """Streams "something changed" events for what the signed-in user may see (inbox.policy),
@@ -49,6 +52,17 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         if hasattr(self, "user"):
             await self._tell("closed")
 
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        """Frames that are not a JSON object are ignored: a browser (or anyone) sending nonsense
+        must not take the socket down."""
+        if text_data is None or len(text_data) > MAX_FRAME:
+            return
+        try:
+            content = await self.decode_json(text_data)
+        except (ValueError, RecursionError):
+            return
+        await self.receive_json(content)
+
     async def receive_json(self, content, **kwargs):
         if isinstance(content, dict) and hasattr(self, "user"):
             await self._tell("said", content)
@@ -69,10 +83,21 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         # connection joins either the all-inboxes group or its inbox groups, never both, so every
         # event reaches it exactly once.
         batch = message["events"]
+        if any(e.get("type") == events.ACCESS_CHANGED for e in batch):
+            await self._regroup()
         if self.own_only and any(e.get("inbox_id") in self.own_only for e in batch):
             batch = await self._visible(batch)
         if batch:
             await self.send_json(batch)
+
+    async def _regroup(self) -> None:
+        """Join the groups the person's access now calls for, and leave the others."""
+        groups, self.own_only = await self._groups_for(self.user)
+        for group in set(self.groups_joined) - set(groups):
+            await self.channel_layer.group_discard(group, self.channel_name)
+        for group in set(groups) - set(self.groups_joined):
+            await self.channel_layer.group_add(group, self.channel_name)
+        self.groups_joined = groups
 
     @database_sync_to_async
     def _visible(self, batch: list[dict]) -> list[dict]:

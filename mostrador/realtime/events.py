@@ -7,12 +7,16 @@ CONVERSATION_CHANGED = "conversation.changed"
 MESSAGE_CREATED = "message.created"
 MESSAGE_UPDATED = "message.updated"
 NOTE_CREATED = "note.created"
+# Who sees what changed (inbox members, teams, visibility, roles): every socket works out its
+# inboxes again, so someone taken off an inbox stops hearing of it at once.
+ACCESS_CHANGED = "access.changed"
 
 SCHEMAS: dict[str, frozenset[str]] = {
     CONVERSATION_CHANGED: frozenset({"type", "conversation_id", "inbox_id", "state", "reason"}),
     MESSAGE_CREATED: frozenset({"type", "conversation_id", "inbox_id", "message_id", "author_kind"}),
     MESSAGE_UPDATED: frozenset({"type", "conversation_id", "inbox_id", "message_id", "status"}),
     NOTE_CREATED: frozenset({"type", "conversation_id", "inbox_id", "note_id"}),
+    ACCESS_CHANGED: frozenset({"type"}),
 }
 
 

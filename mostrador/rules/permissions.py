@@ -21,6 +21,15 @@ def refuse_reopen(actor: AuthorKind) -> str | None:
     return None if actor is AuthorKind.AGENT else "person_only"
 
 
+def refuse_ai_toggle(actor: AuthorKind, enabled: bool) -> str | None:
+    """Only a person switches the AI on: an AI (or an automation) switching itself back on after a
+    hand-off would take the chat out of Pendientes with nobody the wiser. Any of them may switch
+    it off."""
+    if enabled and actor is not AuthorKind.AGENT:
+        return "person_only_ai_on"
+    return None
+
+
 def refuse_handoff(actor: AuthorKind) -> str | None:
     """Hand-off is how an AI gives the turn to people; a person simply answers."""
     return None if actor is AuthorKind.AI else "bot_only"

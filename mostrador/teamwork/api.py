@@ -11,6 +11,7 @@ from pydantic import Field
 from mostrador.accounts.models import Role, Team, User
 from mostrador.api.errors import ApiError, not_found
 from mostrador.api.out import ERRORS, Page
+from mostrador.api.schemas import Id
 from mostrador.inbox import policy
 from mostrador.inbox.actions.inboxes import forget_team
 
@@ -33,7 +34,7 @@ class UserOut(Schema):
 
 class UserPatch(Schema):
     role: Literal["admin", "supervisor", "agent"] | None = None
-    team_ids: list[int] | None = None
+    team_ids: list[Id] | None = None
     capacity: int | None = Field(default=None, ge=1, le=10_000)
 
 
@@ -49,12 +50,12 @@ class TeamOut(Schema):
 
 class TeamIn(Schema):
     name: str = Field(min_length=1, max_length=100)
-    member_ids: list[int] = Field(default_factory=list)
+    member_ids: list[Id] = Field(default_factory=list)
 
 
 class TeamPatch(Schema):
     name: str | None = Field(default=None, min_length=1, max_length=100)
-    member_ids: list[int] | None = None
+    member_ids: list[Id] | None = None
 
 
 def user_dict(user: User) -> dict:
@@ -130,6 +131,8 @@ def patch_user(request, user_id: int, body: UserPatch):
             user.role = given["role"]
         if "capacity" in given:
             user.capacity = given["capacity"]
+        if user.role != User.objects.get(pk=user.pk).role:
+            policy.access_changed()
         user.save(update_fields=["role", "capacity"])
         if given.get("team_ids") is not None:
             user.teams.set(_teams(given["team_ids"]))

@@ -182,6 +182,8 @@ def _save_person(request) -> str:
     capacity = post.get("capacity", "").strip()
     if capacity and (not capacity.isdigit() or not 1 <= int(capacity) <= 10_000):
         return _("Capacity is a whole number from 1 up, or blank for the inbox's.")
+    if role != person.role:
+        policy.access_changed()
     person.role = role
     person.capacity = int(capacity) if capacity else None
     person.save(update_fields=["role", "capacity"])

@@ -103,8 +103,12 @@ def _launch(p):
 def page(browser):
     context = browser.new_context(locale="es-CL", viewport={"width": 1280, "height": 800})
     pg = context.new_page()
+    blocked = []
+    # Every page runs under a strict Content-Security-Policy: anything it blocks is a defect.
+    pg.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
     yield pg
     context.close()
+    assert not blocked, blocked
 
 
 def login(page, base, email, password="secret-pass-1"):

@@ -170,8 +170,8 @@ def test_unknown_number_is_kept_reported_and_replayable(wa_inbox, agent, agent_a
 
 @pytest.mark.parametrize(
     "raw",
-    [b"not json at all", b"[1, 2, 3]", b'{"object": "page", "entry": []}', b'{"object": "whatsapp_business_account"}'],
-    ids=["not-json", "array", "other-object", "no-entry"],
+    [b"not json at all", b"[1, 2, 3]", b'{"object": "page", "entry": []}', b'{"object": "whatsapp_business_account"}', b"[" * 100_000],
+    ids=["not-json", "array", "other-object", "no-entry", "nested-too-deep"],
 )
 def test_junk_bodies_are_refused_clearly_and_kept(wa_inbox, raw):
     response = post_webhook(raw)

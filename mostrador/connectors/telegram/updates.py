@@ -54,7 +54,7 @@ class NotAnUpdate(Unreadable):
 def load(raw_body: bytes) -> dict:
     try:
         data = json.loads(raw_body)
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise NotAnUpdate(f"body is not JSON: {exc}") from None
     if not isinstance(data, dict) or isinstance(data.get("update_id"), bool) or not isinstance(data.get("update_id"), int):
         raise NotAnUpdate("body has no integer update_id")

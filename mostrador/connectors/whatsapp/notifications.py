@@ -35,7 +35,7 @@ def load(raw_body: bytes) -> dict:
     """Decode and check the envelope; raise NotWhatsAppNotification when it is not one."""
     try:
         data = json.loads(raw_body)
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise NotWhatsAppNotification(f"body is not JSON: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("entry"), list):
         raise NotWhatsAppNotification("body has no entry list")

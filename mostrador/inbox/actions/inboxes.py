@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from mostrador.connectors.base import channels, connector_class
 from mostrador.core.secret_box import seal
-from mostrador.inbox import hooks
+from mostrador.inbox import hooks, policy
 from mostrador.inbox.inbox_settings import InvalidSettings, split_settings
 from mostrador.inbox.models import Conversation, Inbox, MessageTemplate
 from mostrador.inbox.template_text import count_placeholders
@@ -46,6 +46,8 @@ def update_inbox(inbox: Inbox, *, name: str | None = None, raw_settings: dict | 
         inbox.save()
         if raw_settings is not None:
             _configured(inbox, frozenset(raw_settings))
+            if policy.ACCESS_SETTINGS & set(raw_settings):
+                policy.access_changed()
         if inbox.ai_window != old_window:
             running = Conversation.objects.select_for_update().filter(inbox=inbox, ai_deadline__gt=now)
             for conv in running.select_related("inbox"):

@@ -18,6 +18,7 @@ REFUSALS = {
     "forbidden": _("Automations never resolve conversations."),
     "person_only": _("Only a person reopens a conversation."),
     "bot_only": _("Hand-off is how an AI agent gives the turn to people."),
+    "person_only_ai_on": _("Only a person switches the AI on; an AI agent may only switch it off."),
 }
 
 
@@ -133,6 +134,7 @@ def _last_customer_words(conv: Conversation, count: int = 3) -> list[str]:
 
 
 def set_ai(conversation: Conversation, actor: Actor, enabled: bool) -> Conversation:
+    _check(permissions.refuse_ai_toggle(actor.author_kind, enabled))
     now = timezone.now()
     with transaction.atomic():
         conv = locked(conversation.pk)

@@ -78,8 +78,13 @@ def add_note(conversation, actor: Actor, text: str) -> Note:
     return note
 
 
+MAX_TAG = 60
+
+
 def set_tags(conversation, actor: Actor, names: list[str]):
     wanted = sorted({n.strip() for n in names if n.strip()})
+    if any(len(name) > MAX_TAG for name in wanted):
+        raise ActionInvalid(_("A tag is at most %(limit)s characters."), code="invalid", limit=MAX_TAG)
     now = timezone.now()
     with transaction.atomic():
         conv = locked(conversation.pk)

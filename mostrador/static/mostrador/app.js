@@ -370,6 +370,30 @@
     select.form.submit();
   });
 
+  // Small behaviours the templates ask for with data attributes (the pages carry no inline
+  // script: the Content-Security-Policy allows none).
+  document.addEventListener("change", (ev) => {
+    const el = ev.target;
+    if (!(el instanceof HTMLElement)) return;
+    if (el.matches("[data-submit-on-change]") && el.form) el.form.requestSubmit();
+    if (el.matches("[data-template-picker]")) {
+      // Show the chosen template's parameters; the others are hidden and not sent.
+      for (const box of $$("[data-template-params]")) {
+        box.hidden = box.dataset.templateParams !== el.value;
+        for (const input of $$("input", box)) input.disabled = box.hidden;
+      }
+    }
+  });
+
+  // A form that writes as a customer empties itself once its message went through.
+  document.addEventListener("htmx:afterRequest", (ev) => {
+    const form = ev.detail.elt;
+    if (!(form instanceof HTMLFormElement) || !form.matches("[data-reset-after-send]") || !ev.detail.successful) return;
+    form.reset();
+    const area = $("textarea", form);
+    if (area) area.focus();
+  });
+
   document.addEventListener("DOMContentLoaded", () => {
     const app = $("#app") || $("#simulator");
     const wsPath = (app && app.dataset.wsPath) || document.body.dataset.wsPath;

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
@@ -11,9 +12,10 @@ from pydantic import Field, field_validator, model_validator
 Id = Annotated[int, Field(ge=1, le=2**62)]
 
 # How far back an outside system may date a customer message it delivers late, and how far ahead
-# (clocks drift). Older history is not a wait anyone can still answer in time.
+# (a clock set wrong; such a message counts as sent now). Older history is not a wait anyone
+# can still answer in time.
 SENT_AT_PAST = timedelta(days=30)
-SENT_AT_FUTURE = timedelta(minutes=5)
+SENT_AT_FUTURE = timedelta(days=1)
 
 
 class InboxCreate(Schema):
@@ -50,7 +52,7 @@ class InboundIn(Schema):
     contact: ContactIn
     text: str = Field(min_length=1, max_length=10000)
     external_id: str | None = Field(default=None, min_length=1, max_length=200)
-    sent_at: datetime | None = Field(default=None, description="When the customer sent it: at most 30 days ago, with an offset.")
+    sent_at: datetime | None = Field(default=None, description="When the customer sent it, with an offset: at most 30 days ago; a time ahead of now counts as now.")
 
     @field_validator("sent_at")
     @classmethod
@@ -63,11 +65,12 @@ class InboundIn(Schema):
 
         now = timezone.now()
         try:
+            value.astimezone(dt_timezone.utc)
             too_old, too_new = value < now - SENT_AT_PAST, value > now + SENT_AT_FUTURE
         except OverflowError:
             too_old, too_new = True, False
         if too_old or too_new:
-            raise ValueError("sent_at must be within the last 30 days (and not in the future)")
+            raise ValueError("sent_at must be within the last 30 days (and at most a day ahead)")
         return value
 
 

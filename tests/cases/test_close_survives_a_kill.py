@@ -4,18 +4,11 @@ job that was running is run again by the next worker."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import textwrap
-import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import time_machine
-from django.db import connection
 from django.utils import timezone
 
 from mostrador.cases.models import Case, CaseDay
@@ -23,10 +16,9 @@ from mostrador.inbox.actions.inboxes import create_inbox
 from mostrador.inbox.models import Conversation, EventKind
 from mostrador.jobs.runner import requeue_stale_jobs, run_due_jobs
 from tests.conftest import customer_says
+from tests.workers import ROOT, kill_when_marked
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-ROOT = Path(__file__).resolve().parents[2]
 
 # A worker that stops for good inside the closing transaction, once the case and its rollup are
 # written: it says so through a file, and waits there to be killed.
@@ -50,14 +42,6 @@ WORKER = textwrap.dedent("""
 """)
 
 
-def database_url() -> str:
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    host = s.get("HOST") or "127.0.0.1"
-    return f"postgres://{s.get('USER') or 'postgres'}@{host}:{s.get('PORT') or 5432}/{s['NAME']}"
-
-
 def test_a_kill_mid_close_loses_nothing_and_the_retry_closes_once(agent_api, agent, tmp_path):
     shop = create_inbox("Tienda", "api", {"case_close_after_seconds": 1})
     shop.members.add(agent)
@@ -67,19 +51,7 @@ def test_a_kill_mid_close_loses_nothing_and_the_retry_closes_once(agent_api, age
     # The customer's silence is long past case_close_after_seconds: the close timer is due.
 
     marker = tmp_path / "closing"
-    env = {**os.environ, "DATABASE_URL": database_url()}
-    worker = subprocess.Popen([sys.executable, "-c", WORKER.format(root=str(ROOT), marker=str(marker))], env=env)
-    try:
-        deadline = time.monotonic() + 60
-        while not marker.exists():
-            assert worker.poll() is None, "the worker ended before it reached the close"
-            assert time.monotonic() < deadline, "the worker never reached the close"
-            time.sleep(0.05)
-        worker.send_signal(signal.SIGKILL)
-        worker.wait(timeout=30)
-    finally:
-        if worker.poll() is None:
-            worker.kill()
+    kill_when_marked(WORKER.format(root=str(ROOT), marker=str(marker)), marker, "the close")
 
     # Nothing of the half-done close is left: the case is open, no rollup, no event.
     case = Case.objects.get(conversation_id=conv_id)

@@ -5,12 +5,10 @@ from __future__ import annotations
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
-from channels.testing.websocket import WebsocketCommunicator
-from django.test import Client
 
-from mostrador.asgi import application
 from mostrador.inbox import actions
 from tests.conftest import customer_says
+from tests.sockets import cookie_for, tab, until_pong
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,56 +24,35 @@ def test_a_bot_may_switch_the_ai_off_but_never_back_on(bot_api, agent_api, ai_in
     assert agent_api.post(f"/conversations/{conv_id}/ai", {"enabled": True}).status_code == 200
 
 
-def _cookie(user) -> bytes:
-    client = Client()
-    client.force_login(user)
-    return f"sessionid={client.cookies['sessionid'].value}".encode()
-
-
-def _socket(cookie: bytes) -> WebsocketCommunicator:
-    return WebsocketCommunicator(
-        application, "/ws/events", headers=[(b"cookie", cookie), (b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")]
-    )
-
-
-async def _pong(socket) -> list:
-    """Everything the server sent up to its answer to a ping (which comes after what came before)."""
-    await socket.send_json_to({"type": "ping"})
-    frames = []
-    while (frame := await socket.receive_json_from(timeout=3)) != [{"type": "pong"}]:
-        frames.append(frame)
-    return frames
-
-
 def test_a_socket_ignores_frames_that_are_not_json(agent):
-    cookie = _cookie(agent)
+    cookie = cookie_for(agent)
 
     async def scenario():
-        socket = _socket(cookie)
+        socket = tab(cookie)
         assert (await socket.connect())[0]
         await socket.send_to(text_data="{not json")
         await socket.send_to(text_data="[" * 100_000)
         await socket.send_to(bytes_data=b"\x00\x01")
         await socket.send_to(text_data='"a string"')
-        await _pong(socket)  # still open, still answering
+        await until_pong(socket)  # still open, still answering
         await socket.disconnect()
 
     async_to_sync(scenario)()
 
 
 def test_someone_taken_off_an_inbox_stops_hearing_of_it_at_once(admin_api, agent, inbox):
-    cookie = _cookie(agent)
+    cookie = cookie_for(agent)
 
     async def scenario():
-        socket = _socket(cookie)
+        socket = tab(cookie)
         assert (await socket.connect())[0]
-        await _pong(socket)
+        await until_pong(socket)
         answer = await database_sync_to_async(admin_api.patch)(f"/inboxes/{inbox.pk}", {"member_ids": []})
         assert answer.status_code == 200
-        frames = await _pong(socket)
+        frames = await until_pong(socket)
         assert [e["type"] for f in frames for e in f] == ["access.changed"]
         await database_sync_to_async(actions.receive_customer_message)(inbox, actions.InboundMessage(contact_external_id="z", text="secreto"))
-        assert await _pong(socket) == []
+        assert await until_pong(socket) == []
         await socket.disconnect()
 
     async_to_sync(scenario)()

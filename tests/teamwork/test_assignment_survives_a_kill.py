@@ -3,28 +3,20 @@ once or still queued, with exact counters; the next worker finishes the job."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import textwrap
-import time
 from collections import Counter
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 from mostrador.inbox.models import Conversation, ConversationEvent
 from mostrador.jobs.runner import requeue_stale_jobs, run_due_jobs
 from mostrador.teamwork import loads
-from tests.cases.test_close_survives_a_kill import database_url
+from tests.workers import ROOT, kill_when_marked
 
 from .conftest import chat, new_inbox
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-ROOT = Path(__file__).resolve().parents[2]
 
 # A worker that stops for good inside its fourth assignment's transaction, and waits to be killed.
 WORKER = textwrap.dedent("""
@@ -60,19 +52,7 @@ def test_a_kill_mid_drain_leaves_each_chat_assigned_once_or_queued(admin_api, se
     sellers[0].set("online")  # room: a drain job is due
 
     marker = tmp_path / "assigning"
-    env = {**os.environ, "DATABASE_URL": database_url()}
-    worker = subprocess.Popen([sys.executable, "-c", WORKER.format(root=str(ROOT), marker=str(marker))], env=env)
-    try:
-        deadline = time.monotonic() + 60
-        while not marker.exists():
-            assert worker.poll() is None, "the worker ended before it reached the fourth assignment"
-            assert time.monotonic() < deadline, "the worker never reached the fourth assignment"
-            time.sleep(0.05)
-        worker.send_signal(signal.SIGKILL)
-        worker.wait(timeout=30)
-    finally:
-        if worker.poll() is None:
-            worker.kill()
+    kill_when_marked(WORKER.format(root=str(ROOT), marker=str(marker)), marker, "the fourth assignment")
 
     def assigned_events() -> Counter:
         return Counter(

@@ -9,14 +9,13 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.testing.websocket import WebsocketCommunicator
-from django.test import Client
 from django.utils import timezone
 
 from mostrador.accounts.models import AvailabilityChange, User
-from mostrador.asgi import application
 from mostrador.inbox import actions
 from mostrador.teamwork import presence
 from mostrador.teamwork.availability import set_availability, time_by_availability
+from tests.sockets import cookie_for, say, tab
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,28 +27,8 @@ def no_grace(settings):
     presence.reset()
 
 
-def cookie_for(user) -> bytes:
-    client = Client()
-    client.force_login(user)
-    return f"sessionid={client.cookies['sessionid'].value}".encode()
-
-
-def tab(cookie: bytes) -> WebsocketCommunicator:
-    return WebsocketCommunicator(
-        application, "/ws/events", headers=[(b"cookie", cookie), (b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")]
-    )
-
-
 def availability_of(user) -> str:
     return User.objects.get(pk=user.pk).availability
-
-
-async def say(socket: WebsocketCommunicator, message: dict) -> None:
-    """Send, then wait until the server has handled it (it answers a ping after what came before)."""
-    await socket.send_json_to(message)
-    await socket.send_json_to({"type": "ping"})
-    while (await socket.receive_json_from(timeout=3)) != [{"type": "pong"}]:
-        pass
 
 
 async def opened(cookie: bytes) -> WebsocketCommunicator:

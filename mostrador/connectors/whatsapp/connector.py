@@ -67,15 +67,28 @@ _recent = RecentSecrets()
 
 def configured_secrets(key: str) -> frozenset[str]:
     """Every WhatsApp inbox's value of one secret (app secrets, verify tokens)."""
-    cached = _recent.get(key)
-    if cached is not None:
-        return cached
+    by_number, unrouted = secrets_of(key)
+    return frozenset(by_number.values()) | unrouted
+
+
+def secrets_of(key: str) -> tuple[dict[str, str], frozenset[str]]:
+    """(phone_number_id → that inbox's value of one secret, the values of inboxes without a
+    number yet), as recently read."""
+    return _recent.get(key) or _read_secrets(key)
+
+
+def _read_secrets(key: str) -> tuple[dict[str, str], frozenset[str]]:
     from mostrador.core.secret_box import unseal
     from mostrador.inbox.models import Inbox
 
-    rows = Inbox.objects.filter(channel="whatsapp").values_list("secrets", flat=True)
-    values = frozenset(value for value in (unseal(s.get(key, "")) for s in rows) if value)
-    return _recent.put(key, values)
+    by_number, unrouted = {}, set()
+    for address, sealed in Inbox.objects.filter(channel="whatsapp").values_list("address", "secrets"):
+        value = unseal(sealed.get(key, ""))
+        if value and address:
+            by_number[address] = value
+        elif value:
+            unrouted.add(value)  # an inbox without a number yet: its secret still verifies
+    return _recent.put(key, (by_number, frozenset(unrouted)))
 
 
 
@@ -128,7 +141,7 @@ class WhatsAppConnector(Connector):
 
     @classmethod
     def webhook_secrets(cls, route: str):
-        return configured_secrets("app_secret")
+        return secrets_of("app_secret")
 
     @classmethod
     def judge(cls, headers, body: bytes, route: str, secrets) -> Verdict:
@@ -138,7 +151,8 @@ class WhatsAppConnector(Connector):
             return Verdict(refusal(404, "WhatsApp notifications go to /webhooks/whatsapp.", "not_found"))
         if not headers.get("X-Hub-Signature-256", "").startswith("sha256="):
             return Verdict(refusal(401, "The X-Hub-Signature-256 header is missing.", "missing_signature"))
-        if not cls.verify(headers, body, secrets):
+        by_number, unrouted = secrets
+        if not cls.verify(headers, body, frozenset(by_number.values()) | unrouted):
             return Verdict(refusal(403, "The signature does not match the body.", "bad_signature"))
         try:
             data = notifications.load(body)
@@ -146,6 +160,12 @@ class WhatsAppConnector(Connector):
             # Genuine (it is signed) but unreadable: kept for a person to look at, and refused.
             answer = refusal(400, f"Not a WhatsApp notification: {exc}", "malformed_notification")
             return Verdict(answer, LogState.REJECTED, str(exc))
+        # Each number's notifications must be signed with that number's own inbox's app secret:
+        # one inbox's secret says nothing about another's customers.
+        signature = headers.get("X-Hub-Signature-256", "")
+        for number in notifications.numbers_in(data):
+            if number in by_number and not signature_matches(by_number[number], body, signature):
+                return Verdict(refusal(403, "The signature is not that of the inbox this notification is for.", "bad_signature"))
         return Verdict((200, {"status": "received"}), LogState.RECEIVED, account=notifications.account_of(data))
 
     @classmethod

@@ -50,12 +50,19 @@ def load(raw_body: bytes) -> dict:
 def account_of(data: dict) -> str:
     """The phone number id a loaded notification is for (its first, in the rare notification
     that speaks of several); "" when it names none."""
+    return next(iter(numbers_in(data)), "")
+
+
+def numbers_in(data: dict) -> list[str]:
+    """Every phone number id a loaded notification speaks of, in order, once each."""
+    found: list[str] = []
     for entry in data["entry"]:
         changes = _dict(entry).get("changes")
         for change in changes if isinstance(changes, list) else []:
-            if number := _phone_number_id(_dict(_dict(change).get("value"))):
-                return number
-    return ""
+            number = _phone_number_id(_dict(_dict(change).get("value")))
+            if number and number not in found:
+                found.append(number)
+    return found
 
 
 def parse(raw_body: bytes) -> Parsed:

@@ -63,14 +63,23 @@ def serve(request, message_id: int):
     if message is None or not message.media or not message.media.get("path"):
         raise Http404
     media = message.media
-    mime = (media.get("mime_type") or "").split(";")[0].strip().lower()
-    inline = mime in INLINE_TYPES and message.type != "document"
+    return file_response(
+        default_storage.open(media["path"], "rb"), media.get("mime_type") or "",
+        filename=media.get("filename") or None, download=message.type == "document",
+    )
+
+
+def file_response(handle, mime_type: str, *, filename: str | None = None, download: bool = False) -> FileResponse:
+    """A stored file for a browser: shown in the page only when it is a raster image, audio or
+    video; anything else is a download of bytes. Either way it can run nothing."""
+    mime = mime_type.split(";")[0].strip().lower()
+    inline = mime in INLINE_TYPES and not download
     response = FileResponse(
-        default_storage.open(media["path"], "rb"),
+        handle,
         # What is not shown inline is a download of bytes, whatever it claims to be.
         content_type=mime if inline else "application/octet-stream",
         as_attachment=not inline,
-        filename=media.get("filename") or None,
+        filename=filename,
     )
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"

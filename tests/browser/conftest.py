@@ -26,13 +26,15 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def live_url(transactional_db):
+def live_url(transactional_db, settings):
     import uvicorn
 
     from mostrador.asgi import application
     from mostrador.jobs.runner import run_in_event_loop
 
     port = _free_port()
+    # The server's address as configured, as `make run` configures it: sandboxes deliver there.
+    settings.MOSTRADOR_PUBLIC_URL = f"http://127.0.0.1:{port}"
     server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     stop: asyncio.Event | None = None
     loop_box: dict = {}

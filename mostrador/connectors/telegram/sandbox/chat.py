@@ -13,10 +13,12 @@ import httpx
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.db.models import F
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
+from mostrador.inbox import policy
+from mostrador.inbox.media import file_response
 from mostrador.inbox.models import Inbox
 
 from .bot_api import save_file, store
@@ -25,16 +27,14 @@ from .models import ChatMessage, SandboxBot
 DEFAULT_CUSTOMER = (777000111, "Camila Rojas")
 SANDBOX_PATH = "/sandbox/telegram"
 # Raster images show in the chat; anything else is a download, never a page that runs script.
-SHOWN_INLINE = {"image/jpeg", "image/png", "image/gif", "image/webp"}
-
-
-def sandbox_inboxes() -> list[Inbox]:
-    found = Inbox.objects.filter(channel="telegram").order_by("pk")
+def sandbox_inboxes(user) -> list[Inbox]:
+    """The sandbox bots this person may play the customer of: those of the inboxes they see."""
+    found = policy.visible_inboxes(user).filter(channel="telegram").order_by("pk")
     return [i for i in found if SANDBOX_PATH in (i.setting("api_base_url") or "")]
 
 
 def _context(request) -> dict:
-    inboxes = sandbox_inboxes()
+    inboxes = sandbox_inboxes(request.user)
     if not inboxes:
         return {"inboxes": []}
     data = {**request.GET.dict(), **request.POST.dict()}
@@ -130,9 +130,4 @@ def media(request, file_id: str):
     stored = ChatMessage.objects.filter(token=ctx.get("token"), file__file_id=file_id).first()
     if stored is None or not stored.file.get("path"):
         raise Http404
-    mime_type = stored.file.get("mime_type") or "application/octet-stream"
-    response = FileResponse(default_storage.open(stored.file["path"], "rb"), content_type=mime_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    if mime_type not in SHOWN_INLINE:
-        response["Content-Disposition"] = "attachment"
-    return response
+    return file_response(default_storage.open(stored.file["path"], "rb"), stored.file.get("mime_type") or "")

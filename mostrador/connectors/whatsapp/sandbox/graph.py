@@ -9,6 +9,7 @@ import json
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import FileResponse, JsonResponse
@@ -26,6 +27,12 @@ from .notify import emit_status
 SERVICE_WINDOW = timedelta(hours=24)
 TYPES = ("text", "image", "audio", "video", "document", "sticker", "location", "contacts", "interactive", "template", "reaction")
 
+
+
+def webhook_url() -> str:
+    """Where the fake Meta delivers: this server as configured (MOSTRADOR_PUBLIC_URL), never as a
+    request names it: a Host header would let anyone point the sandbox's POSTs at any address."""
+    return settings.MOSTRADOR_PUBLIC_URL + reverse("webhook", args=["whatsapp"])
 
 def graph_error(status: int, code: int, message: str, details: str = "") -> JsonResponse:
     return JsonResponse(
@@ -90,7 +97,7 @@ def messages(request, version: str, phone_number_id: str):
         wamid=new_wamid(),
         type=body["type"],
         body=body,
-        callback_url=request.build_absolute_uri(reverse("webhook", args=["whatsapp"])),
+        callback_url=webhook_url(),
     )
     if body["type"] != "template" and not _window_open(phone_number_id, customer):
         # Like Meta: the send is accepted, then fails in a status webhook.
@@ -195,7 +202,7 @@ def node(request, version: str, node_id: str):
     return JsonResponse(
         {
             "messaging_product": "whatsapp",
-            "url": request.build_absolute_uri(reverse("sandbox-media-download", args=[media.media_id])),
+            "url": settings.MOSTRADOR_PUBLIC_URL + reverse("sandbox-media-download", args=[media.media_id]),
             "mime_type": media.mime_type,
             "sha256": media.sha256,
             "file_size": str(media.size),

@@ -11,29 +11,30 @@ import time
 
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from mostrador.inbox.media import message_type_for
-from mostrador.inbox.models import Inbox
+from mostrador.inbox import policy
+from mostrador.inbox.media import file_response, message_type_for
 from mostrador.inbox.template_text import fill_placeholders
 
 from . import catalog
-from .graph import new_wamid, store_media
+from .graph import new_wamid, store_media, webhook_url
 from .models import Media, PhoneMessage
 from .notify import deliver, emit_status, envelope
 
 DEFAULT_CUSTOMER = ("56987654321", "Camila Rojas")
 
 
-def sandbox_inboxes():
-    return [i for i in Inbox.objects.filter(channel="whatsapp").order_by("pk") if "/sandbox/graph/" in (i.setting("graph_api_url") or "")]
+def sandbox_inboxes(user):
+    """The sandbox numbers this person may play the customer of: those of the inboxes they see."""
+    found = policy.visible_inboxes(user).filter(channel="whatsapp").order_by("pk")
+    return [i for i in found if "/sandbox/graph/" in (i.setting("graph_api_url") or "")]
 
 
 def _context(request) -> dict:
-    inboxes = sandbox_inboxes()
+    inboxes = sandbox_inboxes(request.user)
     if not inboxes:
         return {"inboxes": []}
     chosen = request.GET.get("inbox") or request.POST.get("inbox") or request.session.get("sandbox_inbox")
@@ -42,6 +43,14 @@ def _context(request) -> dict:
     name = (request.GET.get("name") or request.POST.get("name") or request.session.get("sandbox_name") or DEFAULT_CUSTOMER[1]).strip()
     request.session.update({"sandbox_inbox": inbox.pk, "sandbox_number": number, "sandbox_name": name})
     return {"inboxes": inboxes, "inbox": inbox, "number": number or DEFAULT_CUSTOMER[0], "name": name}
+
+
+def _chosen(request) -> dict:
+    """The context of a request that acts on a sandbox number: there must be one this person sees."""
+    ctx = _context(request)
+    if not ctx["inboxes"]:
+        raise Http404("No sandbox number you work.")
+    return ctx
 
 
 def _thread(ctx: dict) -> list[PhoneMessage]:
@@ -62,7 +71,7 @@ def phone(request):
 def thread(request):
     """The thread, polled by the page. Showing a business message to the customer is what makes
     it "read", so this sends the read statuses, as a phone would."""
-    ctx = _context(request)
+    ctx = _chosen(request)
     messages = _thread(ctx)
     newly_read = [m for m in messages if not m.from_customer and m.status in ("sent", "delivered")]
     if newly_read:
@@ -78,7 +87,7 @@ def thread(request):
 @require_POST
 def send(request):
     """The customer writes, taps a button, shares a file or a location, or reacts."""
-    ctx = _context(request)
+    ctx = _chosen(request)
     inbox, number = ctx["inbox"], ctx["number"]
     kind, content = _compose(request, inbox)
     if kind:
@@ -89,7 +98,7 @@ def send(request):
             wamid=wamid, type=kind, body=message, status="sent",
         )
         value = {"contacts": [{"profile": {"name": ctx["name"]}, "wa_id": number}], "messages": [message]}
-        deliver(inbox, envelope(inbox, value), request.build_absolute_uri(reverse("webhook", args=["whatsapp"])))
+        deliver(inbox, envelope(inbox, value), webhook_url())
     ctx["thread"] = _present(_thread(ctx))
     return render(request, "sandbox/_thread.html", ctx)
 
@@ -167,4 +176,4 @@ def media(request, media_id: str):
     found = Media.objects.filter(media_id=media_id).first()
     if found is None:
         raise Http404
-    return FileResponse(default_storage.open(found.path, "rb"), content_type=found.mime_type)
+    return file_response(default_storage.open(found.path, "rb"), found.mime_type)

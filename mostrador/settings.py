@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -12,7 +14,29 @@ BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
 DATA_DIR = Path(os.environ.get("MOSTRADOR_DATA_DIR", "var")).resolve()
 
-SECRET_KEY = os.environ.get("MOSTRADOR_SECRET_KEY", "dev-only-insecure-key-change-me-in-production")
+def _secret_key() -> str:
+    """MOSTRADOR_SECRET_KEY, or else a key made once for this installation and kept in the data
+    dir (readable by its owner only): never a key published with the code, which would let anyone
+    forge sessions and decrypt every inbox's credentials."""
+    given = os.environ.get("MOSTRADOR_SECRET_KEY", "").strip()
+    if given:
+        return given
+    path = DATA_DIR / "secret_key"
+    try:
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(50)
+    with os.fdopen(handle, "w") as out:
+        out.write(key)
+    sys.stderr.write(f"Mostrador made a secret key for this installation and keeps it in {path}: back it up with the database.\n")
+    return key
+
+
+SECRET_KEY = _secret_key()
+# Earlier keys, still accepted while a new one takes over (sessions, sealed credentials).
+SECRET_KEY_FALLBACKS = [k.strip() for k in os.environ.get("MOSTRADOR_SECRET_KEY_FALLBACKS", "").split(",") if k.strip()]
 DEBUG = os.environ.get("MOSTRADOR_DEBUG", "") == "1"
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("MOSTRADOR_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h

@@ -86,6 +86,7 @@ def _page(request, form, inbox: Inbox | None, channel: str):
             "channel_fields": [form[key] for key in form.channel_fields],
             "teamwork_fields": [form[key] for key in ("assignment", "capacity", "visibility")],
             "secrets_set": inbox.secrets_set if inbox else [],
+            "unreadable_secrets": inbox.unreadable_secrets if inbox else [],
             "webhook_url": request.build_absolute_uri(path) if path else "",
             "created": request.GET.get("created"),
             "saved": request.GET.get("saved"),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings as conf
@@ -9,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mostrador.rules.attention import Attention, AuthorKind, State, state_at
+
+log = logging.getLogger(__name__)
 
 
 class Inbox(models.Model):
@@ -38,9 +41,23 @@ class Inbox(models.Model):
         return sorted(key for key, value in self.secrets.items() if value)
 
     def secret(self, key: str) -> str:
-        from mostrador.core.secret_box import unseal
+        """A credential in the clear; "" when it is not set, or when it cannot be read (sealed
+        under a secret key this installation no longer has), which is logged by inbox and name
+        and shown on the inbox's page: an admin must enter it again."""
+        from mostrador.core.secret_box import SecretUnreadable, unseal
 
-        return unseal(self.secrets.get(key, ""))
+        try:
+            return unseal(self.secrets.get(key, ""))
+        except SecretUnreadable:
+            log.error("Inbox %s (%s): its %s cannot be decrypted with the current secret key; enter it again", self.pk, self.name, key)
+            return ""
+
+    @property
+    def unreadable_secrets(self) -> list[str]:
+        """The credentials that must be entered again (sealed under a key this installation lost)."""
+        from mostrador.core.secret_box import is_sealed
+
+        return sorted(key for key, value in self.secrets.items() if value and not is_sealed(value))
 
     def setting(self, key: str):
         if key in self.settings:

@@ -78,12 +78,11 @@ def secrets_of(key: str) -> tuple[dict[str, str], frozenset[str]]:
 
 
 def _read_secrets(key: str) -> tuple[dict[str, str], frozenset[str]]:
-    from mostrador.core.secret_box import unseal
     from mostrador.inbox.models import Inbox
 
     by_number, unrouted = {}, set()
-    for address, sealed in Inbox.objects.filter(channel="whatsapp").values_list("address", "secrets"):
-        value = unseal(sealed.get(key, ""))
+    for inbox in Inbox.objects.filter(channel="whatsapp").only("pk", "name", "address", "secrets"):
+        address, value = inbox.address, inbox.secret(key)
         if value and address:
             by_number[address] = value
         elif value:

@@ -24,9 +24,11 @@ def set_availability(user: User, availability: str, *, source: str = MANUAL, now
     """Change one person's availability. Under the lock of their row, so an assignment in flight
     either sees them online and finishes first, or sees them gone and passes them by."""
     availability = Availability(availability)
-    now = now or timezone.now()
     with transaction.atomic():
         person = loads.lock_people([user.pk])[user.pk]
+        # The moment the switch takes effect is when the lock is held, not when it was asked for:
+        # assignments that got the lock first were made while the person was still available.
+        now = now or timezone.now()
         if person.availability == availability:
             return person
         person.availability, person.availability_changed_at = availability, now

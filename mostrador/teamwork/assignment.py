@@ -66,7 +66,6 @@ def on_changes(changes: list[hooks.ConversationChanged]) -> None:
     for change in changes:
         _guard_capacity(change)
         _leave_queue_if_settled(change)
-    for change in changes:
         _place_team_transfer(change)
     needing = [c for c in changes if _needs_someone(c)]
     if len(needing) == 1:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -79,6 +80,7 @@ INSTALLED_APPS = [
     "mostrador.cases",
     "mostrador.quotes",
     "mostrador.teamwork",
+    "axes",
     *CONNECTOR_APPS,
 ]
 
@@ -93,7 +95,28 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the "too many attempts" page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Logins: after MOSTRADOR_LOGIN_ATTEMPTS wrong passwords for one account from one address, that
+# pair is locked out for a while (django-axes); a right password resets the count.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("MOSTRADOR_LOGIN_ATTEMPTS", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("MOSTRADOR_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The login form and authenticate() call the email "username" (USERNAME_FIELD is email).
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "auth/locked.html"
+AXES_VERBOSE = False
+
+# Served over HTTPS (MOSTRADOR_HTTPS=1, or behind a proxy that says so): cookies only over TLS,
+# and browsers told to come back over HTTPS only (HSTS).
+if os.environ.get("MOSTRADOR_HTTPS", "") == "1":
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("MOSTRADOR_HSTS_SECONDS", str(365 * 86400)))
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Every page may run only our own script files: no inline script, no other origin. A message,
 # a contact's name or an uploaded file that smuggles in markup therefore cannot run script.

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from typing import Literal
 
-from django.db import transaction
 from ninja import Router, Schema
 from pydantic import Field
 
-from mostrador.accounts.models import Role, Team, User
+from mostrador.accounts.models import Team, User
 from mostrador.api.errors import ApiError, not_found
 from mostrador.api.out import ERRORS, Page
 from mostrador.api.schemas import Id
 from mostrador.inbox import policy
-from mostrador.inbox.actions.inboxes import forget_team
 
-from . import assignment
+from . import people
 from .availability import set_availability
 
 users = Router(tags=["people"])
@@ -79,20 +77,6 @@ def _admin(request) -> None:
         raise ApiError(403, "Only admins manage people and teams.", "forbidden")
 
 
-def _people(ids: list[int]) -> list[User]:
-    found = list(User.objects.filter(pk__in=set(ids), is_active=True))
-    if len(found) != len(set(ids)):
-        raise ApiError(422, "member_ids names a user that does not exist.", "invalid")
-    return found
-
-
-def _teams(ids: list[int]) -> list[Team]:
-    found = list(Team.objects.filter(pk__in=set(ids)))
-    if len(found) != len(set(ids)):
-        raise ApiError(422, "team_ids names a team that does not exist.", "invalid")
-    return found
-
-
 @users.get("", response={200: Page[UserOut], **ERRORS})
 def list_users(request):
     people = User.objects.filter(is_active=True).prefetch_related("teams").order_by("name", "pk")
@@ -118,27 +102,17 @@ def read_user(request, user_id: int):
 @users.patch("/{user_id}", response={200: UserOut, **ERRORS})
 def patch_user(request, user_id: int, body: UserPatch):
     _admin(request)
+    person = User.objects.filter(pk=user_id, is_active=True).first()
+    if person is None:
+        raise not_found("User not found")
     given = body.model_dump(exclude_unset=True)
-    with transaction.atomic():
-        user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
-        if user is None:
-            raise not_found("User not found")
-        if "role" in given:
-            if given["role"] is None:
-                raise ApiError(422, "role cannot be null.", "invalid")
-            if user.pk == request.user.pk and given["role"] != Role.ADMIN:
-                raise ApiError(409, "An admin cannot take away their own admin role.", "own_role")
-            user.role = given["role"]
-        if "capacity" in given:
-            user.capacity = given["capacity"]
-        if user.role != User.objects.get(pk=user.pk).role:
-            policy.access_changed()
-        user.save(update_fields=["role", "capacity"])
-        if given.get("team_ids") is not None:
-            user.teams.set(_teams(given["team_ids"]))
-        # More room, or new inboxes through new teams: the queues may move.
-        assignment.room_freed()
-    return user_dict(User.objects.prefetch_related("teams").get(pk=user.pk))
+    if "role" in given and given["role"] is None:
+        raise ApiError(422, "role cannot be null.", "invalid")
+    people.update_person(
+        request.user, person, role=given.get("role", people.UNCHANGED),
+        capacity=given.get("capacity", people.UNCHANGED), team_ids=given.get("team_ids"),
+    )
+    return user_dict(User.objects.prefetch_related("teams").get(pk=person.pk))
 
 
 @teams.get("", response={200: Page[TeamOut], **ERRORS})
@@ -149,13 +123,7 @@ def list_teams(request):
 @teams.post("", response={201: TeamOut, **ERRORS})
 def create_team(request, body: TeamIn):
     _admin(request)
-    with transaction.atomic():
-        if Team.objects.filter(name__iexact=body.name.strip()).exists():
-            raise ApiError(409, "A team with that name exists.", "duplicate")
-        team = Team.objects.create(name=body.name.strip())
-        team.members.set(_people(body.member_ids))
-        assignment.room_freed()
-    return 201, team_dict(team)
+    return 201, team_dict(people.save_team(None, name=body.name, member_ids=body.member_ids))
 
 
 def _team(team_id: int) -> Team:
@@ -173,25 +141,12 @@ def read_team(request, team_id: int):
 @teams.patch("/{team_id}", response={200: TeamOut, **ERRORS})
 def patch_team(request, team_id: int, body: TeamPatch):
     _admin(request)
-    with transaction.atomic():
-        team = _team(team_id)
-        if body.name is not None:
-            name = body.name.strip()
-            if Team.objects.filter(name__iexact=name).exclude(pk=team.pk).exists():
-                raise ApiError(409, "A team with that name exists.", "duplicate")
-            team.name = name
-            team.save(update_fields=["name"])
-        if body.member_ids is not None:
-            team.members.set(_people(body.member_ids))
-            assignment.room_freed()
+    people.save_team(_team(team_id), name=body.name, member_ids=body.member_ids)
     return team_dict(_team(team_id))
 
 
 @teams.delete("/{team_id}", response={204: None, **ERRORS})
 def delete_team(request, team_id: int):
     _admin(request)
-    with transaction.atomic():
-        team = _team(team_id)
-        forget_team(team.pk)
-        team.delete()
+    people.delete_team(_team(team_id))
     return 204, None

@@ -147,10 +147,15 @@ def candidate(inbox: Inbox, user: User, *, holding: bool = False) -> rule.Candid
 
 def _as_candidate(inbox: Inbox, user_id: int, availability: str, own_capacity: int | None, *, holding: bool) -> rule.Candidate:
     row = AgentLoad.objects.filter(inbox=inbox, user_id=user_id).values_list("open", "last_assigned_at").first()
-    load, last = row or (0, None)
+    return _candidate(user_id, availability, own_capacity, row, inbox.setting("capacity"), holding)
+
+
+def _candidate(user_id: int, availability: str, own_capacity: int | None, load_row, inbox_capacity, holding: bool) -> rule.Candidate:
+    """A person as the rule sees them, from their load row ((open, last assigned) or None)."""
+    load, last = load_row or (0, None)
     return rule.Candidate(
         user_id, rule.Availability(availability), load - (1 if holding else 0),
-        rule.effective_capacity(inbox.setting("capacity"), own_capacity), last,
+        rule.effective_capacity(inbox_capacity, own_capacity), last,
     )
 
 
@@ -168,16 +173,7 @@ def candidates(inbox: Inbox, team_id: int | None, *, holding: int | None = None)
         )
     }
     inbox_capacity = inbox.setting("capacity")
-    out = []
-    for pk, availability, own_capacity in rows:
-        n, last = found.get(pk, (0, None))
-        out.append(
-            rule.Candidate(
-                pk, rule.Availability(availability), n - (1 if pk == holding else 0),
-                rule.effective_capacity(inbox_capacity, own_capacity), last,
-            )
-        )
-    return out
+    return [_candidate(pk, availability, own, found.get(pk), inbox_capacity, pk == holding) for pk, availability, own in rows]
 
 
 def pick(inbox: Inbox, conv: Conversation, *, returning: bool = False) -> int | None:

@@ -44,7 +44,8 @@ def apply(inbox_id: int, deltas: Counter, *, assigned_to: int | None = None, now
     """Add `deltas` to the counters of one inbox (people locked first)."""
     if not deltas:
         return
-    lock_people(deltas)
+    # Only the locks matter here, not the rows: no model instances on this hot path.
+    list(User.objects.select_for_update().filter(pk__in=sorted(deltas)).order_by("pk").values_list("pk", flat=True))
     AgentLoad.objects.bulk_create(
         [AgentLoad(user_id=user_id, inbox_id=inbox_id) for user_id in sorted(deltas)], ignore_conflicts=True
     )

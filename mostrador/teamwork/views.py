@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,9 +13,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from mostrador.accounts.models import Availability, Role, Team, User
 from mostrador.inbox import policy
-from mostrador.inbox.actions.inboxes import forget_team
+from mostrador.inbox.actions import ActionInvalid, ActionRefused
 
-from . import assignment
+from . import people
 from .availability import set_availability
 from .models import Notification
 from .notices import mentionable, open_mentions
@@ -48,6 +47,10 @@ def availability(request):
 @require_GET
 def notifications(request):
     """The notification centre's list (the bell's drop-down), newest first."""
+    return _notice_list(request)
+
+
+def _notice_list(request):
     notices = (
         Notification.objects.filter(user=request.user)
         .select_related("conversation__contact", "actor")
@@ -81,7 +84,7 @@ def notice_title(notice: Notification) -> str:
 @require_POST
 def read_all(request):
     Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
-    return notifications(_as_get(request))
+    return _notice_list(request)
 
 
 @login_required
@@ -99,11 +102,6 @@ def _bell_item(person):
     from .screens import notifications_item
 
     return notifications_item(person)
-
-
-def _as_get(request):
-    request.method = "GET"
-    return request
 
 
 @login_required
@@ -145,47 +143,30 @@ def teams(request):
 def _save_team(request) -> str:
     post = request.POST
     verb = post.get("verb")
-    with transaction.atomic():
+    team_id = post.get("team_id") or ""
+    team = Team.objects.filter(pk=team_id).first() if team_id.isdigit() else None
+    if team_id and team is None:
+        return _("That team no longer exists.")
+    try:
         if verb == "delete":
-            team = Team.objects.filter(pk=post.get("team_id") or 0).first()
             if team is not None:
-                forget_team(team.pk)
-                team.delete()
-            return ""
-        if verb == "person":
-            return _save_person(request)
-        name = post.get("name", "").strip()[:100]
-        if not name:
-            return _("A team needs a name.")
-        team = Team.objects.filter(pk=post.get("team_id") or 0).first() if post.get("team_id") else Team()
-        if team is None:
-            return _("That team no longer exists.")
-        if Team.objects.filter(name__iexact=name).exclude(pk=team.pk).exists():
-            return _("There is already a team called %(name)s.") % {"name": name}
-        team.name = name
-        team.save()
-        team.members.set(User.objects.filter(pk__in=[int(i) for i in post.getlist("members") if i.isdigit()], is_active=True))
-        assignment.room_freed()
+                people.delete_team(team)
+        elif verb == "person":
+            _save_person(request)
+        else:
+            members = [int(i) for i in post.getlist("members") if i.isdigit()]
+            people.save_team(team, name=post.get("name", ""), member_ids=members)
+    except ActionRefused as refused:
+        return str(refused)
     return ""
 
 
-def _save_person(request) -> str:
+def _save_person(request) -> None:
     post = request.POST
-    person = User.objects.select_for_update().filter(pk=post.get("user_id") or 0, is_active=True).first()
+    person = User.objects.filter(pk=post.get("user_id") or 0, is_active=True).first()
     if person is None:
-        return _("That person no longer exists.")
-    role = post.get("role", person.role)
-    if role not in Role.values:
-        return _("Unknown role.")
-    if person.pk == request.user.pk and role != Role.ADMIN:
-        return _("You cannot take away your own admin role.")
+        raise ActionInvalid(_("That person no longer exists."), code="invalid")
     capacity = post.get("capacity", "").strip()
     if capacity and (not capacity.isdigit() or not 1 <= int(capacity) <= 10_000):
-        return _("Capacity is a whole number from 1 up, or blank for the inbox's.")
-    if role != person.role:
-        policy.access_changed()
-    person.role = role
-    person.capacity = int(capacity) if capacity else None
-    person.save(update_fields=["role", "capacity"])
-    assignment.room_freed()
-    return ""
+        raise ActionInvalid(_("Capacity is a whole number from 1 up, or blank for the inbox's."), code="invalid")
+    people.update_person(request.user, person, role=post.get("role", person.role), capacity=int(capacity) if capacity else None)

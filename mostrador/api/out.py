@@ -49,8 +49,10 @@ class MediaOut(Schema):
 
 
 class LocationOut(Schema):
-    latitude: float
-    longitude: float
+    # Null only when the channel sent coordinates that are not numbers: the place's name and
+    # address are kept, without a pin.
+    latitude: float | None
+    longitude: float | None
     name: str | None = None
     address: str | None = None
 
@@ -79,6 +81,9 @@ class MessageOut(Schema):
     error: MessageError | None = None
     created_at: str
     edited_at: str | None = None
+    deleted_at: str | None = None
+    reply_to_external_id: str | None = None
+    played_at: str | None = None
 
 
 class ContactOut(Schema):

@@ -72,11 +72,30 @@ class StatusUpdate:
 
 @dataclass(frozen=True)
 class InboundEdit:
-    """The customer changed the text of a message they sent."""
+    """The customer changed the text of a message they sent, or deleted it for everyone."""
 
     external_id: str
-    text: str
+    text: str = ""
     at: datetime | None = None
+    deleted: bool = False
+
+
+@dataclass(frozen=True)
+class AccountNotice:
+    """The provider's word on the account itself rather than on a conversation: a template
+    approved or rejected, a number restricted or banned. Routed by the business account or the
+    phone number it names (`Connector.inboxes_for_notice`), shown to the inbox's admins."""
+
+    kind: str  # "template" | "account"
+    code: str
+    title: str
+    details: str = ""
+    business_account: str = ""
+    phone_number: str = ""
+    # For template notices: which template, and its new status (APPROVED, REJECTED, PAUSED…).
+    template_name: str = ""
+    template_language: str = ""
+    template_status: str = ""
 
 
 @dataclass
@@ -87,6 +106,9 @@ class AccountBatch:
     messages: list[InboundMessage] = field(default_factory=list)
     statuses: list[StatusUpdate] = field(default_factory=list)
     edits: list[InboundEdit] = field(default_factory=list)
+    # Messages the business wrote to the customer outside Mostrador on the same account (the
+    # WhatsApp Business app on a coexistence number): the contact is the customer written to.
+    echoes: list[InboundMessage] = field(default_factory=list)
     errors: list[ProviderError] = field(default_factory=list)
     # Parts we could not read; reported, never fatal for the rest of the notification.
     problems: list[str] = field(default_factory=list)
@@ -99,6 +121,7 @@ class AccountBatch:
 class Parsed:
     batches: list[AccountBatch] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    notices: list[AccountNotice] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -210,6 +233,8 @@ class Connector(abc.ABC):
     sandbox_page: str | None = None
     # The inbox settings this channel adds to the common ones (CONTRACT.md); every field needs
     # a default, and the keys in `secret_keys` are stored encrypted and never returned.
+    # How the timeline signs what the team wrote in the provider's own app on the same account.
+    own_app_name: str = ""
     settings_model: type[BaseModel] = NoSettings
     secret_keys: tuple[str, ...] = ()
 
@@ -280,6 +305,11 @@ class Connector(abc.ABC):
         from mostrador.inbox.models import Inbox
 
         return {i.address: i for i in Inbox.objects.filter(channel=cls.channel, address__in=accounts)}
+
+    @classmethod
+    def inboxes_for_notice(cls, notice: AccountNotice) -> list[Inbox]:
+        """The inboxes an account notice concerns; none by default."""
+        return []
 
     def follow_up(self, item: dict) -> None:
         """Do one of the calls a parsed batch owed the provider (see AccountBatch.follow_ups)."""

@@ -250,6 +250,9 @@ class Message(models.Model):
     location = models.JSONField(null=True, blank=True)
     payload = models.JSONField(null=True, blank=True)
     reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The provider's id of the quoted message, kept also when we never stored that message (one
+    # from before this number was connected): the quote is not lost, and links up if it arrives.
+    reply_to_external_id = models.CharField(max_length=200, blank=True, default="")
     external_id = models.CharField(max_length=200, null=True, blank=True)
     status = models.CharField(max_length=10, choices=DeliveryStatus.choices)
     error_code = models.CharField(max_length=40, blank=True)
@@ -257,6 +260,10 @@ class Message(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     # When the customer last changed its text (channels that tell us: Telegram); shown as edited.
     edited_at = models.DateTimeField(null=True, blank=True)
+    # The customer deleted it for everyone: its text and media are gone, the bubble says so.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    # A voice note of ours the customer played (WhatsApp's "played", beyond "read").
+    played_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

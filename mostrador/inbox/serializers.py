@@ -36,6 +36,12 @@ def message_dict(m: Message) -> dict:
         "created_at": iso(m.created_at),
         # Set when the customer changed the text (channels that tell us of edits).
         "edited_at": iso(m.edited_at),
+        # Set when the customer deleted it for everyone; its text and media are then empty.
+        "deleted_at": iso(m.deleted_at),
+        # The provider's id of the quoted message, also when we do not have that message.
+        "reply_to_external_id": m.reply_to_external_id or None,
+        # When the customer played one of our voice notes (WhatsApp), beyond "read".
+        "played_at": iso(m.played_at),
     }
 
 

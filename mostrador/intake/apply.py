@@ -9,19 +9,25 @@ changes nothing the second time.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
-from mostrador.connectors.base import AccountBatch, Parsed, Unreadable, connector_class
+from django.utils import timezone
+
+from mostrador.connectors.base import AccountBatch, AccountNotice, Parsed, Unreadable, connector_class
 from mostrador.inbox.actions import edit_customer_messages, record_channel_error
-from mostrador.inbox.actions.inbound import receive_customer_messages
+from mostrador.inbox.actions.inbound import receive_business_replies, receive_customer_messages
+from mostrador.inbox.actions.inboxes import update_template_status
 from mostrador.inbox.actions.outbound import DeliveryUpdate, record_deliveries
 from mostrador.inbox.models import DeliveryStatus, Inbox, Message
 
 # The statuses a message can show; providers' others ("deleted", "warning"…) are only counted.
+# "played" (a voice note listened to) is beyond read: the message shows read, and when it played.
 STATUSES = {
     "sent": DeliveryStatus.SENT,
     "delivered": DeliveryStatus.DELIVERED,
     "read": DeliveryStatus.READ,
+    "played": DeliveryStatus.READ,
     "failed": DeliveryStatus.FAILED,
 }
 
@@ -78,16 +84,42 @@ def _apply(connector, notes: list[tuple[Parsed, object]], statuses_only: bool) -
                 outcome.unknown_accounts.append(batch.account)
                 continue
             if statuses_only:  # a second look for statuses that overtook their send; the rest is done
-                batch.messages, batch.edits, batch.errors, batch.follow_ups = [], [], [], []
+                batch.messages, batch.edits, batch.echoes, batch.errors, batch.follow_ups = [], [], [], [], []
             routed.append((outcome, log, inbox, batch))
     _store_messages(routed)
+    _store_echoes(connector, routed)
     _apply_edits(routed)
     _apply_statuses(routed)
     for _, log, inbox, batch in routed:
-        for error in batch.errors:
-            record_channel_error(inbox, error.code, error.title, error.details, log=log)
+        for index, error in enumerate(batch.errors):
+            record_channel_error(
+                inbox, error.code, error.title, error.details, log=log,
+                fingerprint=_fingerprint(log, inbox.pk, "error", index),
+            )
         _queue_follow_ups(inbox, batch)
+    if not statuses_only:
+        for parsed, log in notes:
+            _apply_notices(connector, parsed.notices, log)
     return outcomes
+
+
+def _fingerprint(log, *parts) -> str:
+    """The same report in the same bytes is the same report: a provider's redelivery of a
+    notification must not repeat what it told the admins."""
+    digest = hashlib.sha256(bytes(log.body))
+    digest.update(repr(parts).encode())
+    return digest.hexdigest()
+
+
+def _apply_notices(connector, notices: list[AccountNotice], log) -> None:
+    for index, notice in enumerate(notices):
+        for inbox in connector.inboxes_for_notice(notice):
+            if notice.kind == "template":
+                update_template_status(inbox, notice.template_name, notice.template_language, notice.template_status)
+            record_channel_error(
+                inbox, notice.code, notice.title, notice.details, log=log,
+                fingerprint=_fingerprint(log, inbox.pk, "notice", index),
+            )
 
 
 def _store_messages(routed: list[tuple[IngestOutcome, object, Inbox, AccountBatch]]) -> None:
@@ -99,6 +131,12 @@ def _store_messages(routed: list[tuple[IngestOutcome, object, Inbox, AccountBatc
     for inbox, inbounds in per_inbox.values():
         if inbounds:
             receive_customer_messages(inbox, inbounds)
+
+
+def _store_echoes(connector, routed) -> None:
+    for _, _, inbox, batch in routed:
+        if batch.echoes:
+            receive_business_replies(inbox, batch.echoes, connector.own_app_name)
 
 
 def _apply_edits(routed) -> None:
@@ -135,6 +173,7 @@ def _apply_statuses(routed) -> None:
                     STATUSES[status.status],
                     error_code=error.code if error else "",
                     error_message=(error.details or error.title) if error else "",
+                    played_at=(status.at or timezone.now()) if status.status == "played" else None,
                 )
             )
         if updates:

@@ -53,7 +53,15 @@ class ChannelError(models.Model):
     code = models.CharField(max_length=40, blank=True)
     title = models.CharField(max_length=300, blank=True)
     details = models.TextField(blank=True)
+    # What the error is and which notification said it: a redelivered notification (the same
+    # bytes again) reports nothing new and must not add a row.
+    fingerprint = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         indexes = [models.Index(fields=["-created_at"], name="channel_error_recent")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fingerprint"], condition=~Q(fingerprint=""), name="channel_error_once"
+            )
+        ]

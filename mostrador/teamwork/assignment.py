@@ -111,7 +111,7 @@ def _leave_queue_if_settled(change: hooks.ConversationChanged) -> None:
     if conv.queued_since is None:
         return
     answered = change.kind == EventKind.MESSAGE and change.actor.is_person
-    if answered and conv.assignee_id is None:
+    if answered and conv.assignee_id is None and change.actor.user is not None:
         actions.assign(conv, change.actor, user=change.actor.user, team=conv.team)
         conv.assignee_id = change.actor.user.pk
     if conv.assignee_id is not None or conv.resolved or answered:

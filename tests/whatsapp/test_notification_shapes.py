@@ -16,6 +16,8 @@ KEYS = st.sampled_from([
     "contacts", "metadata", "phone_number_id", "value", "changes", "field", "errors", "timestamp", "profile",
     "name", "context", "image", "location", "latitude", "longitude", "interactive", "button_reply", "reaction",
     "emoji", "message_id", "system", "order", "product_items", "status", "recipient_id", "error_data",
+    "edit", "revoke", "original_message_id", "message", "message_echoes", "to", "event", "customer",
+    "message_template_name", "message_template_language", "reason", "phone_number", "referral",
 ])
 ANY_JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
@@ -46,6 +48,12 @@ def placed(v) -> list[dict]:
         value(messages=[{**message, "type": "order", "order": v}]),
         value(messages=[{**message, "type": "location", "location": v}]),
         value(statuses=[{"id": "wamid.B", "status": "read", "errors": v, "recipient_id": v, "timestamp": v}]),
+        value(messages=[{**message, "type": "edit", "edit": v}, {**message, "type": "revoke", "revoke": v}]),
+        value(messages=[{"id": "wamid.S", "type": "system", "system": v}]),
+        {"entry": [{"id": v, "changes": [{"field": "smb_message_echoes", "value": {
+            "metadata": {"phone_number_id": "1"}, "message_echoes": [v, {**message, "to": v}]}}]}]},
+        {"entry": [{"id": v, "changes": [{"field": "message_template_status_update", "value": v}]}]},
+        {"entry": [{"id": "1", "changes": [{"field": "account_update", "value": v}]}]},
     ]
 
 
@@ -57,7 +65,8 @@ def test_reading_never_raises_and_what_it_returns_fits(v):
             data = notifications.load(json.dumps(body).encode())
         except notifications.NotWhatsAppNotification:
             continue
-        batches, problems = notifications.read(data)
+        batches, problems, notices = notifications.read(data)
+        assert all(n.kind in ("template", "account") and len(n.code) <= 40 for n in notices)
         assert all(isinstance(p, str) for p in problems)
         for batch in batches:
             for m in batch.messages:
@@ -70,12 +79,16 @@ def test_reading_never_raises_and_what_it_returns_fits(v):
                 }
             for s in batch.statuses:
                 assert isinstance(s.external_id, str) and isinstance(s.status, str)
+            for e in batch.edits:
+                assert isinstance(e.external_id, str) and 0 < len(e.external_id) <= MAX_ID and isinstance(e.text, str)
+            for m in batch.echoes:
+                assert isinstance(m.external_id, str) and 0 < len(m.contact_external_id) <= MAX_ID
 
 
 def test_nul_characters_are_dropped_everywhere():
     raw = json.dumps({"entry": [{"changes": [{"value": {"metadata": {"phone_number_id": "1"}, "messages": [
         {"from": "569", "id": "wamid.N", "type": "text", "text": {"body": "a\u0000b"}, "referral": {"headline": "x\u0000"}},
     ]}}]}]}).encode()
-    [batch], _ = notifications.read(notifications.load(raw))
+    [batch], _, _ = notifications.read(notifications.load(raw))
     [m] = batch.messages
     assert m.text == "ab" and m.payload == {"referral": {"headline": "x"}}

@@ -90,7 +90,8 @@ def _read_secrets(key: str) -> tuple[dict[str, str], frozenset[str]]:
     return _recent.put(key, (by_number, frozenset(unrouted)))
 
 
-
+def _digits(text) -> str:
+    return "".join(ch for ch in str(text or "") if ch.isdigit())
 
 
 @register
@@ -101,6 +102,7 @@ class WhatsAppConnector(Connector):
         service_window=SERVICE_WINDOW, templates=True, read_receipts=True, interactive=True,
         max_buttons=3, max_list_rows=10, button_title_max=20, row_title_max=24,
     )
+    own_app_name = "WhatsApp Business"
     settings_model = WhatsAppSettings
     secret_keys = ("access_token", "app_secret", "verify_token")
     sandbox_urls = "mostrador.connectors.whatsapp.sandbox.urls"
@@ -123,6 +125,23 @@ class WhatsAppConnector(Connector):
     @classmethod
     def address_of(cls, settings: dict) -> str:
         return settings.get("phone_number_id", "")
+
+    @classmethod
+    def inboxes_for_notice(cls, notice):
+        """A template's news goes to the numbers of its business account; an account's to the
+        number it names, else every number of the business account."""
+        from mostrador.inbox.models import Inbox
+
+        numbers = list(Inbox.objects.filter(channel=cls.channel))
+        if notice.phone_number:
+            named = [i for i in numbers if _digits(i.setting("display_phone_number")) == notice.phone_number]
+            if named:
+                return named
+        of_account = [i for i in numbers if notice.business_account and i.setting("business_account_id") == notice.business_account]
+        if of_account or notice.kind != "template":
+            return of_account
+        # No number names its business account yet: the numbers that know this template.
+        return [i for i in numbers if i.templates.filter(name=notice.template_name, language=notice.template_language).exists()]
 
     @classmethod
     def credentials_changed(cls) -> None:

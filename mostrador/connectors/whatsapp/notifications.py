@@ -10,7 +10,16 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-from mostrador.connectors.base import AccountBatch, Parsed, ProviderError, StatusUpdate, Unreadable, without_nul
+from mostrador.connectors.base import (
+    AccountBatch,
+    AccountNotice,
+    InboundEdit,
+    Parsed,
+    ProviderError,
+    StatusUpdate,
+    Unreadable,
+    without_nul,
+)
 from mostrador.inbox.actions.inbound import InboundMessage
 
 MEDIA_TYPES = ("image", "audio", "video", "document", "sticker")
@@ -67,38 +76,90 @@ def numbers_in(data: dict) -> list[str]:
 
 def parse(raw_body: bytes) -> Parsed:
     """A stored notification's normalised items, one batch per phone number id (the account)."""
-    batches, problems = read(load(raw_body))
-    return Parsed(batches, problems)
+    parsed = Parsed()
+    parsed.batches, parsed.problems, parsed.notices = read(load(raw_body))
+    return parsed
 
 
-def read(data: dict) -> tuple[list[AccountBatch], list[str]]:
-    """Split a loaded notification into one batch per phone number, plus envelope-level problems.
+# Changes that speak of a conversation's messages, routed by their phone number id.
+MESSAGE_FIELDS = ("messages", "smb_message_echoes")
+
+
+def read(data: dict) -> tuple[list[AccountBatch], list[str], list[AccountNotice]]:
+    """Split a loaded notification into one batch per phone number, the account notices
+    (templates, restrictions), and envelope-level problems.
 
     Never raises on a strange shape: each part that cannot be read becomes a problem with its
     path, and the rest of the notification is still used."""
     batches: dict[str, AccountBatch] = {}
     problems: list[str] = []
+    notices: list[AccountNotice] = []
     for e, entry in enumerate(data["entry"]):
         changes = entry.get("changes") if isinstance(entry, dict) else None
         if not isinstance(changes, list):
             problems.append(f"entry[{e}] has no changes list")
             continue
+        raw_account = entry.get("id")
+        business_account = str(raw_account) if isinstance(raw_account, (str, int)) and not isinstance(raw_account, bool) else ""
         for c, change in enumerate(changes):
             where = f"entry[{e}].changes[{c}]"
             value = change.get("value") if isinstance(change, dict) else None
             if not isinstance(value, dict):
                 problems.append(f"{where} has no value")
                 continue
-            if change.get("field", "messages") != "messages":
-                # Account updates, template reviews…: not conversations, and not an error either.
+            kind = change.get("field", "messages")
+            if kind not in MESSAGE_FIELDS:
+                notice = account_notice(str(kind), value, business_account[:MAX_ACCOUNT])
+                if notice:
+                    notices.append(notice)
+                # Others (history syncs, app state…) are not conversations, nor an error either.
                 continue
             number = _phone_number_id(value)
             if not number:
                 problems.append(f"{where}.value has no metadata.phone_number_id")
                 continue
             batch = batches.setdefault(number, AccountBatch(number))
-            _read_value(value, batch, where)
-    return list(batches.values()), problems
+            if kind == "smb_message_echoes":
+                _read_echoes(value, batch, where)
+            else:
+                _read_value(value, batch, where)
+    return list(batches.values()), problems, notices
+
+
+def account_notice(kind: str, value: dict, business_account: str) -> AccountNotice | None:
+    """What Meta says about the account rather than a conversation, for the inbox's admins."""
+    if kind == "message_template_status_update":
+        name = _text(value.get("message_template_name"))
+        status = _text(value.get("event")).upper()
+        if not name or not status:
+            return None
+        reason = _text(value.get("reason"))
+        return AccountNotice(
+            kind="template",
+            code=f"template_{status.lower()}"[:MAX_CODE],
+            title=f"{name} ({_text(value.get('message_template_language'))}): {status}",
+            details="" if reason in ("", "NONE") else reason,
+            business_account=business_account,
+            template_name=name[:512],
+            template_language=_text(value.get("message_template_language"))[:15],
+            template_status=status[:20],
+        )
+    if kind in ("account_update", "phone_number_quality_update"):
+        event = _text(value.get("event")) or kind.upper()
+        extra = {k: v for k, v in value.items() if k not in ("event", "phone_number", "display_phone_number")}
+        return AccountNotice(
+            kind="account",
+            code=event.lower()[:MAX_CODE],
+            title=event.replace("_", " ").capitalize(),
+            details=json.dumps(extra, ensure_ascii=False, sort_keys=True)[:4000] if extra else "",
+            business_account=business_account,
+            phone_number=_digits(value.get("phone_number") or value.get("display_phone_number")),
+        )
+    return None
+
+
+def _digits(raw) -> str:
+    return "".join(ch for ch in str(raw or "") if ch.isdigit())[:MAX_PHONE]
 
 
 def _phone_number_id(value: dict) -> str:
@@ -127,7 +188,10 @@ def _read_value(value: dict, batch: AccountBatch, where: str) -> None:
     contacts = [c for c in _items(value, "contacts", where, batch.problems) if isinstance(c, dict)]
     for i, raw in enumerate(_items(value, "messages", where, batch.problems)):
         try:
-            batch.messages.append(_message(raw, contacts))
+            if isinstance(raw, dict) and raw.get("type") in ("edit", "revoke"):
+                batch.edits.append(_change_of_message(raw))
+            else:
+                batch.messages.append(_message(raw, contacts))
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             batch.problems.append(f"{where}.value.messages[{i}] unreadable: {exc!r}")
     for i, raw in enumerate(_items(value, "statuses", where, batch.problems)):
@@ -138,6 +202,43 @@ def _read_value(value: dict, batch: AccountBatch, where: str) -> None:
     for raw in _items(value, "errors", where, batch.problems):
         if isinstance(raw, dict):
             batch.errors.append(provider_error(raw))
+
+
+def _read_echoes(value: dict, batch: AccountBatch, where: str) -> None:
+    """Messages typed in the WhatsApp Business app on this same number (coexistence): `from` is
+    the business, `to` the customer. They read like a customer's message, addressed the other way."""
+    for i, raw in enumerate(_items(value, "message_echoes", where, batch.problems)):
+        try:
+            if not isinstance(raw, dict):
+                raise TypeError("echo is not an object")
+            customer = _identifier(raw.get("to"), "to", MAX_PHONE) or _identifier(raw.get("to_user_id"), "to_user_id")
+            if not customer:
+                raise ValueError("echo has no to")
+            as_received = {**raw, "from": customer if raw.get("to") else None, "from_user_id": raw.get("to_user_id")}
+            batch.echoes.append(_message(as_received, []))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            batch.problems.append(f"{where}.value.message_echoes[{i}] unreadable: {exc!r}")
+
+
+def _change_of_message(raw: dict) -> InboundEdit:
+    """The customer edited a message or deleted it for everyone. Either names the original by
+    its wamid; neither is a new message, and neither is anyone waiting."""
+    kind = raw["type"]
+    body = _dict(raw.get(kind))
+    original = _identifier(
+        body.get("original_message_id") or body.get("message_id") or _dict(raw.get("context")).get("id"),
+        "original_message_id",
+    )
+    if not original:
+        raise ValueError(f"{kind} names no original_message_id")
+    at = _timestamp(raw.get("timestamp"))
+    if kind == "revoke":
+        return InboundEdit(external_id=original, at=at, deleted=True)
+    new = _dict(body.get("message")) or body
+    new_kind = _text(new.get("type")) or "text"
+    content = _dict(new.get(new_kind))
+    text = _text(content.get("body")) or _text(content.get("caption")) or _text(_dict(new.get("text")).get("body"))
+    return InboundEdit(external_id=original, text=text, at=at)
 
 
 def _timestamp(raw) -> datetime | None:
@@ -178,6 +279,10 @@ def _sender(raw: dict, contacts: list[dict]) -> tuple[str, str, str, tuple[str, 
     user_id = user_id or _identifier(contact.get("user_id"), "user_id")
     profile = _dict(contact.get("profile"))
     name = _text(profile.get("name")) or _text(profile.get("username"))
+    system = _dict(raw.get("system"))
+    if not phone and not user_id:
+        # A system notice may name its customer only inside (`customer`, `wa_id`).
+        phone = _identifier(system.get("customer") or system.get("wa_id"), "system.customer", MAX_PHONE)
     ids = [i for i in (phone, user_id) if i]
     if not ids:
         raise ValueError("message has neither from nor from_user_id")
@@ -204,9 +309,10 @@ def _message(raw: dict, contacts: list[dict]) -> InboundMessage:
             "voice": bool(body.get("voice")) if kind == "audio" else None,
         }
     elif kind == "location":
+        # Coordinates that are not numbers lose the pin, never the message and its name.
         fields["location"] = {
-            "latitude": float(body["latitude"]),
-            "longitude": float(body["longitude"]),
+            "latitude": _coordinate(body.get("latitude"), 90),
+            "longitude": _coordinate(body.get("longitude"), 180),
             "name": _text(body.get("name")) or None,
             "address": _text(body.get("address")) or None,
         }
@@ -222,9 +328,13 @@ def _message(raw: dict, contacts: list[dict]) -> InboundMessage:
         if reply_kind == "nfm_reply":  # a WhatsApp Flow's answers
             fields["text"] = _text(reply.get("body"))
             fields["payload"] = {"flow_response": reply.get("response_json")}
-        else:
+        elif reply_kind in ("button_reply", "list_reply"):
             fields["text"] = _text(reply.get("title"))
             fields["payload"] = reply.get("id")
+        else:
+            # Newer replies (call_permission_reply…): kept whole, with what a person can read.
+            fields["text"] = _text(reply.get("title")) or _text(reply.get("body")) or _readable(reply_kind, reply)
+            fields["payload"] = {reply_kind or "interactive": reply or body}
     elif kind == "button":  # a quick-reply button under one of our templates
         fields["type"] = "interactive_reply"
         fields["text"] = _text(body.get("text"))
@@ -234,13 +344,21 @@ def _message(raw: dict, contacts: list[dict]) -> InboundMessage:
         fields["text"] = emoji
         fields["reply_to_external_id"] = _identifier(body.get("message_id"), "reaction message_id") or None
         fields["moves_attention"] = bool(emoji)
-    elif kind == "system" and body.get("type") == "user_changed_number":
-        # Same person, new number: it is remembered for them, so their next messages land in this
-        # conversation and replies go to the new number. WhatsApp wrote it, not the customer.
-        new_number = _identifier(body.get("wa_id") or body.get("new_wa_id"), "system.wa_id", MAX_PHONE)
+    elif kind == "system":
+        # WhatsApp wrote it, not the customer: a notice in the timeline, never a wait.
         fields.update(type="unsupported", text=_text(body.get("body")), payload={"system": body}, notice_by="WhatsApp")
-        if new_number:
-            aliases, phone = (*aliases, new_number), new_number
+        notice = body.get("type")
+        if notice == "user_changed_number":
+            # Same person, new number: it is remembered for them, so their next messages land in
+            # this conversation and replies go to the new number.
+            new_number = _identifier(body.get("new_wa_id") or body.get("wa_id"), "system.wa_id", MAX_PHONE)
+            if new_number and new_number != phone:
+                aliases, phone = (*aliases, new_number), new_number
+        elif notice == "user_changed_user_id":
+            # Their business-scoped user id changed: the new one finds the same contact.
+            new_id = _identifier(body.get("new_user_id") or body.get("user_id"), "system.user_id")
+            if new_id and new_id != external and new_id not in aliases:
+                aliases = (*aliases, new_id)
     elif kind == "order":
         # An order from the catalog: the customer is waiting for a person to confirm it.
         fields.update(type="unsupported", text=_order_text(body), payload={"order": body})
@@ -257,9 +375,16 @@ def _message(raw: dict, contacts: list[dict]) -> InboundMessage:
     context_id = _identifier(_dict(raw.get("context")).get("id"), "context.id")
     if context_id and "reply_to_external_id" not in fields:
         fields["reply_to_external_id"] = context_id
-    if raw.get("referral") and fields.get("payload") is None:
-        # Click-to-WhatsApp ads: sellers want to know which ad brought the customer.
-        fields["payload"] = {"referral": raw["referral"]}
+    if isinstance(raw.get("referral"), dict):
+        # Click-to-WhatsApp ads: sellers want to know which ad brought the customer, also when
+        # the message carries something else too.
+        payload = fields.get("payload")
+        if payload is None:
+            fields["payload"] = {"referral": raw["referral"]}
+        elif isinstance(payload, dict):
+            fields["payload"] = {**payload, "referral": raw["referral"]}
+        else:
+            fields["payload"] = {"value": payload, "referral": raw["referral"]}
     return InboundMessage(
         contact_external_id=external,
         contact_name=name,
@@ -269,6 +394,20 @@ def _message(raw: dict, contacts: list[dict]) -> InboundMessage:
         sent_at=_timestamp(raw.get("timestamp")),
         **fields,
     )
+
+
+def _coordinate(raw, limit: int) -> float | None:
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        return None
+    return value if -limit <= value <= limit else None
+
+
+def _readable(kind: str, reply: dict) -> str:
+    """A line a seller can read for an interactive reply we have no words for yet."""
+    answer = next((_text(reply.get(k)) for k in ("response", "status", "description", "name") if _text(reply.get(k))), "")
+    return f"{kind.replace('_', ' ')}: {answer}" if answer else kind.replace("_", " ")
 
 
 def _order_text(order: dict) -> str:

@@ -43,6 +43,12 @@ class Actor:
         return cls(AuthorKind.AI, user=user, bot_name=bot_name)
 
     @classmethod
+    def person_elsewhere(cls, app_name: str) -> Actor:
+        """Someone of the team who wrote from outside Mostrador on the same account (the WhatsApp
+        Business app on a coexistence number): a person's reply, by nobody we know."""
+        return cls(AuthorKind.AGENT, bot_name=app_name)
+
+    @classmethod
     def system(cls) -> Actor:
         return cls(AuthorKind.SYSTEM)
 

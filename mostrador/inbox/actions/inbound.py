@@ -87,6 +87,48 @@ def receive_customer_messages(inbox: Inbox, inbounds: list[InboundMessage]) -> l
         raise
 
 
+def receive_business_replies(inbox: Inbox, echoes: list[InboundMessage], app_name: str) -> list[tuple[Message, bool]]:
+    """Messages someone of the team typed to customers outside Mostrador on this same account
+    (the WhatsApp Business app on a coexistence number). They are the team's replies: shown as
+    sent, and they end the customer's wait like any person's answer. Idempotent by external id;
+    each echo's contact is the customer it was written to."""
+    with transaction.atomic():
+        stored = _stored(inbox, [e.external_id for e in echoes if e.external_id])
+        fresh = [e for e in echoes if e.external_id not in stored]
+        fresh = list({e.external_id: e for e in fresh}.values())
+        results = [(stored[e.external_id], False) for e in echoes if e.external_id in stored]
+        if not fresh:
+            return results
+        now = timezone.now()
+        actor = Actor.person_elsewhere(app_name)
+        contacts = _contacts_for(inbox, fresh)
+        conversations = _conversations_for(inbox, contacts, now)
+        per_conversation: dict[int, list[Message]] = {}
+        for echo, contact in zip(fresh, contacts, strict=True):
+            conv = conversations[contact.pk]
+            message = Message.objects.create(
+                conversation=conv,
+                inbox=inbox,
+                direction="out",
+                author_kind=actor.kind,
+                bot_name=app_name,
+                type=echo.type,
+                text=echo.text,
+                media=echo.media,
+                location=echo.location,
+                payload=echo.payload,
+                reply_to_external_id=echo.reply_to_external_id or "",
+                external_id=echo.external_id,
+                status=DeliveryStatus.SENT,
+                created_at=min(echo.sent_at, now) if echo.sent_at else now,
+            )
+            per_conversation.setdefault(conv.pk, []).append(message)
+            results.append((message, True))
+        by_id = {c.pk: c for c in conversations.values()}
+        apply_messages_to_many([(by_id[pk], messages) for pk, messages in per_conversation.items()], actor, now)
+    return results
+
+
 def _stored(inbox: Inbox, external_ids: list[str]) -> dict[str, Message]:
     if not external_ids:
         return {}
@@ -129,6 +171,7 @@ def _receive(inbox: Inbox, inbounds: list[InboundMessage]) -> list[tuple[Message
             location=inbound.location,
             payload=inbound.payload,
             reply_to=quoted.get(inbound.reply_to_external_id),
+            reply_to_external_id=inbound.reply_to_external_id or "",
             external_id=inbound.external_id,
             status=DeliveryStatus.RECEIVED,
             error_code=inbound.error_code,
@@ -260,22 +303,34 @@ def _conversations_for(inbox: Inbox, contacts: list[Contact], now) -> dict[int, 
 
 
 def edit_customer_messages(inbox: Inbox, edits: list) -> list[Message]:
-    """The customer changed the text of messages they sent: the new text replaces the old, the
-    message shows as edited, and attention does not move (nobody new is waiting). An edit of a
-    message we never stored changes nothing; an older edit never overwrites a newer one."""
+    """The customer changed the text of messages they sent, or deleted them for everyone.
+
+    An edit replaces the text and the message shows as edited; a deletion empties it (text,
+    media, location) and it shows as deleted, for good. Neither moves attention: nobody new is
+    waiting, and a chat already answered stays answered. An edit of a message we never stored
+    changes nothing; an older edit never overwrites a newer one."""
     changed = []
     with transaction.atomic():
-        wanted = {edit.external_id: edit for edit in edits}
+        wanted: dict[str, object] = {}
+        for edit in edits:
+            # A deletion wins over any edit of the same message in the batch.
+            if not getattr(wanted.get(edit.external_id), "deleted", False):
+                wanted[edit.external_id] = edit
         rows = Message.objects.select_for_update().filter(inbox=inbox, direction="in", external_id__in=wanted)
         for message in rows.order_by("pk"):
             edit = wanted[message.external_id]
             at = min(edit.at, timezone.now()) if edit.at else timezone.now()
-            if message.text == edit.text or (message.edited_at and message.edited_at > at):
+            if message.deleted_at:
                 continue
-            message.text, message.edited_at = edit.text, at
+            if edit.deleted:
+                message.text, message.media, message.location, message.deleted_at = "", None, None, at
+            elif message.text == edit.text or (message.edited_at and message.edited_at > at):
+                continue
+            else:
+                message.text, message.edited_at = edit.text, at
             changed.append(message)
         if changed:
-            update_rows(changed, ["text", "edited_at"])
+            update_rows(changed, ["text", "edited_at", "media", "location", "deleted_at"])
             for message in changed:
                 publish_message_event(message, events.MESSAGE_UPDATED, status=message.status)
     return changed

@@ -109,10 +109,23 @@ def replace_templates(inbox: Inbox, templates: list[dict]) -> None:
         MessageTemplate.objects.filter(inbox=inbox).exclude(pk__in=keep).delete()
 
 
-def record_channel_error(inbox: Inbox | None, code: str, title: str, details: str = "", log=None) -> None:
+def record_channel_error(
+    inbox: Inbox | None, code: str, title: str, details: str = "", log=None, fingerprint: str = ""
+) -> None:
+    """Keep what a provider reported about an inbox for its admins. With a fingerprint, the same
+    report twice (a redelivered notification) is kept once."""
     from mostrador.intake.models import ChannelError
 
-    ChannelError.objects.create(inbox=inbox, code=code[:40], title=title[:300], details=details, log=log)
+    row = ChannelError(inbox=inbox, code=code[:40], title=title[:300], details=details, log=log, fingerprint=fingerprint)
+    ChannelError.objects.bulk_create([row], ignore_conflicts=bool(fingerprint))
+
+
+def update_template_status(inbox: Inbox, name: str, language: str, status: str) -> None:
+    """The provider approved, rejected, paused or disabled one of the inbox's templates: the
+    composer offers only approved ones, so the change shows at once, before the next sync."""
+    MessageTemplate.objects.filter(inbox=inbox, name=name, language=language).update(
+        status=status, synced_at=timezone.now()
+    )
 
 
 def forget_team(team_id: int) -> None:

@@ -191,6 +191,8 @@ class DeliveryUpdate:
     external_id: str | None = None
     error_code: str = ""
     error_message: str = ""
+    # The customer played this voice note (a status beyond read, on channels that tell).
+    played_at: datetime | None = None
 
 
 def record_delivery(
@@ -215,7 +217,7 @@ def record_deliveries(updates: list[DeliveryUpdate]) -> list[Message]:
             if _apply_delivery(message, update):
                 changed[message.pk] = message
         if changed:
-            update_rows(list(changed.values()), ["external_id", "status", "error_code", "error_message"])
+            update_rows(list(changed.values()), ["external_id", "status", "error_code", "error_message", "played_at"])
             for message in changed.values():
                 publish_message_event(message, events.MESSAGE_UPDATED, status=message.status)
     return [messages[u.message_id] for u in updates]
@@ -232,5 +234,8 @@ def _apply_delivery(message: Message, update: DeliveryUpdate) -> bool:
         message.status = update.status
         message.error_code = update.error_code
         message.error_message = update.error_message
+        changed = True
+    if update.played_at and not message.played_at:
+        message.played_at = update.played_at
         changed = True
     return changed

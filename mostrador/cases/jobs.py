@@ -18,7 +18,7 @@ from mostrador.rules.attention import State
 from .models import Case
 
 
-@task()
+@task(queue_name="timers")
 def close_if_silent(case_id: int, due_iso: str) -> str:
     case = Case.objects.filter(pk=case_id).first()
     if case is None or case.closed_at is not None or case.close_due_at is None:
@@ -33,7 +33,7 @@ def close_if_silent(case_id: int, due_iso: str) -> str:
     return "closed" if closed else "waiting"
 
 
-@task()
+@task(queue_name="timers")
 def check_left_on_read(case_id: int, user_id: int, waiting_since_iso: str, due_iso: str) -> str:
     """A person opened the chat while the customer waited; if that same wait is still pending
     after the wait target, the customer was left on read."""

@@ -1,11 +1,19 @@
 from django.db import connection
 from django.http import JsonResponse
 
+from mostrador.jobs.lanes import health as lanes_health
+
 
 def healthz(request):
+    """200 while the database answers and every job lane of this process works; 503 with the
+    reason otherwise (a lane failing for more than a few seconds, or stuck on one job)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except Exception as exc:  # noqa: BLE001 - any database failure means "not healthy"
         return JsonResponse({"status": "unavailable", "reason": f"database: {exc.__class__.__name__}"}, status=503)
-    return JsonResponse({"status": "ok"})
+    healthy, lanes = lanes_health()
+    if not healthy:
+        stuck = next(f"lane {name}: {item['problem']}" for name, item in lanes.items() if item["state"] == "stuck")
+        return JsonResponse({"status": "unavailable", "reason": stuck, "lanes": lanes}, status=503)
+    return JsonResponse({"status": "ok", "lanes": lanes})

@@ -15,6 +15,7 @@ from django_tasks import task
 from mostrador.connectors.base import ProviderUnavailable, connector_for
 from mostrador.inbox.media import safe_name
 from mostrador.inbox.models import ContactIdentity, DeliveryStatus, Inbox, Message
+from mostrador.jobs.retry import backoff
 
 log = logging.getLogger(__name__)
 
@@ -23,15 +24,11 @@ MAX_FETCH_ATTEMPTS = 6
 TEMPLATE_SYNC_EVERY = timedelta(hours=6)
 
 
-def backoff(attempt: int) -> timedelta:
-    return timedelta(seconds=min(2**attempt, 300))
-
-
 def later(job, delay: timedelta, *args) -> None:
     job.using(run_after=timezone.now() + delay).enqueue(*args)
 
 
-@task()
+@task(queue_name="timers")
 def end_ai_window(conversation_id: int, deadline_iso: str) -> bool:
     from mostrador.inbox.actions import expire_ai_window
 

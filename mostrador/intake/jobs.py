@@ -10,13 +10,13 @@ one notification at a time (`process_inbound`), so one bad notification cannot h
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks import task
 
 from mostrador.core.bulk import update_rows
+from mostrador.jobs.retry import backoff
 
 from .models import InboundLog, LogState
 
@@ -121,7 +121,7 @@ def process_inbound(log_id: int, statuses_only: bool = False) -> str:
     except Exception as exc:  # a bug or an outage: keep the notification, try again later
         log.exception("inbound notification %s failed", log_id)
         if entry.attempts < MAX_ATTEMPTS:
-            process_inbound.using(run_after=timezone.now() + timedelta(seconds=2**entry.attempts)).enqueue(log_id)
+            process_inbound.using(run_after=timezone.now() + backoff(entry.attempts)).enqueue(log_id)
         return _finish(entry, LogState.FAILED, f"{type(exc).__name__}: {exc}")
 
 
@@ -131,7 +131,7 @@ def _conclude(entry: InboundLog, outcome, save: bool = True) -> str:
     if outcome.unmatched_statuses and entry.attempts < STATUS_ATTEMPTS:
         # A status can overtake the send that produced its wamid; look again shortly, at the
         # statuses only. (Statuses of messages sent from elsewhere never match; they stop here.)
-        process_inbound.using(run_after=timezone.now() + timedelta(seconds=2**entry.attempts)).enqueue(entry.pk, True)
+        process_inbound.using(run_after=timezone.now() + backoff(entry.attempts)).enqueue(entry.pk, True)
     problems = list(outcome.problems)
     if outcome.unknown_accounts:
         problems.insert(0, "unknown account " + ", ".join(sorted(set(outcome.unknown_accounts))))
@@ -164,7 +164,7 @@ def follow_up(inbox_id: int, item: dict, attempt: int = 1) -> str:
         connector_for(inbox).follow_up(item)
     except ProviderUnavailable as exc:
         if exc.retry and attempt < MAX_ATTEMPTS:
-            follow_up.using(run_after=timezone.now() + timedelta(seconds=2**attempt)).enqueue(inbox_id, item, attempt + 1)
+            follow_up.using(run_after=timezone.now() + backoff(attempt)).enqueue(inbox_id, item, attempt + 1)
             return "retrying"
         log.warning("follow-up %s for inbox %s failed: %s", item.get("kind"), inbox_id, exc)
         return "failed"

@@ -2,17 +2,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.db import close_old_connections, connections
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
+
+from .lanes import AGENTS, beat_and_reap, reap_lapsed_jobs, standard_lanes, supervise
 
 log = logging.getLogger(__name__)
 
@@ -20,10 +22,11 @@ log = logging.getLogger(__name__)
 STALE_AFTER = timedelta(minutes=10)
 
 
-AGENTS_QUEUE = "agents"
+AGENTS_QUEUE = AGENTS
 
 
 def make_worker(*, batch: bool = False, queues: list[str] | None = None, exclude: list[str] | None = None) -> Worker:
+    """A plain django-tasks worker over some queues (tests and scripts run one in batch mode)."""
     return Worker(
         queue_names=queues or ["*"],
         interval=settings.MOSTRADOR_JOB_POLL_SECONDS,
@@ -34,39 +37,6 @@ def make_worker(*, batch: bool = False, queues: list[str] | None = None, exclude
         worker_id=get_random_string(32),
         excluded_queue_names=exclude or [],
     )
-
-
-class IntakePump:
-    """Drains the inbound log (webhook notifications) in batches, beside the job workers.
-
-    Shaped like a worker (`run`, `running`) so it starts and stops with them."""
-
-    def __init__(self, interval: float):
-        self.interval = interval
-        self.running = True
-
-    def run(self) -> None:
-        from mostrador.intake.jobs import drain
-
-        while self.running:
-            close_old_connections()
-            try:
-                taken = drain()
-            except Exception:  # noqa: BLE001 - the log keeps the work; try again next round
-                log.exception("draining the inbound log failed")
-                taken = 0
-            if not taken:
-                time.sleep(self.interval)
-
-
-def make_workers() -> list:
-    """One worker for AI agents, one for everything else, so neither can starve the other, and
-    the intake pump."""
-    return [
-        make_worker(exclude=[AGENTS_QUEUE]),
-        make_worker(queues=[AGENTS_QUEUE]),
-        IntakePump(settings.MOSTRADOR_JOB_POLL_SECONDS),
-    ]
 
 
 def requeue_stale_jobs(older_than: timedelta = STALE_AFTER) -> int:
@@ -91,7 +61,7 @@ def ensure_schedules() -> None:
 
 
 def start_up() -> None:
-    requeue_stale_jobs()
+    reap_lapsed_jobs()
     ensure_schedules()
 
 
@@ -105,24 +75,24 @@ def run_due_jobs() -> None:
     drain_all()
 
 
-def run_then_close(worker: Worker) -> None:
-    try:
-        worker.run()
-    finally:
-        # The worker's thread is going away; its database connection must not linger.
-        connections.close_all()
-
-
 async def run_in_event_loop(stop: asyncio.Event) -> None:
-    """Run the job worker beside the ASGI server, in a worker thread of the server's loop.
+    """Run the job lanes beside the ASGI server, each in a worker thread of the server's loop.
 
-    Running it through sync_to_async (not a bare thread) matters: realtime publishes made by jobs
-    then reach the in-memory channel layer on the server's own loop, so one process is enough.
+    Running them through sync_to_async (not bare threads) matters: realtime publishes made by
+    jobs then reach the in-memory channel layer on the server's own loop, so one process is
+    enough.
     """
     await database_sync_to_async(start_up, thread_sensitive=False)()
-    workers = make_workers()
-    running = [asyncio.ensure_future(sync_to_async(run_then_close, thread_sensitive=False)(w)) for w in workers]
+    lanes = standard_lanes()
+    halt = threading.Event()
+    # Threads of their own: the loop's default pool stays free for the requests that need it.
+    pool = ThreadPoolExecutor(max_workers=len(lanes) + 1, thread_name_prefix="lane")
+    running = [
+        asyncio.ensure_future(sync_to_async(supervise, thread_sensitive=False, executor=pool)(lane, halt))
+        for lane in lanes
+    ]
+    running.append(asyncio.ensure_future(sync_to_async(beat_and_reap, thread_sensitive=False, executor=pool)(lanes, halt)))
     await stop.wait()
-    for worker in workers:
-        worker.running = False
+    halt.set()
     await asyncio.gather(*running)
+    pool.shutdown(wait=False)

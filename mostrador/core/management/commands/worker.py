@@ -1,3 +1,4 @@
+import faulthandler
 import signal
 import threading
 
@@ -5,30 +6,28 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Run only background jobs (AI turns, sends, timers), for scale-out beside `serve --no-jobs`."
+    help = "Run only background jobs (timers, AI agents, sends, the inbound log), for scale-out beside `serve --no-jobs`."
 
     def handle(self, *args, **options):
-        from mostrador.jobs.runner import make_workers, run_then_close, start_up
+        from mostrador.jobs.lanes import run_lanes, standard_lanes
+        from mostrador.jobs.runner import start_up
 
-        start_up()
-        main, *others = make_workers()
-        main.configure_signals()
+        stop = threading.Event()
 
-        def stop(signum, frame):
-            for other in others:
-                other.running = False
-            main.shutdown(signum, frame)
+        def ask_to_stop(signum, frame):
+            stop.set()
 
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
-        threads = [threading.Thread(target=run_then_close, args=(other,), daemon=True) for other in others]
-        for thread in threads:
-            thread.start()
-        self.stdout.write("Mostrador worker running (jobs, AI agents, inbound log); Ctrl+C stops it.")
+        signal.signal(signal.SIGTERM, ask_to_stop)
+        signal.signal(signal.SIGINT, ask_to_stop)
+        # `kill -USR1 <pid>` prints every thread's stack: what a stuck lane is waiting on.
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
+        # The first look at the database may fail too (it is restarting): the lanes retry it.
         try:
-            main.run()
-        finally:
-            for other in others:
-                other.running = False
-            for thread in threads:
-                thread.join(timeout=30)
+            start_up()
+        except Exception as exc:  # noqa: BLE001
+            self.stderr.write(f"Start-up chores failed ({exc}); the lanes will keep trying.")
+        threads = run_lanes(standard_lanes(), stop)
+        self.stdout.write("Mostrador worker running (timers, AI agents, jobs, inbound log); Ctrl+C stops it.")
+        stop.wait()
+        for thread in threads:
+            thread.join(timeout=30)

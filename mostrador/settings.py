@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "mostrador.core",
+    "mostrador.jobs",
     "mostrador.accounts",
     "mostrador.inbox",
     "mostrador.realtime",
@@ -92,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "mostrador.accounts.first_run.DemoPasswordMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -170,11 +172,15 @@ def _database() -> dict:
             # Under ASGI, Django asks for the driver's pool instead of persistent connections.
             # Without one, every request and every round of the job workers opened a new
             # PostgreSQL connection (a backend process each), a tenth of the ingest pump's time.
+            # Django has the pool check each connection as it leaves (one the server closed when
+            # it restarted is replaced, not handed out); a request waits at most
+            # MOSTRADOR_DB_POOL_TIMEOUT for one, so an outage is a quick 503, not a hang.
             db.setdefault("OPTIONS", {})["pool"] = {
                 "min_size": 2,
                 "max_size": int(os.environ.get("MOSTRADOR_DB_POOL_SIZE", "20")),
-                "timeout": 30,
+                "timeout": float(os.environ.get("MOSTRADOR_DB_POOL_TIMEOUT", "2")),
             }
+            db["OPTIONS"].setdefault("connect_timeout", 2)
     else:
         DATA_DIR.mkdir(parents=True, exist_ok=True)
         db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "mostrador.sqlite3")}
@@ -216,12 +222,17 @@ else:
 
 # AI agents get a queue (and an in-process worker) of their own: a slow language model must never
 # hold up outbound sends or the timers that move chats to Pendientes.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "agents"]}}
+# Queues are lanes of their own (jobs/lanes.py): timers never wait behind sends or AI turns.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "agents", "timers"]}}
 # How often an idle job runner looks for due work; timers are honoured to within this.
 MOSTRADOR_JOB_POLL_SECONDS = float(os.environ.get("MOSTRADOR_JOB_POLL_SECONDS", "0.2"))
 
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("email", "name")}},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "es"
@@ -261,6 +272,12 @@ MOSTRADOR_MEDIA_MAX_BYTES = int(os.environ.get("MOSTRADOR_MEDIA_MAX_BYTES", str(
 # The channels' offline sandboxes: fakes of their providers and customer chat pages, served by this
 # same process. Off unless asked for: `make run` turns it on for the demo.
 MOSTRADOR_SANDBOX = os.environ.get("MOSTRADOR_SANDBOX", "0") == "1"
+
+# Hosts and CIDR ranges that URLs set by admins may reach although they are not public addresses
+# (core/outbound.py). None by default; the sandbox lives on this server, so with it on, loopback.
+MOSTRADOR_OUTBOUND_ALLOW = os.environ.get(
+    "MOSTRADOR_OUTBOUND_ALLOW", "127.0.0.0/8 ::1 localhost" if MOSTRADOR_SANDBOX else ""
+)
 
 # The API refuses bodies larger than this before parsing them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from mostrador.accounts import first_run
 from mostrador.api.main import api
 from mostrador.connectors.base import channels, connector_class
 from mostrador.core.health import healthz
@@ -24,6 +25,7 @@ urlpatterns = [
     path("team/", include("mostrador.teamwork.urls")),
     path("login/", auth_views.LoginView.as_view(template_name="auth/login.html", redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/password/", first_run.change_password, name="password-change"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("mostrador.inbox.urls")),
 ]

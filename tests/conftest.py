@@ -13,11 +13,16 @@ from mostrador.accounts.models import ApiToken, Role, User
 from mostrador.inbox.actions.inboxes import create_inbox
 from mostrador.realtime.events import ALL_INBOXES_GROUP
 
+LOOPBACK = "127.0.0.0/8 ::1 localhost"
+
 
 @pytest.fixture(autouse=True)
 def sandboxes_on(settings):
     """The channels' sandboxes are off unless an installation asks for them; the tests use them."""
     settings.MOSTRADOR_SANDBOX = True
+    # The tests' fakes of providers listen on loopback, as the demo's sandboxes do; the refusal
+    # of such addresses by default is tested on its own (tests/hardening/test_outbound_urls.py).
+    settings.MOSTRADOR_OUTBOUND_ALLOW = LOOPBACK
     # A closed last tab turns its person offline at once here (the grace for reloads is tested
     # on its own), so no timer outlives the event loop of the test that started it.
     settings.MOSTRADOR_PRESENCE_GRACE_SECONDS = 0
@@ -122,9 +127,28 @@ def later(seconds: float):
     return time_machine.travel(timezone.now() + timedelta(seconds=seconds), tick=True)
 
 
-def customer_says(api: Api, inbox_id: int, text: str, who: str = "cliente-1", **extra):
+def integration_api(inbox_id: int) -> Api:
+    """The outside system that feeds an `api` inbox, with that inbox's integration token: the
+    only kind (besides an admin's) that delivers customer messages."""
+    from mostrador.inbox.actions.inboxes import issue_integration_token
+    from mostrador.inbox.models import Inbox
+
+    token = ApiToken.objects.filter(inbox_id=inbox_id, label="tests").first()
+    if token is None or inbox_id not in _integration_keys or ApiToken.find(_integration_keys[inbox_id]) != token:
+        owner = User.objects.filter(email="integracion@example.test").first() or make_user(
+            "integracion@example.test", Role.ADMIN, "Integración"
+        )
+        _integration_keys[inbox_id] = issue_integration_token(Inbox.objects.get(pk=inbox_id), owner, "tests")[1]
+    return Api(_integration_keys[inbox_id])
+
+
+_integration_keys: dict[int, str] = {}
+
+
+def customer_says(inbox_id: int, text: str, who: str = "cliente-1", **extra):
+    """A customer's message, delivered as the inbox's outside system delivers it."""
     body = {"contact": {"external_id": who, "name": who.title()}, "text": text, **extra}
-    response = api.post(f"/inboxes/{inbox_id}/messages", body)
+    response = integration_api(inbox_id).post(f"/inboxes/{inbox_id}/messages", body)
     assert response.status_code in (200, 201), response.json_body
     return response.json_body
 

@@ -25,7 +25,7 @@ def database_url() -> str:
 def kill_when_marked(script: str, marker: Path, what: str, deadline_seconds: float = 60) -> None:
     """Run `script` (Python that writes `marker` once it is where it should die, then waits) on
     this test's database, and SIGKILL it there."""
-    env = {**os.environ, "DATABASE_URL": database_url()}
+    env = {**os.environ, "DATABASE_URL": database_url(), "MOSTRADOR_OUTBOUND_ALLOW": "127.0.0.0/8 ::1 localhost"}
     worker = subprocess.Popen([sys.executable, "-c", script], env=env)
     try:
         deadline = time.monotonic() + deadline_seconds

@@ -51,6 +51,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # How this person wants to hear of their notifications besides the in-app centre.
     notify_browser = models.BooleanField(default=True)
     notify_sound = models.BooleanField(default=True)
+    # Still on the demo's published password: reached from anywhere but this machine, the
+    # person must choose their own before doing anything else (accounts/first_run.py).
+    uses_demo_password = models.BooleanField(default=False)
 
     objects = UserManager()
 
@@ -102,10 +105,17 @@ def _hash(raw: str) -> str:
 
 
 class ApiToken(models.Model):
-    """A bearer token. Only its hash is stored; with a bot name, it writes as an AI agent."""
+    """A bearer token. Only its hash is stored; with a bot name, it writes as an AI agent.
+
+    With an inbox, it is that `api` inbox's integration token: the outside system's key, good for
+    delivering its customers' messages and nothing else. Its user is the admin who made it."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     bot_name = models.CharField(max_length=100, blank=True)
+    inbox = models.ForeignKey(
+        "inbox.Inbox", null=True, blank=True, on_delete=models.CASCADE, related_name="integration_tokens"
+    )
+    label = models.CharField(max_length=100, blank=True)
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=12)
     created_at = models.DateTimeField(default=timezone.now)
@@ -115,10 +125,16 @@ class ApiToken(models.Model):
     def is_bot(self) -> bool:
         return bool(self.bot_name)
 
+    @property
+    def is_integration(self) -> bool:
+        return self.inbox_id is not None
+
     @classmethod
-    def issue(cls, user: User, bot_name: str = "") -> tuple[ApiToken, str]:
+    def issue(cls, user: User, bot_name: str = "", inbox=None, label: str = "") -> tuple[ApiToken, str]:
         raw = "mst_" + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, bot_name=bot_name, key_hash=_hash(raw), prefix=raw[:12])
+        token = cls.objects.create(
+            user=user, bot_name=bot_name, inbox=inbox, label=label, key_hash=_hash(raw), prefix=raw[:12]
+        )
         return token, raw
 
     @classmethod

@@ -6,13 +6,14 @@ from ninja import Router
 from mostrador.accounts.models import User
 from mostrador.inbox import policy
 from mostrador.inbox.actions import InboundMessage, receive_customer_message
-from mostrador.inbox.actions.inboxes import create_inbox, update_inbox
+from mostrador.inbox.actions.inboxes import create_inbox, issue_integration_token, update_inbox
 from mostrador.inbox.queries import visible_inboxes
 from mostrador.inbox.serializers import conversation_dict, inbox_dict, message_dict
 
+from .auth import INBOUND_URL_NAME
 from .errors import ApiError, not_found
-from .out import ERRORS, InboundOut, InboxOut, MemberOut, Page, QueuedOut, TemplateOut
-from .schemas import InboundIn, InboxCreate, InboxPatch
+from .out import ERRORS, InboundOut, InboxOut, IntegrationTokenOut, MemberOut, Page, QueuedOut, TemplateOut
+from .schemas import Id, InboundIn, InboxCreate, InboxPatch, IntegrationTokenIn
 
 router = Router(tags=["inboxes"])
 
@@ -80,12 +81,21 @@ def members(request, inbox_id: int):
     }
 
 
-@router.post("/{inbox_id}/messages", response={200: InboundOut, 201: InboundOut, **ERRORS})
+@router.post(
+    "/{inbox_id}/messages", response={200: InboundOut, 201: InboundOut, **ERRORS}, url_name=INBOUND_URL_NAME
+)
 def inbound(request, inbox_id: int, body: InboundIn):
-    """An outside system delivers a customer message to an `api` inbox. Idempotent by external_id."""
+    """An outside system delivers a customer message to an `api` inbox. Idempotent by external_id.
+
+    Only the inbox's integration tokens (`POST /inboxes/{id}/tokens`) and admins may: a seller's
+    token writes as the team, never as a customer."""
     inbox = visible_inbox(request, inbox_id)
     if inbox.channel != "api":
         raise ApiError(409, "Only api inboxes take messages through this endpoint.", "wrong_channel")
+    if request.auth.inbox_id != inbox.pk and not policy.may_configure(request.user):
+        raise ApiError(
+            403, "Customer messages are delivered with this inbox's integration token.", "integration_token_required"
+        )
     message, created = receive_customer_message(
         inbox,
         InboundMessage(
@@ -100,6 +110,47 @@ def inbound(request, inbox_id: int, body: InboundIn):
     )
     conv = message.conversation
     return (201 if created else 200), {**message_dict(message), "conversation": conversation_dict(conv)}
+
+
+def token_dict(token, raw: str | None = None) -> dict:
+    return {
+        "id": token.pk,
+        "label": token.label,
+        "prefix": token.prefix,
+        "created_at": token.created_at.isoformat(),
+        "last_used_at": token.last_used_at.isoformat() if token.last_used_at else None,
+        "token": raw,
+    }
+
+
+@router.get("/{inbox_id}/tokens", response={200: Page[IntegrationTokenOut], **ERRORS})
+def list_tokens(request, inbox_id: int):
+    """The inbox's integration tokens (never the tokens themselves: only their first characters)."""
+    inbox = visible_inbox(request, inbox_id)
+    _require_admin(request)
+    tokens = inbox.integration_tokens.order_by("pk")
+    return {"items": [token_dict(t) for t in tokens], "next_cursor": None}
+
+
+@router.post("/{inbox_id}/tokens", response={201: IntegrationTokenOut, **ERRORS})
+def create_token(request, inbox_id: int, body: IntegrationTokenIn):
+    """A new integration token for an `api` inbox, shown this once in `token`."""
+    inbox = visible_inbox(request, inbox_id)
+    _require_admin(request)
+    if inbox.channel != "api":
+        raise ApiError(409, "Only api inboxes have integration tokens.", "wrong_channel")
+    token, raw = issue_integration_token(inbox, request.user, body.label)
+    return 201, token_dict(token, raw)
+
+
+@router.delete("/{inbox_id}/tokens/{token_id}", response={204: None, **ERRORS})
+def revoke_token(request, inbox_id: int, token_id: Id):
+    inbox = visible_inbox(request, inbox_id)
+    _require_admin(request)
+    deleted, _ = inbox.integration_tokens.filter(pk=token_id).delete()
+    if not deleted:
+        raise not_found("Token not found")
+    return 204, None
 
 
 def template_dict(t) -> dict:

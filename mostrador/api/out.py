@@ -158,6 +158,16 @@ class TemplateOut(Schema):
     synced_at: str
 
 
+class IntegrationTokenOut(Schema):
+    id: int
+    label: str
+    prefix: str
+    created_at: str
+    last_used_at: str | None = None
+    # The token itself: only in the answer that created it.
+    token: str | None = None
+
+
 class QueuedOut(Schema):
     detail: str
     inbox_id: int

@@ -4,12 +4,32 @@ from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 from typing import Annotated, Any, Literal
 
+from django.utils import timezone as dj_timezone
 from ninja import Schema
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 # A row id as the API takes it: positive, and small enough for every database (SQLite's integers
 # stop at 2^63; a bigger one made the query fail instead of finding nothing).
 Id = Annotated[int, Field(ge=1, le=2**62)]
+
+
+def _moment(value: datetime) -> datetime:
+    """A time filter, as the database will compare it: aware (a time without an offset is the
+    organisation's), in UTC, and within years every database stores (PostgreSQL refuses offsets
+    past 15:59, and year 1 with an offset does not convert at all)."""
+    if value.tzinfo is None:
+        value = dj_timezone.make_aware(value)
+    try:
+        value = value.astimezone(dt_timezone.utc)
+    except OverflowError:
+        raise ValueError("the time is out of range") from None
+    if not 1900 <= value.year <= 2200:
+        raise ValueError("the time must be between the years 1900 and 2200")
+    return value
+
+
+# A point in time taken as a filter (since, until…).
+Moment = Annotated[datetime, AfterValidator(_moment)]
 
 # How far back an outside system may date a customer message it delivers late, and how far ahead
 # (a clock set wrong; such a message counts as sent now). Older history is not a wait anyone
@@ -46,6 +66,10 @@ class ContactIn(Schema):
     name: str = Field(default="", max_length=200)
     phone: str | None = Field(default=None, max_length=32)
     language: str = Field(default="", max_length=15, pattern=r"^([A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*)?$", description="BCP 47, e.g. es or pt-BR")
+
+
+class IntegrationTokenIn(Schema):
+    label: str = Field(default="", max_length=100, description="What the token is for, e.g. the system that holds it.")
 
 
 class InboundIn(Schema):

@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from mostrador.bots.routes.validators import VALIDATORS
+from mostrador.core.outbound import OutboundUrl
 from mostrador.inbox.inbox_settings import InvalidSettings
 
 # Where each kind's secret goes among the inbox's secrets.
@@ -33,7 +34,7 @@ FIELD_PATTERN = r"^[a-z0-9_]{1,40}$"
 Text = Annotated[str, Field(max_length=4000)]
 Required = Annotated[str, Field(min_length=1, max_length=4000)]
 Word = Annotated[str, Field(min_length=1, max_length=200)]
-Url = Annotated[str, Field(min_length=8, max_length=2000, pattern=r"^https?://")]
+Url = Annotated[OutboundUrl, Field(min_length=8, max_length=2000, pattern=r"^https?://")]
 # A number where JSON may write 1 or 1.0, but never "1".
 Number = Annotated[float, Field(strict=True)]
 

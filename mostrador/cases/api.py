@@ -15,7 +15,7 @@ from pydantic import Field
 from mostrador.api.errors import ApiError, not_found
 from mostrador.api.out import ERRORS, Page, Spread
 from mostrador.api.paging import newest_first
-from mostrador.api.schemas import Id
+from mostrador.api.schemas import Id, Moment
 from mostrador.inbox.queries import visible_conversations, visible_inboxes
 
 from . import reports
@@ -81,8 +81,8 @@ class CaseFilters(Schema):
     conversation_id: Id | None = None
     inbox_id: Id | None = None
     state: str | None = Field(default=None, pattern="^(open|closed)$")
-    closed_since: datetime | None = None
-    closed_until: datetime | None = None
+    closed_since: Moment | None = None
+    closed_until: Moment | None = None
     limit: int = Field(default=50, ge=1, le=500)
     cursor: str | None = Field(default=None, max_length=40)
 
@@ -112,8 +112,8 @@ def read_case(request, case_id: int):
 
 
 class SummaryFilters(Schema):
-    since: datetime | None = None
-    until: datetime | None = None
+    since: Moment | None = None
+    until: Moment | None = None
     inbox_id: Id | None = None
     team_id: Id | None = None
     agent_id: Id | None = None

@@ -48,7 +48,7 @@ def load_demo() -> bool:
         users = {}
         for email, name, role in USERS:
             user = User.objects.filter(email=email).first() or User.objects.create_user(
-                email, PASSWORD, name=name, role=role
+                email, PASSWORD, name=name, role=role, uses_demo_password=True
             )
             users[email] = user
         sales, _ = Team.objects.get_or_create(name="Ventas")

@@ -8,9 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from mostrador.connectors.base import channels, connector_class
-from mostrador.inbox.actions.inboxes import create_inbox, update_inbox
+from mostrador.inbox.actions.inboxes import create_inbox, issue_integration_token, update_inbox
 from mostrador.inbox.inbox_forms import inbox_form
 from mostrador.inbox.inbox_settings import InvalidSettings
 from mostrador.inbox.models import Inbox
@@ -61,6 +62,20 @@ def edit_inbox(request, inbox_id: int):
     return _page(request, form, inbox, inbox.channel)
 
 
+@login_required
+@require_POST
+def integration_tokens(request, inbox_id: int):
+    """Make (`label`) or revoke (`revoke` = its id) one of an api inbox's integration tokens."""
+    _admin(request)
+    inbox = get_object_or_404(Inbox, pk=inbox_id, channel="api")
+    if request.POST.get("revoke"):
+        inbox.integration_tokens.filter(pk=request.POST["revoke"]).delete()
+    else:
+        _, raw = issue_integration_token(inbox, request.user, request.POST.get("label", ""))
+        request.session["new_integration_token"] = raw
+    return redirect(f"{_edit_url(inbox)}#integration-tokens")
+
+
 def form_keys(channel: str) -> list[str]:
     form = inbox_form(channel)
     return [key for key in form.fields if key not in form.secret_fields]
@@ -90,6 +105,9 @@ def _page(request, form, inbox: Inbox | None, channel: str):
             "webhook_url": request.build_absolute_uri(path) if path else "",
             "created": request.GET.get("created"),
             "saved": request.GET.get("saved"),
+            "integration_tokens": inbox.integration_tokens.order_by("pk") if inbox and channel == "api" else None,
+            # A token just made is shown once, on the page the admin lands on after making it.
+            "new_token": request.session.pop("new_integration_token", None) if inbox else None,
         },
         status=422 if form.errors else 200,
     )

@@ -20,6 +20,7 @@ urlpatterns = [
     path("media/<int:message_id>", media.serve, name="media"),
     path("channels/new/<str:channel>/", inbox_pages.new_inbox, name="inbox-new"),
     path("channels/<int:inbox_id>/", inbox_pages.edit_inbox, name="inbox-edit"),
+    path("channels/<int:inbox_id>/tokens", inbox_pages.integration_tokens, name="inbox-integration-tokens"),
     path("simulator/", views.simulator, name="simulator"),
     path("simulator/send", views.simulator_send, name="simulator-send"),
     path("simulator/thread", views.simulator_thread, name="simulator-thread"),

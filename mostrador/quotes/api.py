@@ -3,7 +3,6 @@ visible with its conversation; every write goes through quotes.actions."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
@@ -15,7 +14,7 @@ from mostrador.api.auth import actor_of
 from mostrador.api.errors import ApiError, not_found
 from mostrador.api.out import ERRORS, Page, Spread
 from mostrador.api.paging import newest_first
-from mostrador.api.schemas import Id
+from mostrador.api.schemas import Id, Moment
 from mostrador.inbox import policy
 from mostrador.inbox.queries import visible_conversations
 from mostrador.rules.quotes import Stage
@@ -211,8 +210,8 @@ class QuoteReportOut(Schema):
 
 
 class ReportFilters(Schema):
-    since: datetime | None = None
-    until: datetime | None = None
+    since: Moment | None = None
+    until: Moment | None = None
     inbox_id: Id | None = None
 
 

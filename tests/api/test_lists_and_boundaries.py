@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from mostrador.inbox.models import Message
-from tests.conftest import customer_says
+from tests.conftest import customer_says, integration_api
 
 
 def iso(minutes_ago: int) -> str:
@@ -15,7 +15,7 @@ def iso(minutes_ago: int) -> str:
 def test_pending_is_ordered_by_priority_then_longest_wait(agent_api, inbox):
     ids = {}
     for who, minutes in (("a", 3), ("b", 20), ("c", 9)):
-        ids[who] = customer_says(agent_api, inbox.pk, "hola", who=who, sent_at=iso(minutes))["conversation_id"]
+        ids[who] = customer_says(inbox.pk, "hola", who=who, sent_at=iso(minutes))["conversation_id"]
     listed = [c["id"] for c in agent_api.get("/conversations", state="pending").json_body["items"]]
     assert listed == [ids["b"], ids["c"], ids["a"]]
     agent_api.post(f"/conversations/{ids['a']}/priority", {"priority": 2})
@@ -24,7 +24,7 @@ def test_pending_is_ordered_by_priority_then_longest_wait(agent_api, inbox):
 
 
 def test_cursor_pagination_walks_every_row_once(agent_api, inbox):
-    expected = [customer_says(agent_api, inbox.pk, "hola", who=f"c{i}", sent_at=iso(60 - i))["conversation_id"] for i in range(7)]
+    expected = [customer_says(inbox.pk, "hola", who=f"c{i}", sent_at=iso(60 - i))["conversation_id"] for i in range(7)]
     seen, cursor = [], None
     for _ in range(10):  # 7 rows in pages of 3: never more than 3 pages
         params = {"state": "pending", "limit": 3}
@@ -38,21 +38,22 @@ def test_cursor_pagination_walks_every_row_once(agent_api, inbox):
     assert seen == expected
 
 
-def test_same_external_id_twice_stores_one_message(agent_api, inbox):
-    first = agent_api.post(f"/inboxes/{inbox.pk}/messages", {"contact": {"external_id": "x"}, "text": "hola", "external_id": "m-1"})
-    again = agent_api.post(f"/inboxes/{inbox.pk}/messages", {"contact": {"external_id": "x"}, "text": "hola", "external_id": "m-1"})
+def test_same_external_id_twice_stores_one_message(inbox):
+    system = integration_api(inbox.pk)
+    first = system.post(f"/inboxes/{inbox.pk}/messages", {"contact": {"external_id": "x"}, "text": "hola", "external_id": "m-1"})
+    again = system.post(f"/inboxes/{inbox.pk}/messages", {"contact": {"external_id": "x"}, "text": "hola", "external_id": "m-1"})
     assert first.status_code == 201 and again.status_code == 200
     assert first.json_body["id"] == again.json_body["id"]
     assert Message.objects.filter(inbox=inbox, external_id="m-1").count() == 1
 
 
 def test_a_future_sent_at_does_not_start_a_wait_in_the_future(agent_api, inbox):
-    out = customer_says(agent_api, inbox.pk, "hola", sent_at=(datetime.now(timezone.utc) + timedelta(hours=2)).isoformat())
+    out = customer_says(inbox.pk, "hola", sent_at=(datetime.now(timezone.utc) + timedelta(hours=2)).isoformat())
     assert datetime.fromisoformat(out["conversation"]["waiting_since"]) <= datetime.now(timezone.utc)
 
 
 def test_another_inboxes_conversation_is_a_404(agent_api, outsider_api, inbox):
-    conv_id = customer_says(agent_api, inbox.pk, "hola")["conversation_id"]
+    conv_id = customer_says(inbox.pk, "hola")["conversation_id"]
     for method, path in [
         ("get", f"/conversations/{conv_id}"),
         ("get", f"/conversations/{conv_id}/messages"),
@@ -69,7 +70,7 @@ def test_another_inboxes_conversation_is_a_404(agent_api, outsider_api, inbox):
 
 
 def test_supervisors_see_every_inbox_agents_cannot_manage_inboxes(admin_api, agent_api, inbox):
-    customer_says(agent_api, inbox.pk, "hola")
+    customer_says(inbox.pk, "hola")
     assert len(admin_api.get("/conversations", state="all").json_body["items"]) == 1
     denied = agent_api.post("/inboxes", {"name": "Nueva", "channel": "api"})
     assert denied.status_code == 403 and denied.json_body["code"] == "forbidden"
@@ -127,7 +128,7 @@ def test_bad_input_is_4xx_json_and_writes_nothing(agent_api, inbox):
 
 
 def test_bad_outbound_input(agent_api, inbox):
-    conv_id = customer_says(agent_api, inbox.pk, "hola")["conversation_id"]
+    conv_id = customer_says(inbox.pk, "hola")["conversation_id"]
     assert agent_api.post(f"/conversations/{conv_id}/messages", {}).status_code == 422
     assert agent_api.post(f"/conversations/{conv_id}/messages", {"text": "   "}).json_body["code"] == "empty_message"
     assert agent_api.post(f"/conversations/{conv_id}/assign", {"user_id": 424242}).status_code == 422
@@ -135,7 +136,7 @@ def test_bad_outbound_input(agent_api, inbox):
 
 
 def test_template_messages(agent_api, inbox):
-    conv_id = customer_says(agent_api, inbox.pk, "hola")["conversation_id"]
+    conv_id = customer_says(inbox.pk, "hola")["conversation_id"]
     sent = agent_api.post(f"/conversations/{conv_id}/messages", {"template": {"name": "cotizacion_lista", "language": "es", "params": ["Juan", "$25.990"]}})
     assert sent.status_code == 201
     assert sent.json_body["type"] == "template"

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_the_agent_replies_with_the_prompt_history_and_fields(agent_api, llm, llm_inbox):
     llm.script = [completion("¡Hola Cliente-1! ¿Qué repuesto buscas?")]
-    conv_id = customer_says(agent_api, llm_inbox.pk, "hola, necesito un foco")["conversation_id"]
+    conv_id = customer_says(llm_inbox.pk, "hola, necesito un foco")["conversation_id"]
     run_jobs()
     assert ai_texts(agent_api, conv_id) == ["¡Hola Cliente-1! ¿Qué repuesto buscas?"]
     message = agent_api.get(f"/conversations/{conv_id}/messages").json_body["items"][-1]
@@ -42,7 +42,7 @@ def test_tool_calls_take_effect_and_the_summary_reaches_the_seller(agent_api, ll
         completion(tool_calls=[("handoff_to_human", {"reason": "Pide descuento por volumen",
                                                       "summary": "Quiere 10 focos traseros para una flota."})]),
     ]
-    conv_id = customer_says(agent_api, llm_inbox.pk, "quiero 10 focos para mi flota, patente BCDF12")["conversation_id"]
+    conv_id = customer_says(llm_inbox.pk, "quiero 10 focos para mi flota, patente BCDF12")["conversation_id"]
     run_jobs()
     conv = conversation(agent_api, conv_id)
     assert conv["fields"] == {"patente": "BCDF12"}
@@ -59,7 +59,7 @@ def test_tool_calls_take_effect_and_the_summary_reaches_the_seller(agent_api, ll
 def test_resolve_is_offered_and_works_only_where_the_inbox_allows(agent_api, admin_api, llm, llm_inbox):
     admin_api.patch(f"/inboxes/{llm_inbox.pk}", {"settings": {"ai_can_resolve": True}})
     llm.script = [completion("¡De nada!", tool_calls=[("resolve", {})])]
-    conv_id = customer_says(agent_api, llm_inbox.pk, "eso era todo, gracias")["conversation_id"]
+    conv_id = customer_says(llm_inbox.pk, "eso era todo, gracias")["conversation_id"]
     run_jobs()
     assert "resolve" in {t["function"]["name"] for t in llm.requests[0]["json"]["tools"]}
     assert conversation(agent_api, conv_id)["state"] == "resolved"
@@ -76,7 +76,7 @@ def test_resolve_is_offered_and_works_only_where_the_inbox_allows(agent_api, adm
 )
 def test_a_failing_agent_hands_off_at_once_with_the_reason(agent_api, llm, llm_inbox, script, cause):
     llm.script = list(script)
-    conv_id = customer_says(agent_api, llm_inbox.pk, "hola")["conversation_id"]
+    conv_id = customer_says(llm_inbox.pk, "hola")["conversation_id"]
     run_jobs()
     conv = conversation(agent_api, conv_id)
     assert conv["state"] == "pending"
@@ -87,7 +87,7 @@ def test_a_failing_agent_hands_off_at_once_with_the_reason(agent_api, llm, llm_i
 
 def test_a_rate_limit_is_retried(agent_api, llm, llm_inbox):
     llm.script = [(429, {"error": {"message": "Rate limit reached"}}), completion("Hola, ¿en qué te ayudo?")]
-    conv_id = customer_says(agent_api, llm_inbox.pk, "hola")["conversation_id"]
+    conv_id = customer_says(llm_inbox.pk, "hola")["conversation_id"]
     run_jobs()
     assert ai_texts(agent_api, conv_id) == ["Hola, ¿en qué te ayudo?"]
 
@@ -96,7 +96,7 @@ def test_the_ai_never_speaks_after_a_person_took_the_turn(agent_api, admin_api, 
     # With `next_wait` the AI gets the customer's next wait (the default keeps it quiet all case).
     admin_api.patch(f"/inboxes/{llm_inbox.pk}", {"settings": {"ai_after_person": "next_wait"}})
     llm.default = completion("Respuesta tardía de la IA")
-    conv_id = customer_says(agent_api, llm_inbox.pk, "hola")["conversation_id"]
+    conv_id = customer_says(llm_inbox.pk, "hola")["conversation_id"]
     # A seller answers before the AI's job runs.
     agent_api.post(f"/conversations/{conv_id}/messages", {"text": "Hola, te atiendo yo"})
     run_jobs()
@@ -104,18 +104,18 @@ def test_the_ai_never_speaks_after_a_person_took_the_turn(agent_api, admin_api, 
     refused = bot_api.post(f"/conversations/{conv_id}/messages", {"text": "¿Te ayudo?"})
     assert refused.status_code == 409 and refused.json_body["code"] == "not_ai_turn"
     # The customer starts a new wait: the AI has its turn again.
-    customer_says(agent_api, llm_inbox.pk, "¿tienen stock?")
+    customer_says(llm_inbox.pk, "¿tienen stock?")
     run_jobs()
     assert ai_texts(agent_api, conv_id) == ["Respuesta tardía de la IA"]
 
 
 def test_by_default_the_ai_yields_to_people_for_the_rest_of_the_case(agent_api, bot_api, llm, llm_inbox):
     llm.default = completion("¡Hola! Soy el asistente.")
-    conv_id = customer_says(agent_api, llm_inbox.pk, "hola")["conversation_id"]
+    conv_id = customer_says(llm_inbox.pk, "hola")["conversation_id"]
     run_jobs()
     agent_api.post(f"/conversations/{conv_id}/messages", {"text": "Te cotizo: $25.000"})
     # "Sí, resérvalo": the seller's sale goes on, the bot does not greet again.
-    conv = customer_says(agent_api, llm_inbox.pk, "Sí, resérvalo")["conversation"]
+    conv = customer_says(llm_inbox.pk, "Sí, resérvalo")["conversation"]
     run_jobs()
     assert conv["state"] == "pending" and conv["ai_enabled"] is False
     assert ai_texts(agent_api, conv_id) == ["¡Hola! Soy el asistente."]
@@ -123,13 +123,13 @@ def test_by_default_the_ai_yields_to_people_for_the_rest_of_the_case(agent_api, 
     assert refused.status_code == 409 and refused.json_body["code"] == "not_ai_turn"
     # The case ends; the customer's next case starts with the inbox's AI on again.
     agent_api.post(f"/conversations/{conv_id}/resolve")
-    conv = customer_says(agent_api, llm_inbox.pk, "Hola de nuevo")["conversation"]
+    conv = customer_says(llm_inbox.pk, "Hola de nuevo")["conversation"]
     assert conv["state"] == "with_ai" and conv["ai_enabled"] is True
 
 
 def test_ai_and_automation_messages_never_start_an_ai_turn(agent_api, bot_api, llm, llm_inbox):
     llm.default = completion("eco")
-    conv_id = customer_says(agent_api, llm_inbox.pk, "hola")["conversation_id"]
+    conv_id = customer_says(llm_inbox.pk, "hola")["conversation_id"]
     run_jobs()
     assert len(llm.requests) == 1
     assert bot_api.post(f"/conversations/{conv_id}/messages", {"text": "otro mensaje de la IA"}).status_code == 201

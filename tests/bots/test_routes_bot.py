@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def say(api, inbox, text):
-    conv_id = customer_says(api, inbox.pk, text)["conversation_id"]
+    conv_id = customer_says(inbox.pk, text)["conversation_id"]
     run_jobs()
     return conv_id
 
@@ -65,7 +65,7 @@ def test_faq_answers_only_above_the_confidence_threshold(agent_api, routes_inbox
     conv_id = say(agent_api, routes_inbox, "¿cual es el HORARIO de atencion?")
     assert ai_texts(agent_api, conv_id) == ["Atendemos de lunes a sábado, de 9 a 19 h."]
 
-    other = customer_says(agent_api, routes_inbox.pk, "¿hacen horario extendido en diciembre para empresas?", who="cliente-2")
+    other = customer_says(routes_inbox.pk, "¿hacen horario extendido en diciembre para empresas?", who="cliente-2")
     run_jobs()
     # One word in four matches an entry: below the threshold, so the bot does not guess.
     replies = ai_texts(agent_api, other["conversation_id"])
@@ -82,7 +82,7 @@ def test_unmatched_answers_to_the_menu_hand_off(agent_api, routes_inbox):
 
 
 def test_switching_the_ai_on_while_a_customer_waits_gives_it_the_turn(agent_api, routes_inbox):
-    conv_id = customer_says(agent_api, routes_inbox.pk, "necesito un parachoque", who="cliente-9")["conversation_id"]
+    conv_id = customer_says(routes_inbox.pk, "necesito un parachoque", who="cliente-9")["conversation_id"]
     agent_api.post(f"/conversations/{conv_id}/ai", {"enabled": False})
     run_jobs()
     assert conversation(agent_api, conv_id)["state"] == "pending"

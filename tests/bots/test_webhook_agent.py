@@ -23,7 +23,7 @@ def signed_correctly(request, secret="whsec-test") -> bool:
 
 
 def test_events_are_signed_and_the_agent_answers_through_the_api(agent_api, bot_api, receiver, webhook_inbox):
-    conv_id = customer_says(agent_api, webhook_inbox.pk, "hola, ¿tienen espejos?")["conversation_id"]
+    conv_id = customer_says(webhook_inbox.pk, "hola, ¿tienen espejos?")["conversation_id"]
     run_jobs()
     [started] = receiver.requests
     assert signed_correctly(started)
@@ -34,7 +34,7 @@ def test_events_are_signed_and_the_agent_answers_through_the_api(agent_api, bot_
     assert event["turn"]["deadline"]
 
     assert bot_api.post(f"/conversations/{conv_id}/messages", {"text": "Sí, ¿para qué auto?"}).status_code == 201
-    customer_says(agent_api, webhook_inbox.pk, "un Corolla 2018")
+    customer_says(webhook_inbox.pk, "un Corolla 2018")
     run_jobs()
     assert [r["json"]["type"] for r in receiver.requests] == ["turn.started", "message.created"]
     assert receiver.requests[1]["json"]["message"]["text"] == "un Corolla 2018"
@@ -53,20 +53,20 @@ def test_events_are_signed_and_the_agent_answers_through_the_api(agent_api, bot_
 
 def test_after_a_person_replies_the_agent_gets_nothing_until_the_next_wait(agent_api, admin_api, receiver, webhook_inbox):
     admin_api.patch(f"/inboxes/{webhook_inbox.pk}", {"settings": {"ai_after_person": "next_wait"}})
-    conv_id = customer_says(agent_api, webhook_inbox.pk, "hola")["conversation_id"]
+    conv_id = customer_says(webhook_inbox.pk, "hola")["conversation_id"]
     run_jobs()
     agent_api.post(f"/conversations/{conv_id}/messages", {"text": "Hola, soy Ana"})
     run_jobs()
     assert [r["json"]["type"] for r in receiver.requests] == ["turn.started", "turn.ended"]
     assert receiver.requests[-1]["json"]["reason"] == "person_replied"
-    customer_says(agent_api, webhook_inbox.pk, "gracias Ana, otra consulta")
+    customer_says(webhook_inbox.pk, "gracias Ana, otra consulta")
     run_jobs()
     assert receiver.requests[-1]["json"]["type"] == "turn.started"
 
 
 def test_an_unreachable_agent_is_retried_then_hands_off(agent_api, receiver, webhook_inbox):
     receiver.default = (503, {"error": "down"})
-    conv_id = customer_says(agent_api, webhook_inbox.pk, "hola")["conversation_id"]
+    conv_id = customer_says(webhook_inbox.pk, "hola")["conversation_id"]
     for _ in range(8):
         # Retries wait with backoff; run them now instead of sleeping.
         DBTaskResult.objects.filter(status="READY", task_path__endswith="deliver_event").update(run_after=timezone.now())
@@ -79,7 +79,7 @@ def test_an_unreachable_agent_is_retried_then_hands_off(agent_api, receiver, web
 
 def test_a_silent_agent_times_out_into_pending_and_is_told(agent_api, admin_api, receiver, webhook_inbox):
     admin_api.patch(f"/inboxes/{webhook_inbox.pk}", {"settings": {"ai_window_seconds": 1}})
-    conv_id = customer_says(agent_api, webhook_inbox.pk, "hola")["conversation_id"]
+    conv_id = customer_says(webhook_inbox.pk, "hola")["conversation_id"]
     run_jobs()
     assert conversation(agent_api, conv_id)["state"] == "with_ai"
     with later(1.2):

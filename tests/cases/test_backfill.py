@@ -32,18 +32,18 @@ def test_backfill_rebuilds_the_same_cases_and_is_idempotent(agent_api, bot_api, 
     shop.members.add(agent)
     ai.members.add(agent)
     with time_machine.travel(T0, tick=False) as clock:
-        a = customer_says(agent_api, shop.pk, "hola", who="a")["conversation_id"]
+        a = customer_says(shop.pk, "hola", who="a")["conversation_id"]
         clock.shift(timedelta(seconds=30))
         agent_api.post(f"/conversations/{a}/messages", {"text": "hola"})
         clock.shift(timedelta(seconds=130))
         run_due_jobs()  # closed by silence
-        customer_says(agent_api, shop.pk, "otra vez", who="a")
+        customer_says(shop.pk, "otra vez", who="a")
         agent_api.post(f"/conversations/{a}/seen")
         clock.shift(timedelta(seconds=61))
         run_due_jobs()  # seen and left unanswered past the wait target
         clock.shift(timedelta(seconds=5))
         agent_api.post(f"/conversations/{a}/assign", {"user_id": agent.pk})
-        b = customer_says(agent_api, ai.pk, "necesito un foco", who="b")["conversation_id"]
+        b = customer_says(ai.pk, "necesito un foco", who="b")["conversation_id"]
         clock.shift(timedelta(seconds=10))
         bot_api.post(f"/conversations/{b}/messages", {"text": "¿patente?"})
         clock.shift(timedelta(seconds=60))

@@ -47,13 +47,13 @@ def cases_of(api, conv_id: int) -> list[dict]:
 
 
 def test_a_person_answers_and_resolves_with_a_reason(clock, agent_api, shop):
-    conv_id = customer_says(agent_api, shop.pk, "¿Tienen pastillas de freno?")["conversation_id"]
+    conv_id = customer_says(shop.pk, "¿Tienen pastillas de freno?")["conversation_id"]
     [case] = cases_of(agent_api, conv_id)
     assert case["state"] == "open" and case["opened_at"] == T0.isoformat()
     later(clock, 90)
     agent_api.post(f"/conversations/{conv_id}/messages", {"text": "Sí, para qué auto?"})
     later(clock, 30)
-    customer_says(agent_api, shop.pk, "Yaris 2018")
+    customer_says(shop.pk, "Yaris 2018")
     later(clock, 45)
     agent_api.post(f"/conversations/{conv_id}/messages", {"text": "Quedan dos, $25.000"})
     later(clock, 10)
@@ -76,7 +76,7 @@ def test_a_person_answers_and_resolves_with_a_reason(clock, agent_api, shop):
 
 
 def test_the_ai_answers_then_hands_off(clock, agent_api, bot_api, ai_shop):
-    conv_id = customer_says(agent_api, ai_shop.pk, "Necesito un espejo")["conversation_id"]
+    conv_id = customer_says(ai_shop.pk, "Necesito un espejo")["conversation_id"]
     later(clock, 20)
     bot_api.post(f"/conversations/{conv_id}/messages", {"text": "¿Patente?"})
     later(clock, 40)
@@ -95,7 +95,7 @@ def test_the_ai_answers_then_hands_off(clock, agent_api, bot_api, ai_shop):
 
 
 def test_the_ai_window_runs_out_before_a_person_answers(clock, agent_api, ai_shop):
-    conv_id = customer_says(agent_api, ai_shop.pk, "hola")["conversation_id"]
+    conv_id = customer_says(ai_shop.pk, "hola")["conversation_id"]
     later(clock, 300)
     run_due_jobs()  # the window's end is recorded: pending from 10:05
     later(clock, 60)
@@ -105,7 +105,7 @@ def test_the_ai_window_runs_out_before_a_person_answers(clock, agent_api, ai_sho
 
 
 def test_silence_after_a_person_answered_closes_the_case_and_a_new_message_opens_another(clock, agent_api, shop):
-    conv_id = customer_says(agent_api, shop.pk, "hola")["conversation_id"]
+    conv_id = customer_says(shop.pk, "hola")["conversation_id"]
     later(clock, 10)
     agent_api.post(f"/conversations/{conv_id}/messages", {"text": "¡Hola! ¿En qué te ayudo?"})
     later(clock, 119)
@@ -117,13 +117,13 @@ def test_silence_after_a_person_answered_closes_the_case_and_a_new_message_opens
     assert case["state"] == "closed" and case["close_reason"] == "inactivity" and case["closed_by_id"] is None
     assert agent_api.get(f"/conversations/{conv_id}").json_body["state"] == "resolved"
     later(clock, 600)
-    customer_says(agent_api, shop.pk, "otra consulta")
+    customer_says(shop.pk, "otra consulta")
     newest, oldest = cases_of(agent_api, conv_id)
     assert newest["state"] == "open" and oldest["id"] == case["id"] and newest["opened_at"] == (T0 + timedelta(seconds=730)).isoformat()
 
 
 def test_an_unanswered_customer_is_never_closed(clock, agent_api, bot_api, shop):
-    conv_id = customer_says(agent_api, shop.pk, "¿hay alguien?")["conversation_id"]
+    conv_id = customer_says(shop.pk, "¿hay alguien?")["conversation_id"]
     bot_api.post(f"/conversations/{conv_id}/messages", {"text": "Un vendedor te responderá pronto"})
     later(clock, 3600)
     run_due_jobs()
@@ -133,10 +133,10 @@ def test_an_unanswered_customer_is_never_closed(clock, agent_api, bot_api, shop)
 
 
 def test_a_reply_before_the_silence_ends_moves_the_close(clock, agent_api, shop):
-    conv_id = customer_says(agent_api, shop.pk, "hola")["conversation_id"]
+    conv_id = customer_says(shop.pk, "hola")["conversation_id"]
     agent_api.post(f"/conversations/{conv_id}/messages", {"text": "Hola"})
     later(clock, 100)
-    customer_says(agent_api, shop.pk, "una pregunta más")
+    customer_says(shop.pk, "una pregunta más")
     later(clock, 30)
     run_due_jobs()  # the first timer is stale: the customer wrote again, and waits
     assert cases_of(agent_api, conv_id)[0]["state"] == "open"
@@ -147,12 +147,12 @@ def test_a_reply_before_the_silence_ends_moves_the_close(clock, agent_api, shop)
 
 
 def test_left_on_read_when_a_person_opened_and_nobody_answered(clock, agent_api, shop):
-    conv_id = customer_says(agent_api, shop.pk, "¿me ayudan?")["conversation_id"]
+    conv_id = customer_says(shop.pk, "¿me ayudan?")["conversation_id"]
     assert agent_api.post(f"/conversations/{conv_id}/seen").status_code == 200
     later(clock, 61)
     run_due_jobs()
     assert cases_of(agent_api, conv_id)[0]["left_on_read"] == 1
-    other = customer_says(agent_api, shop.pk, "hola", who="otro")["conversation_id"]
+    other = customer_says(shop.pk, "hola", who="otro")["conversation_id"]
     agent_api.post(f"/conversations/{other}/seen")
     later(clock, 30)
     agent_api.post(f"/conversations/{other}/messages", {"text": "Hola, dime"})
@@ -162,9 +162,9 @@ def test_left_on_read_when_a_person_opened_and_nobody_answered(clock, agent_api,
 
 
 def test_old_send_times_never_make_negative_durations(clock, agent_api, shop):
-    conv_id = customer_says(agent_api, shop.pk, "hola", sent_at=(T0 - timedelta(hours=2)).isoformat())["conversation_id"]
+    conv_id = customer_says(shop.pk, "hola", sent_at=(T0 - timedelta(hours=2)).isoformat())["conversation_id"]
     agent_api.post(f"/conversations/{conv_id}/messages", {"text": "hola"})
-    customer_says(agent_api, shop.pk, "escrito antes", external_id="m-old", sent_at=(T0 - timedelta(hours=3)).isoformat())
+    customer_says(shop.pk, "escrito antes", external_id="m-old", sent_at=(T0 - timedelta(hours=3)).isoformat())
     agent_api.post(f"/conversations/{conv_id}/resolve")
     [case] = cases_of(agent_api, conv_id)
     for key in ("first_response_seconds", "first_human_response_seconds", "queue_seconds", "end_to_end_seconds"):
@@ -172,7 +172,7 @@ def test_old_send_times_never_make_negative_durations(clock, agent_api, shop):
 
 
 def test_cases_obey_what_the_user_may_see(agent_api, outsider_api, shop):
-    conv_id = customer_says(agent_api, shop.pk, "hola")["conversation_id"]
+    conv_id = customer_says(shop.pk, "hola")["conversation_id"]
     [case] = cases_of(agent_api, conv_id)
     assert outsider_api.get("/cases").json_body["items"] == []
     assert outsider_api.get(f"/cases/{case['id']}").status_code == 404

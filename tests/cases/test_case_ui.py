@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_resolve_with_a_reason_and_cases_divide_the_timeline(agent_api, agent, inbox):
-    conv_id = customer_says(agent_api, inbox.pk, "¿tienen frenos?")["conversation_id"]
+    conv_id = customer_says(inbox.pk, "¿tienen frenos?")["conversation_id"]
     agent_api.post(f"/conversations/{conv_id}/tags", {"tags": ["frenos", "cotización"]})
     seller = Client()
     seller.force_login(agent)
@@ -38,8 +38,8 @@ def test_pending_marks_a_chat_seen_and_left_unanswered_until_someone_answers(age
     seller = Client()
     seller.force_login(agent)
     with time_machine.travel(datetime(2026, 3, 2, 13, tzinfo=timezone.utc), tick=False) as clock:
-        seen = customer_says(agent_api, shop.pk, "¿me ayudan?")["conversation_id"]
-        untouched = customer_says(agent_api, shop.pk, "hola", who="otro")["conversation_id"]
+        seen = customer_says(shop.pk, "¿me ayudan?")["conversation_id"]
+        untouched = customer_says(shop.pk, "hola", who="otro")["conversation_id"]
         seller.get(f"/ui/c/{seen}")  # opening the chat in the web UI is what "seen" means
         clock.shift(timedelta(seconds=61))
         run_due_jobs()
@@ -47,7 +47,7 @@ def test_pending_marks_a_chat_seen_and_left_unanswered_until_someone_answers(age
         rows = {int(chunk.split('"', 1)[0]): chunk for chunk in pending.split('data-id="')[1:]}
         assert "mark-left-on-read" in rows[seen] and "mark-left-on-read" not in rows[untouched]
         seller.post(f"/ui/c/{seen}/reply", {"text": "Sí, dime"})
-        customer_says(agent_api, shop.pk, "¿tienen frenos?")  # a new wait, not yet seen by anyone
+        customer_says(shop.pk, "¿tienen frenos?")  # a new wait, not yet seen by anyone
         pending = seller.get("/ui/list?tab=pending").content.decode()
         assert "mark-left-on-read" not in pending
 
@@ -55,11 +55,11 @@ def test_pending_marks_a_chat_seen_and_left_unanswered_until_someone_answers(age
 def test_the_pane_lists_the_contacts_earlier_cases(agent_api, agent, inbox, outsider):
     seller = Client()
     seller.force_login(agent)
-    conv_id = customer_says(agent_api, inbox.pk, "¿tienen frenos?")["conversation_id"]
+    conv_id = customer_says(inbox.pk, "¿tienen frenos?")["conversation_id"]
     assert 'data-testid="earlier-cases"' not in seller.get(f"/ui/c/{conv_id}").content.decode()
     seller.post(f"/ui/c/{conv_id}/reply", {"text": "Sí"})
     seller.post(f"/ui/c/{conv_id}/resolve", {"reason": "frenos"})
-    customer_says(agent_api, inbox.pk, "otra cosa: ¿y pastillas?")
+    customer_says(inbox.pk, "otra cosa: ¿y pastillas?")
     pane = seller.get(f"/ui/c/{conv_id}").content.decode()
     panel = pane.split('data-testid="earlier-cases"', 1)[1].split("</details>", 1)[0]
     assert 'class="count">1<' in panel and "frenos" in panel and agent.name in panel
@@ -75,7 +75,7 @@ def test_switching_the_ai_on_where_nothing_answers_says_so(agent_api, agent, adm
 
     seller = Client()
     seller.force_login(agent)
-    conv_id = customer_says(agent_api, inbox.pk, "hola")["conversation_id"]
+    conv_id = customer_says(inbox.pk, "hola")["conversation_id"]
     assert 'data-testid="ai-answers-nobody"' not in seller.get(f"/ui/c/{conv_id}").content.decode()
     pane = seller.post(f"/ui/c/{conv_id}/ai", {"enabled": "on"}).content.decode()
     warning = pane.split('data-testid="ai-answers-nobody"', 1)[1].split("</div>", 1)[0]

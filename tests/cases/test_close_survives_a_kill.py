@@ -46,7 +46,7 @@ def test_a_kill_mid_close_loses_nothing_and_the_retry_closes_once(agent_api, age
     shop = create_inbox("Tienda", "api", {"case_close_after_seconds": 1})
     shop.members.add(agent)
     with time_machine.travel(timezone.now() - timedelta(seconds=30), tick=False):
-        conv_id = customer_says(agent_api, shop.pk, "¿tienen frenos?")["conversation_id"]
+        conv_id = customer_says(shop.pk, "¿tienen frenos?")["conversation_id"]
         agent_api.post(f"/conversations/{conv_id}/messages", {"text": "Sí, quedan dos."})
     # The customer's silence is long past case_close_after_seconds: the close timer is due.
 

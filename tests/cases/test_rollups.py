@@ -32,7 +32,7 @@ def shop(agent):
 def served_case(api, inbox_id: int, who: str, start: datetime, wait: int, then: int) -> int:
     """A customer writes at `start`, a person answers `wait` s later and resolves `then` s after."""
     with time_machine.travel(start, tick=False) as clock:
-        conv = customer_says(api, inbox_id, "hola", who=who)["conversation_id"]
+        conv = customer_says(inbox_id, "hola", who=who)["conversation_id"]
         clock.shift(timedelta(seconds=wait))
         api.post(f"/conversations/{conv}/messages", {"text": "¡Hola! ¿En qué te ayudo?"})
         clock.shift(timedelta(seconds=then))
@@ -60,7 +60,7 @@ def history(agent_api, shop):
     for n, (start, wait, then) in enumerate(starts):
         served_case(agent_api, shop.pk, f"c{n}", start, wait, then)
     with time_machine.travel(DAY1 + timedelta(days=2, hours=22), tick=False):
-        customer_says(agent_api, shop.pk, "¿siguen abiertos?", who="open-one")
+        customer_says(shop.pk, "¿siguen abiertos?", who="open-one")
     return agent_api.get("/cases", limit=100).json_body["items"]
 
 
@@ -156,7 +156,7 @@ def test_closes_at_the_same_moment_all_count(agent_api, agent, shop, monkeypatch
 
     ids = []
     for n in range(9):
-        conv = customer_says(agent_api, shop.pk, "hola", who=f"a la vez {n}")["conversation_id"]
+        conv = customer_says(shop.pk, "hola", who=f"a la vez {n}")["conversation_id"]
         agent_api.post(f"/conversations/{conv}/messages", {"text": "¡Hola!"})
         ids.append(conv)
     # The first close of the day makes its rollup rows; the race is on rows that exist.

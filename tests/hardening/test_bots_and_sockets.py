@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_bot_may_switch_the_ai_off_but_never_back_on(bot_api, agent_api, ai_inbox):
-    conv_id = customer_says(bot_api, ai_inbox.pk, "hola")["conversation_id"]
+    conv_id = customer_says(ai_inbox.pk, "hola")["conversation_id"]
     assert bot_api.post(f"/conversations/{conv_id}/handoff", {"reason": "needs_person"}).json_body["state"] == "pending"
     assert bot_api.post(f"/conversations/{conv_id}/ai", {"enabled": False}).status_code == 200
     refused = bot_api.post(f"/conversations/{conv_id}/ai", {"enabled": True})

@@ -19,7 +19,7 @@ def cursor(values) -> str:
 
 @pytest.fixture
 def conv(admin_api, inbox):
-    return customer_says(admin_api, inbox.pk, "hola")["conversation_id"]
+    return customer_says(inbox.pk, "hola")["conversation_id"]
 
 
 def test_ids_beyond_what_a_database_holds_are_refused(admin_api, conv):

@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's; SQLite serialises every writer")
 def test_two_chats_of_one_inbox_are_locked_apart(agent_api, inbox):
-    first = customer_says(agent_api, inbox.pk, "hola", who="uno")["conversation_id"]
-    second = customer_says(agent_api, inbox.pk, "hola", who="dos")["conversation_id"]
+    first = customer_says(inbox.pk, "hola", who="uno")["conversation_id"]
+    second = customer_says(inbox.pk, "hola", who="dos")["conversation_id"]
     holding, done = threading.Event(), threading.Event()
 
     def hold_first() -> None:

@@ -76,7 +76,7 @@ def test_only_admins_manage_inboxes(agent, inbox):
 def test_a_composer_posted_before_the_page_scripts_start_still_sends_and_notes_stay_notes(agent_api, agent, inbox):
     """Without the page's script the composer is a plain form: it still posts (never a GET with
     the text in the address), answers with the whole page, and a note never reaches the customer."""
-    conv_id = customer_says(agent_api, inbox.pk, "hola")["conversation_id"]
+    conv_id = customer_says(inbox.pk, "hola")["conversation_id"]
     seller = Client()
     seller.force_login(agent)
     pane = seller.get(f"/ui/c/{conv_id}").content.decode()
@@ -108,7 +108,7 @@ def test_the_timeline_says_who_assigned_the_chat_to_whom(agent_api, agent, admin
     from mostrador.inbox import actions
     from mostrador.inbox.models import Conversation
 
-    conv_id = customer_says(agent_api, inbox.pk, "hola")["conversation_id"]
+    conv_id = customer_says(inbox.pk, "hola")["conversation_id"]
     conv = Conversation.objects.get(pk=conv_id)
     actions.assign(conv, actions.Actor.person(agent), user=agent)
     actions.assign(conv, actions.Actor.person(admin), user=None)

@@ -21,7 +21,7 @@ def shop(agent):
 
 
 def chat(api, shop, text="¿Cuánto sale el foco delantero izquierdo de un Yaris 2018?", who="cliente-1") -> int:
-    return customer_says(api, shop.pk, text, who=who)["conversation_id"]
+    return customer_says(shop.pk, text, who=who)["conversation_id"]
 
 
 def pane(user, conv_id) -> str:
@@ -116,7 +116,7 @@ def test_a_bot_route_with_creates_quote_fills_one_from_the_answers(agent_api, ag
     bot = create_inbox("Repuestos IA", "api", {"ai_enabled": True, "ai_window_seconds": 300, "ai_agent": config})
     bot.members.add(agent)
     for text in ("hola", "1", "bcdf12", "1HGCM82633A004352", "izquierdo"):
-        conv_id = customer_says(agent_api, bot.pk, text)["conversation_id"]
+        conv_id = customer_says(bot.pk, text)["conversation_id"]
         run_jobs()
     [quote] = agent_api.get("/quotes", inbox_id=bot.pk).json_body["items"]
     assert quote["conversation_id"] == conv_id and quote["stage"] == "to_quote"
@@ -124,7 +124,7 @@ def test_a_bot_route_with_creates_quote_fills_one_from_the_answers(agent_api, ag
     assert quote["items"] == [{"description": "Cotizar repuesto", "side": "izquierdo", "quantity": 1}]
     assert "izquierdo" in quote["notes"]
     # The second route creates none.
-    customer_says(agent_api, bot.pk, "hola", who="otro")
+    customer_says(bot.pk, "hola", who="otro")
     run_jobs()
     assert len(agent_api.get("/quotes").json_body["items"]) == 1
 
@@ -170,7 +170,7 @@ def test_the_quotes_report_counts_stages_time_to_quote_and_conversion(agent_api,
 
 def test_the_pane_offers_a_quote_filled_from_the_chat_and_sends_it_with_its_price(agent_api, agent, shop):
     conv_id = chat(agent_api, shop, "Hola! el foco trasero izquierdo de un Spark GT 2015")
-    customer_says(agent_api, shop.pk, "chasis kl1cm6cd0fc123456")
+    customer_says(shop.pk, "chasis kl1cm6cd0fc123456")
     seller = Client()
     seller.force_login(agent)
     form = pane(agent, conv_id).split('data-testid="quote-new-form"', 1)[1].split("</form>", 1)[0]

@@ -9,7 +9,7 @@ from tests.conftest import customer_says, later
 
 @pytest.mark.django_db(transaction=True)
 def test_ai_window_end_is_recorded_and_published(agent_api, ai_inbox, published):
-    conv_id = customer_says(agent_api, ai_inbox.pk, "hola")["conversation_id"]
+    conv_id = customer_says(ai_inbox.pk, "hola")["conversation_id"]
     first = published()
     assert {e["type"] for e in first} == {"conversation.changed", "message.created"}
     assert any(e["type"] == "conversation.changed" and e["state"] == "with_ai" for e in first)
@@ -24,7 +24,7 @@ def test_ai_window_end_is_recorded_and_published(agent_api, ai_inbox, published)
 
 @pytest.mark.django_db(transaction=True)
 def test_a_stale_timer_changes_nothing_after_a_person_answers(agent_api, ai_inbox):
-    conv_id = customer_says(agent_api, ai_inbox.pk, "hola")["conversation_id"]
+    conv_id = customer_says(ai_inbox.pk, "hola")["conversation_id"]
     agent_api.post(f"/conversations/{conv_id}/messages", {"text": "¡Hola! Te atiendo yo."})
     with later(2.05):
         run_due_jobs()
@@ -34,7 +34,7 @@ def test_a_stale_timer_changes_nothing_after_a_person_answers(agent_api, ai_inbo
 
 @pytest.mark.django_db(transaction=True)
 def test_outbound_messages_are_delivered_by_a_durable_job(agent_api, inbox, published):
-    conv_id = customer_says(agent_api, inbox.pk, "hola")["conversation_id"]
+    conv_id = customer_says(inbox.pk, "hola")["conversation_id"]
     sent = agent_api.post(f"/conversations/{conv_id}/messages", {"text": "hola"}).json_body
     assert sent["status"] == "queued"
     run_due_jobs()

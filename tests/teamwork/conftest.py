@@ -52,7 +52,7 @@ def new_inbox(admin_api: Api, members: list[Seller], **settings) -> int:
 
 def chat(admin_api: Api, inbox_id: int, who: str, text: str = "hola") -> dict:
     """A customer writes; returns the conversation as the API shows it right after."""
-    return customer_says(admin_api, inbox_id, text, who=who)["conversation"]
+    return customer_says(inbox_id, text, who=who)["conversation"]
 
 
 def conversation(api: Api, conversation_id: int) -> dict:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mostrador.bots.turn import AgentFailed, AgentTimeout
+from mostrador.core import outbound
 
 from .base import Agent, Trial
 
@@ -57,7 +58,7 @@ class LlmAgent(Agent):
                     raise AgentTimeout("the AI window ran out")
                 timeout = min(timeout, left)
             try:
-                response = httpx.post(url, json=body, headers=headers, timeout=timeout)
+                response = outbound.post(url, json=body, headers=headers, timeout=timeout)
             except httpx.TimeoutException:
                 last = "timeout"
                 if attempt + 1 == attempts:
@@ -203,7 +204,9 @@ def _first_message(reply: dict) -> dict:
 
 
 def _error_text(response: httpx.Response) -> str:
+    """The model server's own error message (OpenAI's shape); never a raw body, which people
+    would read in the hand-off reason."""
     try:
         return str(response.json().get("error", {}).get("message", ""))[:200]
     except (ValueError, AttributeError):
-        return response.text[:200]
+        return response.reason_phrase

@@ -13,15 +13,16 @@ import hashlib
 import hmac
 import json
 import uuid
-from datetime import timedelta
 
 import httpx
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from mostrador.core import outbound
 from mostrador.inbox.models import Conversation
 from mostrador.inbox.serializers import conversation_dict, iso, message_dict
+from mostrador.jobs.retry import backoff
 
 from .base import Agent, Trial
 
@@ -59,7 +60,7 @@ def post(inbox, body: bytes, event_type: str, delivery: str) -> httpx.Response:
         "X-Mostrador-Delivery": delivery,
         SIGNATURE_HEADER: sign(inbox.secret("ai_webhook_secret"), body),
     }
-    return httpx.post(config["url"], content=body, headers=headers, timeout=config.get("timeout_seconds", 10))
+    return outbound.post(config["url"], content=body, headers=headers, timeout=config.get("timeout_seconds", 10))
 
 
 @task(queue_name="agents")
@@ -82,7 +83,7 @@ def deliver_event(conversation_id: int, event_json: str, attempt: int = 1) -> st
     if problem is None:
         return "delivered"
     if attempt < MAX_ATTEMPTS:
-        deliver_event.using(run_after=timezone.now() + timedelta(seconds=min(2**attempt, 60))).enqueue(
+        deliver_event.using(run_after=timezone.now() + backoff(attempt, cap=60)).enqueue(
             conversation_id, event_json, attempt + 1
         )
         return "retrying"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import httpx
 
 from mostrador.connectors.base import read_capped
+from mostrador.core import outbound
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
 TIMEOUT = httpx.Timeout(20.0, connect=5.0)
@@ -34,9 +35,9 @@ class BotApi:
         try:
             if files:
                 # Multipart: nested fields (reply_markup…) travel as JSON strings, as the API asks.
-                response = httpx.post(url, data=payload or {}, files=files, timeout=TIMEOUT)
+                response = outbound.post(url, data=payload or {}, files=files, timeout=TIMEOUT)
             else:
-                response = httpx.post(url, json=payload or {}, timeout=TIMEOUT)
+                response = outbound.post(url, json=payload or {}, timeout=TIMEOUT)
         except httpx.HTTPError as exc:
             raise BotApiError(0, f"network: {exc}") from None
         try:
@@ -57,7 +58,7 @@ class BotApi:
     def download(self, file_path: str, max_bytes: int) -> bytes:
         url = f"{self.base_url}/file/bot{self.token}/{file_path}"
         try:
-            with httpx.stream("GET", url, timeout=TIMEOUT) as response:
+            with outbound.client(timeout=TIMEOUT) as http, http.stream("GET", url) as response:
                 if response.status_code != 200:
                     raise BotApiError(response.status_code, "file download refused")
                 return read_capped(response, max_bytes)

@@ -27,6 +27,7 @@ from mostrador.connectors.base import (
     refusal,
     register,
 )
+from mostrador.core.outbound import OutboundUrl
 
 from . import updates
 from .bot_api import DEFAULT_API_BASE_URL, BotApi, BotApiError
@@ -46,7 +47,7 @@ SEND_MEDIA = {
 class TelegramSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    api_base_url: str = Field(default=DEFAULT_API_BASE_URL, max_length=500, pattern=r"^https?://", title=gettext_noop("Bot API URL"))
+    api_base_url: OutboundUrl = Field(default=DEFAULT_API_BASE_URL, max_length=500, pattern=r"^https?://", title=gettext_noop("Bot API URL"))
     bot_token: str = Field(default="", max_length=200, pattern=r"^(\d+:[A-Za-z0-9_-]+)?$", title=gettext_noop("Bot token (from @BotFather)"))
     # Telegram allows 1-256 characters of A-Z, a-z, 0-9, _ and -.
     secret_token: str = Field(default="", max_length=256, pattern=r"^[A-Za-z0-9_-]*$", title=gettext_noop("Webhook secret token"))

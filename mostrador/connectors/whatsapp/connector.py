@@ -29,6 +29,7 @@ from mostrador.connectors.base import (
     refusal,
     register,
 )
+from mostrador.core.outbound import OutboundUrl
 
 from . import errors, notifications, requests
 from .graph import DEFAULT_GRAPH_API_URL, GraphClient, GraphError
@@ -44,7 +45,7 @@ class WhatsAppSettings(BaseModel):
     phone_number_id: str = Field(default="", max_length=64, title=gettext_noop("Phone number ID"))
     display_phone_number: str = Field(default="", max_length=40, title=gettext_noop("Phone number shown to sellers"))
     business_account_id: str = Field(default="", max_length=64, title=gettext_noop("WhatsApp Business Account ID (for templates)"))
-    graph_api_url: str = Field(default=DEFAULT_GRAPH_API_URL, max_length=500, pattern=r"^https?://", title=gettext_noop("Graph API URL"))
+    graph_api_url: OutboundUrl = Field(default=DEFAULT_GRAPH_API_URL, max_length=500, pattern=r"^https?://", title=gettext_noop("Graph API URL"))
     # Blue ticks for the customer when a seller opens the chat.
     read_receipts: StrictBool = Field(default=True, title=gettext_noop("Send read receipts (blue ticks)"))
     access_token: str = Field(default="", max_length=4000, title=gettext_noop("Access token"))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import httpx
 
 from mostrador.connectors.base import read_capped
+from mostrador.core import outbound
 
 DEFAULT_GRAPH_API_URL = "https://graph.facebook.com/v23.0"
 TIMEOUT = httpx.Timeout(20.0, connect=5.0)
@@ -35,7 +36,7 @@ class GraphClient:
 
     def request(self, method: str, path: str, **kwargs) -> dict:
         try:
-            with httpx.Client(timeout=TIMEOUT, headers=self.headers) as http:
+            with outbound.client(timeout=TIMEOUT, headers=self.headers) as http:
                 response = http.request(method, self._url(path), **kwargs)
         except httpx.HTTPError as exc:
             raise GraphError(0, "network", type(exc).__name__, str(exc)) from exc
@@ -57,12 +58,14 @@ class GraphClient:
                 str(error.get("message", "")),
                 str((error.get("error_data") or {}).get("details") or ""),
             )
-        raise GraphError(response.status_code, "", response.text[:300] or response.reason_phrase)
+        # Not Graph's error shape: only the status is passed on (sellers read message errors;
+        # whatever else answered is not theirs to read).
+        raise GraphError(response.status_code, "", response.reason_phrase or f"HTTP {response.status_code}")
 
     def download(self, url: str, max_bytes: int) -> bytes:
         """Media bytes from the short-lived URL the media lookup gave, with the same token."""
         try:
-            with httpx.Client(timeout=TIMEOUT, headers=self.headers, follow_redirects=True) as http:
+            with outbound.client(timeout=TIMEOUT, headers=self.headers, follow_redirects=True) as http:
                 with http.stream("GET", self._url(url)) as response:
                     if not response.is_success:
                         response.read()

@@ -120,6 +120,16 @@ def record_channel_error(
     ChannelError.objects.bulk_create([row], ignore_conflicts=bool(fingerprint))
 
 
+def issue_integration_token(inbox: Inbox, by, label: str = ""):
+    """A key for the outside system that feeds an `api` inbox: it delivers that inbox's customer
+    messages and nothing else. Returns (token, the raw token to show once)."""
+    from mostrador.accounts.models import ApiToken
+
+    if inbox.channel != "api":
+        raise ValueError("only api inboxes have integration tokens")
+    return ApiToken.issue(by, inbox=inbox, label=label.strip()[:100])
+
+
 def update_template_status(inbox: Inbox, name: str, language: str, status: str) -> None:
     """The provider approved, rejected, paused or disabled one of the inbox's templates: the
     composer offers only approved ones, so the change shows at once, before the next sync."""

@@ -68,6 +68,6 @@ def change_password(request):
     return render(
         request,
         "auth/password_change.html",
-        {"form": form, "first_run": request.user.uses_demo_password},
+        {"form": form, "first_run": request.user.uses_demo_password and not reached_locally(request)},
         status=422 if form.errors else 200,
     )

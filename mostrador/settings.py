@@ -223,7 +223,7 @@ else:
 # AI agents get a queue (and an in-process worker) of their own: a slow language model must never
 # hold up outbound sends or the timers that move chats to Pendientes.
 # Queues are lanes of their own (jobs/lanes.py): timers never wait behind sends or AI turns.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "agents", "timers"]}}
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "agents", "timers", "sends"]}}
 # How often an idle job runner looks for due work; timers are honoured to within this.
 MOSTRADOR_JOB_POLL_SECONDS = float(os.environ.get("MOSTRADOR_JOB_POLL_SECONDS", "0.2"))
 
@@ -272,6 +272,10 @@ MOSTRADOR_MEDIA_MAX_BYTES = int(os.environ.get("MOSTRADOR_MEDIA_MAX_BYTES", str(
 # The channels' offline sandboxes: fakes of their providers and customer chat pages, served by this
 # same process. Off unless asked for: `make run` turns it on for the demo.
 MOSTRADOR_SANDBOX = os.environ.get("MOSTRADOR_SANDBOX", "0") == "1"
+
+# How long finished job results and applied webhook bodies are kept (jobs/retention.py).
+MOSTRADOR_KEEP_JOBS_DAYS = int(os.environ.get("MOSTRADOR_KEEP_JOBS_DAYS", "7"))
+MOSTRADOR_KEEP_INBOUND_DAYS = int(os.environ.get("MOSTRADOR_KEEP_INBOUND_DAYS", "30"))
 
 # Hosts and CIDR ranges that URLs set by admins may reach although they are not public addresses
 # (core/outbound.py). None by default; the sandbox lives on this server, so with it on, loopback.

@@ -42,6 +42,9 @@ class Capabilities:
     # The longest title of a button and of a list row the channel shows whole.
     button_title_max: int = 20
     row_title_max: int = 24
+    # The provider's delivery statuses carry our own id of a send (WhatsApp's
+    # biz_opaque_callback_data), so a send whose answer was lost can be matched afterwards.
+    reconciles_sends: bool = False
 
 
 class NoSettings(BaseModel):
@@ -68,6 +71,8 @@ class StatusUpdate:
     at: datetime | None = None
     recipient: str = ""
     errors: tuple[ProviderError, ...] = ()
+    # What we attached to the send (see Capabilities.reconciles_sends): our message's id.
+    callback_data: str = ""
 
 
 @dataclass(frozen=True)
@@ -206,9 +211,29 @@ class SendResult:
     retry: bool = False
     # The provider asked us to slow down for this one recipient; later sends to them wait too.
     recipient_backoff: bool = False
+    # No answer came back (timeout, connection dropped): the provider may have taken it.
+    outcome_unknown: bool = False
     retry_after_seconds: float | None = None
     error_code: str = ""
     error_message: str = ""
+
+
+# How our message id travels with a send, to come back in the provider's statuses.
+CALLBACK_PREFIX = "mst:"
+
+
+def callback_data_of(message) -> str:
+    return f"{CALLBACK_PREFIX}{message.pk}"
+
+
+def message_id_in(callback_data: str) -> int | None:
+    if callback_data.startswith(CALLBACK_PREFIX) and callback_data[len(CALLBACK_PREFIX):].isdigit():
+        return int(callback_data[len(CALLBACK_PREFIX):])
+    return None
+
+
+# Network errors raised before a request left: the provider cannot have taken it.
+NOT_SENT_ERRORS = ("ConnectError", "ConnectTimeout", "UnsupportedProtocol", "InvalidURL")
 
 
 class Unreadable(ValueError):

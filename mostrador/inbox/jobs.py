@@ -20,6 +20,9 @@ from mostrador.jobs.retry import backoff
 log = logging.getLogger(__name__)
 
 MAX_SEND_ATTEMPTS = 8
+# How long a send whose answer was lost waits for the provider's status before going again.
+RECONCILE_WINDOW = timedelta(seconds=15)
+IN_ORDER_PAUSE = timedelta(milliseconds=300)
 MAX_FETCH_ATTEMPTS = 6
 TEMPLATE_SYNC_EVERY = timedelta(hours=6)
 
@@ -40,7 +43,7 @@ def end_ai_window(conversation_id: int, deadline_iso: str) -> bool:
     return expire_ai_window(conversation_id, deadline)
 
 
-@task()
+@task(queue_name="sends")
 def deliver_message(message_id: int, attempt: int = 1) -> str:
     from mostrador.inbox.actions import hold_sends, record_delivery
 
@@ -50,9 +53,23 @@ def deliver_message(message_id: int, attempt: int = 1) -> str:
         .filter(pk=message_id)
         .first()
     )
-    if message is None or message.status != DeliveryStatus.QUEUED:
-        # Already sent (a retried job after a crash) or gone: never send twice.
+    if message is None or message.status != DeliveryStatus.QUEUED or message.external_id:
+        # Already sent (a retried job after a crash, or a send the provider's status reconciled)
+        # or gone: never send twice.
         return "skipped"
+    connector = connector_for(message.inbox)
+    now = timezone.now()
+    if message.send_attempted_at and connector.capabilities.reconciles_sends:
+        # An earlier attempt got no answer (its worker died, or the call timed out): the provider
+        # may have it, and its status will say so. Wait for that word before sending again.
+        settle_by = message.send_attempted_at + RECONCILE_WINDOW
+        if now < settle_by:
+            deliver_message.using(run_after=settle_by).enqueue(message_id, attempt)
+            return "reconciling"
+    if _earlier_unsent(message, now):
+        # Sends run side by side, but one customer's messages go out in the order they were written.
+        deliver_message.using(run_after=now + IN_ORDER_PAUSE).enqueue(message_id, attempt)
+        return "after_earlier"
     held_until = (
         ContactIdentity.objects.filter(
             inbox=message.inbox, contact=message.conversation.contact, send_not_before__gt=timezone.now()
@@ -65,10 +82,13 @@ def deliver_message(message_id: int, attempt: int = 1) -> str:
         # The provider asked us to slow down for this customer; waiting is not a failed attempt.
         deliver_message.using(run_after=held_until).enqueue(message_id, attempt)
         return "held"
-    result = connector_for(message.inbox).send(message)
+    Message.objects.filter(pk=message.pk).update(send_attempted_at=timezone.now())
+    result = connector.send(message)
     if result.ok:
         record_delivery(message.pk, DeliveryStatus.SENT, external_id=result.external_id)
         return "sent"
+    if not result.outcome_unknown:
+        Message.objects.filter(pk=message.pk).update(send_attempted_at=None)
     if (result.retry or result.recipient_backoff) and attempt < MAX_SEND_ATTEMPTS:
         delay = timedelta(seconds=result.retry_after_seconds) if result.retry_after_seconds else backoff(attempt)
         if result.recipient_backoff:
@@ -80,6 +100,13 @@ def deliver_message(message_id: int, attempt: int = 1) -> str:
         message.pk, DeliveryStatus.FAILED, error_code=result.error_code, error_message=result.error_message
     )
     return "failed"
+
+
+def _earlier_unsent(message: Message, now: datetime) -> bool:
+    return Message.objects.filter(
+        conversation_id=message.conversation_id, direction="out", status=DeliveryStatus.QUEUED,
+        pk__lt=message.pk, created_at__gte=now - timedelta(hours=1),
+    ).exists()
 
 
 @task()

@@ -264,6 +264,10 @@ class Message(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True)
     # A voice note of ours the customer played (WhatsApp's "played", beyond "read").
     played_at = models.DateTimeField(null=True, blank=True)
+    # Set just before a send is handed to the provider, cleared once its answer is recorded:
+    # still set means the outcome is unknown (the worker died, the call timed out), and a
+    # channel that reconciles sends waits for the provider's word before sending again.
+    send_attempted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

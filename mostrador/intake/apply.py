@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from mostrador.connectors.base import AccountBatch, AccountNotice, Parsed, Unreadable, connector_class
+from mostrador.connectors.base import AccountBatch, AccountNotice, Parsed, Unreadable, connector_class, message_id_in
 from mostrador.inbox.actions import edit_customer_messages, record_channel_error
 from mostrador.inbox.actions.inbound import receive_business_replies, receive_customer_messages
 from mostrador.inbox.actions.inboxes import update_template_status
@@ -160,6 +160,7 @@ def _apply_statuses(routed) -> None:
                 inbox_id=inbox_id, direction="out", external_id__in={status.external_id for _, status in items}
             ).values_list("external_id", "pk")
         )
+        ours.update(_reconciled(inbox_id, [status for _, status in items if status.external_id not in ours]))
         updates = []
         for outcome, status in items:
             if status.external_id not in ours:
@@ -171,6 +172,7 @@ def _apply_statuses(routed) -> None:
                 DeliveryUpdate(
                     ours[status.external_id],
                     STATUSES[status.status],
+                    external_id=status.external_id,
                     error_code=error.code if error else "",
                     error_message=(error.details or error.title) if error else "",
                     played_at=(status.at or timezone.now()) if status.status == "played" else None,
@@ -178,6 +180,17 @@ def _apply_statuses(routed) -> None:
             )
         if updates:
             record_deliveries(updates)
+
+
+def _reconciled(inbox_id: int, statuses: list) -> dict[str, int]:
+    """Statuses for sends whose answer we never recorded (the worker died or the call timed
+    out after the provider took it), matched by the id we attached to the send. They give the
+    message its provider id, so it is never sent again."""
+    wanted = {message_id_in(s.callback_data): s.external_id for s in statuses if message_id_in(s.callback_data)}
+    if not wanted:
+        return {}
+    found = Message.objects.filter(pk__in=wanted, inbox_id=inbox_id, direction="out", external_id__isnull=True)
+    return {wanted[pk]: pk for pk in found.values_list("pk", flat=True)}
 
 
 def _queue_follow_ups(inbox: Inbox, batch: AccountBatch) -> None:

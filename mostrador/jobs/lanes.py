@@ -3,7 +3,8 @@
 - `timers`: the moments the attention rule depends on (an AI window ending, a case closing after
   silence, left-on-read checks, queue drains). They must fire on time whatever else is busy.
 - `agents`: AI turns, which wait on a model for seconds.
-- `default`: sends, media, receipts, syncs, everything else.
+- `sends-1`…`sends-3`: replies going out, several at once (one customer's still in order).
+- `default`: media, receipts, syncs, everything else.
 - `intake`: the pump that applies stored webhook notifications.
 
 A lane never dies quietly. Each round runs under a supervisor: an error (the database restarting,
@@ -34,8 +35,9 @@ from .retry import backoff_seconds
 
 log = logging.getLogger(__name__)
 
-TIMERS, AGENTS, DEFAULT, INTAKE = "timers", "agents", "default", "intake"
-QUEUES = [DEFAULT, AGENTS, TIMERS]
+TIMERS, AGENTS, SENDS, DEFAULT, INTAKE = "timers", "agents", "sends", "default", "intake"
+# Sends run this many at a time: one provider call that hangs holds one lane, not every reply.
+SEND_LANES = 3
 
 BEAT_EVERY = 2.0
 # A runner silent this long is gone: its running jobs are given to others.
@@ -119,7 +121,8 @@ def standard_lanes() -> list[Lane]:
     return [
         job_lane(TIMERS, [TIMERS]),
         job_lane(AGENTS, [AGENTS]),
-        job_lane(DEFAULT, ["*"], exclude=[AGENTS, TIMERS]),
+        *(job_lane(f"{SENDS}-{n}", [SENDS]) for n in range(1, SEND_LANES + 1)),
+        job_lane(DEFAULT, ["*"], exclude=[AGENTS, TIMERS, SENDS]),
         intake_lane(),
     ]
 

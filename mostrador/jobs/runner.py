@@ -9,6 +9,7 @@ from datetime import timedelta
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
@@ -23,6 +24,8 @@ STALE_AFTER = timedelta(minutes=10)
 
 
 AGENTS_QUEUE = AGENTS
+# Any number, the same in every process: the lock taken while recurring jobs are started.
+SCHEDULES_LOCK = 720_401
 
 
 def make_worker(*, batch: bool = False, queues: list[str] | None = None, exclude: list[str] | None = None) -> Worker:
@@ -51,13 +54,22 @@ def requeue_stale_jobs(older_than: timedelta = STALE_AFTER) -> int:
 
 
 def ensure_schedules() -> None:
-    """Start the recurring jobs (they re-schedule themselves) unless one is already waiting."""
+    """Start the recurring jobs (they re-schedule themselves) unless one is already waiting.
+
+    Two processes starting together must not both start one: the check and the enqueue are one
+    transaction under a lock (SQLite's write lock is taken up front; PostgreSQL's advisory lock
+    is held until commit)."""
     from mostrador.inbox.jobs import sync_all_templates
 
-    if not DBTaskResult.objects.filter(
-        task_path=sync_all_templates.module_path, status__in=["READY", "RUNNING"]
-    ).exists():
-        sync_all_templates.enqueue()
+    from .retention import prune
+
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SCHEDULES_LOCK])
+        for job in (sync_all_templates, prune):
+            if not DBTaskResult.objects.filter(task_path=job.module_path, status__in=["READY", "RUNNING"]).exists():
+                job.enqueue()
 
 
 def start_up() -> None:

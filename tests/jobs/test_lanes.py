@@ -59,12 +59,13 @@ def test_a_lane_survives_database_errors_and_reports_them(stop):
 def test_healthz_names_a_lane_that_keeps_failing(stop):
     lane = lanes.Lane("timers", body=lambda: False, alive=True)
     lanes.RUNNING["timers"] = lane
-    assert Client().get("/healthz").json()["lanes"]["timers"]["state"] == "ok"
+    assert Client().get("/healthz").json() == {"status": "ok"}
+    assert Client().get("/healthz?lanes=1").json()["lanes"]["timers"]["state"] == "ok"
     lane.failing_since, lane.last_error = time.monotonic() - 60, "OperationalError: connection refused"
     answer = Client().get("/healthz")
     assert answer.status_code == 503 and "lane timers" in answer.json()["reason"]
     lane.alive = False
-    assert Client().get("/healthz").json()["lanes"]["timers"]["state"] == "stuck"
+    assert Client().get("/healthz?lanes=1").json()["lanes"]["timers"]["state"] == "stuck"
 
 
 def claimed(worker_id: str, started_ago: float) -> DBTaskResult:
@@ -111,3 +112,31 @@ def test_the_retry_policy_doubles_up_to_its_cap():
     assert 1.6 <= backoff_seconds(1) <= 2.0
     assert 3.2 <= backoff_seconds(2) <= 4.0
     assert 240 <= backoff_seconds(30) <= 300
+
+
+def test_old_history_is_let_go_and_what_needs_a_person_is_kept(settings):
+    from mostrador.intake.models import InboundLog, LogState
+    from mostrador.jobs.retention import prune
+
+    settings.MOSTRADOR_KEEP_JOBS_DAYS, settings.MOSTRADOR_KEEP_INBOUND_DAYS = 7, 30
+    long_ago = timezone.now() - timedelta(days=40)
+    done = sync_all_templates.enqueue()
+    DBTaskResult.objects.filter(pk=done.id).update(status="SUCCESSFUL", finished_at=long_ago)
+    recent = sync_all_templates.enqueue()
+    DBTaskResult.objects.filter(pk=recent.id).update(status="SUCCESSFUL", finished_at=timezone.now())
+    applied = InboundLog.objects.create(channel="whatsapp", body=b"{}", state=LogState.PROCESSED, received_at=long_ago)
+    unknown = InboundLog.objects.create(channel="whatsapp", body=b"{}", state=LogState.UNROUTABLE, received_at=long_ago)
+    assert prune.call() == {"jobs": 1, "inbound": 1}
+    assert not DBTaskResult.objects.filter(pk=done.id).exists() and DBTaskResult.objects.filter(pk=recent.id).exists()
+    assert not InboundLog.objects.filter(pk=applied.pk).exists() and InboundLog.objects.filter(pk=unknown.pk).exists()
+    assert DBTaskResult.objects.filter(task_path=prune.module_path, status="READY").count() == 1  # comes back
+
+
+def test_recurring_jobs_start_once(stop):
+    from mostrador.jobs.retention import prune
+    from mostrador.jobs.runner import ensure_schedules
+
+    ensure_schedules()
+    ensure_schedules()
+    assert DBTaskResult.objects.filter(task_path=prune.module_path).count() == 1
+    assert DBTaskResult.objects.filter(task_path=sync_all_templates.module_path).count() == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -18,6 +19,8 @@ class FakeGraph:
         self.failures: list[tuple[int, dict]] = []  # (http status, error object), used in order
         self.templates: list[dict] = []
         self.count = 0
+        # Sends to take and then hang up on without answering (the answer is lost on the way).
+        self.drop_answers = 0
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -57,6 +60,12 @@ class FakeGraph:
                     if problem:
                         return self._reply(400, {"error": {"message": problem, "type": "OAuthException", "code": 100}})
                     fake.count += 1
+                    if fake.drop_answers:
+                        fake.drop_answers -= 1
+                        entry["status"] = 200  # taken: Meta has it and will send it
+                        self.close_connection = True
+                        self.connection.shutdown(socket.SHUT_RDWR)
+                        return None
                     return self._reply(200, {
                         "messaging_product": "whatsapp",
                         "contacts": [{"input": body.get("to"), "wa_id": body.get("to")}],

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_noop
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from mostrador.connectors.base import (
+    NOT_SENT_ERRORS,
     Capabilities,
     Connector,
     Parsed,
@@ -101,7 +102,7 @@ class WhatsAppConnector(Connector):
     label = "WhatsApp"
     capabilities = Capabilities(
         service_window=SERVICE_WINDOW, templates=True, read_receipts=True, interactive=True,
-        max_buttons=3, max_list_rows=10, button_title_max=20, row_title_max=24,
+        max_buttons=3, max_list_rows=10, button_title_max=20, row_title_max=24, reconciles_sends=True,
     )
     own_app_name = "WhatsApp Business"
     settings_model = WhatsAppSettings
@@ -240,6 +241,8 @@ class WhatsAppConnector(Connector):
                 ok=False,
                 retry=verdict == "retry",
                 recipient_backoff=verdict == "recipient_backoff",
+                # No answer at all, though the request may have left: Meta may have it.
+                outcome_unknown=exc.http_status == 0 and exc.message not in NOT_SENT_ERRORS,
                 error_code=exc.code or str(exc.http_status),
                 error_message=exc.details or exc.message,
             )

@@ -430,4 +430,5 @@ def _status(raw: dict) -> StatusUpdate:
         at=_timestamp(raw.get("timestamp")),
         recipient=recipient or _identifier(raw.get("recipient_user_id"), "recipient_user_id"),
         errors=tuple(provider_error(e) for e in raw.get("errors") or [] if isinstance(e, dict)),
+        callback_data=_text(raw.get("biz_opaque_callback_data"))[:512],
     )

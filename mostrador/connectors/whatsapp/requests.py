@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from mostrador.connectors.base import callback_data_of
+
 CAPTIONED = ("image", "video", "document")
 
 
@@ -36,6 +38,8 @@ def message_body(message, recipient: str, media_id: str | None = None) -> dict:
         body["text"] = {"body": message.text, "preview_url": "http://" in message.text or "https://" in message.text}
     if message.reply_to_id and message.reply_to and message.reply_to.external_id:
         body["context"] = {"message_id": message.reply_to.external_id}
+    # Comes back in this send's statuses: a send whose answer we lost is still matched to it.
+    body["biz_opaque_callback_data"] = callback_data_of(message)
     return body
 
 

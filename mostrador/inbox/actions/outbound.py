@@ -217,7 +217,10 @@ def record_deliveries(updates: list[DeliveryUpdate]) -> list[Message]:
             if _apply_delivery(message, update):
                 changed[message.pk] = message
         if changed:
-            update_rows(list(changed.values()), ["external_id", "status", "error_code", "error_message", "played_at"])
+            update_rows(
+                list(changed.values()),
+                ["external_id", "status", "error_code", "error_message", "played_at", "send_attempted_at"],
+            )
             for message in changed.values():
                 publish_message_event(message, events.MESSAGE_UPDATED, status=message.status)
     return [messages[u.message_id] for u in updates]
@@ -229,6 +232,9 @@ def _apply_delivery(message: Message, update: DeliveryUpdate) -> bool:
     # a person retried a message that had one from an earlier, failed attempt.
     if update.external_id and update.external_id != message.external_id:
         message.external_id = update.external_id
+        changed = True
+    if message.send_attempted_at is not None and (update.external_id or update.status != DeliveryStatus.QUEUED):
+        message.send_attempted_at = None  # the provider's word is in: the outcome is known
         changed = True
     if delivery.climbs(message.status, update.status):
         message.status = update.status

@@ -56,6 +56,8 @@ def status_value(message: PhoneMessage, status: str, errors: list | None = None)
         entry["pricing"] = {"billable": True, "pricing_model": "PMP", "category": "service", "type": "regular"}
     if errors:
         entry["errors"] = errors
+    if isinstance(message.body, dict) and message.body.get("biz_opaque_callback_data"):
+        entry["biz_opaque_callback_data"] = message.body["biz_opaque_callback_data"]
     return {"statuses": [entry]}
 
 

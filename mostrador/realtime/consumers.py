@@ -28,6 +28,8 @@ listeners: list[TabListener] = []
 
 # A browser says little (ping, idle, active); anything longer is not ours to parse.
 MAX_FRAME = 4096
+# WebSocket close code 1013: the server cannot serve the socket just now.
+TRY_AGAIN_LATER = 1013
 
 
 class EventsConsumer(AsyncJsonWebsocketConsumer):
@@ -40,16 +42,30 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4401)
             return
         self.user = user
-        self.groups_joined, self.own_only = await self._groups_for(user)
-        for group in self.groups_joined:
-            await self.channel_layer.group_add(group, self.channel_name)
+        groups, self.own_only = await self._groups_for(user)
+        self.groups_joined = []
+        try:
+            for group in groups:
+                await self.channel_layer.group_add(group, self.channel_name)
+                self.groups_joined.append(group)
+        except Exception:  # noqa: BLE001 - the layer (Redis) is down or restarting
+            log.warning("could not join the realtime groups; the browser will try again", exc_info=True)
+            # A proper close ("try again later"), not a failed handshake: the page reconnects
+            # with backoff and fetches what it missed.
+            await self.accept()
+            await self.close(code=TRY_AGAIN_LATER)
+            return
         await self.accept()
+        self.opened = True
         await self._tell("opened")
 
     async def disconnect(self, code):
         for group in getattr(self, "groups_joined", []):
-            await self.channel_layer.group_discard(group, self.channel_name)
-        if hasattr(self, "user"):
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception:  # noqa: BLE001 - a membership the layer lost with its restart
+                log.warning("could not leave realtime group %s", group, exc_info=True)
+        if getattr(self, "opened", False):
             await self._tell("closed")
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):

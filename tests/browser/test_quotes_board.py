@@ -42,9 +42,13 @@ def test_drag_a_card_to_quoted_and_a_second_board_follows(live_url, shop, page, 
     card = page.locator(f"[data-testid=card-{quote.pk}]")
     card.locator("[data-open]").click()
     expect(page.locator("#timeline")).to_contain_text("foco delantero")
+    # The pane's scripts are wired once its requests settle; a reply typed before that would be
+    # a plain form post that leaves the board.
+    page.wait_for_load_state("networkidle")
     page.fill("[data-testid=composer]", "Te cotizo en un momento.")
     page.keyboard.press("Enter")
     expect(page.locator("[data-counter=pending]")).to_have_text("0")
+    expect(page).to_have_url(f"{live_url}/quotes/")
 
     # Dragged to Cotizado: it moves on both boards, and Por cotizar reaches zero everywhere.
     card.drag_to(page.locator("[data-testid=column-quoted] .cards"))

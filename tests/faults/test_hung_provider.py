@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.utils import timezone
@@ -15,27 +14,9 @@ from mostrador.inbox.models import Conversation, Message
 from mostrador.jobs import lanes
 from tests.conftest import customer_says
 
+from .outside import HangingEndpoint
+
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
-
-
-class Hanging:
-    def __init__(self, release: threading.Event):
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                release.wait(30)
-                self.send_response(200)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"{}")
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
 
 
 def until(condition, seconds, what):
@@ -47,7 +28,7 @@ def until(condition, seconds, what):
 
 def test_timers_and_other_sends_keep_going_while_one_provider_hangs(agent, agent_api):
     release, stop = threading.Event(), threading.Event()
-    hanging = Hanging(release)
+    hanging = HangingEndpoint(release)
     stuck_inbox = create_inbox("Integración lenta", "api", {"outbound_url": hanging.url})
     ai_inbox = create_inbox("Con IA", "api", {"ai_enabled": True, "ai_window_seconds": 1})
     quick_inbox = create_inbox("Tienda", "api", {})
@@ -77,4 +58,4 @@ def test_timers_and_other_sends_keep_going_while_one_provider_hangs(agent, agent
         for thread in threads:
             thread.join(timeout=10)
         lanes.RUNNING.clear()
-        hanging.server.shutdown()
+        hanging.close()

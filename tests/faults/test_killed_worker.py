@@ -7,7 +7,6 @@ from __future__ import annotations
 import textwrap
 import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.utils import timezone
@@ -19,6 +18,8 @@ from mostrador.jobs.lanes import LEASE, reap_lapsed_jobs
 from mostrador.jobs.runner import run_due_jobs
 from tests.conftest import customer_says
 from tests.workers import ROOT, kill_when_marked
+
+from .outside import HangingEndpoint
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
@@ -33,37 +34,10 @@ WORKER = textwrap.dedent("""
 """)
 
 
-class Receiver:
-    """The outside system: the first request hangs (the worker dies waiting), later ones land."""
-
-    def __init__(self, marker):
-        self.requests = 0
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                receiver.requests += 1
-                if receiver.requests == 1:
-                    marker.write_text("sending")
-                    threading.Event().wait(30)
-                self.send_response(200)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"{}")
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_port}/replies"
-
-
 def test_a_send_whose_worker_was_killed_goes_out_after_its_lease(agent, agent_api, tmp_path):
     marker = tmp_path / "sending"
-    receiver = Receiver(marker)
+    # The first send hangs (the worker dies waiting for it); the next one lands.
+    receiver = HangingEndpoint(threading.Event(), only_first=True, marker=marker)
     shop = create_inbox("Tienda", "api", {"outbound_url": receiver.url})
     shop.members.add(agent)
     conv_id = customer_says(shop.pk, "¿tienen frenos?")["conversation_id"]
@@ -81,4 +55,4 @@ def test_a_send_whose_worker_was_killed_goes_out_after_its_lease(agent, agent_ap
     # The api channel cannot ask the other side whether the first attempt arrived: it may get
     # the reply twice (README, "Background work").
     assert receiver.requests == 2
-    receiver.server.shutdown()
+    receiver.close()

@@ -56,3 +56,27 @@ def test_someone_taken_off_an_inbox_stops_hearing_of_it_at_once(admin_api, agent
         await socket.disconnect()
 
     async_to_sync(scenario)()
+
+
+def test_a_socket_opened_while_the_layer_is_down_is_told_to_come_back(agent, monkeypatch):
+    """Redis restarting: the handshake is not a 500; the socket closes with 1013 (try again
+    later), and the page reconnects with backoff."""
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+
+    async def down(*args, **kwargs):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(layer, "group_add", down)
+    cookie = cookie_for(agent)
+
+    async def scenario():
+        socket = tab(cookie)
+        connected, _ = await socket.connect()
+        assert connected
+        closing = await socket.receive_output(timeout=3)
+        assert closing == {"type": "websocket.close", "code": 1013}
+        await socket.wait()
+
+    async_to_sync(scenario)()

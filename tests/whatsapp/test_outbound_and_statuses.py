@@ -48,6 +48,7 @@ def test_text_reply_quotes_and_is_sent_once(graph, agent_api, conv_id):
         "type": "text",
         "text": {"body": "Sí, tenemos. ¿Patente?", "preview_url": False},
         "context": {"message_id": first["external_id"]},
+        "biz_opaque_callback_data": f"mst:{sent['id']}",
     }
     assert graph.requests[-1]["auth"] == "Bearer EAAG-test-token"
     after = message(agent_api, conv_id, sent["id"])

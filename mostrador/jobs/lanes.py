@@ -99,10 +99,24 @@ class _LaneWorker(Worker):
             self.lane.busy_since = None
 
     def round(self) -> bool:
+        if not self._anything_due():
+            return False
         self.running = True
         self._run_tasks = 0
         self.run()
         return self._run_tasks > 0
+
+    def _anything_due(self) -> bool:
+        """A plain read first: claiming takes the database's write lock (on SQLite, the only
+        one), and idle lanes polling several times a second must not hold it for nothing."""
+        from django_tasks_db.models import DBTaskResult
+
+        due = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
+        if not self.process_all_queues:
+            due = due.filter(queue_name__in=self.queue_names)
+        if self.excluded_queue_names:
+            due = due.exclude(queue_name__in=self.excluded_queue_names)
+        return due.exists()
 
 
 def job_lane(name: str, queues: list[str], exclude: list[str] = ()) -> Lane:

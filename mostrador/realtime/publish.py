@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import weakref
 
@@ -52,8 +53,29 @@ def publish_now(batch: list[dict]) -> None:
     if layer is None or not batch:
         return
     try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        loop = None
+    if loop is not None:
+        # Committed from code running on the event loop's own thread: async_to_sync cannot be
+        # used here, so the send becomes a task of that loop (kept until it is done).
+        task = loop.create_task(_send_logged(layer, batch))
+        _in_flight.add(task)
+        task.add_done_callback(_in_flight.discard)
+        return
+    try:
         async_to_sync(_send)(layer, batch)
     except Exception:  # noqa: BLE001 - a lost notification must never undo committed work
+        log.exception("realtime publish failed for %s events", len(batch))
+
+
+_in_flight: set = set()
+
+
+async def _send_logged(layer, batch: list[dict]) -> None:
+    try:
+        await _send(layer, batch)
+    except Exception:  # noqa: BLE001
         log.exception("realtime publish failed for %s events", len(batch))
 
 

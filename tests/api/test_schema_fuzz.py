@@ -60,7 +60,7 @@ def people(db):
 
 @schema.parametrize()
 @settings(
-    max_examples=10, deadline=None, derandomize=True,
+    max_examples=6, deadline=None, derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 def test_no_input_makes_a_5xx(case, people):

@@ -92,10 +92,6 @@ def _read_secrets(key: str) -> tuple[dict[str, str], frozenset[str]]:
     return _recent.put(key, (by_number, frozenset(unrouted)))
 
 
-def _digits(text) -> str:
-    return "".join(ch for ch in str(text or "") if ch.isdigit())
-
-
 @register
 class WhatsAppConnector(Connector):
     channel = "whatsapp"
@@ -136,7 +132,7 @@ class WhatsAppConnector(Connector):
 
         numbers = list(Inbox.objects.filter(channel=cls.channel))
         if notice.phone_number:
-            named = [i for i in numbers if _digits(i.setting("display_phone_number")) == notice.phone_number]
+            named = [i for i in numbers if notifications.digits(i.setting("display_phone_number")) == notice.phone_number]
             if named:
                 return named
         of_account = [i for i in numbers if notice.business_account and i.setting("business_account_id") == notice.business_account]

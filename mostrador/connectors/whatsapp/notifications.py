@@ -153,12 +153,13 @@ def account_notice(kind: str, value: dict, business_account: str) -> AccountNoti
             title=event.replace("_", " ").capitalize(),
             details=json.dumps(extra, ensure_ascii=False, sort_keys=True)[:4000] if extra else "",
             business_account=business_account,
-            phone_number=_digits(value.get("phone_number") or value.get("display_phone_number")),
+            phone_number=digits(value.get("phone_number") or value.get("display_phone_number")),
         )
     return None
 
 
-def _digits(raw) -> str:
+def digits(raw) -> str:
+    """A phone number as Meta compares them: its digits only."""
     return "".join(ch for ch in str(raw or "") if ch.isdigit())[:MAX_PHONE]
 
 

@@ -20,6 +20,7 @@ from django_tasks import task
 from mostrador.inbox import actions, hooks
 from mostrador.inbox.actions import ActionRefused, Actor, OutboundContent
 from mostrador.inbox.models import AuthorKind, Conversation, EventKind, Message
+from mostrador.jobs.retry import backoff
 from mostrador.rules.attention import State
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,15 @@ class AgentTimeout(Exception):
 
 class AgentFailed(Exception):
     pass
+
+
+class AgentRetry(AgentFailed):
+    """A failure that may pass (a rate limit, a 5xx, the network): the turn is tried again later,
+    as a new job, up to `attempts` times, if the agent has done nothing yet in it."""
+
+    def __init__(self, message: str, attempts: int):
+        super().__init__(message)
+        self.attempts = attempts
 
 
 def agent_config(inbox) -> dict | None:
@@ -97,7 +107,7 @@ def turn_ended(conv: Conversation, reason: str) -> None:
 # The job ------------------------------------------------------------------------------------
 
 @task(queue_name="agents")
-def take_turn(conversation_id: int, turn: str, message_id: int | None = None) -> str:
+def take_turn(conversation_id: int, turn: str, message_id: int | None = None, attempt: int = 1) -> str:
     from mostrador.bots.agents import agent_for
 
     conv = Conversation.objects.select_related("inbox", "contact").filter(pk=conversation_id).first()
@@ -117,6 +127,16 @@ def take_turn(conversation_id: int, turn: str, message_id: int | None = None) ->
         except AgentTimeout as error:
             log.warning("AI agent timed out on conversation %s: %s", conv.pk, error)
             return current.fail("timeout", _("The AI agent did not answer in time."))
+        except AgentRetry as error:
+            if not current.acted and attempt < error.attempts:
+                # Tried again as a new job, never by sleeping in this one: the agents' lane
+                # keeps serving other chats meanwhile. A turn that already did something is not
+                # re-run (it would say it twice); it hands off like any failure.
+                wait = backoff(attempt, first=0.5, cap=4)
+                take_turn.using(run_after=timezone.now() + wait).enqueue(conversation_id, turn, message_id, attempt + 1)
+                return "retrying"
+            log.warning("AI agent failed on conversation %s: %s", conv.pk, error)
+            return current.fail("error", _("The AI agent failed: %(detail)s") % {"detail": _short(error)})
         except Exception as error:  # any failure of an agent is a hand-off, never a stranded chat
             log.exception("AI agent failed on conversation %s", conv.pk)
             return current.fail("error", _("The AI agent failed: %(detail)s") % {"detail": _short(error)})

@@ -36,6 +36,22 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
     """Streams "something changed" events for what the signed-in user may see (inbox.policy),
     their own notifications, and news about colleagues (who is online)."""
 
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        except Exception:  # noqa: BLE001 - the channel layer (Redis) failed under an open socket
+            log.warning("the realtime layer failed under an open socket; closing it", exc_info=True)
+            # A close frame saying "try again later", not a dropped connection: the page
+            # reconnects with backoff, and once the layer is back it joins its groups again
+            # and fetches what it missed.
+            try:
+                await send({"type": "websocket.close", "code": TRY_AGAIN_LATER})
+            except Exception:  # noqa: BLE001 - the browser may be gone already
+                log.debug("could not send the close frame", exc_info=True)
+            if getattr(self, "opened", False):
+                self.opened = False
+                await self._tell("closed")
+
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:

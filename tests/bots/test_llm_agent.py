@@ -3,7 +3,11 @@ and failures that must hand off instead of stranding the customer."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+import time_machine
+from django.utils import timezone
 
 from mostrador.inbox.models import Inbox
 from tests.conftest import customer_says
@@ -74,10 +78,13 @@ def test_resolve_is_offered_and_works_only_where_the_inbox_allows(agent_api, adm
         ([{"unexpected": True}], "error"),
     ],
 )
-def test_a_failing_agent_hands_off_at_once_with_the_reason(agent_api, llm, llm_inbox, script, cause):
+def test_a_failing_agent_hands_off_with_the_reason(agent_api, llm, llm_inbox, script, cause):
     llm.script = list(script)
     conv_id = customer_says(llm_inbox.pk, "hola")["conversation_id"]
     run_jobs()
+    for seconds in (1, 3):  # a 5xx is tried again after 0.5 s and 1 s, as jobs of their own
+        with time_machine.travel(timezone.now() + timedelta(seconds=seconds), tick=True):
+            run_jobs()
     conv = conversation(agent_api, conv_id)
     assert conv["state"] == "pending"
     assert conv["handoff"]["cause"] == cause
@@ -85,10 +92,14 @@ def test_a_failing_agent_hands_off_at_once_with_the_reason(agent_api, llm, llm_i
     assert ai_texts(agent_api, conv_id) == []
 
 
-def test_a_rate_limit_is_retried(agent_api, llm, llm_inbox):
+def test_a_rate_limit_is_retried_as_a_later_job(agent_api, llm, llm_inbox):
     llm.script = [(429, {"error": {"message": "Rate limit reached"}}), completion("Hola, ¿en qué te ayudo?")]
     conv_id = customer_says(llm_inbox.pk, "hola")["conversation_id"]
     run_jobs()
+    # The agents' lane is not held by a sleep: the turn waits as a job of its own.
+    assert ai_texts(agent_api, conv_id) == [] and len(llm.requests) == 1
+    with time_machine.travel(timezone.now() + timedelta(seconds=1), tick=True):
+        run_jobs()
     assert ai_texts(agent_api, conv_id) == ["Hola, ¿en qué te ayudo?"]
 
 

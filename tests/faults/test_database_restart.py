@@ -75,9 +75,11 @@ def server():
     shutil.rmtree(root, ignore_errors=True)
 
 
-def mostrador(url: str, *args, **kwargs) -> subprocess.Popen:
+def mostrador(url: str, *args, extra_env: dict | None = None, **kwargs) -> subprocess.Popen:
+    """A `mostrador` command on the database at `url` (and no Redis, unless `extra_env` says)."""
     env = {**os.environ, "DATABASE_URL": url, "MOSTRADOR_JOB_POLL_SECONDS": "0.1", "PYTHONPATH": str(ROOT)}
     env.pop("REDIS_URL", None)
+    env.update(extra_env or {})
     return subprocess.Popen([sys.executable, "-m", "mostrador.cli", *args], env=env, **kwargs)
 
 

@@ -80,3 +80,39 @@ def test_a_socket_opened_while_the_layer_is_down_is_told_to_come_back(agent, mon
         await socket.wait()
 
     async_to_sync(scenario)()
+
+
+def test_a_socket_whose_layer_fails_is_closed_with_try_again_later(agent, monkeypatch):
+    """Redis restarting under open sockets: each gets a close frame (1013), not a dropped
+    connection, so the page reconnects and catches up."""
+    import asyncio
+
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    real = layer.receive
+    cookie = cookie_for(agent)
+
+    async def scenario():
+        cut = asyncio.Event()
+
+        async def until_cut(channel):
+            got = asyncio.ensure_future(real(channel))
+            gone = asyncio.ensure_future(cut.wait())
+            done, _ = await asyncio.wait({got, gone}, return_when=asyncio.FIRST_COMPLETED)
+            if got in done:
+                gone.cancel()
+                return got.result()
+            got.cancel()
+            raise ConnectionError("Connection closed by server.")
+
+        monkeypatch.setattr(layer, "receive", until_cut)
+        socket = tab(cookie)
+        assert (await socket.connect())[0]
+        await until_pong(socket)
+        cut.set()  # the layer goes away under the open socket
+        closing = await socket.receive_output(timeout=3)
+        assert closing == {"type": "websocket.close", "code": 1013}
+        await socket.wait()
+
+    async_to_sync(scenario)()

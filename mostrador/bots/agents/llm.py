@@ -4,13 +4,12 @@ Ollama, vLLM, llama.cpp's server), with tool calls for the actions it may take."
 from __future__ import annotations
 
 import json
-import time
 
 import httpx
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mostrador.bots.turn import AgentFailed, AgentTimeout
+from mostrador.bots.turn import AgentFailed, AgentRetry, AgentTimeout
 from mostrador.core import outbound
 
 from .base import Agent, Trial
@@ -37,7 +36,8 @@ class LlmAgent(Agent):
     # The wire ---------------------------------------------------------------------------------
 
     def _complete(self, messages: list[dict], tools: list[dict], deadline=None) -> dict:
-        """One Chat Completions call, retried on rate limits, 5xx and network errors."""
+        """One Chat Completions call. Rate limits, 5xx and network errors raise AgentRetry: the
+        turn is tried again as a later job (take_turn), never by sleeping here."""
         cfg = self.config
         key = self.inbox.secret("ai_api_key")
         headers = {"Content-Type": "application/json"}
@@ -49,34 +49,27 @@ class LlmAgent(Agent):
             body.update(tools=tools, tool_choice="auto")
         url = cfg["base_url"] + "/chat/completions"
         attempts = cfg.get("max_retries", 2) + 1
-        last = ""
-        for attempt in range(attempts):
-            timeout = cfg.get("timeout_seconds", 20)
-            if deadline is not None:
-                left = (deadline - timezone.now()).total_seconds()
-                if left <= 0:
-                    raise AgentTimeout("the AI window ran out")
-                timeout = min(timeout, left)
+        timeout = cfg.get("timeout_seconds", 20)
+        if deadline is not None:
+            left = (deadline - timezone.now()).total_seconds()
+            if left <= 0:
+                raise AgentTimeout("the AI window ran out")
+            timeout = min(timeout, left)
+        try:
+            response = outbound.post(url, json=body, headers=headers, timeout=timeout)
+        except httpx.TimeoutException:
+            raise AgentTimeout(f"no answer from {url} within {timeout:.0f} s") from None
+        except httpx.HTTPError as error:
+            raise AgentRetry(f"{type(error).__name__}: {error}", attempts) from None
+        if response.status_code < 300:
             try:
-                response = outbound.post(url, json=body, headers=headers, timeout=timeout)
-            except httpx.TimeoutException:
-                last = "timeout"
-                if attempt + 1 == attempts:
-                    raise AgentTimeout(f"no answer from {url} within {timeout:.0f} s") from None
-            except httpx.HTTPError as error:
-                last = f"{type(error).__name__}: {error}"
-            else:
-                if response.status_code < 300:
-                    try:
-                        return response.json()
-                    except ValueError:
-                        raise AgentFailed("the model's answer is not JSON") from None
-                last = f"HTTP {response.status_code}: {_error_text(response)}"
-                if response.status_code not in RETRY_STATUSES:
-                    break
-            if attempt + 1 < attempts:
-                time.sleep(min(0.5 * 2**attempt, 4))
-        raise AgentFailed(last)
+                return response.json()
+            except ValueError:
+                raise AgentFailed("the model's answer is not JSON") from None
+        problem = f"HTTP {response.status_code}: {_error_text(response)}"
+        if response.status_code in RETRY_STATUSES:
+            raise AgentRetry(problem, attempts)
+        raise AgentFailed(problem)
 
     # The turn ---------------------------------------------------------------------------------
 

@@ -23,6 +23,9 @@ def sandboxes_on(settings):
     # The tests' fakes of providers listen on loopback, as the demo's sandboxes do; the refusal
     # of such addresses by default is tested on its own (tests/hardening/test_outbound_urls.py).
     settings.MOSTRADOR_OUTBOUND_ALLOW = LOOPBACK
+    # A real installation hashes passwords slowly on purpose (a million rounds); tests make
+    # hundreds of users, and how the hash is made is Django's to test, not ours.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # A closed last tab turns its person offline at once here (the grace for reloads is tested
     # on its own), so no timer outlives the event loop of the test that started it.
     settings.MOSTRADOR_PRESENCE_GRACE_SECONDS = 0

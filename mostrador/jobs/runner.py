@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future
 from datetime import timedelta
 
 from asgiref.sync import sync_to_async
@@ -97,14 +97,38 @@ async def run_in_event_loop(stop: asyncio.Event) -> None:
     await database_sync_to_async(start_up, thread_sensitive=False)()
     lanes = standard_lanes()
     halt = threading.Event()
-    # Threads of their own: the loop's default pool stays free for the requests that need it.
-    pool = ThreadPoolExecutor(max_workers=len(lanes) + 1, thread_name_prefix="lane")
+    # Threads of their own, so the loop's default pool stays free for the requests that need
+    # it; daemon threads, so a process that ends without stopping them is not held open.
+    threads = _DaemonThreads()
     running = [
-        asyncio.ensure_future(sync_to_async(supervise, thread_sensitive=False, executor=pool)(lane, halt))
+        asyncio.ensure_future(sync_to_async(supervise, thread_sensitive=False, executor=threads)(lane, halt))
         for lane in lanes
     ]
-    running.append(asyncio.ensure_future(sync_to_async(beat_and_reap, thread_sensitive=False, executor=pool)(lanes, halt)))
-    await stop.wait()
-    halt.set()
-    await asyncio.gather(*running)
-    pool.shutdown(wait=False)
+    running.append(
+        asyncio.ensure_future(sync_to_async(beat_and_reap, thread_sensitive=False, executor=threads)(lanes, halt))
+    )
+    try:
+        await stop.wait()
+    finally:
+        # Also when the server's task is cancelled or fails: lanes must never outlive it.
+        halt.set()
+    await asyncio.gather(*running, return_exceptions=True)
+
+
+class _DaemonThreads(Executor):
+    """Runs each submitted call on a daemon thread of its own (the lanes run for the life of
+    the process; ThreadPoolExecutor's threads would keep an ending process alive)."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        future: Future = Future()
+
+        def run() -> None:
+            if not future.set_running_or_notify_cancel():
+                return
+            try:
+                future.set_result(fn(*args, **kwargs))
+            except BaseException as exc:  # noqa: BLE001 - handed to whoever awaits the future
+                future.set_exception(exc)
+
+        threading.Thread(target=run, name="lane", daemon=True).start()
+        return future

@@ -48,9 +48,11 @@ def live_url(transactional_db, settings):
 
         async def main():
             jobs = asyncio.ensure_future(run_in_event_loop(stop))
-            await server.serve()
-            stop.set()
-            await jobs
+            try:
+                await server.serve()
+            finally:
+                stop.set()
+                await jobs
 
         loop.run_until_complete(main())
 

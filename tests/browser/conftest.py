@@ -124,6 +124,9 @@ def login(page, base, email, password="secret-pass-1"):
     # The socket must be up before the test makes things happen it should see live.
     # (A locator, not a script predicate: the page's Content-Security-Policy forbids eval.)
     expect(page.locator("html")).to_have_attribute("data-live", "1")
+    # Coming online is news too (the list refreshes on it): let that settle, or a test's first
+    # click can land on a row the refresh is replacing.
+    page.wait_for_load_state("networkidle")
 
 
 @pytest.fixture

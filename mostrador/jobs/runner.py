@@ -1,29 +1,19 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import threading
 from concurrent.futures import Executor, Future
-from datetime import timedelta
 
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
-from .lanes import AGENTS, beat_and_reap, reap_lapsed_jobs, standard_lanes, supervise
+from .lanes import beat_and_reap, reap_lapsed_jobs, standard_lanes, supervise
 
-log = logging.getLogger(__name__)
-
-# A job still marked running after this long belonged to a process that died mid-work.
-STALE_AFTER = timedelta(minutes=10)
-
-
-AGENTS_QUEUE = AGENTS
 # Any number, the same in every process: the lock taken while recurring jobs are started.
 SCHEDULES_LOCK = 720_401
 
@@ -39,17 +29,6 @@ def make_worker(*, batch: bool = False, queues: list[str] | None = None, exclude
         max_tasks=None,
         worker_id=get_random_string(32),
         excluded_queue_names=exclude or [],
-    )
-
-
-def requeue_stale_jobs(older_than: timedelta = STALE_AFTER) -> int:
-    """Give back the jobs a crashed process had claimed, so a crash loses nothing.
-
-    Every job in Mostrador is written to be safe to run twice (it re-checks the state it acts on).
-    """
-    cutoff = timezone.now() - older_than
-    return DBTaskResult.objects.filter(status="RUNNING", started_at__lt=cutoff).update(
-        status="READY", started_at=None
     )
 
 

@@ -14,7 +14,8 @@ from django.utils import timezone
 from mostrador.cases.models import Case, CaseDay
 from mostrador.inbox.actions.inboxes import create_inbox
 from mostrador.inbox.models import Conversation, EventKind
-from mostrador.jobs.runner import requeue_stale_jobs, run_due_jobs
+from mostrador.jobs.lanes import LEASE, reap_lapsed_jobs
+from mostrador.jobs.runner import run_due_jobs
 from tests.conftest import customer_says
 from tests.workers import ROOT, kill_when_marked
 
@@ -60,7 +61,7 @@ def test_a_kill_mid_close_loses_nothing_and_the_retry_closes_once(agent_api, age
     assert not Conversation.objects.get(pk=conv_id).events.filter(kind=EventKind.CASE_CLOSED).exists()
 
     # The next worker gets the dead one's job back and closes the case, once.
-    assert requeue_stale_jobs(older_than=timedelta(0)) >= 1
+    assert reap_lapsed_jobs(now=timezone.now() + LEASE + timedelta(seconds=1)) >= 1
     run_due_jobs()
     run_due_jobs()
     case.refresh_from_db()

@@ -14,6 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 from django.db import connection
 
@@ -83,6 +84,29 @@ def mostrador(url: str, *args, extra_env: dict | None = None, **kwargs) -> subpr
     return subprocess.Popen([sys.executable, "-m", "mostrador.cli", *args], env=env, **kwargs)
 
 
+def health(base: str) -> int:
+    """`/healthz`'s status code; 0 while nothing answers."""
+    try:
+        return httpx.get(base + "/healthz", timeout=10).status_code
+    except httpx.HTTPError:
+        return 0
+
+
+def until_health(base: str, code: int, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while health(base) != code:
+        assert time.monotonic() < deadline, what
+        time.sleep(0.3)
+
+
+def ended(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 def python(url: str, code: str) -> str:
     env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "mostrador.settings"}
     env.pop("REDIS_URL", None)
@@ -116,8 +140,7 @@ def test_the_worker_keeps_working_across_database_restarts(server):
         health = python(server.url, "from mostrador.jobs.models import WorkerBeat as B; print(B.objects.count())")
         assert int(health) >= 4  # every lane still beats
     finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+        ended(worker)
 
 
 def test_a_job_caught_by_an_outage_is_done_after_it(server):
@@ -132,41 +155,21 @@ def test_a_job_caught_by_an_outage_is_done_after_it(server):
         until_done(server.url, job, 20)
         assert worker.poll() is None
     finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+        ended(worker)
 
 
 def test_an_outage_is_a_quick_503_and_recovers(server):
-    import httpx
-
     port = free_port()
     web = mostrador(server.url, "serve", "--port", str(port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/healthz"
-
-    def status() -> int:
-        try:
-            return httpx.get(url, timeout=10).status_code
-        except httpx.HTTPError:
-            return 0
-
+    base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while status() != 200:
-            assert time.monotonic() < deadline, "serve never became healthy"
-            time.sleep(0.3)
+        until_health(base, 200, 120, "serve never became healthy")
         server.stop()
         started = time.monotonic()
-        assert status() == 503
+        assert health(base) == 503
         assert time.monotonic() - started < 2.5, "the outage took too long to say so"
         server.start()
-        deadline = time.monotonic() + 30
-        while status() != 200:
-            assert time.monotonic() < deadline, "serve did not recover when the database came back"
-            time.sleep(0.3)
+        until_health(base, 200, 30, "serve did not recover when the database came back")
         assert web.poll() is None
     finally:
-        web.terminate()
-        try:
-            web.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            web.kill()
+        ended(web)

@@ -17,7 +17,7 @@ from django.db import connection
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from .test_database_restart import free_port, mostrador
+from .test_database_restart import ended, free_port, mostrador, until_health
 
 # Its Redis and database are its own: it runs once, in CI's PostgreSQL + Redis phase.
 pytestmark = [
@@ -87,15 +87,7 @@ def test_sockets_are_told_to_come_back_and_come_back(tmp_path_factory):
     web = mostrador(db, "serve", "--port", str(port), extra_env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(base + "/healthz", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "serve never became healthy"
-            time.sleep(0.3)
+        until_health(base, 200, 120, "serve never became healthy")
         cookie = signed_in(base)
         open_sockets = [socket(base, cookie) for _ in range(3)]
         for ws in open_sockets:
@@ -120,10 +112,6 @@ def test_sockets_are_told_to_come_back_and_come_back(tmp_path_factory):
                 time.sleep(0.5)
         assert web.poll() is None
     finally:
-        web.terminate()
-        try:
-            web.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            web.kill()
+        ended(web)
         redis.stop() if redis.process.poll() is None else None
         shutil.rmtree(data, ignore_errors=True)

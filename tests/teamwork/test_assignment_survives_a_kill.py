@@ -8,9 +8,11 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from mostrador.inbox.models import Conversation, ConversationEvent
-from mostrador.jobs.runner import requeue_stale_jobs, run_due_jobs
+from mostrador.jobs.lanes import LEASE, reap_lapsed_jobs
+from mostrador.jobs.runner import run_due_jobs
 from mostrador.teamwork import loads
 from tests.workers import ROOT, kill_when_marked
 
@@ -67,7 +69,7 @@ def test_a_kill_mid_drain_leaves_each_chat_assigned_once_or_queued(admin_api, se
     assert loads.recount() == 0
 
     # The next worker takes the dead one's job back and finishes: each chat assigned once.
-    assert requeue_stale_jobs(older_than=timedelta(0)) >= 1
+    assert reap_lapsed_jobs(now=timezone.now() + LEASE + timedelta(seconds=1)) >= 1
     run_due_jobs()
     assert Conversation.objects.filter(pk__in=ids, assignee_id=sellers[0].id, queued_since__isnull=True).count() == 10
     assert assigned_events() == Counter({pk: 1 for pk in ids})

@@ -139,7 +139,10 @@ class WhatsAppConnector(Connector):
         if of_account or notice.kind != "template":
             return of_account
         # No number names its business account yet: the numbers that know this template.
-        return [i for i in numbers if i.templates.filter(name=notice.template_name, language=notice.template_language).exists()]
+        knowing = Inbox.objects.filter(
+            channel=cls.channel, templates__name=notice.template_name, templates__language=notice.template_language
+        )
+        return list(knowing.distinct())
 
     @classmethod
     def credentials_changed(cls) -> None:

@@ -48,7 +48,7 @@ def child(n_cases: int, batches: int) -> dict:
     from mostrador.accounts.models import Role, User
     from mostrador.cases import lifecycle, rollups
     from mostrador.cases.models import Case
-    from mostrador.cases.reports import summary
+    from mostrador.cases.reports import Scope, summary
     from mostrador.inbox import actions, hooks
     from mostrador.inbox.actions.inbound import receive_customer_messages
     from mostrador.inbox.actions.inboxes import create_inbox
@@ -132,9 +132,9 @@ def child(n_cases: int, batches: int) -> dict:
         return time.perf_counter() - start
 
     reports = {
-        "30 local days to now": lambda: summary(None, local_midnight, None),
-        "one agent, 30 local days": lambda: summary(None, local_midnight, None, agent_id=agents[3].pk),
-        "now - 30 days (a partial first day)": lambda: summary(None, now - timedelta(days=30), now),
+        "30 local days to now": lambda: summary(Scope(), local_midnight, None),
+        "one agent, 30 local days": lambda: summary(Scope(agent_id=agents[3].pk), local_midnight, None),
+        "now - 30 days (a partial first day)": lambda: summary(Scope(), now - timedelta(days=30), now),
     }
     times: dict[str, list[float]] = {name: [] for name in reports}
     by_pk = []

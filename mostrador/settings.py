@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "mostrador.cases",
     "mostrador.quotes",
     "mostrador.teamwork",
+    "mostrador.reports",
     "axes",
     *CONNECTOR_APPS,
 ]
@@ -251,6 +252,7 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/htmx", PROJECT_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/sortable", PROJECT_DIR / "node_modules" / "sortablejs"),
+    ("vendor/chart", PROJECT_DIR / "node_modules" / "chart.js" / "dist"),
 ]
 # Static files are served straight from the source folders (no collectstatic step to forget);
 # re-scanning them on every request is only worth it while editing them.

@@ -1,4 +1,4 @@
-"""`/api/v1/cases` and `/api/v1/reports/summary` (CONTRACT.md "Cases, surveys and reports").
+"""`/api/v1/cases` (CONTRACT.md "Cases, surveys and reports").
 
 The routers are added to the API by this app (apps.py), so the API package knows nothing of
 cases. Every read goes through what the user may see: a case is visible with its conversation.
@@ -8,21 +8,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.http import HttpResponse
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from mostrador.api.errors import ApiError, not_found
-from mostrador.api.out import ERRORS, Page, Spread
+from mostrador.api.errors import not_found
+from mostrador.api.out import ERRORS, Page
 from mostrador.api.paging import newest_first
 from mostrador.api.schemas import Id, Moment
-from mostrador.inbox.queries import visible_conversations, visible_inboxes
+from mostrador.inbox.queries import visible_conversations
 
-from . import reports
 from .models import Case
 
 router = Router(tags=["cases"])
-reports_router = Router(tags=["reports"])
 
 
 class CaseOut(Schema):
@@ -109,43 +106,3 @@ def read_case(request, case_id: int):
     if case is None:
         raise not_found("Case not found")
     return case_dict(case)
-
-
-class SummaryFilters(Schema):
-    since: Moment | None = None
-    until: Moment | None = None
-    inbox_id: Id | None = None
-    team_id: Id | None = None
-    agent_id: Id | None = None
-    format: str | None = Field(default=None, pattern="^(json|csv)$")
-
-
-class SummaryOut(Schema):
-    since: str | None = None
-    until: str | None = None
-    cases_opened: int
-    cases_closed: int
-    first_response: Spread
-    first_human_response: Spread
-    response_time_people: Spread
-    response_time_ai: Spread
-    queue_time: Spread
-    end_to_end: Spread
-    customer_response_time: Spread
-    interactions_avg: float | None = None
-    left_on_read: int
-    handled_by: dict[str, int]
-    csat: dict
-    nps: dict
-
-
-@reports_router.get("/summary", response={200: SummaryOut, **ERRORS})
-def summary(request, params: Query[SummaryFilters]):
-    if params.since and params.until and params.since >= params.until:
-        raise ApiError(422, "since must be before until.", "invalid")
-    user = request.user
-    visible = None if user.sees_every_inbox else list(visible_inboxes(user).values_list("pk", flat=True))
-    result = reports.summary(visible, params.since, params.until, params.inbox_id, params.team_id, params.agent_id)
-    if params.format == "csv":
-        return HttpResponse(reports.as_csv(result), content_type="text/csv; charset=utf-8")
-    return result

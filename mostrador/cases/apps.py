@@ -14,10 +14,9 @@ class CasesConfig(AppConfig):
         from mostrador.inbox.models import EventKind
 
         from . import inbox_ui, lifecycle, surveys
-        from .api import reports_router, router
+        from .api import router
 
         add_router("/cases", router)
-        add_router("/reports", reports_router)
         hooks.conversation_changed.subscribe(lifecycle.on_conversation_changed, many=lifecycle.on_conversation_changes)
         hooks.customer_message_claims.subscribe(surveys.claim_answer)
         hooks.row_marks.subscribe(inbox_ui.left_on_read_marks)

@@ -10,7 +10,10 @@ from mostrador.rules.cases import CaseClock
 
 from .models import Case
 
-_TIMES = ("first_response_at", "first_human_response_at", "last_customer_at", "last_business_at", "wait_started_at", "pending_since")
+_TIMES = (
+    "first_response_at", "first_human_response_at", "last_customer_at", "last_business_at", "wait_started_at", "pending_since",
+    "assigned_at", "first_transfer_at", "routed_at",
+)
 _COLUMNS = ("first_response_at", "first_human_response_at", "queue_seconds", "interactions", "transfers", "left_on_read")
 # The clock's fields kept in the JSON column (computed once: this runs for every message).
 _IN_JSON = tuple(f.name for f in fields(CaseClock) if f.name not in (*_COLUMNS, "opened_at"))

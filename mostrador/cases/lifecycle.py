@@ -8,7 +8,6 @@ does to a case's numbers are in `rules/cases.py`.
 from __future__ import annotations
 
 import functools
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -118,10 +117,14 @@ def _fold(change: hooks.ConversationChanged, case: Case | None) -> Case | None:
         customer_wait = kind == EventKind.MESSAGE and change.actor.kind == AuthorKind.CUSTOMER
         moment = change.after.waiting_since if customer_wait and change.after.waiting_since else change.now
         clock = rules.became_pending(clock, min(moment, change.now))
+    if kind == EventKind.HANDOFF:
+        clock = rules.on_handoff(clock, str(change.data.get("cause") or ""))
     if kind == EventKind.HANDOFF and change.data.get("route"):
         case.route = str(change.data["route"])[:60]
-    if kind == EventKind.ASSIGNED and is_transfer(change.data):
-        clock = replace(clock, transfers=clock.transfers + 1)
+        clock = rules.on_routed(clock, change.now)
+    if kind == EventKind.ASSIGNED:
+        by = change.actor.user.pk if change.actor.is_person and change.actor.user is not None else None
+        clock = assignment_changed(clock, change.data, change.now, by)
     if kind == EventKind.RESOLVED:
         if clock.pending_since is None and change.state_before is State.PENDING:
             clock = rules.became_pending(clock, pending_from(change.before, window) or change.now)
@@ -151,12 +154,20 @@ def _new_case(conv, opened_at: datetime, waiting_since) -> tuple[Case, rules.Cas
     case.__dict__.update(_blank_case_fields(), tags=[], clock={}, inbox_id=conv.inbox_id, contact_id=conv.contact_id, opened_at=opened_at)
     case._state = ModelState()
     case.conversation = conv
-    return case, rules.open_case(opened_at, waiting_since)
+    return case, rules.open_case(opened_at, waiting_since, assigned=conv.assignee_id is not None)
 
 
 @functools.cache
 def _blank_case_fields() -> dict:
     return {name: value for name, value in Case().__dict__.items() if name != "_state"}
+
+
+def assignment_changed(clock: rules.CaseClock, data: dict, t: datetime, by: int | None) -> rules.CaseClock:
+    """An assignment event folded into the case: who holds it since when, and re-routes."""
+    before, after = (data.get("from") or {}).get("user_id"), (data.get("to") or {}).get("user_id")
+    if after != before:
+        clock = rules.on_assigned(clock, t, to_person=after is not None)
+    return rules.on_transfer(clock, t, by) if is_transfer(data) else clock
 
 
 def is_transfer(data: dict) -> bool:

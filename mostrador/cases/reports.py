@@ -1,10 +1,9 @@
-"""The summary report over cases (DESIGN.md section 3's metric names), read from the daily rollups
-and the numbers each case keeps: nothing is recomputed from messages."""
+"""What the reports count over cases, and the summary report (DESIGN.md section 3's metric
+names): read from the daily rollups and the numbers each case keeps, never from messages."""
 
 from __future__ import annotations
 
-import csv
-import io
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
@@ -16,48 +15,116 @@ from . import rollups
 from .models import Case
 
 
-def summary(
-    visible_inboxes: list[int] | None,
-    since: datetime | None,
-    until: datetime | None,
-    inbox_id: int | None = None,
-    team_id: int | None = None,
-    agent_id: int | None = None,
-) -> dict:
-    """The summary over [since, until): whole days from the daily rollups, the partial days at
-    the edges and the cases still open from the cases themselves. `visible_inboxes` None: all."""
-    if inbox_id is None:
-        inboxes = visible_inboxes
-    else:
-        inboxes = [inbox_id] if visible_inboxes is None or inbox_id in visible_inboxes else []
-    names = [rollups.slice_name(None, team_id, agent_id)] if inboxes is None else [rollups.slice_name(i, team_id, agent_id) for i in inboxes]
+@dataclass(frozen=True)
+class Scope:
+    """Which cases a report counts: some inboxes (None: every inbox), and at most one team,
+    agent and tag. Closed cases are matched by what they had when they closed; open ones by
+    their conversation now."""
+
+    inboxes: tuple[int, ...] | None = None
+    team_id: int | None = None
+    agent_id: int | None = None
+    tag: str | None = None
+
+    def slice_names(self) -> list[str] | None:
+        """The rollup slices that add up to this scope, or None when none do (a tag with a team
+        or an agent): then the whole range is read from the cases."""
+        if self.tag and (self.team_id or self.agent_id):
+            return None
+        inboxes = (None,) if self.inboxes is None else self.inboxes
+        return [rollups.slice_name(i, self.team_id, self.agent_id, self.tag) for i in inboxes]
+
+    def closed_cases(self):
+        cases = Case.objects.filter(closed_at__isnull=False)
+        if self.inboxes is not None:
+            cases = cases.filter(inbox_id__in=self.inboxes)
+        if self.team_id:
+            cases = cases.filter(team_id=self.team_id)
+        if self.agent_id:
+            cases = cases.filter(rollups.counted_for(self.agent_id))
+        return cases
+
+    def open_cases(self):
+        cases = Case.objects.filter(closed_at__isnull=True)
+        if self.inboxes is not None:
+            cases = cases.filter(inbox_id__in=self.inboxes)
+        if self.team_id:
+            cases = cases.filter(conversation__team_id=self.team_id)
+        if self.agent_id:
+            cases = cases.filter(conversation__assignee_id=self.agent_id)
+        if self.tag:
+            cases = cases.filter(conversation__tags__name=self.tag)
+        return cases
+
+    def holds(self, case: Case) -> bool:
+        """Whether a closed case belongs (the filters closed_cases cannot say in SQL: the tag)."""
+        return not self.tag or self.tag in (case.tags or ())
+
+
+def tally(scope: Scope, since: datetime | None, until: datetime | None) -> tallies.Tally:
+    """Everything over [since, until) for one scope: closes and openings. Whole days come from
+    the daily rollups; the partial days at the edges and the cases still open from the cases."""
+    return tallies_of({None: scope}, since, until)[None]
+
+
+def tallies_of(scopes: dict, since: datetime | None, until: datetime | None) -> dict:
+    """`tally` for several scopes at once (the agents report: one per person): one read of the
+    rollups for all of them, and one pass over the cases of each distinct edge."""
     if until is not None and until >= timezone.now():
         until_day = None  # nothing has closed after now: today's rollup is today so far
     else:
         until_day = until
     days, edges = rollups.day_span(since, until_day)
-    result = rollups.read(names, *days) if days and names else {}
+    results: dict = {key: {} for key in scopes}
+    by_slice: dict[str, list] = {}
+    from_cases: dict = {}
+    for key, scope in scopes.items():
+        names = scope.slice_names()
+        if names is None:
+            from_cases[key] = scope
+        else:
+            for name in names:
+                by_slice.setdefault(name, []).append(key)
+    if days and by_slice:
+        for name, day_tally in rollups.read_rows(list(by_slice), *days):
+            for key in by_slice[name]:
+                tallies.add(results[key], day_tally)
+    sliced = {key: scope for key, scope in scopes.items() if key not in from_cases}
+    for span, group in ((edges, sliced), ([(since, until)], from_cases)):
+        if group:
+            for start, end in span:
+                add_closed_cases(results, group, start, end)
+    for key, scope in scopes.items():
+        still_open = scope.open_cases()
+        if since:
+            still_open = still_open.filter(opened_at__gte=since)
+        if until:
+            still_open = still_open.filter(opened_at__lt=until)
+        for case in still_open.distinct().iterator(chunk_size=500):
+            tallies.add(results[key], tallies.of_opening(rollups.opening(case)))
+    return results
 
-    cases = Case.objects.all()
-    if inboxes is not None:
-        cases = cases.filter(inbox_id__in=inboxes)
-    closed = cases.filter(closed_at__isnull=False)
-    still_open = cases.filter(closed_at__isnull=True)
-    if team_id:
-        closed, still_open = closed.filter(team_id=team_id), still_open.filter(conversation__team_id=team_id)
-    if agent_id:
-        closed = closed.filter(rollups.counted_for(agent_id))
-        still_open = still_open.filter(conversation__assignee_id=agent_id)
-    for start, end in edges:
-        for case in closed.filter(closed_at__gte=start, closed_at__lt=end).iterator(chunk_size=500):
-            tallies.add(result, tallies.of_case(rollups.figures(case)))
-        tallies.add(result, {"opened": closed.filter(opened_at__gte=start, opened_at__lt=end).count()})
-    if since:
-        still_open = still_open.filter(opened_at__gte=since)
-    if until:
-        still_open = still_open.filter(opened_at__lt=until)
-    tallies.add(result, {"opened": still_open.count()})
-    return shape(result, since, until)
+
+def add_closed_cases(results: dict, scopes: dict, start: datetime | None, end: datetime | None) -> None:
+    """Closed cases that closed, and that opened, in [start, end), read from the cases."""
+    for key, scope in scopes.items():
+        cases = scope.closed_cases()
+        closing, opening = cases, cases
+        if start is not None:
+            closing, opening = closing.filter(closed_at__gte=start), opening.filter(opened_at__gte=start)
+        if end is not None:
+            closing, opening = closing.filter(closed_at__lt=end), opening.filter(opened_at__lt=end)
+        for case in closing.iterator(chunk_size=500):
+            if scope.holds(case):
+                tallies.add(results[key], tallies.of_case(rollups.figures(case)))
+        for case in opening.iterator(chunk_size=500):
+            if scope.holds(case):
+                tallies.add(results[key], tallies.of_opening(rollups.opening(case)))
+
+
+def summary(scope: Scope, since: datetime | None, until: datetime | None) -> dict:
+    """The summary report (CONTRACT.md reports/summary) over [since, until)."""
+    return shape(tally(scope, since, until), since, until)
 
 
 def shape(tally: tallies.Tally, since: datetime | None, until: datetime | None) -> dict:
@@ -79,9 +146,11 @@ def shape(tally: tallies.Tally, since: datetime | None, until: datetime | None) 
         "queue_time": tallies.spread(tally, "queue"),
         "end_to_end": tallies.spread(tally, "end_to_end"),
         "customer_response_time": tallies.spread(tally, "customer_response"),
+        "handling_time": tallies.spread(tally, "handling"),
         "interactions_avg": round(tally.get("interactions", 0) / closed, 3) if closed else None,
         "left_on_read": tally.get("left_on_read", 0),
         "handled_by": {h.value: handled.get(h.value, 0) for h in HandledBy if h is not HandledBy.NONE},
+        "handoffs": tallies.counts(tally, "handoffs"),
         "csat": {
             "responses": csat_n,
             "avg": round(sum(int(k) * n for k, n in csat.items()) / csat_n, 3) if csat_n else None,
@@ -94,19 +163,3 @@ def shape(tally: tallies.Tally, since: datetime | None, until: datetime | None) 
             else None,
         },
     }
-
-
-def as_csv(result: dict) -> str:
-    """The summary as one row per metric: metric, count, avg, p50, p90 (or its value)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["metric", "count", "avg", "p50", "p90", "value"])
-    for key, value in result.items():
-        if isinstance(value, dict) and "p50" in value:
-            writer.writerow([key, value["count"], value["avg"], value["p50"], value["p90"], ""])
-        elif isinstance(value, dict):
-            for sub, inner in value.items():
-                writer.writerow([f"{key}.{sub}", "", "", "", "", inner])
-        else:
-            writer.writerow([key, "", "", "", "", value])
-    return out.getvalue()

@@ -21,7 +21,9 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from mostrador.rules import tally as tallies
+from mostrador.rules import wait_curve
 
+from . import clock_store
 from .models import Case, CaseDay
 
 Key = tuple[date, str]
@@ -50,20 +52,30 @@ def counted_for(agent_id: int) -> Q:
     return Q(assignee_id=agent_id) | Q(assignee_id__isnull=True, closed_by_id=agent_id)
 
 
-def slice_name(inbox_id: int | None = None, team_id: int | None = None, agent_id: int | None = None) -> str:
-    parts = [f"{tag}{value}" for tag, value in (("i", inbox_id), ("t", team_id), ("a", agent_id)) if value]
+TAG_CHARS = 40  # of a tag's name in a slice's
+
+
+def slice_name(inbox_id: int | None = None, team_id: int | None = None, agent_id: int | None = None, tag: str | None = None) -> str:
+    parts = [f"{key}{value}" for key, value in (("i", inbox_id), ("t", team_id), ("a", agent_id)) if value]
+    if tag:
+        parts.append(f"g{tag[:TAG_CHARS]}")
     return ".".join(parts)
 
 
 def slices_of(case: Case) -> list[str]:
-    """Every slice the case belongs to: each subset of its inbox, team and agent."""
+    """Every slice the case belongs to: each subset of its inbox, team and agent, and each of its
+    tags alone and with its inbox (a tag with a team or an agent is read from the cases)."""
     dims = [("inbox_id", case.inbox_id), ("team_id", case.team_id), ("agent_id", agent_of(case))]
     known = [(name, value) for name, value in dims if value]
-    return [slice_name(**dict(chosen)) for size in range(len(known) + 1) for chosen in combinations(known, size)]
+    names = [slice_name(**dict(chosen)) for size in range(len(known) + 1) for chosen in combinations(known, size)]
+    for tag in sorted(set(case.tags or ())):
+        names += [slice_name(tag=tag), slice_name(case.inbox_id, tag=tag)]
+    return names
 
 
 def figures(case: Case) -> tallies.CaseFigures:
     samples = case.clock or {}
+    clock = clock_store.load(case)
     single = {
         "first_response": case.first_response_seconds,
         "first_human_response": case.first_human_response_seconds,
@@ -73,6 +85,11 @@ def figures(case: Case) -> tallies.CaseFigures:
     durations: dict[str, list[float]] = {name: [value] for name, value in single.items() if value is not None}
     for name in ("response_people", "response_ai", "customer_response"):
         durations[name] = list(samples.get(name) or ())
+    if case.closed_at is not None and agent_of(case) is not None:
+        durations["handling"] = [clock.handling_seconds(case.closed_at)]
+    wait = clock.first_human_wait
+    if wait is None and clock.first_human_response_at is not None and clock.response_people:
+        wait = clock.response_people[0]  # a case measured before the first wait was kept apart
     return tallies.CaseFigures(
         closed=case.closed_at is not None,
         durations=durations,
@@ -81,7 +98,15 @@ def figures(case: Case) -> tallies.CaseFigures:
         handled_by=case.handled_by,
         csat=case.csat,
         nps=case.nps,
+        wait_bucket=None if wait is None else wait_curve.bucket_index(wait),
+        continued=clock.continued,
+        handoffs=clock.handoffs,
     )
+
+
+def opening(case: Case) -> tallies.Opening:
+    clock = clock_store.load(case)
+    return tallies.Opening(route=case.route, reroute_seconds=clock.reroute_seconds, rerouted_by=clock.first_transfer_by)
 
 
 def case_tallies(case: Case) -> dict[Key, tallies.Tally]:
@@ -93,8 +118,9 @@ def case_tallies(case: Case) -> dict[Key, tallies.Tally]:
     closing = tallies.of_case(figures(case))
     for name in names:
         changes[(day_of(case.closed_at), name)] = dict(closing)
+    opened = tallies.of_opening(opening(case))
     for name in names:
-        tallies.add(changes.setdefault((day_of(case.opened_at), name), {}), tallies.of_opening())
+        tallies.add(changes.setdefault((day_of(case.opened_at), name), {}), opened)
     return changes
 
 
@@ -141,14 +167,16 @@ def _keys_q(keys: list[Key]) -> Q:
     return query
 
 
-def read(slice_names: list[str], first: date | None, last: date | None) -> tallies.Tally:
-    """The tally of whole days first..last (inclusive; None: unbounded) over the given slices."""
+def read_rows(slice_names: list[str], first: date | None, last: date | None, *, by_day: bool = False):
+    """(slice, tally) of each day first..last (inclusive; None: unbounded) of the given slices;
+    with by_day, (slice, day, tally)."""
     rows = CaseDay.objects.filter(slice__in=slice_names)
     if first is not None:
         rows = rows.filter(day__gte=first)
     if last is not None:
         rows = rows.filter(day__lte=last)
-    return tallies.total(rows.values_list("tally", flat=True).iterator(chunk_size=500))
+    fields = ("slice", "day", "tally") if by_day else ("slice", "tally")
+    return rows.values_list(*fields).iterator(chunk_size=500)
 
 
 def rebuild(progress=None, chunk: int = 2000) -> int:

@@ -58,6 +58,17 @@ class CaseClock:
     queue_seconds: float = 0.0
     transfers: int = 0
     left_on_read: int = 0
+    # Since when the case's current assignee holds it (for handling time), None while no one does.
+    assigned_at: datetime | None = None
+    # The wait the first human response ended (the wait curve buckets cases by it).
+    first_human_wait: float | None = None
+    # The first transfer (a re-route): when, and by whom (a user id, None for the system).
+    first_transfer_at: datetime | None = None
+    first_transfer_by: int | None = None
+    # Why the AI handed the case to people, each time it did ("agent", "error", "timeout"...).
+    handoffs: tuple[str, ...] = ()
+    # When a bot route placed the case (a re-route is timed from there, else from the opening).
+    routed_at: datetime | None = None
     # Samples, in seconds, in the order they happened.
     response_people: tuple[float, ...] = ()
     response_ai: tuple[float, ...] = ()
@@ -85,10 +96,49 @@ class CaseClock:
     def end_to_end_seconds(self) -> float | None:
         return seconds(self.opened_at, self.last_customer_at)
 
+    @property
+    def continued(self) -> bool:
+        """The customer wrote again after the first human response (the wait curve's question)."""
+        return (
+            self.first_human_response_at is not None
+            and self.last_customer_at is not None
+            and self.last_customer_at > self.first_human_response_at
+        )
 
-def open_case(t: datetime, waiting_since: datetime | None) -> CaseClock:
-    """A case opens with the customer's first message when none is open."""
-    return CaseClock(opened_at=t, wait_started_at=waiting_since)
+    @property
+    def reroute_seconds(self) -> float | None:
+        return seconds(self.routed_at or self.opened_at, self.first_transfer_at)
+
+    def handling_seconds(self, closed_at: datetime) -> float:
+        """From the assignment (or, never assigned, the opening) to the close."""
+        return seconds(self.assigned_at or self.opened_at, closed_at) or 0.0
+
+
+def open_case(t: datetime, waiting_since: datetime | None, assigned: bool = False) -> CaseClock:
+    """A case opens with the customer's first message when none is open. A chat that is already
+    someone's (they kept it from an earlier case) is theirs from the start."""
+    return CaseClock(opened_at=t, wait_started_at=waiting_since, assigned_at=t if assigned else None)
+
+
+def on_assigned(c: CaseClock, t: datetime, to_person: bool) -> CaseClock:
+    """The chat was given to a person (handling time starts again) or taken from everyone."""
+    return replace(c, assigned_at=t if to_person else None)
+
+
+def on_handoff(c: CaseClock, cause: str) -> CaseClock:
+    return replace(c, handoffs=(*c.handoffs, cause or "agent"))
+
+
+def on_routed(c: CaseClock, t: datetime) -> CaseClock:
+    """A bot route handed the case to people (the first route counts)."""
+    return c if c.routed_at is not None else replace(c, routed_at=t)
+
+
+def on_transfer(c: CaseClock, t: datetime, by: int | None) -> CaseClock:
+    """A transfer: one more re-route; the first one is timed, for the routes report."""
+    if c.first_transfer_at is not None:
+        return replace(c, transfers=c.transfers + 1)
+    return replace(c, transfers=c.transfers + 1, first_transfer_at=t, first_transfer_by=by)
 
 
 def _turn(c: CaseClock, side: str) -> dict[str, Any]:
@@ -121,6 +171,8 @@ def on_message(c: CaseClock, author: AuthorKind, t: datetime, waiting_since: dat
         return replace(c, **changes)
     # A person answered: the wait ends, and so does any time pending.
     changes.update(person_replied=True, first_human_response_at=c.first_human_response_at or t)
+    if c.first_human_response_at is None and c.wait_started_at is not None:
+        changes["first_human_wait"] = seconds(c.wait_started_at, t)
     if c.wait_started_at is not None:
         changes["response_people"] = (*c.response_people, seconds(c.wait_started_at, t) or 0.0)
     return end_wait(replace(c, **changes), t)

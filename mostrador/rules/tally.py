@@ -26,9 +26,10 @@ DURATIONS = (
     "queue",
     "end_to_end",
     "customer_response",
+    "handling",
 )
 COUNTS = ("opened", "closed", "interactions", "left_on_read")
-SCORES = ("csat", "nps", "handled_by")
+SCORES = ("csat", "nps", "handled_by", "handoffs")
 
 LINEAR_UNTIL = 60  # seconds; below this every bucket is one second wide
 GROWTH = 1.02  # above it, each bucket is 2 % wider than the last
@@ -55,10 +56,33 @@ class CaseFigures:
     handled_by: str = ""
     csat: int | None = None
     nps: int | None = None
+    # The wait curve's bucket (rules.wait_curve) and whether the customer wrote again after the
+    # first human response; None when no person answered a wait.
+    wait_bucket: int | None = None
+    continued: bool = False
+    # Why the AI handed it to people, once per hand-off.
+    handoffs: tuple[str, ...] = ()
 
 
-def of_opening() -> Tally:
-    return {"opened": 1}
+@dataclass(frozen=True)
+class Opening:
+    """What a case adds to the day it opened: it opened, by which route, and its re-route."""
+
+    route: str = ""
+    reroute_seconds: float | None = None
+    rerouted_by: int | None = None
+
+
+def of_opening(opening: Opening | None = None) -> Tally:
+    tally: Tally = {"opened": 1}
+    if opening is None:
+        return tally
+    rerouted = opening.reroute_seconds is not None
+    # [cases, re-routed, seconds to re-route]
+    tally["routes"] = {opening.route: [1, int(rerouted), opening.reroute_seconds or 0.0]}
+    if rerouted:
+        tally["rerouted_by"] = {str(opening.rerouted_by or 0): [1, opening.reroute_seconds]}
+    return tally
 
 
 def of_case(figures: CaseFigures) -> Tally:
@@ -75,6 +99,12 @@ def of_case(figures: CaseFigures) -> Tally:
         score = getattr(figures, name)
         if score is not None:
             tally[name] = {str(score): 1}
+    for cause in figures.handoffs:
+        causes = tally.setdefault("handoffs", {})
+        causes[cause] = causes.get(cause, 0) + 1
+    if figures.wait_bucket is not None:
+        # [cases, customers who never wrote again]
+        tally["wait_curve"] = {str(figures.wait_bucket): [1, int(not figures.continued)]}
     for name in DURATIONS:
         histogram: dict[str, list[float]] = {}
         for value in figures.durations.get(name, ()):
@@ -103,9 +133,10 @@ def add(into: Tally, other: Tally, sign: int = 1) -> Tally:
         mine = into.setdefault(key, {})
         for bucket, inner in value.items():
             if isinstance(inner, list):
-                cell = mine.setdefault(bucket, [0, 0.0])
-                cell[0] += sign * inner[0]
-                cell[1] = round(cell[1] + sign * inner[1], 6)
+                # A cell: a count first, then counts or sums that go with it.
+                cell = mine.setdefault(bucket, [0] * len(inner))
+                for i, part in enumerate(inner):
+                    cell[i] = round(cell[i] + sign * part, 6) if isinstance(part, float) or isinstance(cell[i], float) else cell[i] + sign * part
                 if not cell[0]:
                     del mine[bucket]
             else:

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from mostrador.accounts.models import Team, User
+from mostrador.api.errors import ApiError
 from mostrador.cases import reports, rollups
 from mostrador.cases.models import Case
 from mostrador.connectors.base import channels
@@ -199,6 +200,28 @@ def _wait_inbox(user, chosen: Chosen) -> Inbox | None:
     if not may_configure(user) or chosen.filters.inbox_id is None:
         return None
     return Inbox.objects.filter(pk=chosen.filters.inbox_id).first()
+
+
+@login_required
+@require_GET
+def report_csv(request, name: str):
+    """The page's CSV links: the API's reports with the signed-in person's session."""
+    from pydantic import ValidationError
+
+    from . import api
+
+    _supervisor(request)
+    builders = {"summary": api.summary, "agents": api.agents, "wait_curve": api.wait_curve, "routes": api.routes, "daily": api.daily}
+    if name not in builders:
+        raise Http404
+    try:
+        params = api.ReportFilters(**{**request.GET.dict(), "format": "csv"})
+    except ValidationError as invalid:
+        return HttpResponseBadRequest(str(invalid.errors()[0]["msg"]))
+    try:
+        return builders[name](request, params)
+    except ApiError as refused:
+        return HttpResponse(str(refused), status=refused.status_code)
 
 
 @login_required

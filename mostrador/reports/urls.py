@@ -4,6 +4,7 @@ from . import screens
 
 urlpatterns = [
     path("", screens.reports_page, name="reports"),
+    path("csv/<str:name>", screens.report_csv, name="reports-csv"),
     path("monitor/", screens.monitor_page, name="reports-monitor"),
     path("ui/monitor", screens.monitor_fragment, name="reports-monitor-fragment"),
     path("ui/monitor/transfer/<int:conversation_id>", screens.monitor_transfer, name="reports-monitor-transfer"),

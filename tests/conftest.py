@@ -47,8 +47,8 @@ class Api:
         elif params:
             kwargs["data"] = params
         response = getattr(self.client, method)(f"/api/v1{path}", **kwargs)
-        is_json = response.get("Content-Type", "").startswith("application/json")
-        response.json_body = response.json() if response.content and is_json else None
+        is_json = response.get("Content-Type", "").startswith("application/json") and not response.streaming
+        response.json_body = response.json() if is_json and response.content else None
         return response
 
     def get(self, path, **params):

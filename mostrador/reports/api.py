@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -17,12 +17,13 @@ from mostrador.api.out import ERRORS, Spread
 from mostrador.api.schemas import Id, Moment
 from mostrador.cases import reports
 
-from . import figures, tables
+from . import exports, figures, tables
 from .monitor import monitor as read_monitor
 from .scope import Filters, may_read_everyone, scope_for
 
 router = Router(tags=["reports"])
 monitor_router = Router(tags=["reports"])
+exports_router = Router(tags=["exports"])
 
 
 class ReportFilters(Schema):
@@ -270,6 +271,38 @@ def monitor(request, params: Query[MonitorFilters]):
         response["Content-Disposition"] = 'attachment; filename="monitor.csv"'
         return response
     return result
+
+
+class ExportFilters(Schema):
+    since: Moment | None = None
+    until: Moment | None = None
+    inbox_id: Id | None = None
+    limit: int = Field(default=500, ge=1, le=5000)
+    cursor: str | None = Field(default=None, max_length=20, pattern="^[0-9]+$")
+    format: str | None = Field(default=None, pattern="^(json|csv)$")
+
+
+class ExportPage(Schema):
+    items: list[dict]
+    next_cursor: str | None = None
+
+
+@exports_router.get("/{kind}", response={200: ExportPage, **ERRORS})
+def export(request, kind: str, params: Query[ExportFilters]):
+    """Cases, messages or events the token's person may see, oldest first, with a cursor; with
+    `format=csv`, all of them as one streamed CSV (memory stays flat)."""
+    if kind not in exports.KINDS:
+        raise ApiError(404, "Exports are cases, messages or events.", "not_found")
+    rows = exports.rows_of(request.user, kind, params.since, params.until, params.inbox_id)
+    if params.format == "csv":
+        return csv_stream(rows, kind)
+    return exports.page(rows, kind, int(params.cursor or 0), params.limit)
+
+
+def csv_stream(rows, kind: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(exports.csv_lines(rows, kind), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{kind}.csv"'
+    return response
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -14,5 +14,6 @@ class ReportsConfig(AppConfig):
 
         add_router("/reports", api.router)
         add_router("/monitor", api.monitor_router)
+        add_router("/exports", api.exports_router)
         hooks.topbar_items.subscribe(screens.reports_item)
 

@@ -225,6 +225,19 @@ def report_csv(request, name: str):
 
 
 @login_required
+@require_GET
+def export_csv(request, kind: str):
+    """Cases, messages or events of the range on screen, streamed as CSV."""
+    from . import api, exports
+
+    _supervisor(request)
+    if kind not in exports.KINDS:
+        raise Http404
+    chosen = choose(request.GET)
+    return api.csv_stream(exports.rows_of(request.user, kind, chosen.since, chosen.until, chosen.filters.inbox_id), kind)
+
+
+@login_required
 @require_POST
 def apply_wait_target(request, inbox_id: int):
     """The wait curve's button: the suggested wait target becomes the inbox's."""

@@ -4,6 +4,7 @@ from . import screens
 
 urlpatterns = [
     path("", screens.reports_page, name="reports"),
+    path("export/<str:kind>.csv", screens.export_csv, name="reports-export"),
     path("csv/<str:name>", screens.report_csv, name="reports-csv"),
     path("monitor/", screens.monitor_page, name="reports-monitor"),
     path("ui/monitor", screens.monitor_fragment, name="reports-monitor-fragment"),

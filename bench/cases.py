@@ -29,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from databases import create_database, drop_database
+
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/mostrador_bench_cases")
 
@@ -212,26 +214,6 @@ def main() -> int:
             for line in plan.splitlines():
                 print(f"    {line}")
     return 0
-
-
-def create_database(url: str) -> bool:
-    """Create the database the URL names; False (and nothing dropped later) if it already exists."""
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as c:
-        if c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            raise SystemExit(f"database {name} already exists; the bench uses a database it creates itself")
-        c.execute(f'CREATE DATABASE "{name}"')
-    return True
-
-
-def drop_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as c:
-        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

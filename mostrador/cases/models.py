@@ -78,6 +78,9 @@ class CaseDay(models.Model):
     day = models.DateField()
     slice = models.CharField(max_length=64)
     tally = models.JSONField(default=dict)
+    # A new random number each time the tally changes: with the row's id it names one state of
+    # the row, so readers can keep what they merged from rows that have not changed since.
+    version = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["slice", "day"], name="case_day_per_slice")]

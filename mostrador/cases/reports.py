@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Count
 from django.utils import timezone
 
 from mostrador.rules import tally as tallies
@@ -61,13 +62,14 @@ class Scope:
         return not self.tag or self.tag in (case.tags or ())
 
 
-def tally(scope: Scope, since: datetime | None, until: datetime | None) -> tallies.Tally:
+def tally(scope: Scope, since: datetime | None, until: datetime | None, keys: tuple[str, ...] | None = None) -> tallies.Tally:
     """Everything over [since, until) for one scope: closes and openings. Whole days come from
-    the daily rollups; the partial days at the edges and the cases still open from the cases."""
-    return tallies_of({None: scope}, since, until)[None]
+    the daily rollups; the partial days at the edges and the cases still open from the cases.
+    With `keys`, only those parts of the tally are sure to be there (what the report reads)."""
+    return tallies_of({None: scope}, since, until, keys)[None]
 
 
-def tallies_of(scopes: dict, since: datetime | None, until: datetime | None) -> dict:
+def tallies_of(scopes: dict, since: datetime | None, until: datetime | None, keys: tuple[str, ...] | None = None) -> dict:
     """`tally` for several scopes at once (the agents report: one per person): one read of the
     rollups for all of them, and one pass over the cases of each distinct edge."""
     if until is not None and until >= timezone.now():
@@ -76,33 +78,46 @@ def tallies_of(scopes: dict, since: datetime | None, until: datetime | None) -> 
         until_day = until
     days, edges = rollups.day_span(since, until_day)
     results: dict = {key: {} for key in scopes}
-    by_slice: dict[str, list] = {}
     from_cases: dict = {}
+    groups: dict = {}
     for key, scope in scopes.items():
         names = scope.slice_names()
         if names is None:
             from_cases[key] = scope
         else:
-            for name in names:
-                by_slice.setdefault(name, []).append(key)
-    if days and by_slice:
-        for name, day_tally in rollups.read_rows(list(by_slice), *days):
-            for key in by_slice[name]:
-                tallies.add(results[key], day_tally)
+            groups[key] = names
+    opening_keys = keys is None or bool({"opened", "routes", "rerouted_by"} & set(keys))
+    if days and groups:
+        # Kept tallies are handed over uncopied only when nothing below adds to them.
+        results.update(rollups.totals(groups, *days, keys=keys, shared=not edges and not opening_keys))
     sliced = {key: scope for key, scope in scopes.items() if key not in from_cases}
     for span, group in ((edges, sliced), ([(since, until)], from_cases)):
         if group:
             for start, end in span:
                 add_closed_cases(results, group, start, end)
-    for key, scope in scopes.items():
-        still_open = scope.open_cases()
-        if since:
-            still_open = still_open.filter(opened_at__gte=since)
-        if until:
-            still_open = still_open.filter(opened_at__lt=until)
-        for case in still_open.distinct().iterator(chunk_size=500):
-            tallies.add(results[key], tallies.of_opening(rollups.opening(case)))
+    if opening_keys:
+        for key, scope in scopes.items():
+            still_open = scope.open_cases()
+            if since:
+                still_open = still_open.filter(opened_at__gte=since)
+            if until:
+                still_open = still_open.filter(opened_at__lt=until)
+            add_openings(results[key], still_open.distinct())
     return results
+
+
+def add_openings(result: tallies.Tally, cases) -> None:
+    """What these cases add to the days they opened, counted in the database by route; only the
+    few that were re-routed are read one by one (for how long that took, and who did it)."""
+    counted = cases.order_by().values("route").annotate(n=Count("id", distinct=True)).values_list("route", "n")
+    for route, n in counted:
+        tallies.add(result, {"opened": n, "routes": {route: [n, 0, 0.0]}})
+    for case in cases.filter(transfers__gt=0).iterator(chunk_size=500):
+        opened = tallies.of_opening(rollups.opening(case))
+        opened.pop("opened")
+        for cell in opened["routes"].values():
+            cell[0] = 0  # counted above
+        tallies.add(result, opened)
 
 
 def add_closed_cases(results: dict, scopes: dict, start: datetime | None, end: datetime | None) -> None:
@@ -117,9 +132,12 @@ def add_closed_cases(results: dict, scopes: dict, start: datetime | None, end: d
         for case in closing.iterator(chunk_size=500):
             if scope.holds(case):
                 tallies.add(results[key], tallies.of_case(rollups.figures(case)))
-        for case in opening.iterator(chunk_size=500):
-            if scope.holds(case):
-                tallies.add(results[key], tallies.of_opening(rollups.opening(case)))
+        if scope.tag:
+            for case in opening.iterator(chunk_size=500):
+                if scope.holds(case):
+                    tallies.add(results[key], tallies.of_opening(rollups.opening(case)))
+        else:
+            add_openings(results[key], opening)
 
 
 def summary(scope: Scope, since: datetime | None, until: datetime | None) -> dict:

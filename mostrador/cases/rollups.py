@@ -10,7 +10,8 @@ all.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import secrets
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from itertools import combinations
@@ -19,6 +20,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from mostrador.rules import tally as tallies
 from mostrador.rules import wait_curve
@@ -144,7 +146,7 @@ def apply(changes: dict[Key, tallies.Tally], sign: int = 1) -> None:
         return
     with transaction.atomic():
         keys = sorted(changes)
-        CaseDay.objects.bulk_create([CaseDay(day=d, slice=s, tally={}) for d, s in keys], ignore_conflicts=True)
+        CaseDay.objects.bulk_create([CaseDay(day=d, slice=s, tally={}, version=new_version()) for d, s in keys], ignore_conflicts=True)
         # Rows are locked in the order they are read: one fixed order, so two closes never wait
         # on each other crosswise.
         rows = CaseDay.objects.select_for_update().filter(_keys_q(keys)).order_by("day", "slice")
@@ -153,8 +155,9 @@ def apply(changes: dict[Key, tallies.Tally], sign: int = 1) -> None:
             change = changes.get((row.day, row.slice))
             if change is not None:
                 tallies.add(row.tally, change, sign)
+                row.version = new_version()
                 changed.append(row)
-        CaseDay.objects.bulk_update(changed, ["tally"])
+        CaseDay.objects.bulk_update(changed, ["tally", "version"])
 
 
 def _keys_q(keys: list[Key]) -> Q:
@@ -167,16 +170,99 @@ def _keys_q(keys: list[Key]) -> Q:
     return query
 
 
-def read_rows(slice_names: list[str], first: date | None, last: date | None, *, by_day: bool = False):
+def read_rows(slice_names: list[str], first: date | None, last: date | None, *, by_day: bool = False, keys: tuple[str, ...] | None = None):
     """(slice, tally) of each day first..last (inclusive; None: unbounded) of the given slices;
-    with by_day, (slice, day, tally)."""
+    with by_day, (slice, day, tally). With `keys`, only those parts of each tally are read (the
+    database picks them out of the JSON, so a report that needs one histogram never decodes
+    the other dozen)."""
     rows = CaseDay.objects.filter(slice__in=slice_names)
     if first is not None:
         rows = rows.filter(day__gte=first)
     if last is not None:
         rows = rows.filter(day__lte=last)
-    fields = ("slice", "day", "tally") if by_day else ("slice", "tally")
-    return rows.values_list(*fields).iterator(chunk_size=500)
+    lead = ("slice", "day") if by_day else ("slice",)
+    if keys is None:
+        yield from rows.values_list(*lead, "tally").iterator(chunk_size=500)
+        return
+    for row in rows.values_list(*lead, *(f"tally__{key}" for key in keys)).iterator(chunk_size=500):
+        parts = row[len(lead):]
+        yield (*row[: len(lead)], {key: value for key, value in zip(keys, parts, strict=True) if value is not None})
+
+
+def new_version() -> int:
+    return secrets.randbits(62)
+
+
+# Merged tallies of rows that have not changed, by the rows' (id, version) and the keys read:
+# a report over thirty days re-reads only the rows that moved since (today's, mostly).
+_merged: OrderedDict[tuple, tallies.Tally] = OrderedDict()
+MERGED_KEPT = 256
+
+
+def totals(groups: dict, first: date | None, last: date | None, keys: tuple[str, ...] | None = None, *, shared: bool = False) -> dict:
+    """The tally of whole days first..last of each group of slices ({key: [slice names]}), read
+    with a few queries for all groups: the rows' versions, the rows not merged before (a group's
+    past days, merged once and kept), and today's. `shared`: the caller only reads the results,
+    so a kept tally may be handed over as it is, without a copy."""
+    rows = CaseDay.objects.filter(slice__in={name for names in groups.values() for name in names})
+    if first is not None:
+        rows = rows.filter(day__gte=first)
+    if last is not None:
+        rows = rows.filter(day__lte=last)
+    # Past days and today (and later) apart, so no date is read back: the versions are all a
+    # warm read needs, and converting a date per row would cost more than the rest of it.
+    today = day_of(timezone.now())
+    by_slice: dict[str, list[tuple[int, int, bool]]] = defaultdict(list)
+    for settled, part in ((True, rows.filter(day__lt=today)), (False, rows.filter(day__gte=today))):
+        for pk, name, version in part.values_list("pk", "slice", "version").iterator(chunk_size=2000):
+            by_slice[name].append((pk, version, settled))
+    plans = {}
+    ready: dict = {}
+    recent_versions: dict = {}
+    wanted: set[int] = set()
+    for key, names in groups.items():
+        group = sorted(row for name in set(names) for row in by_slice.get(name, ()))
+        settled = tuple((pk, version) for pk, version, past in group if past)
+        recent = [pk for pk, _, past in group if not past]
+        cache_key = (keys, settled)
+        recent_versions[key] = [(pk, version) for pk, version, past in group if not past]
+        whole = _merged.get((keys, settled, tuple(recent_versions[key])))
+        if shared and whole is not None:
+            ready[key] = whole  # nothing changed since it was last read
+            continue
+        if cache_key in _merged:
+            _merged.move_to_end(cache_key)
+        else:
+            wanted.update(pk for pk, _ in settled)
+        wanted.update(recent)
+        plans[key] = (cache_key, settled, recent)
+    read = dict(_read_by_id(wanted, keys)) if wanted else {}
+    results = ready
+    for key, (cache_key, settled, recent) in plans.items():
+        base = _merged.get(cache_key)
+        if base is None:
+            base = tallies.total(read[pk] for pk, _ in settled if pk in read)
+            _keep(cache_key, base)
+        fresh = [read[pk] for pk in recent if pk in read]
+        results[key] = base if shared and not fresh else tallies.total([base, *fresh])
+        if fresh and shared:
+            _keep((keys, settled, tuple(recent_versions[key])), results[key])
+    return results
+
+
+def _keep(cache_key: tuple, tally: tallies.Tally) -> None:
+    _merged[cache_key] = tally
+    while len(_merged) > MERGED_KEPT:
+        _merged.popitem(last=False)
+
+
+def _read_by_id(ids: set[int], keys: tuple[str, ...] | None):
+    rows = CaseDay.objects.filter(pk__in=sorted(ids))
+    if keys is None:
+        yield from rows.values_list("pk", "tally").iterator(chunk_size=500)
+        return
+    for pk, *parts in rows.values_list("pk", *(f"tally__{key}" for key in keys)).iterator(chunk_size=500):
+        yield pk, {key: value for key, value in zip(keys, parts, strict=True) if value is not None}
 
 
 def rebuild(progress=None, chunk: int = 2000) -> int:
@@ -198,7 +284,9 @@ def rebuild(progress=None, chunk: int = 2000) -> int:
             last_pk = batch[-1].pk
             if progress is not None:
                 progress(len(batch))
-        CaseDay.objects.bulk_create([CaseDay(day=d, slice=s, tally=t) for (d, s), t in changes.items() if t], batch_size=500)
+        CaseDay.objects.bulk_create(
+            [CaseDay(day=d, slice=s, tally=t, version=new_version()) for (d, s), t in changes.items() if t], batch_size=500
+        )
         return counted
 
 

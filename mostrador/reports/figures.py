@@ -12,12 +12,12 @@ from datetime import datetime, timedelta
 from django.db.models import Sum
 from django.utils import timezone
 
-from mostrador.accounts.models import Role, User
+from mostrador.accounts.models import Role, Team, User
 from mostrador.cases import reports, rollups
 from mostrador.cases.reports import Scope
 from mostrador.rules import tally as tallies
 from mostrador.rules import wait_curve as curve
-from mostrador.teamwork.availability import time_by_availability
+from mostrador.teamwork.availability import time_by_availability_of
 from mostrador.teamwork.models import AgentLoad
 
 
@@ -35,7 +35,7 @@ def previous_period(since: datetime | None, until: datetime | None) -> tuple[dat
 def people(team_id: int | None, only: int | None = None) -> list[User]:
     """Who the agents report lists: the sellers (of one team), and anyone else who closed cases
     is added by the report itself."""
-    found = User.objects.filter(is_active=True).prefetch_related("teams").order_by("name", "pk")
+    found = User.objects.filter(is_active=True).order_by("name", "pk")
     if only is not None:
         return list(found.filter(pk=only))
     if team_id:
@@ -45,28 +45,36 @@ def people(team_id: int | None, only: int | None = None) -> list[User]:
 
 def agents(base: Scope, since: datetime | None, until: datetime | None, team_id: int | None, only: int | None = None) -> list[dict]:
     """Per person: cases closed, handling time beside their team's, online and away time, and
-    the chats they hold now. `only`: one person (a seller reading their own numbers)."""
+    the chats they hold now. `only`: one person (a seller reading their own numbers). The tallies
+    read here may be the rollups' kept ones: they are only read."""
     listed = people(team_id, only)
-    team_members = _team_members(listed, team_id)
+    person_teams, team_members = _teams_of(listed, team_id)
     everyone = {person.pk for person in listed} | {m for members in team_members.values() for m in members}
-    by_person = reports.tallies_of({pk: replace(base, agent_id=pk, team_id=None) for pk in everyone}, since, until)
+    scopes = {pk: replace(base, agent_id=pk, team_id=None) for pk in everyone}
+    by_person = reports.tallies_of(scopes, since, until, keys=("closed", "handling"))
+    # (count, seconds) of each person's handling times: a team's average is theirs summed.
+    handling = {pk: _count_and_sum(tally.get("handling", {})) for pk, tally in by_person.items()}
     open_now = _open_now(base, everyone)
     now = timezone.now()
     end = min(until, now) if until else now
+    starts = {person.pk: since or person.date_joined for person in listed}
+    clocks = time_by_availability_of([p.pk for p in listed], min(starts.values()), end) if listed and since else {}
     rows = []
     for person in listed:
         mine = by_person[person.pk]
-        teams = [team_id] if team_id else [t.pk for t in person.teams.all()]
+        teams = [team_id] if team_id else person_teams.get(person.pk, [])
         mates = set().union(*(team_members.get(t, set()) for t in teams)) if teams else everyone
-        handling = tallies.total(by_person[pk] for pk in mates if pk in by_person)
-        start = since or person.date_joined
-        clock = time_by_availability(person.pk, start, end) if start < end else {"online": 0.0, "away": 0.0}
+        count, seconds = (sum(handling[pk][i] for pk in mates if pk in handling) for i in (0, 1))
+        if since:
+            clock = clocks[person.pk]
+        else:
+            clock = time_by_availability_of([person.pk], starts[person.pk], end)[person.pk]
         rows.append({
             "agent_id": person.pk,
             "name": person.name,
             "cases_closed": mine.get("closed", 0),
-            "handling_time_avg": tallies.spread(mine, "handling")["avg"],
-            "team_handling_time_avg": tallies.spread(handling, "handling")["avg"],
+            "handling_time_avg": round(handling[person.pk][1] / handling[person.pk][0], 3) if handling[person.pk][0] else None,
+            "team_handling_time_avg": round(seconds / count, 3) if count else None,
             "online_seconds": round(clock["online"], 3),
             "away_seconds": round(clock["away"], 3),
             "open_now": open_now.get(person.pk, 0),
@@ -74,14 +82,21 @@ def agents(base: Scope, since: datetime | None, until: datetime | None, team_id:
     return rows
 
 
-def _team_members(listed: list[User], team_id: int | None) -> dict[int, set[int]]:
-    from mostrador.accounts.models import Team
+def _count_and_sum(histogram: dict) -> tuple[int, float]:
+    return sum(cell[0] for cell in histogram.values()), sum(cell[1] for cell in histogram.values())
 
-    wanted = {team_id} if team_id else {t.pk for person in listed for t in person.teams.all()}
+
+def _teams_of(listed: list[User], team_id: int | None) -> tuple[dict[int, list[int]], dict[int, set[int]]]:
+    """Each listed person's teams, and the members of those teams (or of `team_id`)."""
+    through = Team.members.through.objects
+    person_teams: dict[int, list[int]] = defaultdict(list)
+    for team, user in through.filter(user_id__in=[p.pk for p in listed]).values_list("team_id", "user_id"):
+        person_teams[user].append(team)
+    wanted = {team_id} if team_id else {t for teams in person_teams.values() for t in teams}
     members: dict[int, set[int]] = defaultdict(set)
-    for team, user in Team.members.through.objects.filter(team_id__in=wanted).values_list("team_id", "user_id"):
+    for team, user in through.filter(team_id__in=wanted).values_list("team_id", "user_id"):
         members[team].add(user)
-    return members
+    return person_teams, members
 
 
 def _open_now(base: Scope, user_ids: set[int]) -> dict[int, int]:
@@ -143,7 +158,7 @@ def _period_of(day, by: str) -> str:
 
 
 def wait_curve(scope: Scope, since: datetime | None, until: datetime | None) -> dict:
-    tally = reports.tally(scope, since, until)
+    tally = reports.tally(scope, since, until, keys=("wait_curve",))
     counts = {int(index): (int(cell[0]), int(cell[1])) for index, cell in tally.get("wait_curve", {}).items()}
     buckets = curve.buckets(counts)
     return {
@@ -163,7 +178,7 @@ def wait_curve(scope: Scope, since: datetime | None, until: datetime | None) -> 
 def routes(scope: Scope, since: datetime | None, until: datetime | None) -> dict:
     """Cases opened in the range per bot route or keyword (cases no route brought are left out),
     how many were re-routed and how long that took; and the re-routes by who made them."""
-    tally = reports.tally(scope, since, until)
+    tally = reports.tally(scope, since, until, keys=("routes", "rerouted_by"))
     items = []
     for route, cell in sorted(tally.get("routes", {}).items(), key=lambda kv: (-kv[1][0], kv[0])):
         if not route:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from mostrador.accounts.models import Availability, AvailabilityChange, User
@@ -45,16 +46,27 @@ def set_availability(user: User, availability: str, *, source: str = MANUAL, now
 
 def time_by_availability(user_id: int, since: datetime, until: datetime) -> dict[str, float]:
     """Seconds spent online and away between `since` and `until`, from the log."""
-    totals = {Availability.ONLINE.value: 0.0, Availability.AWAY.value: 0.0}
-    before = (
-        AvailabilityChange.objects.filter(user_id=user_id, at__lt=since).order_by("-at", "-id").values_list("availability", flat=True).first()
-    )
-    current, at = before or Availability.OFFLINE.value, since
-    changes = AvailabilityChange.objects.filter(user_id=user_id, at__gte=since, at__lt=until).order_by("at", "id")
-    for availability, changed_at in changes.values_list("availability", "at"):
-        if current in totals:
-            totals[current] += (changed_at - at).total_seconds()
-        current, at = availability, changed_at
-    if current in totals:
-        totals[current] += (until - at).total_seconds()
+    return time_by_availability_of([user_id], since, until)[user_id]
+
+
+def time_by_availability_of(user_ids: list[int], since: datetime, until: datetime) -> dict[int, dict[str, float]]:
+    """`time_by_availability` for many people in two queries: where each stood at `since`, and
+    every change until `until`."""
+    totals = {pk: {Availability.ONLINE.value: 0.0, Availability.AWAY.value: 0.0} for pk in user_ids}
+    if until <= since:
+        return totals
+    last_before = AvailabilityChange.objects.filter(user_id=OuterRef("pk"), at__lt=since).order_by("-at", "-id").values("availability")[:1]
+    state = {
+        pk: (before or Availability.OFFLINE.value, since)
+        for pk, before in User.objects.filter(pk__in=user_ids).annotate(before=Subquery(last_before)).values_list("pk", "before")
+    }
+    changes = AvailabilityChange.objects.filter(user_id__in=user_ids, at__gte=since, at__lt=until).order_by("user_id", "at", "id")
+    for pk, availability, changed_at in changes.values_list("user_id", "availability", "at").iterator(chunk_size=2000):
+        current, at = state[pk]
+        if current in totals[pk]:
+            totals[pk][current] += (changed_at - at).total_seconds()
+        state[pk] = (availability, changed_at)
+    for pk, (current, at) in state.items():
+        if current in totals[pk]:
+            totals[pk][current] += (until - at).total_seconds()
     return totals

@@ -136,7 +136,7 @@ def closed_by_period(request, params: Query[PeriodFilters]):
         raise ApiError(422, "Hours are counted over 31 days at most.", "invalid")
     only = None if may_read_everyone(request.user) else request.user.pk
     base = scope_for(request.user, Filters(params.inbox_id, params.channel, None, None, None))
-    people = [p.pk for p in figures.people(params.team_id, only)] if params.agent_id is None else [params.agent_id]
+    people = [p.pk for p in figures.people(params.team_id, only, params.since, params.until)] if params.agent_id is None else [params.agent_id]
     if only is not None:
         people = [only]
     rows = figures.closed_by_period(base, params.since, params.until, params.by, people)
@@ -195,12 +195,26 @@ def routes(request, params: Query[ReportFilters]):
     return _answer(params, result, "routes", result["items"])
 
 
+class RerouterCsvRow(Schema):
+    items: list[RerouterRow]
+    next_cursor: str | None = None
+
+
+@router.get("/routes/by_agent", response={200: RerouterCsvRow, **ERRORS})
+def rerouters(request, params: Query[ReportFilters]):
+    """Re-routes by who made them: how many and how long after the route placed the case."""
+    params.check()
+    result = figures.routes(scope_for(request.user, params.filters()), params.since, params.until)
+    return _answer(params, {"items": result["by_agent"], "next_cursor": None}, "rerouters", result["by_agent"])
+
+
 class DayRow(Schema):
     day: str
     opened: int
     closed: int
     first_human_response_p50: float | None = None
     csat_avg: float | None = None
+    nps: float | None = None
 
 
 class DailyOut(Schema):

@@ -9,11 +9,12 @@ from collections import defaultdict
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from mostrador.accounts.models import Role, Team, User
 from mostrador.cases import reports, rollups
+from mostrador.cases.models import Case, CaseDay
 from mostrador.cases.reports import Scope
 from mostrador.rules import tally as tallies
 from mostrador.rules import wait_curve as curve
@@ -32,22 +33,40 @@ def previous_period(since: datetime | None, until: datetime | None) -> tuple[dat
 # --- agents -----------------------------------------------------------------------------------
 
 
-def people(team_id: int | None, only: int | None = None) -> list[User]:
-    """Who the agents report lists: the sellers (of one team), and anyone else who closed cases
-    is added by the report itself."""
+def people(team_id: int | None, only: int | None = None, since: datetime | None = None, until: datetime | None = None) -> list[User]:
+    """Who the agents report lists: the members of a team; else the sellers, and anyone else
+    (a supervisor, an admin) who closed cases in the range."""
     found = User.objects.filter(is_active=True).order_by("name", "pk")
     if only is not None:
         return list(found.filter(pk=only))
     if team_id:
         return list(found.filter(teams__pk=team_id))
-    return list(found.filter(role=Role.AGENT))
+    return list(found.filter(Q(role=Role.AGENT) | Q(pk__in=_closers(since, until))))
+
+
+def _closers(since: datetime | None, until: datetime | None) -> set[int]:
+    """Everyone cases counted for in the range: from the agent slices of the rollups' whole days,
+    and from the cases of the partial days at the edges."""
+    days, edges = rollups.day_span(since, min(until, timezone.now()) if until else None)
+    found: set[int] = set()
+    if days:
+        rows = CaseDay.objects.filter(slice__regex=r"^a[0-9]+$")
+        if days[0] is not None:
+            rows = rows.filter(day__gte=days[0])
+        if days[1] is not None:
+            rows = rows.filter(day__lte=days[1])
+        found |= {int(name[1:]) for name in rows.values_list("slice", flat=True).distinct()}
+    for start, end in edges:
+        closed = Case.objects.filter(closed_at__gte=start, closed_at__lt=end)
+        found |= {pk for pair in closed.values_list("assignee_id", "closed_by_id").distinct() for pk in pair if pk}
+    return found
 
 
 def agents(base: Scope, since: datetime | None, until: datetime | None, team_id: int | None, only: int | None = None) -> list[dict]:
     """Per person: cases closed, handling time beside their team's, online and away time, and
     the chats they hold now. `only`: one person (a seller reading their own numbers). The tallies
     read here may be the rollups' kept ones: they are only read."""
-    listed = people(team_id, only)
+    listed = people(team_id, only, since, until)
     person_teams, team_members = _teams_of(listed, team_id)
     everyone = {person.pk for person in listed} | {m for members in team_members.values() for m in members}
     scopes = {pk: replace(base, agent_id=pk, team_id=None) for pk in everyone}
@@ -119,7 +138,7 @@ def closed_by_period(base: Scope, since: datetime, until: datetime, by: str, use
             counts[(local.strftime("%Y-%m-%d %H:00"), assignee or closer)] += 1
     else:
         days, edges = rollups.day_span(since, min(until, timezone.now()) if until else None)
-        names = {_slice(base, pk, inbox): pk for pk in user_ids for inbox in (base.inboxes or (None,))}
+        names = {rollups.slice_name(inbox, None, pk): pk for pk in user_ids for inbox in ((None,) if base.inboxes is None else base.inboxes)}
         if days:
             for name, day, tally in rollups.read_rows(list(names), *days, by_day=True):
                 counts[(_period_of(day, by), names[name])] += tally.get("closed", 0)
@@ -129,13 +148,7 @@ def closed_by_period(base: Scope, since: datetime, until: datetime, by: str, use
     return [{"period": period, "agent_id": pk, "cases_closed": n} for (period, pk), n in sorted(counts.items()) if n]
 
 
-def _slice(base: Scope, agent_id: int, inbox_id: int | None) -> str:
-    return rollups.slice_name(inbox_id, None, agent_id)
-
-
 def _closed_cases(base: Scope, start: datetime | None, end: datetime | None, user_ids: list[int]):
-    from django.db.models import Q
-
     cases = replace(base, agent_id=None, team_id=None, tag=None).closed_cases()
     cases = cases.filter(Q(assignee_id__in=user_ids) | Q(assignee_id__isnull=True, closed_by_id__in=user_ids))
     if start is not None:
@@ -143,6 +156,20 @@ def _closed_cases(base: Scope, start: datetime | None, end: datetime | None, use
     if end is not None:
         cases = cases.filter(closed_at__lt=end)
     return cases.values_list("closed_at", "assignee_id", "closed_by_id").iterator(chunk_size=2000)
+
+
+def periods_between(first, last, by: str) -> list[str]:
+    """Every period from the local day `first` to `last`, as closed_by_period names them, so a
+    chart shows the quiet ones too."""
+    found: list[str] = []
+    day = first
+    while day <= last:
+        if by == "hour":
+            found += [f"{day.isoformat()} {hour:02d}:00" for hour in range(24)]
+        elif (name := _period_of(day, by)) not in found[-1:]:
+            found.append(name)
+        day += timedelta(days=1)
+    return found
 
 
 def _period_of(day, by: str) -> str:
@@ -232,12 +259,14 @@ def daily(scope: Scope, since: datetime, until: datetime) -> list[dict]:
         tally = per_day.get(day, {})
         csat = tallies.counts(tally, "csat")
         answers = sum(csat.values())
+        nps = reports.shape({"nps": tally["nps"]}, None, None)["nps"]["score"] if "nps" in tally else None
         rows.append({
             "day": day.isoformat(),
             "opened": tally.get("opened", 0),
             "closed": tally.get("closed", 0),
             "first_human_response_p50": tallies.spread(tally, "first_human_response")["p50"],
             "csat_avg": round(sum(int(k) * n for k, n in csat.items()) / answers, 3) if answers else None,
+            "nps": nps,
         })
         day += timedelta(days=1)
     return rows

@@ -125,7 +125,16 @@ def reports_page(request):
     agents = figures.agents(agents_base, chosen.since, chosen.until, chosen.filters.team_id)
     if chosen.filters.agent_id:
         agents = [row for row in agents if row["agent_id"] == chosen.filters.agent_id]
-    by = "hour" if chosen.first == chosen.last else "day" if (chosen.last - chosen.first).days <= 31 else "week"
+    span = (chosen.last - chosen.first).days
+    automatic = "hour" if span == 0 else "day" if span <= 31 else "week" if span <= 120 else "month"
+    by = request.GET.get("by") if request.GET.get("by") in figures.PERIODS else automatic
+    if by == "hour" and span > 31:
+        by = automatic
+    if previous:
+        earlier = {row["agent_id"]: row["cases_closed"] for row in figures.agents(agents_base, *previous, chosen.filters.team_id)}
+        for row in agents:
+            row["closed_before"] = earlier.get(row["agent_id"], 0)
+            row["closed_delta"] = row["cases_closed"] - row["closed_before"]
     closed = figures.closed_by_period(agents_base, chosen.since, chosen.until, by, [row["agent_id"] for row in agents])
     curve = figures.wait_curve(scope, chosen.since, chosen.until)
     routes = figures.routes(scope, chosen.since, chosen.until)
@@ -136,6 +145,8 @@ def reports_page(request):
     cards = _cards(summary, before)
     context = {
         "chosen": chosen,
+        "by": by,
+        "periods": [("hour", _("per hour")), ("day", _("per day")), ("week", _("per week")), ("month", _("per month"))],
         "ranges": [("today", _("Today")), ("7d", _("7 days")), ("30d", _("30 days")), ("90d", _("90 days")), ("custom", _("Custom"))],
         "inboxes": visible_inboxes(user).order_by("name"),
         "teams": Team.objects.order_by("name"),
@@ -151,7 +162,8 @@ def reports_page(request):
         "wait_inbox": _wait_inbox(user, chosen),
         "chart_data": {
             "daily": daily,
-            "closed": {"by": by, "rows": closed, "names": {row["agent_id"]: row["name"] for row in agents}},
+            "closed": {"by": by, "periods": figures.periods_between(chosen.first, chosen.last, by), "rows": closed,
+                       "names": {row["agent_id"]: row["name"] for row in agents}},
             "curve": curve,
             "handled_by": summary["handled_by"],
             "routes": routes["items"][:12],
@@ -211,7 +223,10 @@ def report_csv(request, name: str):
     from . import api
 
     _supervisor(request)
-    builders = {"summary": api.summary, "agents": api.agents, "wait_curve": api.wait_curve, "routes": api.routes, "daily": api.daily}
+    builders = {
+        "summary": api.summary, "agents": api.agents, "wait_curve": api.wait_curve, "routes": api.routes, "daily": api.daily,
+        "rerouters": api.rerouters,
+    }
     if name not in builders:
         raise Http404
     try:

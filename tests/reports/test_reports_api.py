@@ -92,6 +92,12 @@ def test_agents_report_by_hand(settings, admin_api, supervisor_api, people):
     with at(400):
         still = customer_says(box.pk, "¿me ayudan?", who="c5")["conversation_id"]
         admin_api.post(f"/conversations/{still}/assign", {"user_id": ana.pk})
+    # A supervisor answers and closes an unassigned chat: the case counts for her, and she is listed.
+    with at(500):
+        helped = customer_says(box.pk, "hola", who="c6")["conversation_id"]
+    with at(530):
+        supervisor_api.post(f"/conversations/{helped}/messages", {"text": "Te ayudo yo"})
+        supervisor_api.post(f"/conversations/{helped}/resolve")
 
     with at(1000):
         body = supervisor_api.get("/reports/agents", **window()).json_body
@@ -101,8 +107,10 @@ def test_agents_report_by_hand(settings, admin_api, supervisor_api, people):
             "team_handling_time_avg": 150.0, "online_seconds": 600.0, "away_seconds": 120.0, "open_now": 1,
         }
         assert (rows[bruno.pk]["cases_closed"], rows[bruno.pk]["handling_time_avg"], rows[bruno.pk]["team_handling_time_avg"]) == (1, 50.0, 150.0)
-        # Carla is in no team: her average stands beside everyone's.
-        assert (rows[carla.pk]["handling_time_avg"], rows[carla.pk]["team_handling_time_avg"]) == (100.0, 137.5)
+        # Carla is in no team: her average stands beside everyone's (the supervisor's 30 s too).
+        assert (rows[carla.pk]["handling_time_avg"], rows[carla.pk]["team_handling_time_avg"]) == (100.0, 116.0)
+        sofia = next(row for row in body["items"] if row["name"] == "Sofía Supervisora")
+        assert (sofia["cases_closed"], sofia["handling_time_avg"]) == (1, 30.0)
         assert rows[bruno.pk]["online_seconds"] == 0 and rows[ana.pk]["open_now"] == 1
 
         team_only = supervisor_api.get("/reports/agents", **window(team_id=norte.pk)).json_body["items"]
@@ -119,15 +127,15 @@ def test_agents_report_by_hand(settings, admin_api, supervisor_api, people):
 
         per_hour = supervisor_api.get("/reports/agents/closed", **window(by="hour")).json_body["items"]
         assert {(row["period"], row["agent_id"], row["cases_closed"]) for row in per_hour} == {
-            ("2026-03-03 10:00", ana.pk, 2), ("2026-03-03 10:00", bruno.pk, 1), ("2026-03-03 10:00", carla.pk, 1)}
+            ("2026-03-03 10:00", ana.pk, 2), ("2026-03-03 10:00", bruno.pk, 1), ("2026-03-03 10:00", carla.pk, 1),
+            ("2026-03-03 10:00", sofia["agent_id"], 1)}
         summary = supervisor_api.get("/reports/summary", **window()).json_body
-        assert summary["handling_time"]["count"] == 4 and summary["handling_time"]["avg"] == 137.5
+        assert summary["handling_time"]["count"] == 5 and summary["handling_time"]["avg"] == 116.0
 
         from_rollups = supervisor_api.get("/reports/agents", **whole_days()).json_body["items"]
-        assert [(r["cases_closed"], r["handling_time_avg"], r["team_handling_time_avg"]) for r in from_rollups] == [
-            (rows[pk]["cases_closed"], rows[pk]["handling_time_avg"], rows[pk]["team_handling_time_avg"]) for pk in (ana.pk, bruno.pk, carla.pk)]
+        assert from_rollups == body["items"]
         per_day = supervisor_api.get("/reports/agents/closed", **whole_days(by="day")).json_body["items"]
-        assert {(row["agent_id"], row["cases_closed"]) for row in per_day} == {(ana.pk, 2), (bruno.pk, 1), (carla.pk, 1)}
+        assert {(row["agent_id"], row["cases_closed"]) for row in per_day} == {(ana.pk, 2), (bruno.pk, 1), (carla.pk, 1), (sofia["agent_id"], 1)}
 
     before = supervisor_api.get("/reports/agents", **window()).json_body
     call_command("reports", "rebuild")

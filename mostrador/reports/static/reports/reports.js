@@ -5,6 +5,9 @@
   "use strict";
   const $ = (sel) => document.querySelector(sel);
 
+  const periodForm = $(".periods");
+  if (periodForm) periodForm.addEventListener("change", () => periodForm.requestSubmit());
+
   const form = $(".report-filters");
   if (form) {
     form.addEventListener("change", (event) => {
@@ -25,6 +28,8 @@
   Chart.defaults.maintainAspectRatio = false;
   // Charts appear at once: an animation would only delay reading them.
   Chart.defaults.animation = false;
+  // A range with one busy day must not draw one bar across the whole chart.
+  Chart.defaults.datasets.bar.maxBarThickness = 48;
   const lang = document.documentElement.lang || "es";
   const dayLabel = (iso) => new Date(iso + "T12:00:00").toLocaleDateString(lang, { day: "numeric", month: "short" });
   const secs = (s) => (s < 60 ? (Math.round(s * 10) / 10) + " " + words.seconds : s < 3600 ? Math.round(s / 60) + " min" : Math.round(s / 360) / 10 + " h");
@@ -49,12 +54,12 @@
   });
 
   const closed = data.closed;
-  const periods = [...new Set(closed.rows.map((r) => r.period))].sort();
+  const periods = closed.periods;
   const agents = Object.keys(closed.names);
   draw("chart-closed", {
     type: "bar",
     data: {
-      labels: periods.map((p) => (closed.by === "day" ? dayLabel(p) : closed.by === "hour" ? p.slice(11) : p)),
+      labels: periods.map((p) => (closed.by === "day" || closed.by === "week" ? dayLabel(p) : closed.by === "hour" ? p.slice(5) : p)),
       datasets: agents.map((id, i) => ({
         label: closed.names[id],
         data: periods.map((p) => (closed.rows.find((r) => r.period === p && String(r.agent_id) === id) || { cases_closed: 0 }).cases_closed),
@@ -99,9 +104,12 @@
     type: "line",
     data: {
       labels: data.daily.map((d) => dayLabel(d.day)),
-      datasets: [{ label: words.csat, data: data.daily.map((d) => d.csat_avg), borderColor: brand, backgroundColor: brand, spanGaps: true, tension: 0.25 }],
+      datasets: [
+        { label: words.csat, data: data.daily.map((d) => d.csat_avg), borderColor: brand, backgroundColor: brand, spanGaps: true, tension: 0.25, yAxisID: "y" },
+        { label: "NPS", data: data.daily.map((d) => d.nps), borderColor: ai, backgroundColor: ai, spanGaps: true, tension: 0.25, yAxisID: "y2" },
+      ],
     },
-    options: { scales: { y: { min: 1, max: 5 } } },
+    options: { scales: { y: { min: 1, max: 5 }, y2: { position: "right", min: -100, max: 100, grid: { drawOnChartArea: false } } } },
   });
 
   const handled = data.handled_by;

@@ -22,6 +22,15 @@ figures = st.builds(
     handled_by=st.sampled_from(["ai", "ai_then_people", "people", "none"]),
     csat=st.none() | st.integers(1, 5),
     nps=st.none() | st.integers(0, 10),
+    wait_bucket=st.none() | st.integers(0, 28),
+    continued=st.booleans(),
+    handoffs=st.lists(st.sampled_from(["agent", "error", "timeout"]), max_size=2).map(tuple),
+)
+openings = st.builds(
+    tally.Opening,
+    route=st.sampled_from(["", "cotizar", "despacho"]),
+    reroute_seconds=st.none() | seconds,
+    rerouted_by=st.none() | st.integers(1, 5),
 )
 
 
@@ -72,6 +81,20 @@ def test_taking_a_case_out_leaves_what_was_there_before(cases, extra):
     for name in tally.DURATIONS:
         assert tally.spread(after, name)["count"] == tally.spread(before, name)["count"]
     assert tally.counts(after, "handled_by") == tally.counts(before, "handled_by")
+    assert after.get("wait_curve") == before.get("wait_curve")
+    assert tally.counts(after, "handoffs") == tally.counts(before, "handoffs")
+
+
+@given(st.lists(openings, max_size=12), st.integers(0, 12))
+def test_routes_add_up_in_any_split_and_count_each_opening_once(opened, cut):
+    whole = tally.total(tally.of_opening(o) for o in opened)
+    split = tally.total([tally.total(tally.of_opening(o) for o in opened[:cut]), tally.total(tally.of_opening(o) for o in opened[cut:])])
+    assert whole.get("opened", 0) == len(opened) == split.get("opened", 0)
+    for route in {o.route for o in opened}:
+        mine = [o for o in opened if o.route == route]
+        cases, rerouted, summed = whole["routes"][route]
+        assert (cases, rerouted) == (len(mine), sum(o.reroute_seconds is not None for o in mine)) == tuple(split["routes"][route][:2])
+        assert abs(summed - sum(o.reroute_seconds or 0 for o in mine)) < 1e-3 * max(1, len(mine))
 
 
 def test_an_empty_tally_has_no_numbers():

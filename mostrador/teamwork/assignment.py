@@ -180,15 +180,19 @@ def pick(inbox: Inbox, conv: Conversation, *, returning: bool = False) -> int | 
     """The agent to give this chat to now, or None. The choice is made on a snapshot, then
     confirmed under the lock of that one person's row (their availability and load read again):
     a colleague's assignment or a switch to offline in flight either finished first, and is seen,
-    or waits for this one. A choice that no longer holds is replaced and the rule asked again."""
+    or waits for this one. A choice that no longer holds is replaced and the rule asked again.
+    Only the first choice waits for its lock: holding one person's row while waiting for another's
+    is how two assignments deadlock, so a later choice whose row is locked is passed over (the
+    chat queues, and the drain hands it out as soon as room is seen)."""
     holding = conv.assignee_id if returning else None
     found = candidates(inbox, conv.team_id, holding=holding)
     rule_policy = policy_of(inbox)
-    for _attempt in range(len(found)):
+    for attempt in range(len(found)):
         choice = rule.choose(rule_policy, found, sticky_agent_id=holding)
         if choice is None:
             return None
-        row = User.objects.select_for_update().filter(pk=choice, is_active=True).values_list("availability", "capacity").first()
+        locked = User.objects.select_for_update(no_key=True, skip_locked=attempt > 0)
+        row = locked.filter(pk=choice, is_active=True).values_list("availability", "capacity").first()
         if row is not None:
             fresh = _as_candidate(inbox, choice, row[0], row[1], holding=choice == holding)
             if fresh.can_take:

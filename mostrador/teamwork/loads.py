@@ -19,11 +19,14 @@ from .models import AgentLoad
 
 
 def lock_people(user_ids: Iterable[int]) -> dict[int, User]:
-    """Lock these people's rows, in id order (never two transactions waiting on each other)."""
+    """Lock these people's rows, in id order (never two transactions waiting on each other).
+    FOR NO KEY UPDATE, as every lock on a person here: writing a row that only points at a person
+    (a chat given to them, an event they made) takes a key-share lock on their row, which a plain
+    FOR UPDATE waits for, and two such waits crosswise are a deadlock."""
     ids = sorted({i for i in user_ids if i is not None})
     if not ids:
         return {}
-    return {u.pk: u for u in User.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    return {u.pk: u for u in User.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")}
 
 
 def deltas_of(change) -> Counter:
@@ -45,7 +48,7 @@ def apply(inbox_id: int, deltas: Counter, *, assigned_to: int | None = None, now
     if not deltas:
         return
     # Only the locks matter here, not the rows: no model instances on this hot path.
-    list(User.objects.select_for_update().filter(pk__in=sorted(deltas)).order_by("pk").values_list("pk", flat=True))
+    list(User.objects.select_for_update(no_key=True).filter(pk__in=sorted(deltas)).order_by("pk").values_list("pk", flat=True))
     AgentLoad.objects.bulk_create(
         [AgentLoad(user_id=user_id, inbox_id=inbox_id) for user_id in sorted(deltas)], ignore_conflicts=True
     )

@@ -20,7 +20,7 @@ UNCHANGED = object()
 def update_person(by: User, person: User, *, role=UNCHANGED, capacity=UNCHANGED, team_ids: list[int] | None = None) -> User:
     """Change someone's role, own capacity (None: the inbox's) or teams."""
     with transaction.atomic():
-        person = User.objects.select_for_update().get(pk=person.pk)
+        person = User.objects.select_for_update(no_key=True).get(pk=person.pk)
         if role is not UNCHANGED and role != person.role:
             if role not in Role.values:
                 raise ActionInvalid(_("Unknown role."), code="invalid")

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from mostrador.rules import tally as tallies
 from mostrador.rules import wait_curve
+from mostrador.rules.cases import CaseClock
 
 from . import clock_store
 from .models import Case, CaseDay
@@ -75,9 +76,9 @@ def slices_of(case: Case) -> list[str]:
     return names
 
 
-def figures(case: Case) -> tallies.CaseFigures:
+def figures(case: Case, clock: CaseClock | None = None) -> tallies.CaseFigures:
     samples = case.clock or {}
-    clock = clock_store.load(case)
+    clock = clock or clock_store.load(case)
     single = {
         "first_response": case.first_response_seconds,
         "first_human_response": case.first_human_response_seconds,
@@ -106,8 +107,8 @@ def figures(case: Case) -> tallies.CaseFigures:
     )
 
 
-def opening(case: Case) -> tallies.Opening:
-    clock = clock_store.load(case)
+def opening(case: Case, clock: CaseClock | None = None) -> tallies.Opening:
+    clock = clock or clock_store.load(case)
     return tallies.Opening(route=case.route, reroute_seconds=clock.reroute_seconds, rerouted_by=clock.first_transfer_by)
 
 
@@ -117,10 +118,11 @@ def case_tallies(case: Case) -> dict[Key, tallies.Tally]:
         return {}
     names = slices_of(case)
     changes: dict[Key, tallies.Tally] = {}
-    closing = tallies.of_case(figures(case))
+    clock = clock_store.load(case)
+    closing = tallies.of_case(figures(case, clock))
     for name in names:
         changes[(day_of(case.closed_at), name)] = dict(closing)
-    opened = tallies.of_opening(opening(case))
+    opened = tallies.of_opening(opening(case, clock))
     for name in names:
         tallies.add(changes.setdefault((day_of(case.opened_at), name), {}), opened)
     return changes

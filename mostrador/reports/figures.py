@@ -41,24 +41,29 @@ def people(team_id: int | None, only: int | None = None, since: datetime | None 
         return list(found.filter(pk=only))
     if team_id:
         return list(found.filter(teams__pk=team_id))
-    return list(found.filter(Q(role=Role.AGENT) | Q(pk__in=_closers(since, until))))
+    others = list(found.exclude(role=Role.AGENT).values_list("pk", flat=True))
+    return list(found.filter(Q(role=Role.AGENT) | Q(pk__in=_closed_some(others, since, until))))
 
 
-def _closers(since: datetime | None, until: datetime | None) -> set[int]:
-    """Everyone cases counted for in the range: from the agent slices of the rollups' whole days,
-    and from the cases of the partial days at the edges."""
+def _closed_some(user_ids: list[int], since: datetime | None, until: datetime | None) -> set[int]:
+    """Which of these people cases counted for in the range: their agent slices in the rollups'
+    whole days (read by the slice index), and the cases of the partial days at the edges."""
+    if not user_ids:
+        return set()
     days, edges = rollups.day_span(since, min(until, timezone.now()) if until else None)
     found: set[int] = set()
     if days:
-        rows = CaseDay.objects.filter(slice__regex=r"^a[0-9]+$")
+        rows = CaseDay.objects.filter(slice__in=[rollups.slice_name(agent_id=pk) for pk in user_ids])
         if days[0] is not None:
             rows = rows.filter(day__gte=days[0])
         if days[1] is not None:
             rows = rows.filter(day__lte=days[1])
         found |= {int(name[1:]) for name in rows.values_list("slice", flat=True).distinct()}
     for start, end in edges:
-        closed = Case.objects.filter(closed_at__gte=start, closed_at__lt=end)
-        found |= {pk for pair in closed.values_list("assignee_id", "closed_by_id").distinct() for pk in pair if pk}
+        closed = Case.objects.filter(closed_at__gte=start, closed_at__lt=end).filter(
+            Q(assignee_id__in=user_ids) | Q(assignee_id__isnull=True, closed_by_id__in=user_ids)
+        )
+        found |= {pk for pair in closed.values_list("assignee_id", "closed_by_id").distinct() for pk in pair if pk in user_ids}
     return found
 
 
@@ -140,7 +145,7 @@ def closed_by_period(base: Scope, since: datetime, until: datetime, by: str, use
         days, edges = rollups.day_span(since, min(until, timezone.now()) if until else None)
         names = {rollups.slice_name(inbox, None, pk): pk for pk in user_ids for inbox in ((None,) if base.inboxes is None else base.inboxes)}
         if days:
-            for name, day, tally in rollups.read_rows(list(names), *days, by_day=True):
+            for name, day, tally in rollups.read_rows(list(names), *days, by_day=True, keys=("closed",)):
                 counts[(_period_of(day, by), names[name])] += tally.get("closed", 0)
         for start, end in edges:
             for closed_at, assignee, closer in _closed_cases(base, start, end, user_ids):
@@ -233,6 +238,9 @@ def routes(scope: Scope, since: datetime | None, until: datetime | None) -> dict
 # --- the charts' daily series -----------------------------------------------------------------
 
 
+DAILY_KEYS = ("opened", "closed", "first_human_response", "csat", "nps")
+
+
 def daily(scope: Scope, since: datetime, until: datetime) -> list[dict]:
     """Per local day of [since, until): cases opened and closed, first human response p50,
     CSAT average; read from the rollups, with the edge days from the cases."""
@@ -242,7 +250,7 @@ def daily(scope: Scope, since: datetime, until: datetime) -> list[dict]:
     if names is None:
         edges, days = [(since, until)], None
     if days:
-        for _, day, tally in rollups.read_rows(names, *days, by_day=True):
+        for _, day, tally in rollups.read_rows(names, *days, by_day=True, keys=DAILY_KEYS):
             tallies.add(per_day[day], tally)
     for start, end in edges:
         day = rollups.day_of(start)

@@ -122,25 +122,10 @@ def reports_page(request):
     previous = figures.previous_period(chosen.since, chosen.until)
     before = reports.summary(scope, *previous) if previous else None
     agents_base = scope_for(user, Filters(chosen.filters.inbox_id, chosen.filters.channel, None, None, chosen.filters.tag))
-    agents = figures.agents(agents_base, chosen.since, chosen.until, chosen.filters.team_id)
-    if chosen.filters.agent_id:
-        agents = [row for row in agents if row["agent_id"] == chosen.filters.agent_id]
-    span = (chosen.last - chosen.first).days
-    automatic = "hour" if span == 0 else "day" if span <= 31 else "week" if span <= 120 else "month"
-    by = request.GET.get("by") if request.GET.get("by") in figures.PERIODS else automatic
-    if by == "hour" and span > 31:
-        by = automatic
-    if previous:
-        earlier = {row["agent_id"]: row["cases_closed"] for row in figures.agents(agents_base, *previous, chosen.filters.team_id)}
-        for row in agents:
-            row["closed_before"] = earlier.get(row["agent_id"], 0)
-            row["closed_delta"] = row["cases_closed"] - row["closed_before"]
+    agents = _agent_rows(agents_base, chosen, previous)
+    by = _period(request.GET.get("by"), chosen)
     closed = figures.closed_by_period(agents_base, chosen.since, chosen.until, by, [row["agent_id"] for row in agents])
-    curve = figures.wait_curve(scope, chosen.since, chosen.until)
-    routes = figures.routes(scope, chosen.since, chosen.until)
-    names = dict(User.objects.values_list("pk", "name"))
-    for row in routes["by_agent"]:
-        row["name"] = names.get(row["agent_id"]) or _("The system")
+    curve, routes = _curve_and_routes(scope, chosen, previous)
     daily = figures.daily(scope, chosen.since, chosen.until)
     cards = _cards(summary, before)
     context = {
@@ -155,6 +140,7 @@ def reports_page(request):
         "tags": Tag.objects.order_by("name").values_list("name", flat=True)[:200],
         "summary": summary,
         "cards": cards,
+        "before": before,
         "agents": agents,
         "curve": curve,
         "routes": routes,
@@ -171,6 +157,45 @@ def reports_page(request):
         "api_query": chosen.api_query(),
     }
     return render(request, "reports/page.html", context)
+
+
+def _agent_rows(base, chosen: Chosen, previous) -> list[dict]:
+    """The agents table: each person's figures and how many more or fewer they closed than in
+    the previous period."""
+    agents = figures.agents(base, chosen.since, chosen.until, chosen.filters.team_id)
+    if chosen.filters.agent_id:
+        agents = [row for row in agents if row["agent_id"] == chosen.filters.agent_id]
+    if previous:
+        earlier = {row["agent_id"]: row["cases_closed"] for row in figures.agents(base, *previous, chosen.filters.team_id)}
+        for row in agents:
+            row["closed_before"] = earlier.get(row["agent_id"], 0)
+            row["closed_delta"] = row["cases_closed"] - row["closed_before"]
+    return agents
+
+
+def _period(asked: str | None, chosen: Chosen) -> str:
+    """How finely the closed-per-agent chart counts: as asked, else by the range's length (hours
+    for at most a month)."""
+    span = (chosen.last - chosen.first).days
+    automatic = "hour" if span == 0 else "day" if span <= 31 else "week" if span <= 120 else "month"
+    if asked not in figures.PERIODS or (asked == "hour" and span > 31):
+        return automatic
+    return asked
+
+
+def _curve_and_routes(scope, chosen: Chosen, previous) -> tuple[dict, dict]:
+    """The wait curve and the routes, each with the previous period's numbers beside them."""
+    curve = figures.wait_curve(scope, chosen.since, chosen.until)
+    routes = figures.routes(scope, chosen.since, chosen.until)
+    if previous:
+        curve["before"] = figures.wait_curve(scope, *previous)["suggested_wait_target_seconds"]
+        earlier = {row["route"]: row["cases"] for row in figures.routes(scope, *previous)["items"]}
+        for row in routes["items"]:
+            row["cases_before"] = earlier.get(row["route"], 0)
+    names = dict(User.objects.filter(pk__in=[row["agent_id"] for row in routes["by_agent"]]).values_list("pk", "name"))
+    for row in routes["by_agent"]:
+        row["name"] = names.get(row["agent_id"]) or _("The system")
+    return curve, routes
 
 
 def _cards(summary: dict, before: dict | None) -> list[dict]:

@@ -134,6 +134,9 @@ def test_agents_report_by_hand(settings, admin_api, supervisor_api, people):
 
         from_rollups = supervisor_api.get("/reports/agents", **whole_days()).json_body["items"]
         assert from_rollups == body["items"]
+        for by, period in (("week", "2026-03-02"), ("month", "2026-03")):  # T0 is a Tuesday
+            rows_by = supervisor_api.get("/reports/agents/closed", **whole_days(by=by)).json_body["items"]
+            assert {(row["period"], row["agent_id"], row["cases_closed"]) for row in rows_by} >= {(period, ana.pk, 2)}
         per_day = supervisor_api.get("/reports/agents/closed", **whole_days(by="day")).json_body["items"]
         assert {(row["agent_id"], row["cases_closed"]) for row in per_day} == {(ana.pk, 2), (bruno.pk, 1), (carla.pk, 1), (sofia["agent_id"], 1)}
 

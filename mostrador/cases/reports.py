@@ -88,8 +88,10 @@ def tallies_of(scopes: dict, since: datetime | None, until: datetime | None, key
             groups[key] = names
     opening_keys = keys is None or bool({"opened", "routes", "rerouted_by"} & set(keys))
     if days and groups:
-        # Kept tallies are handed over uncopied only when nothing below adds to them.
-        results.update(rollups.totals(groups, *days, keys=keys, shared=not edges and not opening_keys))
+        # The rollups' tallies are kept ones: copied before anything below adds to them, whole
+        # when cases of the edge days are added, else only the parts openings touch.
+        for key, kept in rollups.totals(groups, *days, keys=keys).items():
+            results[key] = tallies.thawed(kept, None if edges else ("routes", "rerouted_by")) if edges or opening_keys else kept
     sliced = {key: scope for key, scope in scopes.items() if key not in from_cases}
     for span, group in ((edges, sliced), ([(since, until)], from_cases)):
         if group:

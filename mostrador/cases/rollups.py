@@ -201,11 +201,11 @@ _merged: OrderedDict[tuple, tallies.Tally] = OrderedDict()
 MERGED_KEPT = 256
 
 
-def totals(groups: dict, first: date | None, last: date | None, keys: tuple[str, ...] | None = None, *, shared: bool = False) -> dict:
+def totals(groups: dict, first: date | None, last: date | None, keys: tuple[str, ...] | None = None) -> dict:
     """The tally of whole days first..last of each group of slices ({key: [slice names]}), read
     with a few queries for all groups: the rows' versions, the rows not merged before (a group's
-    past days, merged once and kept), and today's. `shared`: the caller only reads the results,
-    so a kept tally may be handed over as it is, without a copy."""
+    past days, merged once and kept), and today's. The tallies returned are the kept ones: the
+    caller copies what it adds to (`tally.thawed`)."""
     rows = CaseDay.objects.filter(slice__in={name for names in groups.values() for name in names})
     if first is not None:
         rows = rows.filter(day__gte=first)
@@ -229,7 +229,7 @@ def totals(groups: dict, first: date | None, last: date | None, keys: tuple[str,
         cache_key = (keys, settled)
         recent_versions[key] = [(pk, version) for pk, version, past in group if not past]
         whole = _merged.get((keys, settled, tuple(recent_versions[key])))
-        if shared and whole is not None:
+        if whole is not None:
             ready[key] = whole  # nothing changed since it was last read
             continue
         if cache_key in _merged:
@@ -246,8 +246,8 @@ def totals(groups: dict, first: date | None, last: date | None, keys: tuple[str,
             base = tallies.total(read[pk] for pk, _ in settled if pk in read)
             _keep(cache_key, base)
         fresh = [read[pk] for pk in recent if pk in read]
-        results[key] = base if shared and not fresh else tallies.total([base, *fresh])
-        if fresh and shared:
+        results[key] = tallies.total([base, *fresh]) if fresh else base
+        if fresh:
             _keep((keys, settled, tuple(recent_versions[key])), results[key])
     return results
 

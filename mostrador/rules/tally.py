@@ -148,6 +148,18 @@ def add(into: Tally, other: Tally, sign: int = 1) -> Tally:
     return into
 
 
+def thawed(tally: Tally, parts: Iterable[str] | None = None) -> Tally:
+    """A copy of a tally that `add` may change without changing the original: whole, or (with
+    `parts`) sharing everything but its counts and those parts."""
+    if parts is None:
+        return total([tally])
+    copy = dict(tally)
+    for name in parts:
+        if name in copy:
+            copy[name] = {key: list(cell) if isinstance(cell, list) else cell for key, cell in copy[name].items()}
+    return copy
+
+
 def total(tallies: Iterable[Tally]) -> Tally:
     result: Tally = {}
     for tally in tallies:

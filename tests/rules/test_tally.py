@@ -100,3 +100,15 @@ def test_routes_add_up_in_any_split_and_count_each_opening_once(opened, cut):
 def test_an_empty_tally_has_no_numbers():
     assert tally.spread({}, "first_response") == {"count": 0, "avg": None, "p50": None, "p90": None}
     assert tally.of_case(tally.CaseFigures(closed=False)) == {}
+
+
+@given(st.lists(figures, max_size=6), st.lists(openings, max_size=6), st.lists(openings, min_size=1, max_size=4))
+def test_a_thawed_tally_takes_openings_without_changing_the_kept_one(cases, opened, more):
+    kept = tally.total([*(tally.of_case(c) for c in cases), *(tally.of_opening(o) for o in opened)])
+    before = copy.deepcopy(kept)
+    for parts in (None, ("routes", "rerouted_by")):
+        thawed = tally.thawed(kept, parts)
+        for o in more:
+            tally.add(thawed, tally.of_opening(o))
+        assert kept == before
+        assert thawed.get("opened", 0) == len(opened) + len(more)

@@ -14,7 +14,7 @@ from mostrador.rules import cases as rules
 from mostrador.rules.attention import AuthorKind
 
 from . import clock_store, rollups
-from .lifecycle import assignment_changed
+from .lifecycle import fold_handoff_or_assignment
 from .models import Case
 
 SURVEY_FIELDS = ("survey_kind", "survey_sent_at", "csat", "nps", "survey_comment")
@@ -57,16 +57,11 @@ def rebuild(conversation: Conversation) -> int:
             if event.kind in PENDING_KINDS and event.to_state == "pending" and event.from_state != "pending":
                 moment = message.created_at if message is not None else event.created_at
                 clock = rules.became_pending(clock, min(moment, event.created_at))
-            if event.kind == EventKind.ASSIGNED:
-                clock = assignment_changed(clock, event.data, event.created_at, event.actor_id if event.actor_kind == AuthorKind.AGENT else None)
+            by = event.actor_id if event.actor_kind == AuthorKind.AGENT else None
+            clock = fold_handoff_or_assignment(case, clock, event.kind, event.data, event.created_at, by)
             if event.kind == EventKind.LEFT_ON_READ:
                 clock = replace(clock, left_on_read=clock.left_on_read + 1)
                 case.left_on_read_wait = datetime.fromisoformat(event.data["waiting_since"]) if event.data.get("waiting_since") else None
-            if event.kind == EventKind.HANDOFF:
-                clock = rules.on_handoff(clock, str(event.data.get("cause") or ""))
-            if event.kind == EventKind.HANDOFF and event.data.get("route"):
-                case.route = str(event.data["route"])[:60]
-                clock = rules.on_routed(clock, event.created_at)
             if event.kind == EventKind.RESOLVED:
                 waiting = None
                 clock = rules.end_wait(clock, event.created_at)

@@ -117,14 +117,8 @@ def _fold(change: hooks.ConversationChanged, case: Case | None) -> Case | None:
         customer_wait = kind == EventKind.MESSAGE and change.actor.kind == AuthorKind.CUSTOMER
         moment = change.after.waiting_since if customer_wait and change.after.waiting_since else change.now
         clock = rules.became_pending(clock, min(moment, change.now))
-    if kind == EventKind.HANDOFF:
-        clock = rules.on_handoff(clock, str(change.data.get("cause") or ""))
-    if kind == EventKind.HANDOFF and change.data.get("route"):
-        case.route = str(change.data["route"])[:60]
-        clock = rules.on_routed(clock, change.now)
-    if kind == EventKind.ASSIGNED:
-        by = change.actor.user.pk if change.actor.is_person and change.actor.user is not None else None
-        clock = assignment_changed(clock, change.data, change.now, by)
+    by = change.actor.user.pk if change.actor.is_person and change.actor.user is not None else None
+    clock = fold_handoff_or_assignment(case, clock, kind, change.data, change.now, by)
     if kind == EventKind.RESOLVED:
         if clock.pending_since is None and change.state_before is State.PENDING:
             clock = rules.became_pending(clock, pending_from(change.before, window) or change.now)
@@ -162,12 +156,22 @@ def _blank_case_fields() -> dict:
     return {name: value for name, value in Case().__dict__.items() if name != "_state"}
 
 
-def assignment_changed(clock: rules.CaseClock, data: dict, t: datetime, by: int | None) -> rules.CaseClock:
-    """An assignment event folded into the case: who holds it since when, and re-routes."""
-    before, after = (data.get("from") or {}).get("user_id"), (data.get("to") or {}).get("user_id")
-    if after != before:
-        clock = rules.on_assigned(clock, t, to_person=after is not None)
-    return rules.on_transfer(clock, t, by) if is_transfer(data) else clock
+def fold_handoff_or_assignment(case: Case, clock: rules.CaseClock, kind: str, data: dict, t: datetime, by: int | None) -> rules.CaseClock:
+    """A hand-off (why, and the route that placed the case) or an assignment (who holds it since
+    when, and re-routes) folded into the case; any other event leaves it as it was. The live
+    hook and the backfill both fold events through here, so they give the same numbers."""
+    if kind == EventKind.HANDOFF:
+        clock = rules.on_handoff(clock, str(data.get("cause") or ""))
+        if data.get("route"):
+            case.route = str(data["route"])[:60]
+            clock = rules.on_routed(clock, t)
+    elif kind == EventKind.ASSIGNED:
+        before, after = (data.get("from") or {}).get("user_id"), (data.get("to") or {}).get("user_id")
+        if after != before:
+            clock = rules.on_assigned(clock, t, to_person=after is not None)
+        if is_transfer(data):
+            clock = rules.on_transfer(clock, t, by)
+    return clock
 
 
 def is_transfer(data: dict) -> bool:

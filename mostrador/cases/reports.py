@@ -109,17 +109,13 @@ def tallies_of(scopes: dict, since: datetime | None, until: datetime | None, key
 
 
 def add_openings(result: tallies.Tally, cases) -> None:
-    """What these cases add to the days they opened, counted in the database by route; only the
-    few that were re-routed are read one by one (for how long that took, and who did it)."""
-    counted = cases.order_by().values("route").annotate(n=Count("id", distinct=True)).values_list("route", "n")
-    for route, n in counted:
-        tallies.add(result, {"opened": n, "routes": {route: [n, 0, 0.0]}})
-    for case in cases.filter(transfers__gt=0).iterator(chunk_size=500):
-        opened = tallies.of_opening(rollups.opening(case))
-        opened.pop("opened")
-        for cell in opened["routes"].values():
-            cell[0] = 0  # counted above
-        tallies.add(result, opened)
+    """What these cases add to the days they opened: those never re-routed counted in the
+    database by route, the few re-routed read one by one (how long it took, and who did it)."""
+    plain = cases.filter(transfers=0).order_by().values("route").annotate(n=Count("id", distinct=True))
+    for route, n in plain.values_list("route", "n"):
+        tallies.add(result, tallies.of_opening(tallies.Opening(route=route), count=n))
+    for case in cases.filter(transfers__gt=0).distinct().iterator(chunk_size=500):
+        tallies.add(result, tallies.of_opening(rollups.opening(case)))
 
 
 def add_closed_cases(results: dict, scopes: dict, start: datetime | None, end: datetime | None) -> None:
@@ -147,6 +143,11 @@ def summary(scope: Scope, since: datetime | None, until: datetime | None) -> dic
     return shape(tally(scope, since, until), since, until)
 
 
+def span(since: datetime | None, until: datetime | None) -> dict:
+    """A report's range, as every report answers it."""
+    return {"since": since.isoformat() if since else None, "until": until.isoformat() if until else None}
+
+
 def shape(tally: tallies.Tally, since: datetime | None, until: datetime | None) -> dict:
     """The API's summary from a tally."""
     closed = tally.get("closed", 0)
@@ -155,8 +156,7 @@ def shape(tally: tallies.Tally, since: datetime | None, until: datetime | None) 
     csat_n, nps_n = sum(csat.values()), sum(nps.values())
     handled = tallies.counts(tally, "handled_by")
     return {
-        "since": since.isoformat() if since else None,
-        "until": until.isoformat() if until else None,
+        **span(since, until),
         "cases_opened": tally.get("opened", 0),
         "cases_closed": closed,
         "first_response": tallies.spread(tally, "first_response"),

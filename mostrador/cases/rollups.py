@@ -50,9 +50,9 @@ def agent_of(case: Case) -> int | None:
     return case.assignee_id or case.closed_by_id
 
 
-def counted_for(agent_id: int) -> Q:
-    """The closed cases agent_of gives to this person, as a filter."""
-    return Q(assignee_id=agent_id) | Q(assignee_id__isnull=True, closed_by_id=agent_id)
+def counted_for(*agent_ids: int) -> Q:
+    """The closed cases agent_of gives to these people, as a filter."""
+    return Q(assignee_id__in=agent_ids) | Q(assignee_id__isnull=True, closed_by_id__in=agent_ids)
 
 
 TAG_CHARS = 40  # of a tag's name in a slice's

@@ -46,7 +46,7 @@ def _filters(request) -> tuple[ListFilters, dict]:
     scope = request.GET.get("scope", "all")
     if scope not in SCOPES:
         scope = "all"
-    inbox_id, team_id = _number(request.GET.get("inbox")), _number(request.GET.get("team"))
+    inbox_id, team_id = id_param(request.GET.get("inbox")), id_param(request.GET.get("team"))
     filters = ListFilters(
         state=tab,
         inbox_id=inbox_id,
@@ -59,7 +59,8 @@ def _filters(request) -> tuple[ListFilters, dict]:
     return filters, {"tab": tab, "scope": scope, "inbox_id": inbox_id, "team_id": team_id, "extra": extra}
 
 
-def _number(raw: str | None) -> int | None:
+def id_param(raw: str | None) -> int | None:
+    """A positive id from a query or form parameter, or None for anything else."""
     return int(raw) if raw and raw.isdigit() and len(raw) < 18 else None
 
 
@@ -283,7 +284,7 @@ def assign(request, conversation_id: int):
 @require_POST
 def transfer(request, conversation_id: int):
     """Derivar from the pane: to a person or a team, with a note."""
-    user_id, team_id = _number(request.POST.get("user_id")), _number(request.POST.get("team_id"))
+    user_id, team_id = id_param(request.POST.get("user_id")), id_param(request.POST.get("team_id"))
     user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
     team = Team.objects.filter(pk=team_id).first() if team_id else None
     note = request.POST.get("note", "")

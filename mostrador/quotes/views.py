@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from mostrador.accounts.models import Team
 from mostrador.inbox.actions import ActionRefused, Actor
 from mostrador.inbox.queries import visible_conversations, visible_inboxes
-from mostrador.inbox.views import pane
+from mostrador.inbox.views import id_param, pane
 from mostrador.rules.quotes import Stage
 
 from . import actions
@@ -38,11 +38,8 @@ CLOSED_SHOWN = 50
 
 
 def _filters(request) -> dict:
-    def number(name):
-        raw = request.GET.get(name, "")
-        return int(raw) if raw.isdigit() and len(raw) < 18 else None
-
-    return {"scope": "mine" if request.GET.get("scope") == "mine" else "all", "team": number("team"), "inbox": number("inbox")}
+    get = request.GET.get
+    return {"scope": "mine" if get("scope") == "mine" else "all", "team": id_param(get("team")), "inbox": id_param(get("inbox"))}
 
 
 def _board(request) -> dict:

@@ -6,9 +6,6 @@ CSV with `?format=csv` (the same numbers as its JSON, one row per table row).
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from django.http import HttpResponse, StreamingHttpResponse
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -46,10 +43,7 @@ class ReportFilters(Schema):
 
 def _answer(params: ReportFilters, result: dict, name: str, rows=None):
     if params.format == "csv":
-        body = tables.summary_csv(result) if rows is None else tables.to_csv(rows)
-        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
+        return tables.csv_response(tables.summary_csv(result) if rows is None else tables.to_csv(rows), name)
     return result
 
 
@@ -107,7 +101,7 @@ def agents(request, params: Query[ReportFilters]):
     only = None if may_read_everyone(request.user) else request.user.pk
     base = scope_for(request.user, Filters(params.inbox_id, params.channel, None, None, params.tag))
     rows = figures.agents(base, params.since, params.until, params.team_id, only)
-    result = {"since": _iso(params.since), "until": _iso(params.until), "items": rows, "next_cursor": None}
+    result = {**reports.span(params.since, params.until), "items": rows, "next_cursor": None}
     return _answer(params, result, "agents", rows)
 
 
@@ -281,9 +275,7 @@ def monitor(request, params: Query[MonitorFilters]):
         raise ApiError(403, "The monitor is for supervisors and admins.", "forbidden")
     result = read_monitor(request.user, Filters(inbox_id=params.inbox_id, team_id=params.team_id))
     if params.format == "csv":
-        response = HttpResponse(tables.to_csv(result["agents"]), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="monitor.csv"'
-        return response
+        return tables.csv_response(tables.to_csv(result["agents"]), "monitor")
     return result
 
 
@@ -309,15 +301,5 @@ def export(request, kind: str, params: Query[ExportFilters]):
         raise ApiError(404, "Exports are cases, messages or events.", "not_found")
     rows = exports.rows_of(request.user, kind, params.since, params.until, params.inbox_id)
     if params.format == "csv":
-        return csv_stream(rows, kind)
+        return tables.csv_response(exports.csv_lines(rows, kind), kind)
     return exports.page(rows, kind, int(params.cursor or 0), params.limit)
-
-
-def csv_stream(rows, kind: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(exports.csv_lines(rows, kind), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{kind}.csv"'
-    return response
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None

@@ -19,15 +19,13 @@ from mostrador.inbox.policy import visible_conversations
 CHUNK = 2000
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
 @dataclass(frozen=True)
 class Kind:
+    """One export: its rows, the moment since/until filter on, and its columns (model fields,
+    which are also the CSV's header and the API's keys)."""
+
     model: type
     time_field: str
-    fields: tuple[str, ...]
     columns: tuple[str, ...]
 
     def row(self, values: tuple) -> dict:
@@ -43,27 +41,18 @@ def _plain(value):
 
 
 KINDS = {
-    "cases": Kind(
-        Case, "opened_at",
-        ("pk", "conversation_id", "inbox_id", "contact_id", "opened_at", "closed_at", "close_reason", "reason", "route", "tags",
-         "assignee_id", "team_id", "closed_by_id", "handled_by", "first_response_seconds", "first_human_response_seconds",
-         "queue_seconds", "end_to_end_seconds", "interactions", "transfers", "left_on_read", "csat", "nps", "survey_comment"),
-        ("id", "conversation_id", "inbox_id", "contact_id", "opened_at", "closed_at", "close_reason", "reason", "route", "tags",
-         "assignee_id", "team_id", "closed_by_id", "handled_by", "first_response_seconds", "first_human_response_seconds",
-         "queue_seconds", "end_to_end_seconds", "interactions", "transfers", "left_on_read", "csat", "nps", "survey_comment"),
-    ),
-    "messages": Kind(
-        Message, "created_at",
-        ("pk", "conversation_id", "inbox_id", "created_at", "direction", "author_kind", "author_id", "bot_name", "type", "text",
-         "status", "external_id"),
-        ("id", "conversation_id", "inbox_id", "created_at", "direction", "author_kind", "author_id", "bot_name", "type", "text",
-         "status", "external_id"),
-    ),
-    "events": Kind(
-        ConversationEvent, "created_at",
-        ("pk", "conversation_id", "created_at", "kind", "actor_kind", "actor_id", "bot_name", "from_state", "to_state"),
-        ("id", "conversation_id", "created_at", "kind", "actor_kind", "actor_id", "bot_name", "from_state", "to_state"),
-    ),
+    "cases": Kind(Case, "opened_at", (
+        "id", "conversation_id", "inbox_id", "contact_id", "opened_at", "closed_at", "close_reason", "reason", "route", "tags",
+        "assignee_id", "team_id", "closed_by_id", "handled_by", "first_response_seconds", "first_human_response_seconds",
+        "queue_seconds", "end_to_end_seconds", "interactions", "transfers", "left_on_read", "csat", "nps", "survey_comment",
+    )),
+    "messages": Kind(Message, "created_at", (
+        "id", "conversation_id", "inbox_id", "created_at", "direction", "author_kind", "author_id", "bot_name", "type", "text",
+        "status", "external_id",
+    )),
+    "events": Kind(ConversationEvent, "created_at", (
+        "id", "conversation_id", "created_at", "kind", "actor_kind", "actor_id", "bot_name", "from_state", "to_state",
+    )),
 }
 
 
@@ -79,7 +68,7 @@ def rows_of(user, kind: str, since: datetime | None, until: datetime | None, inb
         qs = qs.filter(**{f"{spec.time_field}__gte": since})
     if until is not None:
         qs = qs.filter(**{f"{spec.time_field}__lt": until})
-    return qs.order_by("pk").values_list(*spec.fields)
+    return qs.order_by("pk").values_list(*spec.columns)
 
 
 def page(qs, kind: str, after: int, limit: int) -> dict:
@@ -113,4 +102,4 @@ def csv_lines(qs, kind: str) -> Iterator[str]:
     writer = csv.writer(_Line())
     yield writer.writerow(spec.columns)
     for values in walk(qs):
-        yield writer.writerow([_plain(v) if v is not None else "" for v in values])
+        yield writer.writerow([_plain(v) for v in values])

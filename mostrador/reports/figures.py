@@ -9,17 +9,17 @@ from collections import defaultdict
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 
 from mostrador.accounts.models import Role, Team, User
 from mostrador.cases import reports, rollups
-from mostrador.cases.models import Case, CaseDay
+from mostrador.cases.models import CaseDay
 from mostrador.cases.reports import Scope
 from mostrador.rules import tally as tallies
 from mostrador.rules import wait_curve as curve
+from mostrador.teamwork import loads
 from mostrador.teamwork.availability import time_by_availability_of
-from mostrador.teamwork.models import AgentLoad
 
 
 def previous_period(since: datetime | None, until: datetime | None) -> tuple[datetime, datetime] | None:
@@ -60,10 +60,7 @@ def _closed_some(user_ids: list[int], since: datetime | None, until: datetime | 
             rows = rows.filter(day__lte=days[1])
         found |= {int(name[1:]) for name in rows.values_list("slice", flat=True).distinct()}
     for start, end in edges:
-        closed = Case.objects.filter(closed_at__gte=start, closed_at__lt=end).filter(
-            Q(assignee_id__in=user_ids) | Q(assignee_id__isnull=True, closed_by_id__in=user_ids)
-        )
-        found |= {pk for pair in closed.values_list("assignee_id", "closed_by_id").distinct() for pk in pair if pk in user_ids}
+        found |= {assignee or closer for _, assignee, closer in _closed_cases(Scope(), start, end, user_ids)}
     return found
 
 
@@ -78,21 +75,18 @@ def agents(base: Scope, since: datetime | None, until: datetime | None, team_id:
     by_person = reports.tallies_of(scopes, since, until, keys=("closed", "handling"))
     # (count, seconds) of each person's handling times: a team's average is theirs summed.
     handling = {pk: _count_and_sum(tally.get("handling", {})) for pk, tally in by_person.items()}
-    open_now = _open_now(base, everyone)
+    open_now = loads.held_by(user_ids=everyone, inbox_ids=base.inboxes)
     now = timezone.now()
     end = min(until, now) if until else now
-    starts = {person.pk: since or person.date_joined for person in listed}
-    clocks = time_by_availability_of([p.pk for p in listed], min(starts.values()), end) if listed and since else {}
+    start = since or min((person.date_joined for person in listed), default=end)
+    clocks = time_by_availability_of([p.pk for p in listed], start, end)
     rows = []
     for person in listed:
         mine = by_person[person.pk]
         teams = [team_id] if team_id else person_teams.get(person.pk, [])
         mates = set().union(*(team_members.get(t, set()) for t in teams)) if teams else everyone
         count, seconds = (sum(handling[pk][i] for pk in mates if pk in handling) for i in (0, 1))
-        if since:
-            clock = clocks[person.pk]
-        else:
-            clock = time_by_availability_of([person.pk], starts[person.pk], end)[person.pk]
+        clock = clocks[person.pk]
         rows.append({
             "agent_id": person.pk,
             "name": person.name,
@@ -123,13 +117,6 @@ def _teams_of(listed: list[User], team_id: int | None) -> tuple[dict[int, list[i
     return person_teams, members
 
 
-def _open_now(base: Scope, user_ids: set[int]) -> dict[int, int]:
-    loads = AgentLoad.objects.filter(user_id__in=user_ids)
-    if base.inboxes is not None:
-        loads = loads.filter(inbox_id__in=base.inboxes)
-    return {row["user_id"]: row["open"] for row in loads.values("user_id").annotate(open=Sum("open"))}
-
-
 PERIODS = ("hour", "day", "week", "month")
 
 
@@ -155,7 +142,7 @@ def closed_by_period(base: Scope, since: datetime, until: datetime, by: str, use
 
 def _closed_cases(base: Scope, start: datetime | None, end: datetime | None, user_ids: list[int]):
     cases = replace(base, agent_id=None, team_id=None, tag=None).closed_cases()
-    cases = cases.filter(Q(assignee_id__in=user_ids) | Q(assignee_id__isnull=True, closed_by_id__in=user_ids))
+    cases = cases.filter(rollups.counted_for(*user_ids))
     if start is not None:
         cases = cases.filter(closed_at__gte=start)
     if end is not None:
@@ -194,8 +181,7 @@ def wait_curve(scope: Scope, since: datetime | None, until: datetime | None) -> 
     counts = {int(index): (int(cell[0]), int(cell[1])) for index, cell in tally.get("wait_curve", {}).items()}
     buckets = curve.buckets(counts)
     return {
-        "since": since.isoformat() if since else None,
-        "until": until.isoformat() if until else None,
+        **reports.span(since, until),
         "buckets": [
             {"wait_from": b.wait_from, "wait_to": b.wait_to, "cases": b.cases, "no_continuation_share": b.no_continuation_share}
             for b in buckets
@@ -227,8 +213,7 @@ def routes(scope: Scope, since: datetime | None, until: datetime | None) -> dict
         by_agent.append({"agent_id": int(user) or None, "rerouted": int(cell[0]), "reroute_time_avg": round(float(cell[1]) / cell[0], 3)})
     by_agent.sort(key=lambda row: -row["rerouted"])
     return {
-        "since": since.isoformat() if since else None,
-        "until": until.isoformat() if until else None,
+        **reports.span(since, until),
         "items": items,
         "next_cursor": None,
         "by_agent": by_agent,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Avg, Count, FloatField, Func, Min, Q, Sum
+from django.db.models import Avg, Count, FloatField, Func, Min, Q
 from django.utils import timezone
 
 from mostrador.accounts.models import Role, User
@@ -16,7 +16,7 @@ from mostrador.inbox.models import Conversation
 from mostrador.inbox.queries import ListFilters, filtered, state_filter
 from mostrador.rules import tally as tallies
 from mostrador.rules.attention import State
-from mostrador.teamwork.models import AgentLoad
+from mostrador.teamwork import loads
 
 from .scope import Filters, scope_for
 
@@ -89,10 +89,7 @@ def _quotes_to_do(user) -> int:
 
 
 def _agents(user, filters: Filters) -> list[dict]:
-    loads = AgentLoad.objects.all()
-    if filters.inbox_id is not None:
-        loads = loads.filter(inbox_id=filters.inbox_id)
-    held = {row["user_id"]: row["open"] or 0 for row in loads.values("user_id").annotate(open=Sum("open"))}
+    held = loads.held_by(inbox_ids=None if filters.inbox_id is None else [filters.inbox_id])
     people = User.objects.filter(is_active=True).filter(Q(role=Role.AGENT) | Q(pk__in=[pk for pk, n in held.items() if n]))
     if filters.team_id:
         people = people.filter(teams__pk=filters.team_id)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from pydantic import ValidationError
 
 from mostrador.accounts.models import Team, User
 from mostrador.api.errors import ApiError
@@ -27,10 +28,11 @@ from mostrador.inbox.actions.inboxes import update_inbox
 from mostrador.inbox.hooks import TopbarItem
 from mostrador.inbox.models import Conversation, Inbox, Tag
 from mostrador.inbox.policy import may_configure, may_see, visible_inboxes
-from mostrador.inbox.queries import ListFilters, filtered, state_filter
+from mostrador.inbox.queries import ListFilters, conversation_list
+from mostrador.inbox.views import id_param
 from mostrador.rules.attention import State
 
-from . import figures
+from . import api, exports, figures, tables
 from .monitor import monitor
 from .scope import Filters, may_read_everyone, scope_for
 
@@ -60,13 +62,12 @@ class Chosen:
     last: date
     filters: Filters
 
-    def query(self, **changes) -> str:
+    def query(self) -> str:
         values = {
             "range": self.range, "from": self.first.isoformat(), "to": self.last.isoformat(),
             "inbox": self.filters.inbox_id or "", "team": self.filters.team_id or "", "agent": self.filters.agent_id or "",
             "channel": self.filters.channel or "", "tag": self.filters.tag or "",
         }
-        values.update(changes)
         return urlencode({k: v for k, v in values.items() if v not in ("", None)})
 
     def api_query(self) -> str:
@@ -75,10 +76,6 @@ class Chosen:
             "team_id": self.filters.team_id, "agent_id": self.filters.agent_id, "channel": self.filters.channel, "tag": self.filters.tag,
         }
         return urlencode({k: v for k, v in values.items() if v not in ("", None)})
-
-
-def _number(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and 0 < int(value) < 2**62 else None
 
 
 def choose(params) -> Chosen:
@@ -98,8 +95,8 @@ def choose(params) -> Chosen:
         last = today
         first = today - timedelta(days={"today": 0, "7d": 6, "30d": 29, "90d": 89}[chosen])
     filters = Filters(
-        inbox_id=_number(params.get("inbox")), channel=params.get("channel") or None, team_id=_number(params.get("team")),
-        agent_id=_number(params.get("agent")), tag=(params.get("tag") or "")[:50] or None,
+        inbox_id=id_param(params.get("inbox")), channel=params.get("channel") or None, team_id=id_param(params.get("team")),
+        agent_id=id_param(params.get("agent")), tag=(params.get("tag") or "")[:50] or None,
     )
     return Chosen(chosen, rollups.midnight(first), rollups.midnight(last + timedelta(days=1)), first, last, filters)
 
@@ -243,10 +240,6 @@ def _wait_inbox(user, chosen: Chosen) -> Inbox | None:
 @require_GET
 def report_csv(request, name: str):
     """The page's CSV links: the API's reports with the signed-in person's session."""
-    from pydantic import ValidationError
-
-    from . import api
-
     _supervisor(request)
     builders = {
         "summary": api.summary, "agents": api.agents, "wait_curve": api.wait_curve, "routes": api.routes, "daily": api.daily,
@@ -268,13 +261,12 @@ def report_csv(request, name: str):
 @require_GET
 def export_csv(request, kind: str):
     """Cases, messages or events of the range on screen, streamed as CSV."""
-    from . import api, exports
-
     _supervisor(request)
     if kind not in exports.KINDS:
         raise Http404
     chosen = choose(request.GET)
-    return api.csv_stream(exports.rows_of(request.user, kind, chosen.since, chosen.until, chosen.filters.inbox_id), kind)
+    rows = exports.rows_of(request.user, kind, chosen.since, chosen.until, chosen.filters.inbox_id)
+    return tables.csv_response(exports.csv_lines(rows, kind), kind)
 
 
 @login_required
@@ -310,20 +302,15 @@ def monitor_fragment(request):
 
 
 def _monitor_context(request) -> dict:
-    filters = Filters(inbox_id=_number(request.GET.get("inbox")), team_id=_number(request.GET.get("team")))
-    now = timezone.now()
-    figures_now = monitor(request.user, filters, now)
+    filters = Filters(inbox_id=id_param(request.GET.get("inbox")), team_id=id_param(request.GET.get("team")))
+    figures_now = monitor(request.user, filters)
     for agent in figures_now["agents"]:
         agent["full"] = agent["capacity"] is not None and agent["open"] >= agent["capacity"]
-    for row in figures_now["longest_waits"]:
-        row["since_ms"] = int(datetime.fromisoformat(row["waiting_since"]).timestamp() * 1000)
     return {
         "m": figures_now,
         "filters": filters,
         "inboxes": visible_inboxes(request.user).order_by("name"),
         "teams": Team.objects.order_by("name"),
-        "people": User.objects.filter(is_active=True).order_by("name"),
-        "now_ms": int(now.timestamp() * 1000),
     }
 
 
@@ -336,7 +323,7 @@ def monitor_transfer(request, conversation_id: int):
     if not may_see(request.user, conv):
         raise PermissionDenied
     to = request.POST.get("to", "")
-    target = _number(to[1:])
+    target = id_param(to[1:])
     user = User.objects.filter(pk=target, is_active=True).first() if to.startswith("u") and target else None
     team = Team.objects.filter(pk=target).first() if to.startswith("t") and target else None
     if user is None and team is None:
@@ -365,16 +352,12 @@ BUSY_SHOWN = 200
 
 
 def _busy_context(request) -> dict:
+    """Pendientes and Con IA as the inbox lists them (same query, same order), and nothing else."""
     now = timezone.now()
     mine = request.GET.get("mine") == "1"
-    lists = {}
-    for state in (State.PENDING.value, State.WITH_AI.value):
-        found = filtered(request.user, ListFilters(assignee_id=request.user.pk if mine else None)).filter(state_filter(state, now))
-        order = ("-priority", "waiting_since", "id") if state == State.PENDING.value else ("ai_deadline", "id")
-        rows = list(found.order_by(*order).select_related("contact", "inbox", "assignee", "last_message")[:BUSY_SHOWN])
-        for conv in rows:
-            conv.since_ms = int(conv.waiting_since.timestamp() * 1000) if conv.waiting_since else None
-            conv.deadline_ms = int(conv.ai_deadline.timestamp() * 1000) if conv.ai_deadline else None
-            conv.target = conv.inbox.setting("wait_target_seconds")
-        lists[state] = rows
+    whose = request.user.pk if mine else None
+    lists = {
+        state: conversation_list(request.user, ListFilters(state=state, assignee_id=whose), limit=BUSY_SHOWN, cursor=None, now=now)[0]
+        for state in (State.PENDING.value, State.WITH_AI.value)
+    }
     return {"pending": lists[State.PENDING.value], "with_ai": lists[State.WITH_AI.value], "mine": mine}

@@ -1,4 +1,5 @@
-"""Reports as CSV: every table a report shows, with the same numbers as its JSON."""
+"""Reports as CSV: every table a report shows, with the same numbers as its JSON (the csv module
+writes None as an empty cell)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ def to_csv(rows: Iterable[dict]) -> str:
         if writer is None:
             writer = csv.DictWriter(out, fieldnames=list(row), extrasaction="ignore")
             writer.writeheader()
-        writer.writerow({key: _cell(value) for key, value in row.items()})
+        writer.writerow(row)
     return out.getvalue()
 
 
@@ -26,14 +27,20 @@ def summary_csv(result: dict) -> str:
     writer.writerow(["metric", "count", "avg", "p50", "p90", "value"])
     for key, value in result.items():
         if isinstance(value, dict) and "p50" in value:
-            writer.writerow([key, value["count"], _cell(value["avg"]), _cell(value["p50"]), _cell(value["p90"]), ""])
+            writer.writerow([key, value["count"], value["avg"], value["p50"], value["p90"], ""])
         elif isinstance(value, dict):
             for sub, inner in value.items():
-                writer.writerow([f"{key}.{sub}", "", "", "", "", _cell(inner)])
+                writer.writerow([f"{key}.{sub}", "", "", "", "", inner])
         else:
-            writer.writerow([key, "", "", "", "", _cell(value)])
+            writer.writerow([key, "", "", "", "", value])
     return out.getvalue()
 
 
-def _cell(value):
-    return "" if value is None else value
+def csv_response(body, name: str):
+    """A CSV download: `body` a string, or lines to stream (memory stays flat)."""
+    from django.http import HttpResponse, StreamingHttpResponse
+
+    kind = HttpResponse if isinstance(body, str) else StreamingHttpResponse
+    response = kind(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response

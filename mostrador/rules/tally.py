@@ -6,6 +6,10 @@ histogram buckets (one second wide up to a minute, then 2 % wide, about 200 buck
 with its count and its sum: a percentile is the mean of the bucket holding its rank, so a value
 alone in its bucket (every whole number of seconds below a minute, and any bucket whose cases
 waited alike) comes back exactly, and no percentile is ever off by more than a second or 2 %.
+
+Its keys: counts ("opened", "closed", "interactions", "left_on_read"); counts by value ("csat",
+"nps", "handled_by", "handoffs"); the DURATIONS histograms; and cells of several numbers by key
+("wait_curve", "routes", "rerouted_by"), a count first.
 """
 
 from __future__ import annotations
@@ -28,8 +32,6 @@ DURATIONS = (
     "customer_response",
     "handling",
 )
-COUNTS = ("opened", "closed", "interactions", "left_on_read")
-SCORES = ("csat", "nps", "handled_by", "handoffs")
 
 LINEAR_UNTIL = 60  # seconds; below this every bucket is one second wide
 GROWTH = 1.02  # above it, each bucket is 2 % wider than the last
@@ -73,13 +75,14 @@ class Opening:
     rerouted_by: int | None = None
 
 
-def of_opening(opening: Opening | None = None) -> Tally:
-    tally: Tally = {"opened": 1}
+def of_opening(opening: Opening | None = None, count: int = 1) -> Tally:
+    """The tally of `count` openings alike (more than one only for cases never re-routed)."""
+    tally: Tally = {"opened": count}
     if opening is None:
         return tally
     rerouted = opening.reroute_seconds is not None
     # [cases, re-routed, seconds to re-route]
-    tally["routes"] = {opening.route: [1, int(rerouted), opening.reroute_seconds or 0.0]}
+    tally["routes"] = {opening.route: [count, int(rerouted), opening.reroute_seconds or 0.0]}
     if rerouted:
         tally["rerouted_by"] = {str(opening.rerouted_by or 0): [1, opening.reroute_seconds]}
     return tally
@@ -136,7 +139,8 @@ def add(into: Tally, other: Tally, sign: int = 1) -> Tally:
                 # A cell: a count first, then counts or sums that go with it.
                 cell = mine.setdefault(bucket, [0] * len(inner))
                 for i, part in enumerate(inner):
-                    cell[i] = round(cell[i] + sign * part, 6) if isinstance(part, float) or isinstance(cell[i], float) else cell[i] + sign * part
+                    summed = cell[i] + sign * part
+                    cell[i] = round(summed, 6) if isinstance(summed, float) else summed
                 if not cell[0]:
                     del mine[bucket]
             else:

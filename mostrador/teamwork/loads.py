@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from django.db.models import F
+from django.db.models import F, Sum
 
 from mostrador.accounts.models import User
 from mostrador.inbox.models import EventKind
@@ -62,6 +62,16 @@ def apply(inbox_id: int, deltas: Counter, *, assigned_to: int | None = None, now
 def open_chats(inbox_id: int, user_id: int) -> int:
     row = AgentLoad.objects.filter(inbox_id=inbox_id, user_id=user_id).values_list("open", flat=True).first()
     return row or 0
+
+
+def held_by(*, user_ids=None, inbox_ids=None) -> dict[int, int]:
+    """Open chats per person, summed over the given inboxes (None: all), from the kept counters."""
+    loads = AgentLoad.objects.all()
+    if user_ids is not None:
+        loads = loads.filter(user_id__in=user_ids)
+    if inbox_ids is not None:
+        loads = loads.filter(inbox_id__in=inbox_ids)
+    return {user: n or 0 for user, n in loads.values("user_id").annotate(n=Sum("open")).values_list("user_id", "n")}
 
 
 def recount(inbox_id: int | None = None) -> int:

@@ -172,17 +172,27 @@ def _keys_q(keys: list[Key]) -> Q:
     return query
 
 
-def read_rows(slice_names: list[str], first: date | None, last: date | None, *, by_day: bool = False, keys: tuple[str, ...] | None = None):
-    """(slice, tally) of each day first..last (inclusive; None: unbounded) of the given slices;
-    with by_day, (slice, day, tally). With `keys`, only those parts of each tally are read (the
-    database picks them out of the JSON, so a report that needs one histogram never decodes
-    the other dozen)."""
+def days_of(slice_names, first: date | None, last: date | None):
+    """The rows of days first..last (inclusive; None: unbounded) of the given slices."""
     rows = CaseDay.objects.filter(slice__in=slice_names)
     if first is not None:
         rows = rows.filter(day__gte=first)
     if last is not None:
         rows = rows.filter(day__lte=last)
+    return rows
+
+
+def read_rows(slice_names: list[str], first: date | None, last: date | None, *, by_day: bool = False, keys: tuple[str, ...] | None = None):
+    """(slice, tally) of each day first..last of the given slices; with by_day, (slice, day,
+    tally). With `keys`, only those parts of each tally are read."""
     lead = ("slice", "day") if by_day else ("slice",)
+    return _with_tallies(days_of(slice_names, first, last), lead, keys)
+
+
+def _with_tallies(rows, lead: tuple[str, ...], keys: tuple[str, ...] | None):
+    """The rows' `lead` fields and their tally, whole or (with `keys`) only those parts: the
+    database picks them out of the JSON, so a report that needs one histogram never decodes the
+    other dozen."""
     if keys is None:
         yield from rows.values_list(*lead, "tally").iterator(chunk_size=500)
         return
@@ -206,11 +216,7 @@ def totals(groups: dict, first: date | None, last: date | None, keys: tuple[str,
     with a few queries for all groups: the rows' versions, the rows not merged before (a group's
     past days, merged once and kept), and today's. The tallies returned are the kept ones: the
     caller copies what it adds to (`tally.thawed`)."""
-    rows = CaseDay.objects.filter(slice__in={name for names in groups.values() for name in names})
-    if first is not None:
-        rows = rows.filter(day__gte=first)
-    if last is not None:
-        rows = rows.filter(day__lte=last)
+    rows = days_of({name for names in groups.values() for name in names}, first, last)
     # Past days and today (and later) apart, so no date is read back: the versions are all a
     # warm read needs, and converting a date per row would cost more than the rest of it.
     today = day_of(timezone.now())
@@ -218,53 +224,47 @@ def totals(groups: dict, first: date | None, last: date | None, keys: tuple[str,
     for settled, part in ((True, rows.filter(day__lt=today)), (False, rows.filter(day__gte=today))):
         for pk, name, version in part.values_list("pk", "slice", "version").iterator(chunk_size=2000):
             by_slice[name].append((pk, version, settled))
+    # Each group's rows as (id, version): its past days and its recent ones.
     plans = {}
-    ready: dict = {}
-    recent_versions: dict = {}
-    wanted: set[int] = set()
     for key, names in groups.items():
         group = sorted(row for name in set(names) for row in by_slice.get(name, ()))
-        settled = tuple((pk, version) for pk, version, past in group if past)
-        recent = [pk for pk, _, past in group if not past]
-        cache_key = (keys, settled)
-        recent_versions[key] = [(pk, version) for pk, version, past in group if not past]
-        whole = _merged.get((keys, settled, tuple(recent_versions[key])))
+        plans[key] = (tuple(row[:2] for row in group if row[2]), tuple(row[:2] for row in group if not row[2]))
+    results = {}
+    bases = {}
+    wanted: set[int] = set()
+    for key, (settled, recent) in list(plans.items()):
+        whole = _kept((keys, settled, recent))
         if whole is not None:
-            ready[key] = whole  # nothing changed since it was last read
+            results[key] = whole  # nothing changed since it was last read
+            del plans[key]
             continue
-        if cache_key in _merged:
-            _merged.move_to_end(cache_key)
-        else:
+        # Held here: keeping other groups' merges below may push it out of the memory.
+        bases[key] = _kept((keys, settled))
+        if bases[key] is None:
             wanted.update(pk for pk, _ in settled)
-        wanted.update(recent)
-        plans[key] = (cache_key, settled, recent)
-    read = dict(_read_by_id(wanted, keys)) if wanted else {}
-    results = ready
-    for key, (cache_key, settled, recent) in plans.items():
-        base = _merged.get(cache_key)
+        wanted.update(pk for pk, _ in recent)
+    read = {pk: tally for pk, tally in _with_tallies(CaseDay.objects.filter(pk__in=sorted(wanted)), ("pk",), keys)} if wanted else {}
+    for key, (settled, recent) in plans.items():
+        base = bases[key]
         if base is None:
-            base = tallies.total(read[pk] for pk, _ in settled if pk in read)
-            _keep(cache_key, base)
-        fresh = [read[pk] for pk in recent if pk in read]
-        results[key] = tallies.total([base, *fresh]) if fresh else base
-        if fresh:
-            _keep((keys, settled, tuple(recent_versions[key])), results[key])
+            base = _keep((keys, settled), tallies.total(read[pk] for pk, _ in settled if pk in read))
+        fresh = [read[pk] for pk, _ in recent if pk in read]
+        results[key] = _keep((keys, settled, recent), tallies.total([base, *fresh])) if fresh else base
     return results
 
 
-def _keep(cache_key: tuple, tally: tallies.Tally) -> None:
+def _kept(cache_key: tuple) -> tallies.Tally | None:
+    found = _merged.get(cache_key)
+    if found is not None:
+        _merged.move_to_end(cache_key)
+    return found
+
+
+def _keep(cache_key: tuple, tally: tallies.Tally) -> tallies.Tally:
     _merged[cache_key] = tally
     while len(_merged) > MERGED_KEPT:
         _merged.popitem(last=False)
-
-
-def _read_by_id(ids: set[int], keys: tuple[str, ...] | None):
-    rows = CaseDay.objects.filter(pk__in=sorted(ids))
-    if keys is None:
-        yield from rows.values_list("pk", "tally").iterator(chunk_size=500)
-        return
-    for pk, *parts in rows.values_list("pk", *(f"tally__{key}" for key in keys)).iterator(chunk_size=500):
-        yield pk, {key: value for key, value in zip(keys, parts, strict=True) if value is not None}
+    return tally
 
 
 def rebuild(progress=None, chunk: int = 2000) -> int:

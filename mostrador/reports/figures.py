@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from mostrador.accounts.models import Role, Team, User
 from mostrador.cases import reports, rollups
-from mostrador.cases.models import CaseDay
 from mostrador.cases.reports import Scope
 from mostrador.rules import tally as tallies
 from mostrador.rules import wait_curve as curve
@@ -53,11 +52,7 @@ def _closed_some(user_ids: list[int], since: datetime | None, until: datetime | 
     days, edges = rollups.day_span(since, min(until, timezone.now()) if until else None)
     found: set[int] = set()
     if days:
-        rows = CaseDay.objects.filter(slice__in=[rollups.slice_name(agent_id=pk) for pk in user_ids])
-        if days[0] is not None:
-            rows = rows.filter(day__gte=days[0])
-        if days[1] is not None:
-            rows = rows.filter(day__lte=days[1])
+        rows = rollups.days_of([rollups.slice_name(agent_id=pk) for pk in user_ids], *days)
         found |= {int(name[1:]) for name in rows.values_list("slice", flat=True).distinct()}
     for start, end in edges:
         found |= {assignee or closer for _, assignee, closer in _closed_cases(Scope(), start, end, user_ids)}

@@ -23,13 +23,11 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from databases import create_database, drop_database
+from databases import child_environments, run_child
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/mostrador_bench_cases")
@@ -177,25 +175,8 @@ def main() -> int:
     if args.child:
         print(json.dumps(child(args.cases, args.batches)))
         return 0
-    results = []
-    with tempfile.TemporaryDirectory() as tmp:
-        targets = {"sqlite": {"MOSTRADOR_DATA_DIR": tmp, "DATABASE_URL": ""}, "postgres": {"DATABASE_URL": PG_URL}}
-        for name, env in targets.items():
-            if args.only and args.only != name:
-                continue
-            made = name == "postgres" and create_database(PG_URL)
-            child_env = {**os.environ, **env}
-            if not child_env["DATABASE_URL"]:
-                child_env.pop("DATABASE_URL")
-            try:
-                out = subprocess.run(
-                    [sys.executable, __file__, "--child", "--cases", str(args.cases), "--batches", str(args.batches)],
-                    env=child_env, capture_output=True, text=True, check=True,
-                )
-            finally:
-                if made:
-                    drop_database(PG_URL)
-            results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    command = [sys.executable, __file__, "--child", "--cases", str(args.cases), "--batches", str(args.batches)]
+    results = [run_child(command, env) for _, env in child_environments(args.only, PG_URL)]
     for r in results:
         print(f"\n== {r['vendor']}")
         print(f"ingest through the intake path, 100 WhatsApp notifications from new customers: cases on {r['intake_on']:.0f} msg/s, "

@@ -15,11 +15,11 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from databases import child_environments, run_child
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/mostrador_bench")
@@ -71,8 +71,8 @@ def child(n_conv: int, per: int) -> dict:
         if connection.vendor == "postgresql":
             cur.execute(
                 """INSERT INTO inbox_message (conversation_id, inbox_id, direction, author_kind, bot_name, type,
-                       text, status, error_code, error_message, created_at)
-                   SELECT c.id, c.inbox_id, 'in', 'customer', '', 'text', 'mensaje ' || g, 'received', '', '',
+                       text, status, error_code, error_message, reply_to_external_id, created_at)
+                   SELECT c.id, c.inbox_id, 'in', 'customer', '', 'text', 'mensaje ' || g, 'received', '', '', '',
                           c.last_activity_at - make_interval(secs => g)
                    FROM inbox_conversation c CROSS JOIN generate_series(1, %s) g""",
                 [per],
@@ -84,8 +84,8 @@ def child(n_conv: int, per: int) -> dict:
             cur.execute(
                 """WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < %s)
                    INSERT INTO inbox_message (conversation_id, inbox_id, direction, author_kind, bot_name, type,
-                       text, status, error_code, error_message, created_at)
-                   SELECT c.id, c.inbox_id, 'in', 'customer', '', 'text', 'mensaje ' || g.n, 'received', '', '',
+                       text, status, error_code, error_message, reply_to_external_id, created_at)
+                   SELECT c.id, c.inbox_id, 'in', 'customer', '', 'text', 'mensaje ' || g.n, 'received', '', '', '',
                           c.last_activity_at
                    FROM inbox_conversation c, g""",
                 [per],
@@ -158,23 +158,10 @@ def main() -> int:
     if args.child:
         print(json.dumps(child(args.conversations, args.messages_per)))
         return 0
-    results = []
-    with tempfile.TemporaryDirectory() as tmp:
-        targets = {"sqlite": {"MOSTRADOR_DATA_DIR": tmp, "DATABASE_URL": ""}, "postgres": {"DATABASE_URL": PG_URL}}
-        for name, env in targets.items():
-            if args.only and args.only != name:
-                continue
-            if name == "postgres":
-                subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "mostrador_bench"], check=True)
-                subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", "mostrador_bench"], check=True)
-            child_env = {**os.environ, **env}
-            if not child_env["DATABASE_URL"]:
-                child_env.pop("DATABASE_URL")
-            out = subprocess.run(
-                [sys.executable, __file__, "--child", "--conversations", str(args.conversations), "--messages-per", str(args.messages_per)],
-                env=child_env, capture_output=True, text=True, check=True,
-            )
-            results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    command = [sys.executable, __file__, "--child", "--conversations", str(args.conversations), "--messages-per", str(args.messages_per)]
+    # The PostgreSQL database is the one BENCH_POSTGRES_URL names, made for this run and dropped
+    # after it; an existing database of that name is refused, never dropped.
+    results = [run_child(command, env) for _, env in child_environments(args.only, PG_URL)]
     ok = True
     for r in results:
         print(f"\n== {r['vendor']}: {r['conversations']:,} conversations, {r['messages']:,} messages (loaded in {r['load_seconds']} s)")

@@ -25,14 +25,12 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
-from databases import create_database, drop_database
+from databases import child_environments, run_child
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/mostrador_bench_reports")
@@ -237,28 +235,10 @@ def main() -> int:
         print(json.dumps(export_child()))
         return 0
     results = []
-    with tempfile.TemporaryDirectory() as tmp:
-        targets = {"sqlite": {"MOSTRADOR_DATA_DIR": tmp, "DATABASE_URL": ""}, "postgres": {"DATABASE_URL": PG_URL}}
-        for name, env in targets.items():
-            if args.only and args.only != name:
-                continue
-            made = name == "postgres" and create_database(PG_URL)
-            child_env = {**os.environ, **env}
-            if not child_env["DATABASE_URL"]:
-                child_env.pop("DATABASE_URL")
-            try:
-                run = [sys.executable, __file__, "--cases", str(args.cases), "--messages", str(args.messages)]
-                out = subprocess.run([*run, "--child", "reports"], env=child_env, capture_output=True, text=True)
-                if out.returncode:
-                    sys.stderr.write(out.stderr)
-                    return out.returncode
-                result = json.loads(out.stdout.strip().splitlines()[-1])
-                export = subprocess.run([*run, "--child", "export"], env=child_env, capture_output=True, text=True, check=True)
-                result["export"] = json.loads(export.stdout.strip().splitlines()[-1])
-                results.append(result)
-            finally:
-                if made:
-                    drop_database(PG_URL)
+    run = [sys.executable, __file__, "--cases", str(args.cases), "--messages", str(args.messages), "--child"]
+    for _, env in child_environments(args.only, PG_URL):
+        # The export runs in a process of its own, so its peak memory is the export's alone.
+        results.append({**run_child([*run, "reports"], env), "export": run_child([*run, "export"], env)})
     for r in results:
         print(f"\n== {r['vendor']}: {r['cases']:,} closed cases over 30 days and {r['messages']:,} messages")
         print(f"loaded in {r['cases_load_seconds']} s + {r['messages_load_seconds']} s; `reports rebuild` took {r['rebuild_seconds']} s; "

@@ -28,6 +28,8 @@ import sys
 import time
 from pathlib import Path
 
+from databases import own_database
+
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/mostrador_bench_ingest")
 # Several processes publish realtime events, so they meet in Redis, as in production.
@@ -45,15 +47,6 @@ def setup_django():
     import django
 
     django.setup()
-
-
-def fresh_database():
-    import psycopg
-
-    name = PG_URL.rsplit("/", 1)[1]
-    with psycopg.connect(PG_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as c:
-        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        c.execute(f'CREATE DATABASE "{name}"')
 
 
 def notification(i: int, per: int, customers: int = 5000, numbers: int = 1) -> bytes:
@@ -199,8 +192,8 @@ def raw_insert_seconds(n: int) -> float:
         with connection.cursor() as c2:
             c2.executemany(
                 "INSERT INTO raw_messages (id, conversation_id, inbox_id, direction, author_kind, bot_name, type, text,"
-                " external_id, status, error_code, error_message, created_at) VALUES"
-                " (nextval('inbox_message_id_seq'), 1, 1, 'in', 'customer', '', 'text', %s, %s, 'received', '', '', now())",
+                " external_id, status, error_code, error_message, reply_to_external_id, created_at) VALUES"
+                " (nextval('inbox_message_id_seq'), 1, 1, 'in', 'customer', '', 'text', %s, %s, 'received', '', '', '', now())",
                 [(text, wamid) for wamid, text in rows],
             )
         return time.perf_counter() - t
@@ -227,8 +220,12 @@ def main():
     ap.add_argument("--no-seller", action="store_true", help="no seller's WebSocket listening")
     ap.add_argument("--numbers", type=int, default=1, help="business numbers (inboxes) the notifications are spread over")
     args = ap.parse_args()
+    # The database BENCH_POSTGRES_URL names, made for this run (refused if it exists) and dropped after.
+    with own_database(PG_URL):
+        run(args)
 
-    fresh_database()
+
+def run(args) -> None:
     setup_django()
     from django.core.management import call_command
 

@@ -49,6 +49,7 @@ def child(n_cases: int, batches: int) -> dict:
     from mostrador.cases import lifecycle, rollups
     from mostrador.cases.models import Case
     from mostrador.cases.reports import Scope, summary
+    from mostrador.core import local_days
     from mostrador.inbox import actions, hooks
     from mostrador.inbox.actions.inbound import receive_customer_messages
     from mostrador.inbox.actions.inboxes import create_inbox
@@ -124,7 +125,7 @@ def child(n_cases: int, batches: int) -> dict:
     rollups.rebuild()
     rebuild = time.perf_counter() - t0
     some = Case.objects.order_by("pk").values_list("pk", flat=True)[n_cases // 2]
-    local_midnight = rollups.midnight(rollups.day_of(now) - timedelta(days=30))
+    local_midnight = local_days.midnight(local_days.day_of(now) - timedelta(days=30))
 
     def timed(call) -> float:
         start = time.perf_counter()
@@ -142,7 +143,7 @@ def child(n_cases: int, batches: int) -> dict:
         for name, call in reports.items():
             times[name].append(timed(call))
             by_pk.append(timed(lambda: Case.objects.get(pk=some)))
-    day = rollups.day_of(now)
+    day = local_days.day_of(now)
     plans = {
         "rollup read (30 days, one slice)": rollups.CaseDay.objects.filter(
             slice__in=[""], day__gte=day - timedelta(days=30), day__lte=day).explain(),

@@ -57,6 +57,7 @@ def child(n_cases: int, n_messages: int) -> dict:
     from mostrador.cases import rollups
     from mostrador.cases.models import Case
     from mostrador.cases.reports import Scope, summary
+    from mostrador.core import local_days
     from mostrador.inbox import actions
     from mostrador.inbox.actions.inbound import receive_customer_messages
     from mostrador.inbox.actions.inboxes import create_inbox
@@ -116,7 +117,7 @@ def child(n_cases: int, n_messages: int) -> dict:
     rebuild = time.perf_counter() - t0
 
     some = Case.objects.order_by("pk").values_list("pk", flat=True)[n_cases // 2]
-    since = rollups.midnight(rollups.day_of(now) - timedelta(days=30))
+    since = local_days.midnight(local_days.day_of(now) - timedelta(days=30))
     everything = Scope()
     reports = {
         "summary, 30 days": lambda: summary(everything, since, None),

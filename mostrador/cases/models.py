@@ -78,9 +78,12 @@ class CaseDay(models.Model):
     day = models.DateField()
     slice = models.CharField(max_length=64)
     tally = models.JSONField(default=dict)
-    # A new random number each time the tally changes: with the row's id it names one state of
-    # the row, so readers can keep what they merged from rows that have not changed since.
-    version = models.BigIntegerField(default=0)
+    # One more each time the tally changes: readers add up the versions and ids of the rows they
+    # merged, and keep the merge until that sum moves (rollups.totals).
+    version = models.BigIntegerField(default=1)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["slice", "day"], name="case_day_per_slice")]
+        # The readers' marks (rollups.totals) come from this index alone, never from the rows,
+        # whose large tallies would have to be walked past to reach the version.
+        indexes = [models.Index(fields=["slice", "day", "version", "id"], name="case_day_marks")]

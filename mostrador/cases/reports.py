@@ -9,6 +9,7 @@ from datetime import datetime
 from django.db.models import Count
 from django.utils import timezone
 
+from mostrador.core import local_days
 from mostrador.rules import tally as tallies
 from mostrador.rules.cases import HandledBy
 
@@ -76,7 +77,7 @@ def tallies_of(scopes: dict, since: datetime | None, until: datetime | None, key
         until_day = None  # nothing has closed after now: today's rollup is today so far
     else:
         until_day = until
-    days, edges = rollups.day_span(since, until_day)
+    days, edges = local_days.day_span(since, until_day)
     results: dict = {key: {} for key in scopes}
     from_cases: dict = {}
     groups: dict = {}

@@ -130,7 +130,7 @@ def closed_by_period(request, params: Query[PeriodFilters]):
         raise ApiError(422, "Hours are counted over 31 days at most.", "invalid")
     only = None if may_read_everyone(request.user) else request.user.pk
     base = scope_for(request.user, Filters(params.inbox_id, params.channel, None, None, None))
-    people = [p.pk for p in figures.people(params.team_id, only, params.since, params.until)] if params.agent_id is None else [params.agent_id]
+    people = figures.people(params.team_id, only, params.since, params.until) if params.agent_id is None else [params.agent_id]
     if only is not None:
         people = [only]
     rows = figures.closed_by_period(base, params.since, params.until, params.by, people)

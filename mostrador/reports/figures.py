@@ -6,15 +6,15 @@ curve and routes, plus the daily series the charts draw. All of them read the da
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from django.db.models import Q
 from django.utils import timezone
 
-from mostrador.accounts.models import Role, Team, User
+from mostrador.accounts.models import Role, User
 from mostrador.cases import reports, rollups
 from mostrador.cases.reports import Scope
+from mostrador.core import local_days
 from mostrador.rules import tally as tallies
 from mostrador.rules import wait_curve as curve
 from mostrador.teamwork import loads
@@ -32,61 +32,73 @@ def previous_period(since: datetime | None, until: datetime | None) -> tuple[dat
 # --- agents -----------------------------------------------------------------------------------
 
 
-def people(team_id: int | None, only: int | None = None, since: datetime | None = None, until: datetime | None = None) -> list[User]:
-    """Who the agents report lists: the members of a team; else the sellers, and anyone else
-    (a supervisor, an admin) who closed cases in the range."""
-    found = User.objects.filter(is_active=True).order_by("name", "pk")
-    if only is not None:
-        return list(found.filter(pk=only))
-    if team_id:
-        return list(found.filter(teams__pk=team_id))
-    others = list(found.exclude(role=Role.AGENT).values_list("pk", flat=True))
-    return list(found.filter(Q(role=Role.AGENT) | Q(pk__in=_closed_some(others, since, until))))
+def people(team_id: int | None, only: int | None = None, since: datetime | None = None, until: datetime | None = None) -> list[int]:
+    """Who the agents report lists, by id, in its order."""
+    return [row["agent_id"] for row in agents(Scope(), since, until, team_id, only)]
 
 
-def _closed_some(user_ids: list[int], since: datetime | None, until: datetime | None) -> set[int]:
-    """Which of these people cases counted for in the range: their agent slices in the rollups'
-    whole days (read by the slice index), and the cases of the partial days at the edges."""
-    if not user_ids:
-        return set()
-    days, edges = rollups.day_span(since, min(until, timezone.now()) if until else None)
-    found: set[int] = set()
-    if days:
-        rows = rollups.days_of([rollups.slice_name(agent_id=pk) for pk in user_ids], *days)
-        found |= {int(name[1:]) for name in rows.values_list("slice", flat=True).distinct()}
-    for start, end in edges:
-        found |= {assignee or closer for _, assignee, closer in _closed_cases(Scope(), start, end, user_ids)}
-    return found
+@dataclass(frozen=True)
+class Person:
+    pk: int
+    name: str
+    role: str
+    active: bool
+    joined: datetime
+    teams: tuple[int, ...]
+
+
+def _everyone() -> list[Person]:
+    """Every person with their teams, by name: one query (people are few; their cases are not)."""
+    found: dict[int, Person] = {}
+    teams: dict[int, list[int]] = defaultdict(list)
+    rows = User.objects.order_by("name", "pk").values_list("pk", "name", "role", "is_active", "date_joined", "teams__pk")
+    for pk, name, role, active, joined, team in rows:
+        found.setdefault(pk, Person(pk, name, role, active, joined, ()))
+        if team is not None:
+            teams[pk].append(team)
+    return [replace(person, teams=tuple(teams[person.pk])) for person in found.values()]
 
 
 def agents(base: Scope, since: datetime | None, until: datetime | None, team_id: int | None, only: int | None = None) -> list[dict]:
     """Per person: cases closed, handling time beside their team's, online and away time, and
-    the chats they hold now. `only`: one person (a seller reading their own numbers). The tallies
-    read here may be the rollups' kept ones: they are only read."""
-    listed = people(team_id, only, since, until)
-    person_teams, team_members = _teams_of(listed, team_id)
-    everyone = {person.pk for person in listed} | {m for members in team_members.values() for m in members}
-    scopes = {pk: replace(base, agent_id=pk, team_id=None) for pk in everyone}
-    by_person = reports.tallies_of(scopes, since, until, keys=("closed", "handling"))
+    the chats they hold now. Listed: one person (`only`: a seller reading their own numbers);
+    else the members of a team; else the sellers, and anyone else (a supervisor, an admin) who
+    closed cases in the range. The tallies read here may be the rollups' kept ones: they are
+    only read."""
+    everyone = _everyone()
+    active = [p for p in everyone if p.active]
+    if only is not None:
+        listed = [p for p in active if p.pk == only]
+    elif team_id:
+        listed = [p for p in active if team_id in p.teams]
+    else:
+        listed = active  # the others who closed nothing are left out below
+    members: dict[int, set[int]] = defaultdict(set)
+    for person in everyone:
+        for team in person.teams:
+            members[team].add(person.pk)
+    counted = {p.pk for p in listed} | {pk for p in listed for team in ((team_id,) if team_id else p.teams) for pk in members[team]}
+    by_person = reports.tallies_of({pk: replace(base, agent_id=pk, team_id=None) for pk in counted}, since, until, keys=("closed", "handling"))
+    if only is None and not team_id:
+        listed = [p for p in listed if p.role == Role.AGENT or by_person[p.pk].get("closed")]
     # (count, seconds) of each person's handling times: a team's average is theirs summed.
     handling = {pk: _count_and_sum(tally.get("handling", {})) for pk, tally in by_person.items()}
-    open_now = loads.held_by(user_ids=everyone, inbox_ids=base.inboxes)
-    now = timezone.now()
-    end = min(until, now) if until else now
-    start = since or min((person.date_joined for person in listed), default=end)
-    clocks = time_by_availability_of([p.pk for p in listed], start, end)
+    open_now = loads.held_by(user_ids=counted, inbox_ids=base.inboxes)
+    start = since or min((person.joined for person in listed), default=timezone.now())
+    clocks = time_by_availability_of([p.pk for p in listed], start, until)
     rows = []
     for person in listed:
-        mine = by_person[person.pk]
-        teams = [team_id] if team_id else person_teams.get(person.pk, [])
-        mates = set().union(*(team_members.get(t, set()) for t in teams)) if teams else everyone
-        count, seconds = (sum(handling[pk][i] for pk in mates if pk in handling) for i in (0, 1))
+        teams = (team_id,) if team_id else person.teams
+        mates = set().union(*(members[t] for t in teams)) if teams else counted
+        count = sum(handling[pk][0] for pk in mates if pk in handling)
+        seconds = sum(handling[pk][1] for pk in mates if pk in handling)
+        own_count, own_seconds = handling[person.pk]
         clock = clocks[person.pk]
         rows.append({
             "agent_id": person.pk,
             "name": person.name,
-            "cases_closed": mine.get("closed", 0),
-            "handling_time_avg": round(handling[person.pk][1] / handling[person.pk][0], 3) if handling[person.pk][0] else None,
+            "cases_closed": by_person[person.pk].get("closed", 0),
+            "handling_time_avg": round(own_seconds / own_count, 3) if own_count else None,
             "team_handling_time_avg": round(seconds / count, 3) if count else None,
             "online_seconds": round(clock["online"], 3),
             "away_seconds": round(clock["away"], 3),
@@ -96,20 +108,11 @@ def agents(base: Scope, since: datetime | None, until: datetime | None, team_id:
 
 
 def _count_and_sum(histogram: dict) -> tuple[int, float]:
-    return sum(cell[0] for cell in histogram.values()), sum(cell[1] for cell in histogram.values())
-
-
-def _teams_of(listed: list[User], team_id: int | None) -> tuple[dict[int, list[int]], dict[int, set[int]]]:
-    """Each listed person's teams, and the members of those teams (or of `team_id`)."""
-    through = Team.members.through.objects
-    person_teams: dict[int, list[int]] = defaultdict(list)
-    for team, user in through.filter(user_id__in=[p.pk for p in listed]).values_list("team_id", "user_id"):
-        person_teams[user].append(team)
-    wanted = {team_id} if team_id else {t for teams in person_teams.values() for t in teams}
-    members: dict[int, set[int]] = defaultdict(set)
-    for team, user in through.filter(team_id__in=wanted).values_list("team_id", "user_id"):
-        members[team].add(user)
-    return person_teams, members
+    count, seconds = 0, 0.0
+    for n, spent in histogram.values():
+        count += n
+        seconds += spent
+    return count, seconds
 
 
 PERIODS = ("hour", "day", "week", "month")
@@ -121,17 +124,17 @@ def closed_by_period(base: Scope, since: datetime, until: datetime, by: str, use
     counts: dict[tuple[str, int], int] = defaultdict(int)
     if by == "hour":
         for closed_at, assignee, closer in _closed_cases(base, since, until, user_ids):
-            local = closed_at.astimezone(rollups.org_zone())
+            local = closed_at.astimezone(local_days.org_zone())
             counts[(local.strftime("%Y-%m-%d %H:00"), assignee or closer)] += 1
     else:
-        days, edges = rollups.day_span(since, min(until, timezone.now()) if until else None)
+        days, edges = local_days.day_span(since, min(until, timezone.now()) if until else None)
         names = {rollups.slice_name(inbox, None, pk): pk for pk in user_ids for inbox in ((None,) if base.inboxes is None else base.inboxes)}
         if days:
             for name, day, tally in rollups.read_rows(list(names), *days, by_day=True, keys=("closed",)):
                 counts[(_period_of(day, by), names[name])] += tally.get("closed", 0)
         for start, end in edges:
             for closed_at, assignee, closer in _closed_cases(base, start, end, user_ids):
-                counts[(_period_of(rollups.day_of(closed_at), by), assignee or closer)] += 1
+                counts[(_period_of(local_days.day_of(closed_at), by), assignee or closer)] += 1
     return [{"period": period, "agent_id": pk, "cases_closed": n} for (period, pk), n in sorted(counts.items()) if n]
 
 
@@ -226,23 +229,23 @@ def daily(scope: Scope, since: datetime, until: datetime) -> list[dict]:
     CSAT average; read from the rollups, with the edge days from the cases."""
     per_day: dict = defaultdict(dict)
     names = scope.slice_names()
-    days, edges = rollups.day_span(since, min(until, timezone.now()))
+    days, edges = local_days.day_span(since, min(until, timezone.now()))
     if names is None:
         edges, days = [(since, until)], None
     if days:
         for _, day, tally in rollups.read_rows(names, *days, by_day=True, keys=DAILY_KEYS):
             tallies.add(per_day[day], tally)
     for start, end in edges:
-        day = rollups.day_of(start)
-        while rollups.midnight(day) < end:
+        day = local_days.day_of(start)
+        while local_days.midnight(day) < end:
             part = {day: scope}
-            reports.add_closed_cases(per_day, part, max(start, rollups.midnight(day)), min(end, rollups.midnight(day + timedelta(days=1))))
+            reports.add_closed_cases(per_day, part, max(start, local_days.midnight(day)), min(end, local_days.midnight(day + timedelta(days=1))))
             day += timedelta(days=1)
     for case in scope.open_cases().filter(opened_at__gte=since, opened_at__lt=until).distinct().iterator(chunk_size=500):
-        tallies.add(per_day[rollups.day_of(case.opened_at)], tallies.of_opening())
+        tallies.add(per_day[local_days.day_of(case.opened_at)], tallies.of_opening())
     rows = []
-    day = rollups.day_of(since)
-    last = rollups.day_of(until - timedelta(microseconds=1))
+    day = local_days.day_of(since)
+    last = local_days.day_of(until - timedelta(microseconds=1))
     while day <= last:
         tally = per_day.get(day, {})
         csat = tallies.counts(tally, "csat")

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from mostrador.accounts.models import Role, User
 from mostrador.cases import reports, rollups
+from mostrador.core import local_days
 from mostrador.inbox.models import Conversation
 from mostrador.inbox.queries import ListFilters, filtered, state_filter
 from mostrador.rules import tally as tallies
@@ -60,7 +61,7 @@ def monitor(user, filters: Filters | None = None, now: datetime | None = None) -
 
 def _csat_today(scope, now: datetime) -> dict:
     """CSAT of the cases closed today: today's rollup rows, kept as they close and as answers come."""
-    today = rollups.day_of(now)
+    today = local_days.day_of(now)
     tally = tallies.total(t for _, t in rollups.read_rows(scope.slice_names() or [], today, today, keys=("csat",)))
     return reports.shape(tally, None, None)["csat"]
 

@@ -19,9 +19,10 @@ from pydantic import ValidationError
 
 from mostrador.accounts.models import Team, User
 from mostrador.api.errors import ApiError
-from mostrador.cases import reports, rollups
+from mostrador.cases import reports
 from mostrador.cases.models import Case
 from mostrador.connectors.base import channels
+from mostrador.core import local_days
 from mostrador.inbox import actions
 from mostrador.inbox.actions import ActionRefused, Actor
 from mostrador.inbox.actions.inboxes import update_inbox
@@ -79,7 +80,7 @@ class Chosen:
 
 
 def choose(params) -> Chosen:
-    today = rollups.day_of(timezone.now())
+    today = local_days.day_of(timezone.now())
     chosen = params.get("range") if params.get("range") in RANGES else "7d"
     first, last = today, today
     if chosen == "custom":
@@ -98,7 +99,7 @@ def choose(params) -> Chosen:
         inbox_id=id_param(params.get("inbox")), channel=params.get("channel") or None, team_id=id_param(params.get("team")),
         agent_id=id_param(params.get("agent")), tag=(params.get("tag") or "")[:50] or None,
     )
-    return Chosen(chosen, rollups.midnight(first), rollups.midnight(last + timedelta(days=1)), first, last, filters)
+    return Chosen(chosen, local_days.midnight(first), local_days.midnight(last + timedelta(days=1)), first, last, filters)
 
 
 def _change(now, before) -> dict | None:

@@ -61,3 +61,17 @@ class Mention(models.Model):
         indexes = [
             models.Index(fields=["user", "-created_at"], condition=Q(opened_at__isnull=True), name="mention_open")
         ]
+
+
+class AvailabilityDay(models.Model):
+    """Seconds one person spent online and away on one local day, from the availability log:
+    each stretch is added when the change that ends it is made, so a report over many days
+    reads one row per person and day instead of every change."""
+
+    user = models.ForeignKey(conf.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    online_seconds = models.FloatField(default=0)
+    away_seconds = models.FloatField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="availability_day_per_user")]

@@ -3,10 +3,14 @@ from tqdm import tqdm
 
 from mostrador.cases import rollups
 from mostrador.cases.models import Case
+from mostrador.teamwork.availability import rebuild_days
 
 
 class Command(BaseCommand):
-    help = "Reports: `rebuild` recomputes every rollup from the closed cases; the reports read the same numbers after."
+    help = (
+        "Reports: `rebuild` recomputes every rollup from what it counts (the closed cases, the availability log); "
+        "the reports read the same numbers after."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["rebuild"])
@@ -16,3 +20,4 @@ class Command(BaseCommand):
         with tqdm(total=total, unit="case", file=self.stderr) as bar:
             counted = rollups.rebuild(progress=bar.update)
         self.stdout.write(f"{counted} closed cases counted into the daily rollups.")
+        self.stdout.write(f"{rebuild_days()} days of online and away time counted from the availability log.")

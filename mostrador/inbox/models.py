@@ -173,6 +173,9 @@ class Conversation(models.Model):
             models.Index(fields=["-priority", "waiting_since", "id"], condition=OPEN_WAIT, name="conv_waiting_order"),
             models.Index(fields=["inbox", "-priority", "waiting_since", "id"], condition=OPEN_WAIT, name="conv_inbox_waiting_order"),
             models.Index(fields=["assignee", "-priority", "waiting_since", "id"], condition=OPEN_WAIT, name="conv_mine_waiting_order"),
+            # The monitor: its longest waits, oldest first whatever their priority, and the count and
+            # mean of the waits, read from this index alone (ai_deadline tells pending from with_ai).
+            models.Index(fields=["waiting_since", "id", "ai_deadline"], condition=OPEN_WAIT, name="conv_longest_waits"),
             # Counts of Pendientes and Con IA per inbox, read from the index alone on every refresh.
             models.Index(fields=["inbox", "ai_deadline"], condition=OPEN_WAIT, name="conv_inbox_wait_ai"),
             models.Index(fields=["ai_deadline"], condition=Q(ai_deadline__isnull=False), name="conv_ai_deadline"

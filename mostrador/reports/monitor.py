@@ -33,7 +33,8 @@ class EpochSeconds(Func):
         return self.as_sql(compiler, connection, template="((julianday(%(expressions)s) - 2440587.5) * 86400.0)", **extra)
 
     def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)::float8", **extra)
+        # date_part gives a float at once; EXTRACT would go through numeric, three times slower.
+        return self.as_sql(compiler, connection, template="date_part('epoch', %(expressions)s)", **extra)
 
 
 def monitor(user, filters: Filters | None = None, now: datetime | None = None) -> dict:

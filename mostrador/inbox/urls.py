@@ -8,6 +8,7 @@ urlpatterns = [
     path("ui/list", views.list_pane, name="ui-list"),
     path("ui/counters", views.counters, name="ui-counters"),
     path("ui/c/<int:conversation_id>", views.conversation_pane, name="ui-conversation"),
+    path("ui/c/<int:conversation_id>/seen", views.seen, name="ui-seen"),
     path("ui/c/<int:conversation_id>/reply", views.reply, name="ui-reply"),
     path("ui/c/<int:conversation_id>/note", views.note, name="ui-note"),
     path("ui/c/<int:conversation_id>/resolve", views.resolve, name="ui-resolve"),

@@ -178,10 +178,18 @@ def pane(request, conversation_id: int, error: str = "") -> HttpResponse:
 
 
 def _opened(request, conversation_id: int) -> Conversation:
-    conv = _visible(request, conversation_id)
-    # Opening a chat is seeing it: the customer gets their read receipt. It stays pending.
-    actions.mark_seen(conv, actions.Actor.person(request.user))
-    return conv
+    # Drawing a chat is not seeing it: it may be a tab in the background. The page's script says
+    # when the person is looking (`seen`), and only then does the customer get the read receipt.
+    return _visible(request, conversation_id)
+
+
+@login_required
+@require_POST
+def seen(request, conversation_id: int):
+    """The person is looking at the chat (its page visible and focused): its customer messages
+    are seen, and the customer gets the read receipt. It stays pending."""
+    actions.mark_seen(_visible(request, conversation_id), actions.Actor.person(request.user))
+    return HttpResponse(status=204)
 
 
 def _act(request, conversation_id: int, do) -> HttpResponse:
@@ -193,6 +201,8 @@ def _act(request, conversation_id: int, do) -> HttpResponse:
         error = str(exc)
     conv = _visible(request, conversation_id)
     context = _pane_context(request, conv, error)
+    # The composer stays in the mode it was used in: a second note must not go to the customer.
+    context["note_mode"] = request.POST.get("mode") == "note"
     if error:
         # What the person wrote is handed back in the composer, not lost with the refusal.
         context["draft"] = request.POST.get("text", "")

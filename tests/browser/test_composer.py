@@ -1,12 +1,13 @@
 """The composer as a fast seller uses it: several short messages in a row, nothing typed lost."""
 
 import json
+import re
 
 import httpx
 from playwright.sync_api import expect
 
 from mostrador.inbox.actions.inboxes import create_inbox
-from tests.browser.conftest import login, pending_rows, seller_opens_a_new_chat
+from tests.browser.conftest import customer_writes, login, pending_rows, seller_opens_a_new_chat
 
 
 def test_what_is_typed_while_a_reply_travels_is_kept(page, live_url, agent, shop):
@@ -79,3 +80,101 @@ def test_a_closed_window_offers_the_chosen_templates_fields_only(page, live_url,
         expect(composer.get_by_text("Tu pedido {{1}} está listo.")).to_be_hidden()
     finally:
         graph.close()
+
+
+def test_note_mode_stays_until_changed_and_looks_like_a_note(page, live_url, agent, shop):
+    from mostrador.inbox.models import Message, Note
+
+    seller_opens_a_new_chat(page, live_url, agent, shop, "Marta Vidal", "¿Hacen envíos a Temuco?")
+    composer = page.locator("#composer")
+    composer.locator("[data-testid=mode-note]").check()
+    expect(composer).to_have_class(re.compile(r"\bcomposer-note\b"))
+    expect(composer.locator("[data-testid=note-banner]")).to_be_visible()
+    expect(composer.locator("[data-testid=send]")).to_have_text("Agregar nota")
+    area = page.locator("[data-testid=composer]")
+    area.fill("cliente mayorista, ojo con el precio")
+    area.press("Enter")
+    expect(page.locator(".note").last).to_contain_text("cliente mayorista")
+    # The composer came back still writing notes: the second one stays inside the team too.
+    expect(page.locator("#composer")).to_have_class(re.compile(r"\bcomposer-note\b"))
+    expect(page.locator("[data-testid=mode-note]")).to_be_checked()
+    page.locator("[data-testid=composer]").fill("pedir RUT para factura")
+    page.locator("[data-testid=composer]").press("Enter")
+    expect(page.locator(".note").last).to_contain_text("pedir RUT")
+    assert Note.objects.count() == 2
+    assert not Message.objects.filter(direction="out").exists()
+    page.locator("[data-testid=mode-reply]").check()
+    expect(page.locator("[data-testid=note-banner]")).to_be_hidden()
+    expect(page.locator("[data-testid=send]")).to_have_text("Enviar")
+
+
+def test_a_chosen_file_shows_its_name_and_can_be_removed(page, live_url, agent, shop, tmp_path):
+    from mostrador.inbox.models import Message
+
+    seller_opens_a_new_chat(page, live_url, agent, shop, "Pía Lagos", "¿Me mandas la ficha?")
+    sheet = tmp_path / "ficha-pastillas-yaris.pdf"
+    sheet.write_bytes(b"%PDF-1.4 ficha")
+    chip = page.locator("[data-testid=attachment]")
+    expect(chip).to_be_hidden()
+    page.locator("[data-testid=attach]").set_input_files(str(sheet))
+    expect(chip).to_be_visible()
+    expect(chip).to_contain_text("ficha-pastillas-yaris.pdf")
+    chip.get_by_role("button", name="Quitar el adjunto").click()
+    expect(chip).to_be_hidden()
+    page.locator("[data-testid=composer]").fill("Te la mando en un rato")
+    page.locator("[data-testid=composer]").press("Enter")
+    expect(page.locator(".msg-agent").last).to_contain_text("Te la mando")
+    assert list(Message.objects.filter(direction="out").values_list("type", flat=True)) == ["text"]
+
+
+def test_each_chat_keeps_its_own_draft(page, live_url, agent, shop):
+    seller_opens_a_new_chat(page, live_url, agent, shop, "Raúl Soto", "Hola, ¿tienen filtros?")
+    customer_writes(live_url, shop, "Inés Mora", "¿Abren el domingo?")
+    expect(pending_rows(page)).to_have_count(2)
+    area = page.locator("[data-testid=composer]")
+    area.fill("Raúl, sí tenemos filtros de aceite para")
+    page.locator(".row", has_text="Inés Mora").click()
+    expect(page.locator("#timeline")).to_contain_text("¿Abren el domingo?")
+    expect(area).to_have_value("")
+    page.locator("[data-testid=mode-note]").check()
+    area.fill("preguntar por sucursal")
+    page.locator(".row", has_text="Raúl Soto").click()
+    expect(page.locator("#timeline")).to_contain_text("¿tienen filtros?")
+    expect(area).to_have_value("Raúl, sí tenemos filtros de aceite para")
+    expect(page.locator("[data-testid=mode-reply]")).to_be_checked()
+    page.reload()
+    expect(page.locator("[data-testid=composer]")).to_have_value("Raúl, sí tenemos filtros de aceite para")
+    page.locator(".row", has_text="Inés Mora").click()
+    expect(area).to_have_value("preguntar por sucursal")
+    expect(page.locator("[data-testid=mode-note]")).to_be_checked()
+
+
+def test_a_chat_drawn_in_a_background_tab_is_not_seen_until_looked_at(page, live_url, agent, shop):
+    from mostrador.inbox.models import Message
+
+    login(page, live_url, agent.email)
+    # The seller's tab is in the background (another window has the focus).
+    page.evaluate("""() => {
+        Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "hidden" });
+        document.hasFocus = () => false;
+    }""")
+    customer_writes(live_url, shop, "Tomás Ruiz", "¿Tienen batería 70Ah?")
+    expect(pending_rows(page)).to_have_count(1)
+    pending_rows(page).first.click()
+    expect(page.locator("#timeline")).to_contain_text("batería 70Ah")
+    customer_writes(live_url, shop, "Tomás Ruiz", "¿Y la instalan?")
+    expect(page.locator("#timeline")).to_contain_text("¿Y la instalan?")
+    page.wait_for_load_state("networkidle")
+    assert set(Message.objects.filter(direction="in").values_list("status", flat=True)) == {"received"}
+    # She comes back to the tab: now the customer gets the blue ticks. It is still pending.
+    page.evaluate("""() => {
+        Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "visible" });
+        document.hasFocus = () => true;
+        document.dispatchEvent(new Event("visibilitychange"));
+    }""")
+    deadline = 100
+    while set(Message.objects.filter(direction="in").values_list("status", flat=True)) != {"read"}:
+        assert deadline, "the messages were never marked seen"
+        page.wait_for_timeout(50)
+        deadline -= 1
+    expect(pending_rows(page)).to_have_count(1)

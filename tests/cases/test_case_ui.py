@@ -40,7 +40,7 @@ def test_pending_marks_a_chat_seen_and_left_unanswered_until_someone_answers(age
     with time_machine.travel(datetime(2026, 3, 2, 13, tzinfo=timezone.utc), tick=False) as clock:
         seen = customer_says(shop.pk, "¿me ayudan?")["conversation_id"]
         untouched = customer_says(shop.pk, "hola", who="otro")["conversation_id"]
-        seller.get(f"/ui/c/{seen}")  # opening the chat in the web UI is what "seen" means
+        seller.post(f"/ui/c/{seen}/seen")  # the chat on screen, its page visible and focused
         clock.shift(timedelta(seconds=61))
         run_due_jobs()
         pending = seller.get("/ui/list?tab=pending").content.decode()

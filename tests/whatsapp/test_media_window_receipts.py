@@ -64,11 +64,17 @@ def test_after_24_hours_only_approved_templates_go_out(graph, wa_inbox, agent, a
     assert 'data-testid="template-composer"' in page and "seguimiento" in page and "borrador" not in page
 
 
-def test_opening_a_chat_sends_the_read_receipt_but_keeps_it_pending(graph, wa_inbox, agent, agent_api):
+def test_looking_at_a_chat_sends_the_read_receipt_but_keeps_it_pending(graph, wa_inbox, agent, agent_api):
     conv = arrive("text", agent_api)
     browser = seller(agent)
+    # Drawing the chat (a tab in the background, say) is not reading it.
     browser.get(f"/ui/c/{conv['id']}")
-    browser.get(f"/ui/c/{conv['id']}")  # a second look sends nothing more
+    browser.get(f"/c/{conv['id']}")
+    run_jobs()
+    assert read_receipts(graph) == []
+    # The page says the seller is looking at it: visible and focused.
+    assert browser.post(f"/ui/c/{conv['id']}/seen").status_code == 204
+    browser.post(f"/ui/c/{conv['id']}/seen")  # a second look sends nothing more
     run_jobs()
     assert read_receipts(graph) == [{"messaging_product": "whatsapp", "status": "read", "message_id": conv["last_message"]["external_id"]}]
     assert agent_api.get(f"/conversations/{conv['id']}").json_body["state"] == "pending"
@@ -79,7 +85,7 @@ def test_read_receipts_can_be_switched_off(graph, wa_inbox, agent, agent_api):
 
     update_inbox(wa_inbox, raw_settings={"read_receipts": False})
     conv = arrive("text", agent_api)
-    seller(agent).get(f"/ui/c/{conv['id']}")
+    seller(agent).post(f"/ui/c/{conv['id']}/seen")
     run_jobs()
     assert read_receipts(graph) == []
 

@@ -125,6 +125,7 @@
     if (conv && freshConv) conv.dataset.state = freshConv.dataset.state;
     scrollTimeline();
     tick();
+    markSeen();
   });
 
   const refreshSimulator = coalesced(60, 300, () => {
@@ -287,7 +288,7 @@
         }
         return;
       }
-      const csrf = JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"];
+      const csrf = csrfToken();
       const url = action === "post" ? button.dataset.url.replace("{id}", id) : "/ui/c/" + id + "/" + action;
       const response = await fetch(url, {
         method: "POST",
@@ -302,6 +303,8 @@
     });
   }
 
+  const composing = (form) => Boolean(form && form.matches && form.matches(".composer, .phone-composer"));
+
   // ---- composer: Enter sends, Shift+Enter adds a line; reply or internal note ----------------
   function setupComposer() {
     document.addEventListener("keydown", (ev) => {
@@ -314,14 +317,25 @@
       }
     });
     document.addEventListener("change", (ev) => {
-      if (ev.target.name !== "mode" || !ev.target.form) return;
       const form = ev.target.form;
-      const area = $("textarea", form);
-      const note = ev.target.value === "note";
-      form.classList.toggle("composer-note", note);
-      if (!area.dataset.replyPlaceholder) area.dataset.replyPlaceholder = area.placeholder;
-      area.placeholder = note ? area.dataset.notePlaceholder : area.dataset.replyPlaceholder;
-      area.focus();
+      if (!form || !form.matches("#composer")) return;
+      if (ev.target.name === "mode") {
+        applyMode(form, ev.target.value);
+        saveDraft();
+        $("textarea", form).focus();
+      }
+      if (ev.target.type === "file") showAttachment(form);
+    });
+    document.addEventListener("input", (ev) => {
+      if (ev.target.matches && ev.target.matches("#composer textarea")) saveDraft();
+    });
+    document.addEventListener("click", (ev) => {
+      const remove = ev.target.closest("[data-remove-attachment]");
+      if (!remove) return;
+      const form = remove.closest("form");
+      $("input[type=file]", form).value = "";
+      showAttachment(form);
+      $("textarea", form).focus();
     });
     document.addEventListener("htmx:configRequest", (ev) => {
       const form = ev.detail.elt;
@@ -332,13 +346,13 @@
     // Sellers (and customers on the sandbox phone) often send several short messages in a row.
     // The box empties as soon as a message leaves (the request already holds it), and whatever
     // is typed while it travels survives the answer, which re-draws the composer or clears it.
-    const composing = (form) => form.matches && form.matches(".composer, .phone-composer");
     document.addEventListener("htmx:beforeRequest", (ev) => {
       const form = ev.detail.elt;
       const area = composing(form) && $("textarea", form);
       if (!area) return;
       form.dataset.sent = area.value;
       area.value = "";
+      saveDraft();
     });
     document.addEventListener("htmx:afterRequest", (ev) => {
       // When the answer replaced the form, htmx announces it on the nearest element still on
@@ -357,9 +371,105 @@
       const fromServer = area === old ? "" : area.value;
       const back = ev.detail.successful ? fromServer : form.dataset.sent || "";
       area.value = [back, typed].filter(Boolean).join("\n");
+      if (area.form) showAttachment(area.form);
+      saveDraft();
       area.focus();
     });
   }
+
+  // Reply or internal note: a note looks unmistakably different, and the composer stays in the
+  // mode it was last used in (the server draws it so after a note).
+  function applyMode(form, mode) {
+    const note = mode === "note";
+    const radio = $("input[name=mode][value=" + (note ? "note" : "reply") + "]", form);
+    if (radio) radio.checked = true;
+    form.classList.toggle("composer-note", note);
+    const area = $("textarea", form);
+    area.placeholder = note ? area.dataset.notePlaceholder : area.dataset.replyPlaceholder;
+    const send = $("button[type=submit]", form);
+    if (send) send.textContent = note ? send.dataset.noteLabel : send.dataset.replyLabel;
+    const banner = $("[data-note-banner]", form);
+    if (banner) banner.hidden = !note;
+    // Notes carry no files: the attachment stays for the reply.
+    const file = $("input[type=file]", form);
+    if (file) file.disabled = note;
+  }
+
+  function showAttachment(form) {
+    const file = $("input[type=file]", form);
+    const chip = $("[data-attachment]", form);
+    if (!file || !chip) return;
+    const chosen = file.files && file.files[0];
+    chip.hidden = !chosen;
+    $("[data-attachment-name]", chip).textContent = chosen ? chosen.name + " · " + formatSize(chosen.size) : "";
+  }
+
+  function formatSize(bytes) {
+    if (bytes < 1024) return bytes + " B";
+    if (bytes < 1024 * 1024) return Math.round(bytes / 1024) + " KB";
+    return (bytes / (1024 * 1024)).toFixed(1) + " MB";
+  }
+
+  // A draft per conversation, kept for this tab only (sessionStorage): switching chats or
+  // reloading the page never loses what was being written, nor the note mode.
+  function draftKey() {
+    const id = openConversationId();
+    return id ? "mostrador.draft." + id : "";
+  }
+  function saveDraft() {
+    const key = draftKey();
+    const form = $("#composer");
+    if (!key || !form || form.dataset.kind !== "free") return;
+    const text = $("textarea", form).value;
+    const mode = ($("input[name=mode]:checked", form) || {}).value || "reply";
+    try {
+      if (text || mode === "note") sessionStorage.setItem(key, JSON.stringify({ text, mode }));
+      else sessionStorage.removeItem(key);
+    } catch (err) { /* storage full or refused: drafts are a convenience */ }
+  }
+  function restoreDraft() {
+    const key = draftKey();
+    const form = $("#composer");
+    if (!key || !form || form.dataset.kind !== "free") return;
+    let kept = null;
+    try { kept = JSON.parse(sessionStorage.getItem(key) || "null"); } catch (err) { kept = null; }
+    if (!kept) { saveDraft(); return; }
+    const area = $("textarea", form);
+    if (kept.text && !area.value) area.value = kept.text;
+    applyMode(form, kept.mode);
+  }
+
+  // ---- seen: only while the person is looking ---------------------------------------------
+  // Drawing a chat is not reading it: a tab in the background must not send the customer blue
+  // ticks. The customer's new messages are marked seen when the page is visible and focused.
+  function csrfToken() {
+    return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"];
+  }
+  // Looking at a chat also reads its mentions and notices: say so once per chat opened, and
+  // again whenever new customer messages are on screen.
+  let seenInFlight = false;
+  let lookedAt = "";
+  async function markSeen() {
+    const conv = $("#conv");
+    if (!conv || seenInFlight) return;
+    const id = conv.dataset.conversationId;
+    if (lookedAt === id && !$("[data-unseen]", conv)) return;
+    if (document.visibilityState !== "visible" || !document.hasFocus()) return;
+    seenInFlight = true;
+    try {
+      const response = await fetch("/ui/c/" + id + "/seen", {
+        method: "POST", headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" },
+      });
+      if (response.ok) {
+        lookedAt = id;
+        for (const el of $$("[data-unseen]", conv)) el.removeAttribute("data-unseen");
+      }
+    } finally {
+      seenInFlight = false;
+    }
+  }
+  document.addEventListener("visibilitychange", markSeen);
+  window.addEventListener("focus", markSeen);
 
   // Switching the language comes back to the page as it is now (the tab and chat chosen since it
   // loaded are in the address, not in the form the server wrote).
@@ -401,16 +511,21 @@
     trackListRequests();
     setupContextMenu();
     setupComposer();
+    restoreDraft();
     scrollTimeline();
+    markSeen();
     tick();
     setInterval(tick, 1000);
     document.body.addEventListener("htmx:afterSwap", (ev) => {
       if (ev.detail.target.id === "pane") {
         paneSwaps += 1;
+        // The composer's own answers put back what was typed meanwhile (htmx:afterRequest).
+        if (!composing(ev.detail.requestConfig && ev.detail.requestConfig.elt)) restoreDraft();
         scrollTimeline();
         const area = $("#composer textarea");
         if (area) area.focus();
         refreshList();
+        markSeen();
       }
       if (ev.detail.target.id === "sim-thread") scrollTimeline();
       if (ev.detail.target.id === "phone-thread") keepPhoneScroll();

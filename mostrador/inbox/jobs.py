@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from mostrador.connectors.base import ProviderUnavailable, connector_for
-from mostrador.inbox.media import safe_name
+from mostrador.inbox.media import image_size, safe_name
 from mostrador.inbox.models import ContactIdentity, DeliveryStatus, Inbox, Message
 from mostrador.jobs.retry import backoff
 
@@ -130,7 +130,7 @@ def fetch_media(message_id: int, attempt: int = 1) -> str:
     path = default_storage.save(
         f"media/{message.inbox_id}/{now:%Y/%m}/{message.pk}-{filename}", ContentFile(content)
     )
-    attach_media(message.pk, path=path, size=len(content), mime_type=mime_type)
+    attach_media(message.pk, path=path, size=len(content), mime_type=mime_type, dimensions=image_size(content))
     return "stored"
 
 

@@ -3,11 +3,14 @@ the conversation (a browser session, or an API token)."""
 
 from __future__ import annotations
 
+import io
+
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, JsonResponse
 from django.utils import timezone
 from django.utils.text import get_valid_filename
+from PIL import Image
 
 from mostrador.accounts.models import ApiToken
 from mostrador.inbox.models import Message
@@ -33,13 +36,27 @@ def store_upload(upload) -> dict:
     mime = upload.content_type or "application/octet-stream"
     name = safe_name(upload.name, "file")
     path = default_storage.save(f"media/outbound/{timezone.now():%Y/%m}/{name}", upload)
+    upload.seek(0)
     return {
         "type": message_type_for(mime),
         "path": path,
         "mime_type": mime,
         "filename": upload.name,
         "size": upload.size,
+        **image_size(upload),
     }
+
+
+def image_size(source) -> dict:
+    """{"width", "height"} of an image (bytes or a file), read from its header alone; {} for
+    anything else. The timeline reserves that much room, so a photo that loads late never
+    pushes the newest message out of view."""
+    try:
+        with Image.open(io.BytesIO(source) if isinstance(source, bytes) else source) as image:
+            width, height = image.size
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return {}
+    return {"width": width, "height": height} if width > 0 and height > 0 else {}
 
 
 def media_url(message: Message) -> str | None:

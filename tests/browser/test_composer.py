@@ -178,3 +178,68 @@ def test_a_chat_drawn_in_a_background_tab_is_not_seen_until_looked_at(page, live
         page.wait_for_timeout(50)
         deadline -= 1
     expect(pending_rows(page)).to_have_count(1)
+
+
+def _photo(width, height) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 120, 40)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_the_timeline_lands_on_the_newest_message_however_late_photos_load(page, live_url, agent, shop):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from mostrador.inbox.media import image_size
+    from mostrador.inbox.models import Conversation, Message
+
+    customer_writes(live_url, shop, "Rosa Díaz", "Le mando fotos del repuesto")
+    conv = Conversation.objects.get()
+    for n, (width, height) in enumerate([(1200, 1600), (1600, 900), (900, 900), (800, 1400), (1000, 700), (700, 1200)]):
+        content = _photo(width, height)
+        path = default_storage.save(f"media/test/foto-{n}.png", ContentFile(content))
+        # The last photo came from before sizes were kept: its room is a fixed box.
+        size = image_size(content) if n < 5 else {}
+        Message.objects.create(conversation=conv, inbox=shop, direction="in", author_kind="customer", type="image",
+                               media={"path": path, "mime_type": "image/png", "size": len(content), **size})
+    customer_writes(live_url, shop, "Rosa Díaz", "¿Cuál de estos les sirve?")
+    # The photos are held back until the chat is drawn and has landed on its newest message.
+    held = []
+    page.route("**/media/*", lambda route: held.append(route))
+    login(page, live_url, agent.email)
+    pending_rows(page).first.click()
+    last = page.locator("#timeline .msg").last
+    expect(last).to_contain_text("¿Cuál de estos les sirve?")
+    for _ in range(200):
+        if held:
+            break
+        page.wait_for_timeout(20)
+    assert held, "the browser never asked for a photo"
+    page.wait_for_load_state("networkidle")
+    asked = len(held)
+    for route in held:
+        route.continue_()
+    page.unroute("**/media/*")
+    # Every photo the browser asked for has loaded and taken its room...
+    for _ in range(200):
+        loaded = page.locator("#timeline img").evaluate_all("imgs => imgs.filter(img => img.complete && img.naturalWidth > 0).length")
+        if loaded >= asked:
+            break
+        page.wait_for_timeout(20)
+    assert loaded >= asked
+    # ...and the newest message is still in view, at once (no later refresh to rescue it).
+    box = last.bounding_box()
+    timeline = page.locator("#timeline").bounding_box()
+    assert box["y"] + box["height"] <= timeline["y"] + timeline["height"] + 1, (box, timeline)
+    assert page.locator("#timeline img[width]").count() == 5
+    # She scrolls up to look at the first photo; a new message does not pull her down.
+    page.locator("#timeline").evaluate("el => { el.scrollTop = 0; }")
+    customer_writes(live_url, shop, "Rosa Díaz", "El de la izquierda es el original")
+    expect(page.locator("#timeline .msg").last).to_contain_text("El de la izquierda")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#timeline").evaluate("el => el.scrollTop") < 50
+    expect(page.locator("#timeline .msg").last).not_to_be_in_viewport()

@@ -119,3 +119,30 @@ def test_the_timeline_says_who_assigned_the_chat_to_whom(agent_api, agent, admin
     assert "Ana Rojas tomó el chat" in lines[0]
     assert f"{admin.name} dejó el chat sin asignar" in lines[1]
     assert f"{admin.name} asignó el chat a Ana Rojas" in lines[2]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_photo_keeps_its_room_in_the_timeline_before_it_loads(agent_api, agent, inbox, settings, tmp_path):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from mostrador.inbox.media import image_size
+    from mostrador.inbox.models import Message
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    out = io.BytesIO()
+    Image.new("RGB", (1200, 1600), "white").save(out, "JPEG")
+    conv_id = customer_says(inbox.pk, "¿me mandas foto?")["conversation_id"]
+    seller = Client()
+    seller.force_login(agent)
+    photo = SimpleUploadedFile("pastillas.jpg", out.getvalue(), content_type="image/jpeg")
+    seller.post(f"/ui/c/{conv_id}/reply", {"mode": "reply", "text": "Estas son", "file": photo}, HTTP_HX_REQUEST="true")
+    sent = Message.objects.get(direction="out")
+    assert (sent.media["width"], sent.media["height"]) == (1200, 1600)
+    # Drawn at most 260 px on its longest side, in its own proportions.
+    pane = seller.get(f"/ui/c/{conv_id}").content.decode()
+    assert 'data-testid="media-image" width="195" height="260"' in pane
+    # What is not an image, or is broken, has no size, and nothing fails.
+    assert image_size(b"%PDF-1.4 not an image") == {} and image_size(b"\x89PNG\r\n\x1a\nbroken") == {}

@@ -16,14 +16,17 @@ from .actor import ActionRefused, Actor
 from .record import locked, publish_message_event, record_event
 
 
-def attach_media(message_id: int, *, path: str = "", size: int = 0, mime_type: str = "", error: str = "") -> Message:
-    """The media file of a message is stored (or could not be fetched)."""
+def attach_media(
+    message_id: int, *, path: str = "", size: int = 0, mime_type: str = "", error: str = "", dimensions: dict | None = None
+) -> Message:
+    """The media file of a message is stored (or could not be fetched); `dimensions`: an
+    image's width and height."""
     with transaction.atomic():
         message = Message.objects.select_for_update().get(pk=message_id)
         media = dict(message.media or {})
         if path:
             # The type the notification announced wins; the download only fills it in when missing.
-            media.update(path=path, size=size, mime_type=media.get("mime_type") or mime_type)
+            media.update(path=path, size=size, mime_type=media.get("mime_type") or mime_type, **(dimensions or {}))
             media.pop("error", None)
         else:
             media["error"] = error

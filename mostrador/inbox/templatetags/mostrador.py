@@ -94,6 +94,20 @@ def media_kind(message) -> str:
     return message.type if message.type in ("image", "audio", "video", "sticker", "document") else mime
 
 
+MEDIA_BOX = 260  # px: the largest side of a photo in the timeline
+
+
+@register.filter
+def media_box(media) -> dict | None:
+    """The size a photo is drawn at ({"width", "height"}: its own, scaled to fit the box), so
+    its room is kept before it loads; None when its size is unknown."""
+    width, height = (media or {}).get("width"), (media or {}).get("height")
+    if not width or not height:
+        return None
+    scale = min(1.0, MEDIA_BOX / max(width, height))
+    return {"width": max(1, round(width * scale)), "height": max(1, round(height * scale))}
+
+
 @register.filter
 def preview(message) -> str:
     """A message in one line of the list: its text, or what it is when it has none (a photo

@@ -104,7 +104,10 @@
     if (!response.ok) return;
     if (paneSwaps !== swapsBefore) { refreshOpenConversation(); return; }
     const doc = new DOMParser().parseFromString(await response.text(), "text/html");
-    // Replace everything but the composer, so a half-written reply survives the refresh.
+    // Replace everything but the composer, so a half-written reply survives the refresh; a
+    // seller who scrolled up to read stays where she was.
+    const before = $("#timeline");
+    const readingAt = before && !followTimeline ? before.scrollTop : null;
     for (const sel of [".conv-head", "#timeline"]) {
       const fresh = $(sel, doc);
       const current = $(sel);
@@ -123,7 +126,7 @@
     const conv = $("#conv");
     const freshConv = $("#conv", doc);
     if (conv && freshConv) conv.dataset.state = freshConv.dataset.state;
-    scrollTimeline();
+    if (readingAt === null) scrollTimeline(); else $("#timeline").scrollTop = readingAt;
     tick();
     markSeen();
   });
@@ -240,9 +243,20 @@
     }
   }
 
+  // The timeline follows the newest message unless the seller scrolled up to read: then new
+  // messages and photos that finish loading leave her where she is.
+  let followTimeline = true;
+  const atBottom = (el) => el.scrollTop + el.clientHeight >= el.scrollHeight - 24;
+  document.addEventListener("scroll", (ev) => {
+    if (ev.target.id === "timeline") followTimeline = atBottom(ev.target);
+  }, true);
+  document.addEventListener("load", (ev) => {
+    if (followTimeline && ev.target.closest && ev.target.closest("#timeline")) scrollTimeline();
+  }, true);
+
   function scrollTimeline() {
     const timeline = $("#timeline");
-    if (timeline) timeline.scrollTop = timeline.scrollHeight;
+    if (timeline) { timeline.scrollTop = timeline.scrollHeight; followTimeline = true; }
     const thread = $(".phone-thread");
     if (thread) thread.scrollTop = thread.scrollHeight;
   }

@@ -4,6 +4,7 @@ realtime socket says something changed. Every write goes through the actions."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -124,12 +125,23 @@ def _pane_context(request, conv: Conversation, error: str = "") -> dict:
         "panels": hooks.conversation_panels.collect(conv, request.user),
         # The AI holds this chat's waits, and nothing will answer them (no agent, no bot token).
         "ai_answers_nobody": conv.ai_enabled and not conv.resolved and not ai_answers(conv.inbox),
+        "handoff_answered": _answered_since_handoff(conv),
         "has_templates": connector_class(conv.inbox.channel).capabilities.templates,
         # Contact reasons offered beside "Mark resolved": the tags this inbox's chats use.
         "reasons": [] if conv.resolved else list(
             Tag.objects.filter(conversations__inbox_id=conv.inbox_id).distinct().order_by("name").values_list("name", flat=True)[:12]
         ),
     }
+
+
+def _answered_since_handoff(conv: Conversation) -> bool:
+    """Whether a person wrote to the customer after the AI handed the chat over: the hand-off
+    box then folds to its first line."""
+    try:
+        at = datetime.fromisoformat((conv.handoff_summary or {}).get("at") or "")
+    except ValueError:
+        return False
+    return conv.messages.filter(direction="out", author_kind="agent", created_at__gte=at).exists()
 
 
 @login_required

@@ -43,6 +43,16 @@ def test_menu_questions_validation_then_handoff_to_the_routes_team(agent_api, ro
     assert conv["handoff"]["fields"]["patente"] == "BCDF12"
     assert conv["handoff"]["wants"] == "Cotizar repuesto"
     assert conv["handoff"]["said"][-1] == "el lado IZQUIERDA"
+    assert conv["handoff"]["team"] == ventas.name
+    # The seller's pane says which team it went to.
+    from django.test import Client
+
+    from mostrador.accounts.models import User
+
+    seller = Client()
+    seller.force_login(User.objects.get(email="ana@example.test"))
+    pane = seller.get(f"/ui/c/{conv_id}", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert f"derivó esta conversación a {ventas.name}" in pane
 
 
 def test_keywords_ignore_accents_and_capitals(agent_api, routes_inbox):

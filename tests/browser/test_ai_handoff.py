@@ -51,7 +51,7 @@ def test_bot_collects_fields_and_the_seller_sees_the_handoff_summary(live_url, b
     row.click()
     summary = page.locator("[data-testid=handoff-summary]")
     expect(summary).to_be_visible()
-    expect(summary).to_contain_text("Asistente Tienda derivó esta conversación al equipo")
+    expect(summary).to_contain_text("Asistente Tienda derivó esta conversación a Repuestos")
     expect(summary.locator("[data-testid=handoff-fields]")).to_contain_text("BCDF12")
     expect(summary.locator("[data-testid=handoff-fields]")).to_contain_text("1HGCM82633A004352")
     expect(summary.locator("[data-testid=handoff-fields]")).to_contain_text("derecho")
@@ -61,7 +61,16 @@ def test_bot_collects_fields_and_the_seller_sees_the_handoff_summary(live_url, b
     # The bot's messages are marked as AI, and the hand-off is on the timeline.
     expect(page.locator(".msg-ai .who").first).to_contain_text("Asistente Tienda")
     expect(page.locator("#timeline .event", has_text="La IA derivó a personas")).to_be_visible()
-    page.screenshot(path="/tmp/handoff.png")
+    # Once the seller has answered, the summary folds to its first line; a click opens it again.
+    expect(summary).to_have_attribute("open", "")
+    page.locator("[data-testid=composer]").fill("Hola Camila, te cotizo el espejo derecho")
+    page.locator("[data-testid=composer]").press("Enter")
+    expect(page.locator(".msg-agent").last).to_contain_text("espejo derecho")
+    summary = page.locator("[data-testid=handoff-summary]")
+    expect(summary).not_to_have_attribute("open", "")
+    expect(summary.locator("[data-testid=handoff-reason]")).to_be_hidden()
+    summary.locator("summary").click()
+    expect(summary.locator("[data-testid=handoff-reason]")).to_be_visible()
 
 
 def test_admin_configures_and_tries_the_agent(live_url, bot_inbox, page, admin):

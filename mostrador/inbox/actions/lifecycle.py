@@ -101,7 +101,9 @@ def handoff(
         conv = locked(conversation.pk)
         conv.bot_state = {}
         said = _last_customer_words(conv)
+        handed_to = team if team is not None else conv.team
         conv.handoff_summary = {
+            "team": handed_to.name if handed_to is not None else "",
             "reason": reason,
             "wants": wants or " · ".join(said),
             "said": said,

@@ -18,6 +18,8 @@ SHOWN_EVENTS = [
     EventKind.AI_TOGGLED,
     EventKind.AI_TURN_STARTED,
     EventKind.FIELD_SET,
+    EventKind.TAGGED,
+    EventKind.PRIORITY,
 ]
 
 

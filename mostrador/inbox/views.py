@@ -22,7 +22,7 @@ from mostrador.inbox.actions.actor import ActionRefused
 from mostrador.inbox.actions.outbound import window_closes_at
 from mostrador.inbox.jobs import sync_templates as sync_templates_job
 from mostrador.inbox.media import store_upload
-from mostrador.inbox.models import Conversation, Inbox, Tag, TemplateStatus
+from mostrador.inbox.models import Conversation, Inbox, Priority, Tag, TemplateStatus
 from mostrador.inbox.queries import (
     ListFilters,
     ai_answers,
@@ -116,6 +116,9 @@ def _pane_context(request, conv: Conversation, error: str = "") -> dict:
         "now": now,
         "members": members,
         "teams": Team.objects.order_by("name"),
+        "priorities": Priority.choices,
+        "tags": list(conv.tags.order_by("name").values_list("name", flat=True)),
+        "tag_options": list(Tag.objects.order_by("name").values_list("name", flat=True)[:200]),
         # The transfer form starts open when the right-click menu asked for it.
         "transfer_open": request.GET.get("transfer") == "1",
         "error": error,
@@ -300,6 +303,40 @@ def assign(request, conversation_id: int):
     raw = request.POST.get("user_id", "")
     user = User.objects.filter(pk=int(raw), is_active=True).first() if raw.isdigit() else None
     return _act(request, conversation_id, lambda c, a: actions.assign(c, a, user=user, team=c.team))
+
+
+@login_required
+@require_POST
+def priority(request, conversation_id: int):
+    raw = request.POST.get("priority", "")
+    if raw not in {str(value) for value in Priority.values}:
+        return HttpResponse(_("Unknown priority."), status=400)
+    return _act(request, conversation_id, lambda c, a: actions.set_priority(c, a, int(raw)))
+
+
+@login_required
+@require_POST
+def team(request, conversation_id: int):
+    """The chat's team, without changing who holds it."""
+    team_id = id_param(request.POST.get("team_id"))
+    chosen = Team.objects.filter(pk=team_id).first() if team_id else None
+    if team_id and chosen is None:
+        raise Http404
+    return _act(request, conversation_id, lambda c, a: actions.assign(c, a, user=c.assignee, team=chosen))
+
+
+@login_required
+@require_POST
+def tags(request, conversation_id: int):
+    """Add tags (comma-separated) or take one off."""
+    added = [name.strip() for name in request.POST.get("add", "").split(",") if name.strip()]
+    removed = request.POST.get("remove", "")
+
+    def do(conv, actor):
+        names = [name for name in conv.tags.values_list("name", flat=True) if name != removed]
+        actions.set_tags(conv, actor, names + added)
+
+    return _act(request, conversation_id, do)
 
 
 @login_required

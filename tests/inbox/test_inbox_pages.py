@@ -146,3 +146,26 @@ def test_a_photo_keeps_its_room_in_the_timeline_before_it_loads(agent_api, agent
     assert 'data-testid="media-image" width="195" height="260"' in pane
     # What is not an image, or is broken, has no size, and nothing fails.
     assert image_size(b"%PDF-1.4 not an image") == {} and image_size(b"\x89PNG\r\n\x1a\nbroken") == {}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_priority_team_and_tags_are_shown_and_edited_in_the_pane(agent_api, agent, inbox):
+    from mostrador.accounts.models import Team
+
+    ventas = Team.objects.create(name="Ventas")
+    conv_id = customer_says(inbox.pk, "necesito 4 neumáticos hoy")["conversation_id"]
+    seller = Client()
+    seller.force_login(agent)
+    pane = seller.post(f"/ui/c/{conv_id}/priority", {"priority": "2"}, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert 'value="2" selected' in pane and "Ana Rojas fijó la prioridad en Urgente" in pane
+    assert seller.post(f"/ui/c/{conv_id}/priority", {"priority": "9"}).status_code == 400
+    pane = seller.post(f"/ui/c/{conv_id}/team", {"team_id": str(ventas.pk)}, HTTP_HX_REQUEST="true").content.decode()
+    assert f'value="{ventas.pk}" selected' in pane
+    seller.post(f"/ui/c/{conv_id}/tags", {"add": "mayorista, neumáticos"}, HTTP_HX_REQUEST="true")
+    pane = seller.post(f"/ui/c/{conv_id}/tags", {"remove": "mayorista"}, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Ana Rojas etiquetó la conversación: neumáticos" in pane
+    conv = agent_api.get(f"/conversations/{conv_id}").json_body
+    assert (conv["priority"], conv["team_id"], conv["tags"]) == (2, ventas.pk, ["neumáticos"])
+    # The list row says why it is above older waits, and what it is about.
+    rows = seller.get("/ui/list?tab=pending", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "🔥 Urgente" in rows and 'data-testid="row-tag">neumáticos<' in rows

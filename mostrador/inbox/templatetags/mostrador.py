@@ -94,6 +94,16 @@ def media_kind(message) -> str:
     return message.type if message.type in ("image", "audio", "video", "sticker", "document") else mime
 
 
+@register.filter
+def priority_name(value) -> str:
+    from mostrador.inbox.models import Priority
+
+    try:
+        return str(Priority(int(value)).label)
+    except (TypeError, ValueError):
+        return str(value)
+
+
 MEDIA_BOX = 260  # px: the largest side of a photo in the timeline
 
 

@@ -54,7 +54,7 @@ def test_availability_transfer_with_a_note_and_a_mention_arrive_live(browser, li
     expect(notice).to_contain_text("alternadores")
     notice.click()
     expect(bruno_page.locator("#timeline")).to_contain_text("Ya le pedí la patente")
-    expect(bruno_page.locator("[data-testid=pane-assignee]")).to_contain_text("Bruno Díaz")
+    expect(bruno_page.locator("[data-testid=assignee] option:checked")).to_contain_text("Bruno Díaz")
 
     # Bruno mentions the supervisor in a note, picking her from what "@" offers.
     bruno_page.locator("input[name=mode][value=note]").check()

@@ -485,6 +485,45 @@
   document.addEventListener("visibilitychange", markSeen);
   window.addEventListener("focus", markSeen);
 
+  // ---- phones: the bar's menu, and the way back from a chat to the list ---------------------
+  document.addEventListener("click", (ev) => {
+    const toggle = ev.target.closest(".menu-toggle");
+    const bar = $(".topbar");
+    if (toggle && bar) {
+      const open = !bar.classList.contains("menu-open");
+      bar.classList.toggle("menu-open", open);
+      toggle.setAttribute("aria-expanded", String(open));
+      return;
+    }
+    if (bar && bar.classList.contains("menu-open") && !ev.target.closest(".topbar-menu")) {
+      bar.classList.remove("menu-open");
+      $(".menu-toggle", bar).setAttribute("aria-expanded", "false");
+    }
+    if (ev.target.closest("[data-back]")) backToList();
+  });
+  document.addEventListener("keydown", (ev) => {
+    const bar = $(".topbar.menu-open");
+    if (ev.key === "Escape" && bar) {
+      bar.classList.remove("menu-open");
+      const toggle = $(".menu-toggle", bar);
+      toggle.setAttribute("aria-expanded", "false");
+      toggle.focus();
+    }
+  });
+  function backToList() {
+    const pane = $("#pane");
+    const root = $(".list-root");
+    if (!pane) return;
+    const id = openConversationId();
+    pane.innerHTML = "";
+    const query = listQuery || (root && root.dataset.query) || "";
+    history.pushState({}, "", "/" + (query ? "?" + query : ""));
+    refreshList();
+    // Back where she left: the chat's row in the list.
+    const row = id && $('.row[data-id="' + id + '"]');
+    if (row) row.focus();
+  }
+
   // Switching the language comes back to the page as it is now (the tab and chat chosen since it
   // loaded are in the address, not in the form the server wrote).
   document.addEventListener("change", (ev) => {

@@ -1,0 +1,65 @@
+"""The seller's workspace on a phone (390 x 844): the list and the chat as two screens with a
+way back, a composer that fits, and the top bar folded into a menu. Nothing scrolls sideways."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import customer_writes, login, pending_rows
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(locale="es-CL", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    blocked = []
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+    yield page
+    context.close()
+    assert not blocked, blocked
+
+
+def no_sideways_scroll(page):
+    width, viewport = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert width <= viewport, f"the page is {width} px wide on a {viewport} px screen"
+
+
+def test_a_seller_answers_from_her_phone(phone, live_url, agent, shop):
+    login(phone, live_url, agent.email)
+    customer_writes(live_url, shop, "Jorge Fuentes", "Hola, necesito pastillas de freno delanteras para un Yaris 2016")
+    expect(pending_rows(phone)).to_have_count(1)
+    no_sideways_scroll(phone)
+    # The bar keeps the brand, the Pendientes count and the menu button; the rest is folded.
+    expect(phone.locator("[data-testid=topbar-pending-phone] .count")).to_have_text("1")
+    expect(phone.get_by_role("button", name="Salir")).to_be_hidden()
+    phone.locator("[data-testid=menu-toggle]").click()
+    expect(phone.locator("[data-testid=menu-toggle]")).to_have_attribute("aria-expanded", "true")
+    expect(phone.get_by_role("button", name="Salir")).to_be_visible()
+    expect(phone.locator("[data-testid=language]")).to_be_visible()
+    phone.keyboard.press("Escape")
+    expect(phone.get_by_role("button", name="Salir")).to_be_hidden()
+
+    # The chat takes the whole screen; the list is gone until she goes back.
+    pending_rows(phone).first.click()
+    expect(phone.locator("#timeline")).to_contain_text("Yaris 2016")
+    expect(phone.locator("#list")).to_be_hidden()
+    no_sideways_scroll(phone)
+    composer = phone.locator("[data-testid=composer]")
+    box = composer.bounding_box()
+    assert box["width"] > 200, box  # a box to write in, not a letter per line
+    assert box["y"] + box["height"] <= 844, box
+    send = phone.locator("[data-testid=send]").bounding_box()
+    assert send["x"] + send["width"] <= 390, send
+    composer.fill("Hola Jorge, sí tenemos. ¿Te las cotizo?")
+    composer.press("Enter")
+    expect(phone.locator(".msg-agent").last).to_contain_text("¿Te las cotizo?")
+    expect(composer).to_be_focused()
+
+    phone.locator("[data-testid=back]").click()
+    expect(phone.locator("#list")).to_be_visible()
+    expect(phone.locator("#conv")).to_have_count(0)
+    expect(phone).to_have_url(f"{live_url}/?tab=pending&scope=all")
+    # Answered: it left Pendientes, and the list says so at once.
+    expect(pending_rows(phone)).to_have_count(0)
+    no_sideways_scroll(phone)

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.inbox_page, name="inbox"),
     path("c/<int:conversation_id>", views.inbox_page, name="conversation"),
     path("ui/list", views.list_pane, name="ui-list"),
+    path("ui/list/more", views.list_more, name="ui-list-more"),
     path("ui/counters", views.counters, name="ui-counters"),
     path("ui/c/<int:conversation_id>", views.conversation_pane, name="ui-conversation"),
     path("ui/c/<int:conversation_id>/seen", views.seen, name="ui-seen"),

@@ -24,6 +24,7 @@ from mostrador.inbox.jobs import sync_templates as sync_templates_job
 from mostrador.inbox.media import store_upload
 from mostrador.inbox.models import Conversation, Inbox, Priority, Tag, TemplateStatus
 from mostrador.inbox.queries import (
+    BadCursor,
     ListFilters,
     ai_answers,
     conversation_list,
@@ -65,13 +66,26 @@ def id_param(raw: str | None) -> int | None:
     return int(raw) if raw and raw.isdigit() and len(raw) < 18 else None
 
 
-def _list_context(request) -> dict:
-    now = timezone.now()
-    filters, selected = _filters(request)
-    rows, _next = conversation_list(request.user, filters, limit=200, cursor=None, now=now)
+PAGE = 200  # rows in the list's first page; older ones load as the seller scrolls
+MOST_SHOWN = 2000  # rows a live refresh re-draws at most, for a seller who scrolled far
+
+
+def _rows(request, filters: ListFilters, now, *, limit: int, cursor: str | None):
+    """One page of the list's rows, with their marks, and the cursor of the next."""
+    rows, next_cursor = conversation_list(request.user, filters, limit=limit, cursor=cursor, now=now)
     marks = hooks.marks_by_row(rows)
     for row in rows:
         row.marks = marks.get(row.pk, ())
+    return rows, next_cursor
+
+
+def _list_context(request) -> dict:
+    now = timezone.now()
+    filters, selected = _filters(request)
+    # A live refresh re-draws as many rows as the seller has on screen (she may have scrolled
+    # past the first page), so older rows do not vanish under her.
+    shown = id_param(request.GET.get("shown")) or 0
+    rows, next_cursor = _rows(request, filters, now, limit=min(max(PAGE, shown), MOST_SHOWN), cursor=None)
     counts = state_counts(
         request.user,
         ListFilters(inbox_id=filters.inbox_id, assignee_id=filters.assignee_id, unassigned=filters.unassigned, team_id=filters.team_id),
@@ -85,7 +99,27 @@ def _list_context(request) -> dict:
         "selected": selected,
         "inboxes": visible_inboxes(request.user).order_by("name"),
         "teams": Team.objects.order_by("name"),
+        "next_cursor": next_cursor,
+        "list_query": _list_query(selected),
     }
+
+
+def _list_query(selected: dict) -> str:
+    return f"tab={selected['tab']}&scope={selected['scope']}{selected['extra']}"
+
+
+@login_required
+@require_GET
+def list_more(request):
+    """The list's next rows after a cursor (keyset: the same order, never an offset)."""
+    filters, selected = _filters(request)
+    try:
+        rows, next_cursor = _rows(request, filters, timezone.now(), limit=PAGE, cursor=request.GET.get("cursor") or None)
+    except BadCursor:
+        return HttpResponse(_("That list position is not one this page gave."), status=400)
+    context = {"rows": rows, "next_cursor": next_cursor, "selected": selected, "list_query": _list_query(selected),
+               "now": timezone.now(), "open_id": id_param(request.GET.get("open"))}
+    return render(request, "inbox/_rows_page.html", context)
 
 
 def _visible(request, conversation_id: int) -> Conversation:

@@ -169,3 +169,19 @@ def test_priority_team_and_tags_are_shown_and_edited_in_the_pane(agent_api, agen
     # The list row says why it is above older waits, and what it is about.
     rows = seller.get("/ui/list?tab=pending", HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "🔥 Urgente" in rows and 'data-testid="row-tag">neumáticos<' in rows
+
+
+@pytest.mark.django_db(transaction=True)
+def test_older_rows_come_by_cursor_and_a_forged_cursor_is_refused(agent, inbox):
+    from mostrador.inbox import actions
+    from mostrador.inbox.actions.inbound import receive_customer_messages
+
+    receive_customer_messages(inbox, [actions.InboundMessage(contact_external_id=f"c{n}", text=f"hola {n}") for n in range(205)])
+    seller = Client()
+    seller.force_login(agent)
+    first = seller.get("/ui/list?tab=pending").content.decode()
+    assert first.count('<a class="row') == 200 and 'data-testid="more-rows"' in first
+    cursor = first.split("cursor=", 1)[1].split('"', 1)[0]
+    more = seller.get(f"/ui/list/more?tab=pending&scope=all&cursor={cursor}").content.decode()
+    assert more.count('<a class="row') == 5 and "more-rows" not in more
+    assert seller.get("/ui/list/more?tab=pending&scope=all&cursor=bm90LWEtY3Vyc29y").status_code == 400

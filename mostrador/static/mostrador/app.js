@@ -70,11 +70,19 @@
     const params = new URLSearchParams(listQuery || root.dataset.query);
     const open = openConversationId();
     if (open) params.set("open", open); else params.delete("open");
+    // As many rows as are on screen (older pages she scrolled to stay), and where she was.
+    const shown = $$(".rows .row", root).length;
+    if (shown > 200) params.set("shown", String(shown));
+    const rows = $(".rows", root);
+    listScroll = rows ? rows.scrollTop : 0;
     return htmx.ajax("GET", app.dataset.listUrl + "?" + params.toString(), { target: "#list", swap: "innerHTML" });
   });
+  let listScroll = null;
 
   function trackListRequests() {
     document.body.addEventListener("htmx:configRequest", (ev) => {
+      // Older rows keep the open chat marked too.
+      if (ev.detail.path.includes("/ui/list/more") && openConversationId()) ev.detail.parameters.open = openConversationId();
       if (!ev.detail.target || ev.detail.target.id !== "list") return;
       const url = new URL(ev.detail.path, location.href);
       const params = new URLSearchParams(url.search);
@@ -579,6 +587,12 @@
         if (area) area.focus();
         refreshList();
         markSeen();
+      }
+      if (ev.detail.target.id === "list" && listScroll !== null) {
+        // A live refresh leaves the list where it was; a tab or filter change starts at the top.
+        const rows = $(".rows");
+        if (rows && ev.detail.requestConfig && ev.detail.requestConfig.verb === "get" && !ev.detail.requestConfig.elt.closest?.(".list-root")) rows.scrollTop = listScroll;
+        listScroll = null;
       }
       if (ev.detail.target.id === "sim-thread") scrollTimeline();
       if (ev.detail.target.id === "phone-thread") keepPhoneScroll();

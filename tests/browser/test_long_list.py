@@ -1,0 +1,38 @@
+"""A long Pendientes: older chats load as the seller scrolls (by keyset), and a live refresh
+keeps what she scrolled to and where she was."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import customer_writes, login, pending_rows
+
+
+def test_older_chats_load_as_the_seller_scrolls_and_stay_through_live_refreshes(page, live_url, agent, shop):
+    from mostrador.inbox import actions
+    from mostrador.inbox.actions.inbound import receive_customer_messages
+
+    receive_customer_messages(shop, [actions.InboundMessage(contact_external_id=f"c{n:03d}", text=f"consulta {n:03d}") for n in range(450)])
+    login(page, live_url, agent.email)
+    expect(pending_rows(page)).to_have_count(200)
+    rows = page.locator(".rows")
+    # The oldest wait first: the first page ends at the 200th, and scrolling fetches the rest.
+    for shown in (400, 450):
+        rows.evaluate("el => { el.scrollTop = el.scrollHeight; }")
+        expect(pending_rows(page)).to_have_count(shown)
+    expect(page.locator("[data-testid=more-rows]")).to_have_count(0)
+    names = pending_rows(page).locator(".preview").all_inner_texts()
+    assert [n.strip()[-3:] for n in names] == [f"{n:03d}" for n in range(450)]
+
+    # She is reading far down when a new customer writes: the list re-draws with all the rows she
+    # had, her place kept, and the new chat (the shortest wait, so last) one scroll further.
+    page.locator(".row", has_text="consulta 300").scroll_into_view_if_needed()
+    before = rows.evaluate("el => el.scrollTop")
+    customer_writes(live_url, shop, "Nuevo", "¿tienen stock?")
+    expect(page.locator("[data-counter=pending]").first).to_have_text("451")
+    expect(page.locator("[data-testid=more-rows]")).to_have_count(1)
+    expect(pending_rows(page)).to_have_count(450)
+    assert abs(rows.evaluate("el => el.scrollTop") - before) < 5
+    expect(page.locator(".row", has_text="consulta 300")).to_be_in_viewport()
+    rows.evaluate("el => { el.scrollTop = el.scrollHeight; }")
+    expect(pending_rows(page).last).to_contain_text("¿tienen stock?")

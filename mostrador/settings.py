@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "mostrador.quotes",
     "mostrador.teamwork",
     "mostrador.reports",
+    "mostrador.canned",
     "axes",
     *CONNECTOR_APPS,
 ]

@@ -5,7 +5,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from mostrador.accounts.models import Team, User
-from mostrador.inbox import actions
+from mostrador.inbox import actions, hooks
 from mostrador.inbox.models import Conversation
 from mostrador.inbox.queries import (
     STATES,
@@ -90,7 +90,14 @@ def messages(request, conversation_id: int, params: Query[PageParams]):
 @router.post("/{conversation_id}/messages", response={201: MessageOut, **ERRORS})
 def send(request, conversation_id: int, body: MessageIn):
     conv = visible(request, conversation_id)
-    if body.template:
+    if body.canned is not None:
+        if body.text is not None or body.template or body.interactive or body.media:
+            raise ApiError(422, "A canned response is sent on its own, without text, a template, media or buttons.", "invalid")
+        texts = hooks.canned_texts.collect(conv, request.user, body.canned)
+        if not texts:
+            raise ApiError(404, "You have no canned response with that shortcode for this conversation.", "not_found")
+        content = actions.OutboundContent(text=texts[0], reply_to_id=body.reply_to_id)
+    elif body.template:
         if body.text is not None or body.interactive or body.media:
             raise ApiError(422, "A template is sent on its own, without text, media or buttons.", "invalid")
         content = actions.OutboundContent(

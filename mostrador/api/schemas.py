@@ -151,6 +151,8 @@ class MediaIn(Schema):
 
 class MessageIn(Schema):
     text: str | None = Field(default=None, max_length=4096)
+    # A saved answer's shortcode: sent filled in for this chat, in the contact's language.
+    canned: str | None = Field(default=None, min_length=1, max_length=41)
     template: TemplateIn | None = None
     interactive: InteractiveIn | None = None
     media: MediaIn | None = None

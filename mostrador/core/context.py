@@ -18,4 +18,5 @@ def product(request) -> dict:
         # Cached: the bar reads them twice (its links, then its controls).
         "topbar_items": cache(lambda: hooks.topbar_items.collect(user)) if signed_in else (),
         "pending_total": (lambda: pending_total(user)) if signed_in else None,
+        "page_assets": (lambda: hooks.page_assets.collect(user)) if signed_in else (),
     }

@@ -239,6 +239,13 @@ conversation_panels = Providers()
 topbar_items = Providers()
 # Entries in a list row's right-click menu: (person) → RowMenuItem or None ("Request a quote").
 row_menu = Providers()
+# Saved answers a send may name instead of text ({"canned": "<shortcode>"}): (conversation,
+# person, shortcode) → the text to send, or None when the provider has no such answer; raises
+# ActionRefused for one it has but cannot fill (a variable with no value).
+canned_texts = Providers()
+# Scripts and style sheets a capability adds to every signed-in page: (person) → a static path
+# or None (the "/" picker of saved answers in the composer).
+page_assets = Providers()
 # Capabilities' own lines on the timeline (cases, surveys, quote requests).
 timeline_events = TimelineEvents()
 # Every change to a conversation, announced by the action that made it.

@@ -161,6 +161,78 @@
   const eventListeners = [];
   window.mostrador = { onEvent: (fn) => eventListeners.push(fn), coalesced };
 
+  // ---- a list under the composer --------------------------------------------------------------
+  // What a capability offers while one types ("@" colleagues in a note, "/" saved answers):
+  // arrows move, Enter or Tab choose, Escape closes, a click chooses. It runs before the
+  // composer's Enter-sends, so Enter picks while the list is up.
+  const picker = { el: null, items: [], chosen: 0, area: null, options: null };
+  function closePicker() {
+    if (picker.el) picker.el.remove();
+    picker.el = null;
+    picker.items = [];
+    picker.area = null;
+  }
+  function drawPicker() {
+    const { area, items, options } = picker;
+    if (picker.el) picker.el.remove();
+    picker.el = null;
+    if (!area || !items.length) return;
+    const list = document.createElement("ul");
+    list.className = "composer-picker " + (options.className || "");
+    list.setAttribute("role", "listbox");
+    list.dataset.testid = options.testid;
+    items.forEach((item, i) => {
+      const li = document.createElement("li");
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-selected", String(i === picker.chosen));
+      li.className = i === picker.chosen ? "chosen" : "";
+      options.render(li, item);
+      li.addEventListener("mousedown", (ev) => { ev.preventDefault(); choose(i); });
+      list.appendChild(li);
+    });
+    if (options.footer) list.appendChild(options.footer());
+    area.form.appendChild(list);
+    picker.el = list;
+    const current = list.children[picker.chosen];
+    if (current && current.scrollIntoView) current.scrollIntoView({ block: "nearest" });
+  }
+  function choose(i) {
+    const { area, items, options } = picker;
+    closePicker();
+    if (area && items[i]) options.choose(area, items[i]);
+  }
+  function openPicker(area, items, options) {
+    picker.area = area;
+    picker.items = items;
+    picker.options = options;
+    picker.chosen = 0;
+    drawPicker();
+  }
+  document.addEventListener("keydown", (ev) => {
+    if (!picker.el || ev.target !== picker.area) return;
+    if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+      picker.chosen = (picker.chosen + (ev.key === "ArrowDown" ? 1 : picker.items.length - 1)) % picker.items.length;
+      drawPicker();
+    } else if (ev.key === "Enter" || ev.key === "Tab") {
+      choose(picker.chosen);
+    } else if (ev.key === "Escape") {
+      closePicker();
+    } else {
+      return;
+    }
+    ev.preventDefault();
+    ev.stopImmediatePropagation();
+  }, true);
+  // Lower case without accents: "cotizacion" finds "Cotización".
+  const fold = (text) => text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  window.mostrador.picker = {
+    open: openPicker,
+    close: closePicker,
+    // Which list is up ("" for none), so each capability closes only its own.
+    showing: () => (picker.el ? picker.options.testid : ""),
+  };
+  window.mostrador.fold = fold;
+
   function onEvent(event) {
     refreshCounters();
     for (const fn of eventListeners) fn(event);

@@ -110,9 +110,6 @@
 
   // ---- "@" in a note ---------------------------------------------------------------------------
   const people = new Map();
-  let picker = null;
-  let choices = [];
-  let chosen = 0;
 
   function peopleFor(conversationId) {
     // One request per chat, however fast the keys come.
@@ -122,12 +119,6 @@
         .then((found) => found.people, () => []));
     }
     return people.get(conversationId);
-  }
-
-  function closePicker() {
-    if (picker) picker.remove();
-    picker = null;
-    choices = [];
   }
 
   function noteMode(area) {
@@ -143,66 +134,36 @@
 
   function insert(area, person) {
     const typed = typedMention(area);
-    if (!typed) return closePicker();
+    if (!typed) return;
     const after = area.value.slice(area.selectionStart);
     area.value = area.value.slice(0, typed.start) + "@" + person.name + " " + after;
     const caret = typed.start + person.name.length + 2;
     area.setSelectionRange(caret, caret);
-    closePicker();
     area.focus();
   }
 
-  function drawPicker(area) {
-    if (picker) picker.remove();
-    picker = null;
-    if (!choices.length) return;
-    picker = document.createElement("ul");
-    picker.className = "mention-picker";
-    picker.setAttribute("role", "listbox");
-    picker.dataset.testid = "mention-picker";
-    choices.forEach((person, i) => {
-      const li = document.createElement("li");
-      li.setAttribute("role", "option");
-      li.className = i === chosen ? "chosen" : "";
-      li.textContent = person.name;
-      li.dataset.availability = person.availability;
-      li.addEventListener("mousedown", (ev) => { ev.preventDefault(); insert(area, person); });
-      picker.appendChild(li);
-    });
-    area.form.appendChild(picker);
-  }
-
-  const fold = (text) => text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  const mentionList = {
+    testid: "mention-picker",
+    className: "mention-picker",
+    render(li, person) { li.textContent = person.name; li.dataset.availability = person.availability; },
+    choose: insert,
+  };
 
   document.addEventListener("input", async (ev) => {
     const area = ev.target;
-    if (!(area instanceof HTMLTextAreaElement) || !area.form || !area.form.matches(".composer")) return;
+    if (!(area instanceof HTMLTextAreaElement) || !area.form || !area.form.matches(".composer") || !window.mostrador) return;
     const typed = noteMode(area) && typedMention(area);
     const conv = area.closest("[data-conversation-id]");
-    if (!typed || !conv) return closePicker();
-    const everyone = await peopleFor(conv.dataset.conversationId);
-    const query = fold(typed.query);
-    choices = everyone.filter((p) => fold(p.name).split(/\s+/).some((word) => word.startsWith(query)) || fold(p.name).startsWith(query)).slice(0, 8);
-    chosen = 0;
-    drawPicker(area);
-  });
-
-  // Runs before the composer's own Enter-sends handler, so Enter picks a name while the list is up.
-  document.addEventListener("keydown", (ev) => {
-    if (!picker || !(ev.target instanceof HTMLTextAreaElement)) return;
-    if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
-      chosen = (chosen + (ev.key === "ArrowDown" ? 1 : choices.length - 1)) % choices.length;
-      drawPicker(ev.target);
-    } else if (ev.key === "Enter" || ev.key === "Tab") {
-      insert(ev.target, choices[chosen]);
-    } else if (ev.key === "Escape") {
-      closePicker();
-    } else {
+    if (!typed || !conv) {
+      if (window.mostrador.picker.showing() === mentionList.testid) window.mostrador.picker.close();
       return;
     }
-    ev.preventDefault();
-    ev.stopImmediatePropagation();
-  }, true);
+    const everyone = await peopleFor(conv.dataset.conversationId);
+    const fold = window.mostrador.fold;
+    const query = fold(typed.query);
+    const found = everyone.filter((p) => fold(p.name).split(/\s+/).some((word) => word.startsWith(query)) || fold(p.name).startsWith(query)).slice(0, 8);
+    if (found.length) window.mostrador.picker.open(area, found, mentionList); else window.mostrador.picker.close();
+  });
 
   // ---- live ------------------------------------------------------------------------------------
   function start() {

@@ -1,0 +1,69 @@
+"""Saved answers in the composer: "/" opens them, typing filters (accents ignored), choosing
+fills the box for this chat, and a blank variable keeps the reply from leaving."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import seller_opens_a_new_chat
+
+
+def test_slash_offers_saved_answers_filled_in_for_the_chat(page, live_url, agent, shop):
+    from mostrador.canned.models import CannedResponse
+    from mostrador.inbox.models import Message
+
+    CannedResponse(shortcode="saludo", text="Hola {{contact.first_name}}, te escribe {{agent.name}} de {{inbox.name}}.").save()
+    CannedResponse(shortcode="cotizacion", text="Te envío la cotización en minutos.").save()
+    CannedResponse(shortcode="patente", text="¿Me confirmas la patente {{fields.patente}}?", owner=agent).save()
+    # A thousand more, as a busy team keeps: the list still filters at once.
+    CannedResponse.objects.bulk_create(
+        [CannedResponse(shortcode=f"r{n:04d}", text=f"Respuesta número {n} sobre frenos y despacho", scope_key="") for n in range(1000)]
+    )
+    seller_opens_a_new_chat(page, live_url, agent, shop, "Javiera Soto", "Hola, ¿me cotizan unos frenos?")
+    area = page.locator("[data-testid=composer]")
+    area.type("/")
+    picker = page.locator("[data-testid=canned-picker]")
+    expect(picker).to_be_visible()
+    # Accents and capitals ignored: "COTIZACION" finds "cotización" in the text.
+    area.type("COTIZACION")
+    expect(picker.locator("li[role=option]")).to_have_count(1)
+    expect(picker).to_contain_text("Te envío la cotización")
+    area.fill("")
+    area.type("/salu")
+    expect(picker.locator("li[role=option]").first).to_contain_text("/saludo")
+    area.press("Enter")
+    expect(picker).to_be_hidden()
+    expect(area).to_have_value("Hola Javiera, te escribe Ana Rojas de Repuestos Web.")
+    area.press("End")
+    area.type(" ¿Para qué auto?")
+    area.press("Enter")
+    expect(page.locator(".msg-agent").last).to_contain_text("Hola Javiera, te escribe Ana Rojas de Repuestos Web. ¿Para qué auto?")
+
+    # A variable the chat has no value for stays visible, is named, and blocks the send.
+    area.type("/pat")
+    expect(picker).to_contain_text("/patente")
+    area.press("Tab")
+    expect(area).to_have_value("¿Me confirmas la patente {{fields.patente}}?")
+    expect(page.locator("[data-testid=canned-missing]")).to_contain_text("{{fields.patente}}")
+    area.press("Enter")
+    page.wait_for_timeout(300)
+    assert Message.objects.filter(direction="out").count() == 1
+    area.fill("¿Me confirmas la patente BCDF12?")
+    expect(page.locator("[data-testid=canned-missing]")).to_have_count(0)
+    area.press("Enter")
+    expect(page.locator(".msg-agent").last).to_contain_text("BCDF12")
+
+    # Filtering a thousand answers takes less than a frame.
+    area.type("/")
+    expect(picker.locator("li[role=option]").first).to_contain_text("/cotizacion")
+    spent = area.evaluate("""async (el) => {
+        const first = () => document.querySelector("[data-testid=canned-picker] li[role=option]");
+        el.value = "/despach";
+        el.setSelectionRange(el.value.length, el.value.length);
+        const started = performance.now();
+        el.dispatchEvent(new Event("input", { bubbles: true }));
+        for (let i = 0; i < 50 && !(first() && first().textContent.includes("despacho")); i++) await null;
+        return [performance.now() - started, document.querySelectorAll("[data-testid=canned-picker] li[role=option]").length];
+    }""")
+    assert spent[1] == 50, spent
+    assert spent[0] < 16, f"filtering 1,000 answers took {spent[0]:.1f} ms"

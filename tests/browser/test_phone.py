@@ -63,3 +63,17 @@ def test_a_seller_answers_from_her_phone(phone, live_url, agent, shop):
     # Answered: it left Pendientes, and the list says so at once.
     expect(pending_rows(phone)).to_have_count(0)
     no_sideways_scroll(phone)
+
+
+def test_saved_answers_fit_a_phone(phone, live_url, agent, shop):
+    from mostrador.canned.models import CannedResponse
+
+    CannedResponse(shortcode="saludo", text="Hola {{contact.first_name}}, te escribe {{agent.name}} de {{inbox.name}}; " * 4).save()
+    login(phone, live_url, agent.email)
+    customer_writes(live_url, shop, "Jorge Fuentes", "Hola")
+    pending_rows(phone).first.click()
+    phone.locator("[data-testid=composer]").type("/")
+    expect(phone.locator("[data-testid=canned-picker]")).to_be_visible()
+    no_sideways_scroll(phone)
+    box = phone.locator("[data-testid=canned-picker]").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box

@@ -604,6 +604,65 @@
     if (row) row.focus();
   }
 
+  // ---- keyboard: a seller's day without the mouse -------------------------------------------
+  // j/k move through the list, Enter opens, r replies, n writes a note, e marks resolved, "/"
+  // opens saved answers, ? lists the keys. Escape in the reply box goes back to the list, on
+  // the chat's row, so the next j or k goes on from there.
+  function rows() { return $$(".rows .row"); }
+  function currentRow() {
+    const active = document.activeElement;
+    if (active && active.matches && active.matches(".rows .row")) return active;
+    return $(".rows .row.open");
+  }
+  function moveInList(step) {
+    const all = rows();
+    if (!all.length) return;
+    const at = all.indexOf(currentRow());
+    const next = all[at < 0 ? 0 : Math.min(all.length - 1, Math.max(0, at + step))];
+    next.focus();
+    next.scrollIntoView({ block: "nearest" });
+  }
+  function compose(mode, text) {
+    const form = $("#composer");
+    if (!form) return;
+    const area = $("textarea", form);
+    if (form.dataset.kind === "free" && mode) {
+      applyMode(form, mode);
+      saveDraft();
+    }
+    area.focus();
+    if (text !== undefined) {
+      area.value = text;
+      area.setSelectionRange(text.length, text.length);
+      area.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+  }
+  document.addEventListener("keydown", (ev) => {
+    if (ev.defaultPrevented || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    const target = ev.target;
+    if (target.closest && target.closest("input, textarea, select, [contenteditable=true]")) {
+      if (ev.key === "Escape" && target.matches("#composer textarea") && !$(".composer-picker")) {
+        const row = $(".rows .row.open") || rows()[0];
+        if (row && row.offsetParent !== null) row.focus(); else target.blur();
+      }
+      return;
+    }
+    if ($("dialog[open]")) return;
+    const keys = {
+      j: () => moveInList(1),
+      k: () => moveInList(-1),
+      r: () => compose("reply"),
+      n: () => compose("note"),
+      e: () => { const resolve = $("[data-testid=resolve]"); if (resolve) resolve.click(); },
+      "/": () => compose("reply", "/"),
+      "?": () => { const help = $("#shortcuts"); if (help) help.showModal(); },
+    };
+    const run = keys[ev.key];
+    if (!run) return;
+    ev.preventDefault();
+    run();
+  });
+
   // Switching the language comes back to the page as it is now (the tab and chat chosen since it
   // loaded are in the address, not in the form the server wrote).
   document.addEventListener("change", (ev) => {

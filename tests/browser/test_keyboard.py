@@ -1,0 +1,65 @@
+"""A seller working only with the keyboard: through the list, into a chat, a reply, a note, a
+resolve, back to the list, and the list of keys."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import customer_writes, login, pending_rows
+
+
+def test_a_seller_works_through_pendientes_with_the_keyboard_alone(page, live_url, agent, shop):
+    from mostrador.inbox.models import Note
+
+    login(page, live_url, agent.email)
+    customer_writes(live_url, shop, "Jorge Fuentes", "¿Tienen pastillas para Yaris 2016?")
+    customer_writes(live_url, shop, "Marta Vidal", "¿Hacen envíos a Temuco?")
+    expect(pending_rows(page)).to_have_count(2)
+    page.locator("body").focus()
+
+    page.keyboard.press("j")
+    expect(pending_rows(page).nth(0)).to_be_focused()
+    page.keyboard.press("j")
+    expect(pending_rows(page).nth(1)).to_be_focused()
+    page.keyboard.press("k")
+    expect(pending_rows(page).nth(0)).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#timeline")).to_contain_text("Yaris 2016")
+    composer = page.locator("[data-testid=composer]")
+    expect(composer).to_be_focused()
+    page.keyboard.type("Hola Jorge, sí tenemos.")
+    page.keyboard.press("Enter")
+    expect(page.locator(".msg-agent").last).to_contain_text("sí tenemos")
+    expect(composer).to_be_focused()
+
+    # Escape: back on the chat's row; j goes on to the next chat.
+    page.keyboard.press("Escape")
+    page.keyboard.press("j")
+    expect(page.locator(".rows .row:focus")).to_contain_text("Marta Vidal")
+    page.keyboard.press("Enter")
+    expect(page.locator("#timeline")).to_contain_text("Temuco")
+    page.keyboard.press("Escape")
+    page.keyboard.press("n")
+    expect(page.locator("#composer")).to_have_class(re.compile(r"\bcomposer-note\b"))
+    expect(composer).to_be_focused()
+    page.keyboard.type("Consultar bodega de Temuco")
+    page.keyboard.press("Enter")
+    expect(page.locator(".note").last).to_contain_text("bodega de Temuco")
+    assert Note.objects.count() == 1
+    page.keyboard.press("Escape")
+    page.keyboard.press("r")
+    expect(page.locator("[data-testid=mode-reply]")).to_be_checked()
+    page.keyboard.press("Escape")
+    page.keyboard.press("e")
+    expect(page.locator("#conv")).to_have_attribute("data-state", "resolved")
+    # After the action, focus is somewhere useful, never lost on the page's body.
+    assert page.evaluate("() => document.activeElement !== document.body")
+
+    page.keyboard.press("Escape")
+    page.keyboard.press("?")
+    expect(page.locator("[data-testid=shortcuts]")).to_be_visible()
+    expect(page.locator("[data-testid=shortcuts]")).to_contain_text("Marcar resuelto")
+    page.keyboard.press("Escape")
+    expect(page.locator("[data-testid=shortcuts]")).to_be_hidden()

@@ -151,8 +151,9 @@
     const response = await fetch(url, { headers: { "HX-Request": "true" } });
     if (!response.ok) return;
     const counts = await response.json();
-    for (const el of $$("[data-counter]")) {
-      const value = counts[el.dataset.counter];
+    // A copy (the phone's bar shows Pendientes outside its menu) follows its counter.
+    for (const el of $$("[data-counter], [data-counter-copy]")) {
+      const value = counts[el.dataset.counter || el.dataset.counterCopy];
       if (value !== undefined) el.textContent = value;
     }
   });

@@ -164,7 +164,7 @@ def child(n_cases: int, n_messages: int) -> dict:
         busy.append(timed(lambda: monitor(admin)))
         time.sleep(0.1)  # a refresh every 100 ms, as fast as frames come
     for writer in writers:
-        writer.send_signal(signal.SIGINT)
+        writer.terminate()
     rate = sum(json.loads(writer.communicate(timeout=60)[0].strip().splitlines()[-1])["rate"] for writer in writers)
     return {
         "vendor": connection.vendor,
@@ -216,16 +216,18 @@ def ingest_child(rate: int, inbox_id: int, tag: str) -> dict:
     inbox = Inbox.objects.get(pk=inbox_id)
     burst = 100
     stored, n = 0, 0
+    # SIGTERM ends it (a shell's background job ignores SIGINT, and so would we), and so does
+    # its parent going away: a writer never outlives the bench.
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
+    parent = os.getppid()
     print("writing", flush=True)
     started = time.perf_counter()
-    try:
-        while True:
-            receive_customer_messages(inbox, [actions.InboundMessage(contact_external_id=f"{tag}-{k + burst * (n // 5)}", text="hola") for k in range(burst)])
-            stored += burst
-            n += 1
-            time.sleep(max(0.0, started + stored / rate - time.perf_counter()))
-    except KeyboardInterrupt:
-        pass
+    while not stop and os.getppid() == parent:
+        receive_customer_messages(inbox, [actions.InboundMessage(contact_external_id=f"{tag}-{k + burst * (n // 5)}", text="hola") for k in range(burst)])
+        stored += burst
+        n += 1
+        time.sleep(max(0.0, started + stored / rate - time.perf_counter()))
     return {"rate": stored / (time.perf_counter() - started)}
 
 

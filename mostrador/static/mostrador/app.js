@@ -145,12 +145,19 @@
   });
 
   // The top bar's counters (Pendientes, Por cotizar...) on every page, kept live.
+  let lastPending = null;
   const refreshCounters = coalesced(150, 1000, async () => {
     const url = document.body.dataset.countersUrl;
     if (!url || !$("[data-counter]")) return;
     const response = await fetch(url, { headers: { "HX-Request": "true" } });
     if (!response.ok) return;
     const counts = await response.json();
+    // More customers waiting than a moment ago: say so to a screen reader.
+    const announcer = $("#announcer");
+    if (announcer && lastPending !== null && counts.pending > lastPending) {
+      announcer.textContent = announcer.dataset.words + " " + counts.pending;
+    }
+    if (counts.pending !== undefined) lastPending = counts.pending;
     // A copy (the phone's bar shows Pendientes outside its menu) follows its counter.
     for (const el of $$("[data-counter], [data-counter-copy]")) {
       const value = counts[el.dataset.counter || el.dataset.counterCopy];

@@ -244,6 +244,8 @@ USE_I18N = True
 USE_TZ = True
 # Times are stored in UTC and shown in the organisation's time zone.
 TIME_ZONE = os.environ.get("MOSTRADOR_TIME_ZONE", "America/Santiago")
+# The country a phone number typed without its code belongs to (ISO 3166 alpha-2).
+MOSTRADOR_PHONE_REGION = os.environ.get("MOSTRADOR_PHONE_REGION", "CL").upper()
 
 STATIC_URL = "/static/"
 # Unset by default: static files are served from the package itself. Set it to run

@@ -14,13 +14,14 @@ from mostrador.inbox.queries import (
     decode_cursor,
     encode_cursor,
     visible_conversations,
+    visible_inboxes,
 )
 from mostrador.inbox.serializers import conversation_dict, message_dict, note_dict
 
 from .auth import actor_of
 from .errors import ApiError, not_found
 from .out import ERRORS, ConversationOut, MessageOut, NoteOut, Page
-from .schemas import AiIn, AssignIn, HandoffIn, Id, MessageIn, NoteIn, PriorityIn, ResolveIn, TagsIn, TransferIn
+from .schemas import AiIn, AssignIn, HandoffIn, Id, MessageIn, NoteIn, PriorityIn, ResolveIn, StartIn, TagsIn, TransferIn
 
 router = Router(tags=["conversations"])
 
@@ -65,6 +66,27 @@ def list_conversations(request, params: Query[ListParams]):
         now=now,
     )
     return {"items": [conversation_dict(c, now) for c in rows], "next_cursor": next_cursor}
+
+
+@router.post("", response={201: ConversationOut, **ERRORS})
+def start(request, body: StartIn):
+    """Start (or continue) the conversation with a phone number and send it its first message.
+    On WhatsApp, with no message from the customer in the last 24 hours, only a template goes
+    (409 window_closed otherwise), and a refused first message leaves nothing behind."""
+    inbox = visible_inboxes(request.user).filter(pk=body.inbox_id).first()
+    if inbox is None:
+        raise not_found("Inbox not found")
+    if body.text is not None and body.template:
+        raise ApiError(422, "Send text or a template, not both.", "invalid")
+    first = None
+    if body.template:
+        first = actions.OutboundContent(
+            template_name=body.template.name, template_language=body.template.language, template_params=body.template.params
+        )
+    elif body.text is not None:
+        first = actions.OutboundContent(text=body.text)
+    conv = actions.start_conversation(inbox, actor_of(request), body.contact.phone, body.contact.name, first)
+    return 201, _fresh(conv)
 
 
 @router.get("/{conversation_id}", response={200: ConversationOut, **ERRORS})

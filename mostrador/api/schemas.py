@@ -159,6 +159,18 @@ class MessageIn(Schema):
     reply_to_id: int | None = None
 
 
+class StartContactIn(Schema):
+    phone: str = Field(min_length=3, max_length=40, description="In any format; without a country code it is the organisation's country")
+    name: str = Field(default="", max_length=200)
+
+
+class StartIn(Schema):
+    inbox_id: Id
+    contact: StartContactIn
+    text: str | None = Field(default=None, max_length=4096)
+    template: TemplateIn | None = None
+
+
 class ResolveIn(Schema):
     # The contact reason: what the customer came for (usually one of the inbox's tags).
     reason: str = Field(default="", max_length=60)

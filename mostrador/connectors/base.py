@@ -45,6 +45,8 @@ class Capabilities:
     # The provider's delivery statuses carry our own id of a send (WhatsApp's
     # biz_opaque_callback_data), so a send whose answer was lost can be matched afterwards.
     reconciles_sends: bool = False
+    # A person may start a chat with a phone number (Connector.address_for_phone says how).
+    starts_by_phone: bool = False
 
 
 class NoSettings(BaseModel):
@@ -273,6 +275,12 @@ class Connector(abc.ABC):
         """The provider's id for the account an inbox is (a WhatsApp phone number id), kept
         indexed on the inbox so notifications find it; "" when the channel routes otherwise."""
         return ""
+
+    @classmethod
+    def address_for_phone(cls, e164: str) -> str | None:
+        """How this channel knows whoever holds a phone number (E.164, "+56912345678"), so a
+        person can start a chat with it; None where a number reaches nobody (Telegram)."""
+        return None
 
     @classmethod
     def credentials_changed(cls) -> None:

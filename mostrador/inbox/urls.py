@@ -5,6 +5,7 @@ from . import inbox_pages, media, views
 urlpatterns = [
     path("", views.inbox_page, name="inbox"),
     path("c/<int:conversation_id>", views.inbox_page, name="conversation"),
+    path("new/", views.new_conversation, name="new-conversation"),
     path("ui/list", views.list_pane, name="ui-list"),
     path("ui/list/more", views.list_more, name="ui-list-more"),
     path("ui/counters", views.counters, name="ui-counters"),

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -382,6 +382,30 @@ def transfer(request, conversation_id: int):
     team = Team.objects.filter(pk=team_id).first() if team_id else None
     note = request.POST.get("note", "")
     return _act(request, conversation_id, lambda c, a: actions.transfer(c, a, user=user, team=team, note=note))
+
+
+@login_required
+def new_conversation(request):
+    """A person writes to a customer first: a phone number, an inbox, the first message (a
+    template where the channel's window wants one)."""
+    inboxes = [box for box in visible_inboxes(request.user).order_by("name") if connector_class(box.channel).capabilities.starts_by_phone]
+    for box in inboxes:
+        box.uses_templates = connector_class(box.channel).capabilities.templates
+        box.approved_templates = list(box.templates.filter(status=TemplateStatus.APPROVED).order_by("name", "language")) if box.uses_templates else []
+    error = ""
+    if request.method == "POST":
+        post = request.POST
+        inbox = next((box for box in inboxes if str(box.pk) == post.get("inbox_id")), None)
+        if inbox is None:
+            raise Http404
+        first = _composed(request) if post.get("template") or post.get("text", "").strip() else None
+        try:
+            conv = actions.start_conversation(inbox, actions.Actor.person(request.user), post.get("phone", ""), post.get("name", ""), first)
+        except ActionRefused as exc:
+            error = str(exc)
+        else:
+            return redirect("conversation", conv.pk)
+    return render(request, "inbox/new_conversation.html", {"inboxes": inboxes, "error": error, "form": request.POST}, status=400 if error else 200)
 
 
 # The customer simulator: an admin writes as a customer of an `api` inbox from another tab.

@@ -28,7 +28,12 @@ class ApiSettings(BaseModel):
 class ApiConnector(Connector):
     channel = "api"
     label = "API"
-    capabilities = Capabilities()
+    capabilities = Capabilities(starts_by_phone=True)
+
+    @classmethod
+    def address_for_phone(cls, e164: str) -> str | None:
+        # The outside system hears of a chat started by number under that number.
+        return e164
     settings_model = ApiSettings
 
     def send(self, message) -> SendResult:

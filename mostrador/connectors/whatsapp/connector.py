@@ -97,6 +97,7 @@ class WhatsAppConnector(Connector):
     channel = "whatsapp"
     label = "WhatsApp"
     capabilities = Capabilities(
+        starts_by_phone=True,
         service_window=SERVICE_WINDOW, templates=True, read_receipts=True, interactive=True,
         max_buttons=3, max_list_rows=10, button_title_max=20, row_title_max=24, reconciles_sends=True,
     )
@@ -216,6 +217,11 @@ class WhatsAppConnector(Connector):
             app_secrets = configured_secrets("app_secret")
         signature = headers.get("X-Hub-Signature-256", "")
         return any(signature_matches(secret, raw_body, signature) for secret in app_secrets)
+
+    @classmethod
+    def address_for_phone(cls, e164: str) -> str | None:
+        # A WhatsApp user is their number, digits only (the wa_id).
+        return e164.lstrip("+")
 
     def recipient(self, message) -> str:
         contact = message.conversation.contact

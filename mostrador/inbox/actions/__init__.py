@@ -9,6 +9,7 @@ from .inboxes import record_channel_error, replace_templates
 from .lifecycle import close_inactive, expire_ai_window, handoff, record_ai_turn_started, reopen, resolve, set_ai
 from .organise import add_note, add_tag, assign, remember_bot_state, set_field, set_priority, set_tags, transfer
 from .outbound import OutboundContent, record_delivery, send_message
+from .starting import start_conversation
 
 __all__ = [
     "ActionConflict",
@@ -41,5 +42,6 @@ __all__ = [
     "set_ai",
     "set_priority",
     "set_tags",
+    "start_conversation",
     "transfer",
 ]

@@ -686,6 +686,7 @@
     const el = ev.target;
     if (!(el instanceof HTMLElement)) return;
     if (el.matches("[data-submit-on-change]") && el.form) el.form.requestSubmit();
+    if (el.matches("[data-inbox-picker]")) showTemplatesOf(el);
     if (el.matches("[data-template-picker]")) {
       // Show the chosen template's parameters; the others are hidden and not sent.
       for (const box of $$("[data-template-params]")) {
@@ -694,6 +695,22 @@
       }
     }
   });
+
+  // Starting a chat: the chosen inbox's templates, where its channel wants one; else free text.
+  function showTemplatesOf(select) {
+    const option = select.selectedOptions[0];
+    const templated = option && option.dataset.templates === "1";
+    for (const box of $$("[data-templates-of]")) {
+      const mine = templated && box.dataset.templatesOf === select.value;
+      box.hidden = !mine;
+      const picker = $("[data-template-picker]", box);
+      if (picker) picker.disabled = !mine;
+      if (!mine) for (const input of $$("input", box)) input.disabled = true;
+    }
+    const free = $("[data-free-text]");
+    if (free) { free.hidden = templated; $("textarea", free).disabled = templated; }
+  }
+  document.addEventListener("DOMContentLoaded", () => { const picker = $("[data-inbox-picker]"); if (picker) showTemplatesOf(picker); });
 
   // A form that writes as a customer empties itself once its message went through.
   document.addEventListener("htmx:afterRequest", (ev) => {

@@ -2,6 +2,7 @@ from ninja import NinjaAPI
 
 from . import errors
 from .auth import BearerToken
+from .contacts import contact_fields, contacts
 from .conversations import router as conversations
 from .inboxes import router as inboxes
 
@@ -20,6 +21,8 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/inboxes", inboxes)
 api.add_router("/conversations", conversations)
+api.add_router("/contacts", contacts)
+api.add_router("/contact_fields", contact_fields)
 
 
 _added: set[str] = set()

@@ -85,6 +85,10 @@ class Inbox(models.Model):
 class Contact(models.Model):
     name = models.CharField(max_length=200, blank=True)
     phone = models.CharField(max_length=32, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    # Values of the admin-defined contact fields (ContactField), by field name.
+    fields = models.JSONField(default=dict, blank=True)
+    tags = models.ManyToManyField("Tag", blank=True, related_name="contacts")
     # The language the customer writes in (a BCP 47 tag such as "es" or "pt-BR"), when a channel
     # or a person said so: automated messages (surveys) use it. Blank: the organisation's.
     language = models.CharField(max_length=15, blank=True)
@@ -108,6 +112,26 @@ class ContactIdentity(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["inbox", "external_id"], name="identity_unique_per_inbox")
         ]
+
+
+class ContactField(models.Model):
+    """A custom field admins define for contacts (RUT, company, birthday, segment…)."""
+
+    class Type(models.TextChoices):
+        TEXT = "text", _("Text")
+        NUMBER = "number", _("Number")
+        DATE = "date", _("Date")
+        LIST = "list", _("List")
+
+    name = models.SlugField(max_length=40, unique=True)
+    label = models.CharField(max_length=80)
+    type = models.CharField(max_length=8, choices=Type.choices, default=Type.TEXT)
+    # The choices of a list field.
+    options = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.label
 
 
 class Tag(models.Model):

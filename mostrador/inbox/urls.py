@@ -21,6 +21,7 @@ urlpatterns = [
     path("ui/c/<int:conversation_id>/priority", views.priority, name="ui-priority"),
     path("ui/c/<int:conversation_id>/team", views.team, name="ui-team"),
     path("ui/c/<int:conversation_id>/tags", views.tags, name="ui-tags"),
+    path("ui/c/<int:conversation_id>/contact", views.contact, name="ui-contact"),
     path("ui/c/<int:conversation_id>/m/<int:message_id>/retry", views.retry, name="ui-retry"),
     path("ui/c/<int:conversation_id>/templates/sync", views.sync_templates, name="ui-sync-templates"),
     path("media/<int:message_id>", media.serve, name="media"),

@@ -22,7 +22,7 @@ from mostrador.inbox.actions.actor import ActionRefused
 from mostrador.inbox.actions.outbound import window_closes_at
 from mostrador.inbox.jobs import sync_templates as sync_templates_job
 from mostrador.inbox.media import store_upload
-from mostrador.inbox.models import Conversation, Inbox, Priority, Tag, TemplateStatus
+from mostrador.inbox.models import ContactField, Conversation, Inbox, Priority, Tag, TemplateStatus
 from mostrador.inbox.queries import (
     BadCursor,
     ListFilters,
@@ -163,12 +163,41 @@ def _pane_context(request, conv: Conversation, error: str = "") -> dict:
         # The AI holds this chat's waits, and nothing will answer them (no agent, no bot token).
         "ai_answers_nobody": conv.ai_enabled and not conv.resolved and not ai_answers(conv.inbox),
         "handoff_answered": _answered_since_handoff(conv),
+        **_contact_context(request, conv),
         "has_templates": connector_class(conv.inbox.channel).capabilities.templates,
         # Contact reasons offered beside "Mark resolved": the tags this inbox's chats use.
         "reasons": [] if conv.resolved else list(
             Tag.objects.filter(conversations__inbox_id=conv.inbox_id).distinct().order_by("name").values_list("name", flat=True)[:12]
         ),
     }
+
+
+def _contact_context(request, conv: Conversation) -> dict:
+    """The contact panel: its custom fields with their values, and the person's other chats."""
+    values = conv.contact.fields or {}
+    fields = [{"name": f.name, "label": f.label, "type": f.type, "options": f.options or [], "value": values.get(f.name)}
+              for f in ContactField.objects.order_by("label")]
+    others = visible_conversations(request.user).filter(contact_id=conv.contact_id).exclude(pk=conv.pk).select_related("inbox")
+    return {
+        "contact_fields": fields,
+        "contact_tags": sorted(conv.contact.tags.values_list("name", flat=True)),
+        "other_conversations": others.order_by("-last_activity_at")[:20],
+        "contact_open": request.GET.get("contact") == "1" or request.POST.get("contact") == "1",
+    }
+
+
+@login_required
+@require_POST
+def contact(request, conversation_id: int):
+    """The contact panel's form: the chat's contact, edited in place."""
+    post = request.POST
+    changes: dict = {key: post[key] for key in ("name", "phone", "email", "language") if key in post}
+    if "tags" in post:
+        changes["tags"] = [t.strip() for t in post["tags"].split(",") if t.strip()]
+    fields = {key.split(":", 1)[1]: value for key, value in post.items() if key.startswith("field:")}
+    if fields:
+        changes["fields"] = fields
+    return _act(request, conversation_id, lambda c, a: actions.update_contact(c.contact, a, changes))
 
 
 def _answered_since_handoff(conv: Conversation) -> bool:

@@ -77,3 +77,32 @@ def test_saved_answers_fit_a_phone(phone, live_url, agent, shop):
     no_sideways_scroll(phone)
     box = phone.locator("[data-testid=canned-picker]").bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+
+
+def test_the_contact_panel_edits_the_contact_in_place(phone, live_url, agent, shop):
+    from mostrador.inbox.models import Contact, ContactField
+
+    ContactField.objects.create(name="rut", label="RUT")
+    login(phone, live_url, agent.email)
+    customer_writes(live_url, shop, "Jorge Fuentes", "Hola")
+    pending_rows(phone).first.click()
+    panel = phone.locator("[data-testid=contact-panel]")
+    expect(panel).to_be_hidden()
+    phone.locator("[data-testid=contact-toggle]").click()
+    expect(panel).to_be_visible()
+    no_sideways_scroll(phone)
+    panel.locator("[data-testid=contact-email]").fill("jorge@taller.cl")
+    panel.locator("[data-testid=contact-field-rut]").fill("12.345.678-9")
+    panel.locator("[data-testid=contact-tags]").fill("mayorista, vip")
+    with phone.expect_response(lambda r: r.url.endswith("/contact")):
+        panel.locator("[data-testid=contact-save]").click()
+    expect(phone.locator("[data-testid=contact-panel] [data-testid=contact-email]")).to_have_value("jorge@taller.cl")
+    expect(phone.locator("[data-testid=contact-panel]")).to_be_visible()
+    contact = Contact.objects.get()
+    assert (contact.email, contact.fields, sorted(contact.tags.values_list("name", flat=True))) == ("jorge@taller.cl", {"rut": "12.345.678-9"}, ["mayorista", "vip"])
+    # An address the browser lets through but is not one is said so, and nothing changes.
+    phone.locator("[data-testid=contact-panel] [data-testid=contact-email]").fill("jorge@taller")
+    with phone.expect_response(lambda r: r.url.endswith("/contact")):
+        phone.locator("[data-testid=contact-panel] [data-testid=contact-save]").click()
+    expect(phone.locator(".banner-error")).to_contain_text("no es una dirección de correo")
+    assert Contact.objects.get().email == "jorge@taller.cl"

@@ -612,6 +612,28 @@
     if (row) row.focus();
   }
 
+  // ---- the contact panel: opened beside the chat, and kept open from chat to chat ------------
+  const contactKey = "mostrador.contactOpen";
+  function showContact(open) {
+    const panel = $("#contact-panel");
+    if (!panel) return;
+    panel.hidden = !open;
+    for (const toggle of $$("[data-contact-toggle][aria-controls]")) toggle.setAttribute("aria-expanded", String(open));
+    try { sessionStorage.setItem(contactKey, open ? "1" : ""); } catch (err) { /* a convenience */ }
+    if (open) { const first = $("input:not([type=hidden])", panel); if (first && document.activeElement === document.body) first.focus(); }
+  }
+  document.addEventListener("click", (ev) => {
+    if (!ev.target.closest("[data-contact-toggle]")) return;
+    const panel = $("#contact-panel");
+    if (panel) showContact(panel.hidden);
+  });
+  function restoreContact() {
+    const panel = $("#contact-panel");
+    let open = false;
+    try { open = sessionStorage.getItem(contactKey) === "1"; } catch (err) { open = false; }
+    if (panel && (open || !panel.hidden)) showContact(true);
+  }
+
   // ---- keyboard: a seller's day without the mouse -------------------------------------------
   // j/k move through the list, Enter opens, r replies, n writes a note, e marks resolved, "/"
   // opens saved answers, ? lists the keys. Escape in the reply box goes back to the list, on
@@ -729,6 +751,7 @@
     setupContextMenu();
     setupComposer();
     restoreDraft();
+    restoreContact();
     scrollTimeline();
     markSeen();
     tick();
@@ -738,6 +761,7 @@
         paneSwaps += 1;
         // The composer's own answers put back what was typed meanwhile (htmx:afterRequest).
         if (!composing(ev.detail.requestConfig && ev.detail.requestConfig.elt)) restoreDraft();
+        restoreContact();
         scrollTimeline();
         const area = $("#composer textarea");
         if (area) area.focus();

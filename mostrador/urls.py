@@ -11,11 +11,14 @@ from mostrador.accounts import first_run
 from mostrador.api.main import api
 from mostrador.connectors.base import channels, connector_class
 from mostrador.core.health import healthz
+from mostrador.core.installable import manifest, service_worker
 from mostrador.intake.views import channel_health
 from mostrador.intake.webhook import webhook
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("manifest.webmanifest", manifest, name="manifest"),
+    path("sw.js", service_worker, name="service-worker"),
     path("api/v1/", api.urls),
     path("webhooks/<str:channel>", webhook, name="webhook"),
     path("webhooks/<str:channel>/<str:route>", webhook, name="webhook"),

@@ -743,6 +743,12 @@
     if (area) area.focus();
   });
 
+  // Installable: the service worker keeps the app's shell (never customers' data).
+  if ("serviceWorker" in navigator && document.body.dataset.wsPath) {
+    // In the page's language: the worker words its offline notice in it.
+    navigator.serviceWorker.register("/sw.js?lang=" + encodeURIComponent(document.documentElement.lang || ""), { scope: "/" }).catch(() => { /* the app works without it */ });
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     const app = $("#app") || $("#simulator");
     const wsPath = (app && app.dataset.wsPath) || document.body.dataset.wsPath;

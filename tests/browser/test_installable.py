@@ -1,0 +1,36 @@
+"""Installable: a manifest with icons, and a service worker that keeps the app's shell, shows
+a notice offline, and never stores customers' data."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import customer_writes, login, pending_rows
+
+
+def test_the_app_installs_keeps_its_shell_and_never_stores_chats(page, live_url, agent, shop):
+    login(page, live_url, agent.email)
+    manifest = page.evaluate("async () => (await fetch(document.querySelector('link[rel=manifest]').href)).json()")
+    assert manifest["display"] == "standalone" and manifest["start_url"].startswith("/")
+    for icon in manifest["icons"]:
+        assert page.request.get(f"{live_url}{icon['src']}").headers["content-type"] == "image/png"
+    scope = page.evaluate("async () => (await navigator.serviceWorker.ready).scope")
+    assert scope == f"{live_url}/"
+    customer_writes(live_url, shop, "Jorge Fuentes", "¿Tienen pastillas para Yaris 2016?")
+    pending_rows(page).first.click()
+    expect(page.locator("#timeline")).to_contain_text("Yaris 2016")
+    cached = page.evaluate("""async () => {
+        const urls = [];
+        for (const name of await caches.keys()) {
+            for (const request of await (await caches.open(name)).keys()) urls.push(new URL(request.url).pathname);
+        }
+        return urls;
+    }""")
+    assert "/static/mostrador/app.js" in cached
+    assert all(url.startswith("/static/") for url in cached), cached
+
+    page.context.set_offline(True)
+    page.goto(f"{live_url}/")
+    expect(page.locator("h1")).to_have_text("Sin conexión")
+    assert "Yaris" not in page.content()
+    page.context.set_offline(False)

@@ -7,6 +7,7 @@ import os
 import socket
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import expect
@@ -103,16 +104,22 @@ def _launch(p):
     b.close()
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(locale="es-CL", viewport={"width": 1280, "height": 800})
+@contextmanager
+def csp_checked(context):
+    """A page of this browser context, closed after; anything the page's strict
+    Content-Security-Policy blocked while it was open fails the test (it is a defect)."""
     pg = context.new_page()
     blocked = []
-    # Every page runs under a strict Content-Security-Policy: anything it blocks is a defect.
     pg.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
     yield pg
     context.close()
     assert not blocked, blocked
+
+
+@pytest.fixture
+def page(browser):
+    with csp_checked(browser.new_context(locale="es-CL", viewport={"width": 1280, "height": 800})) as pg:
+        yield pg
 
 
 def login(page, base, email, password="secret-pass-1"):

@@ -6,18 +6,13 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import customer_writes, login, pending_rows
+from tests.browser.conftest import csp_checked, customer_writes, login, pending_rows
 
 
 @pytest.fixture
 def phone(browser):
-    context = browser.new_context(locale="es-CL", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    blocked = []
-    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
-    yield page
-    context.close()
-    assert not blocked, blocked
+    with csp_checked(browser.new_context(locale="es-CL", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)) as page:
+        yield page
 
 
 def no_sideways_scroll(page):

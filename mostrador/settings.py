@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "mostrador.teamwork",
     "mostrador.reports",
     "mostrador.canned",
+    "mostrador.turbo",
     "axes",
     *CONNECTOR_APPS,
 ]

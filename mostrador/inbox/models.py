@@ -171,6 +171,9 @@ class Conversation(models.Model):
     # the oldest is assigned first when room frees up. None: not queued.
     queued_since = models.DateTimeField(null=True, blank=True)
     priority = models.SmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    # Why a rule raised it (an inbox's priority rules), shown on the chat's row; blank when a
+    # person set it.
+    priority_reason = models.CharField(max_length=60, blank=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="conversations")
     fields = models.JSONField(default=dict, blank=True)
     # Where a bot is in its own flow (the routes bot's route and pending question).

@@ -100,15 +100,17 @@ def add_tag(conversation, actor: Actor, name: str):
     return set_tags(conversation, actor, [*conversation.tags.values_list("name", flat=True), name])
 
 
-def set_priority(conversation, actor: Actor, priority: int):
+def set_priority(conversation, actor: Actor, priority: int, reason: str = ""):
+    """`reason`: why a rule raised it, shown on the chat's row (a person's choice needs none)."""
     now = timezone.now()
+    reason = reason.strip()[:60]
     with transaction.atomic():
         conv = locked(conversation.pk)
-        if conv.priority == priority:
+        if conv.priority == priority and conv.priority_reason == reason:
             return conv
-        data = {"from": conv.priority, "to": priority}
-        conv.priority = priority
-        _save_bookkeeping(conv, ["priority"], EventKind.PRIORITY, actor, now, data)
+        data = {"from": conv.priority, "to": priority, **({"reason": reason} if reason else {})}
+        conv.priority, conv.priority_reason = priority, reason
+        _save_bookkeeping(conv, ["priority", "priority_reason"], EventKind.PRIORITY, actor, now, data)
     return conv
 
 

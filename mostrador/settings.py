@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "mostrador.reports",
     "mostrador.canned",
     "mostrador.turbo",
+    "mostrador.catchup",
     "axes",
     *CONNECTOR_APPS,
 ]
@@ -245,6 +246,8 @@ USE_I18N = True
 USE_TZ = True
 # Times are stored in UTC and shown in the organisation's time zone.
 TIME_ZONE = os.environ.get("MOSTRADOR_TIME_ZONE", "America/Santiago")
+# A person back to a chat after this long gets a summary of what happened since.
+MOSTRADOR_CATCHUP_AFTER_SECONDS = int(os.environ.get("MOSTRADOR_CATCHUP_AFTER_SECONDS", "3600"))
 # The country a phone number typed without its code belongs to (ISO 3166 alpha-2).
 MOSTRADOR_PHONE_REGION = os.environ.get("MOSTRADOR_PHONE_REGION", "CL").upper()
 

@@ -683,7 +683,11 @@
       k: () => moveInList(-1),
       r: () => compose("reply"),
       n: () => compose("note"),
-      e: () => { const resolve = $("[data-testid=resolve]"); if (resolve) resolve.click(); },
+      // Posted here rather than by clicking the button, which a live refresh may be replacing.
+      e: () => {
+        const id = openConversationId();
+        if (id && $("[data-testid=resolve]") && window.htmx) htmx.ajax("POST", "/ui/c/" + id + "/resolve", { target: "#pane", source: "#pane" });
+      },
       "/": () => compose("reply", "/"),
       "?": () => { const help = $("#shortcuts"); if (help) help.showModal(); },
     };
@@ -786,6 +790,13 @@
     });
     document.body.addEventListener("htmx:beforeSwap", (ev) => {
       if (ev.detail.target.id === "phone-thread") notePhoneScroll();
+    });
+    // htmx settles an element's class a moment after a swap, which would undo the note mode
+    // the draft or a key just gave the composer: its look follows its radio once settled.
+    document.body.addEventListener("htmx:afterSettle", () => {
+      const form = $("#composer");
+      const mode = form && $("input[name=mode]:checked", form);
+      if (mode && form.dataset.kind === "free") applyMode(form, mode.value);
     });
   });
 

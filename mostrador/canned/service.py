@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mostrador.accounts.models import Role, Team
+from mostrador.accounts.models import Role, Team, User
 from mostrador.inbox.actions import ActionRefused
 from mostrador.inbox.actions.actor import ActionConflict, ActionInvalid
 from mostrador.inbox.models import Conversation, Inbox
@@ -133,6 +133,8 @@ def _checked(user, shortcode: str, text: str, language: str, scope: Scope) -> tu
         raise ActionInvalid(_("An answer belongs to one person, one team, one inbox or everyone."), code="invalid")
     if scope.owner_id and scope.owner_id != user.pk and not user.is_admin:
         raise ActionRefused(_("Only admins keep answers for someone else."), code="forbidden")
+    if scope.owner_id and not User.objects.filter(pk=scope.owner_id, is_active=True).exists():
+        raise ActionInvalid(_("There is no such person."), code="invalid")
     if not scope.owner_id and not may_share(user):
         raise ActionRefused(_("Only admins and supervisors keep answers for a team, an inbox or everyone."), code="forbidden")
     if scope.team_id and not Team.objects.filter(pk=scope.team_id).exists():

@@ -198,6 +198,8 @@ def _marks(slice_names: set[str], first: date | None, last: date | None, today: 
     by one at every change, and rows are only added (a rebuild makes all of them anew, with
     higher ids), so any change to the rows changes the mark. The database adds them up: a warm
     read fetches one line per slice, not one per day."""
+    if not slice_names:
+        return {}
     # Written out: the ORM would take longer to build this statement than the database to run it.
     where = [f"slice IN ({', '.join(['%s'] * len(slice_names))})"]
     params: list = [today, *sorted(slice_names)]

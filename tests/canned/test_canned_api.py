@@ -90,7 +90,8 @@ def test_a_missing_variable_is_refused_never_sent_blank(agent_api, shop):
     assert both.status_code == 422
 
 
-def test_bad_answers_are_refused_whole(agent_api, sup):
+def test_bad_answers_are_refused_whole(agent_api, sup, admin_api):
+    assert admin_api.post("/canned_responses", {"shortcode": "ok", "text": "x", "owner_id": 999}).status_code == 422
     for body in ({"shortcode": "con espacio", "text": "x"}, {"shortcode": "ok", "text": " "}, {"shortcode": "ok", "text": "x", "language": "es_CL!"},
                  {"shortcode": "ok", "text": "x", "team_id": 999}, {"shortcode": "", "text": "x"}):
         answer = sup.post("/canned_responses", body)

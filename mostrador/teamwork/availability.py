@@ -50,7 +50,8 @@ def set_availability(user: User, availability: str, *, source: str = MANUAL, now
 
 
 def time_by_availability(user_id: int, since: datetime, until: datetime) -> dict[str, float]:
-    """Seconds spent online and away between `since` and `until`, from the log."""
+    """Seconds spent online and away between `since` and `until` (daily rows, and the log for
+    partial days)."""
     return time_by_availability_of([user_id], since, until)[user_id]
 
 

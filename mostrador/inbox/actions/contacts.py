@@ -43,16 +43,21 @@ def update_contact(contact: Contact, actor: Actor, changes: dict) -> Contact:
     return person
 
 
+def phone_number(raw: str) -> str:
+    """The number in E.164, or refused in words a person understands."""
+    number = phones.e164(raw)
+    if number is None:
+        raise ActionInvalid(_("“%(phone)s” is not a phone number (write it with its country code if it is from abroad)."), phone=raw)
+    return number
+
+
 def _checked(person: Contact, changes: dict) -> dict:
     updates: dict = {}
     if changes.get("name") is not None:
         updates["name"] = str(changes["name"]).strip()[:200]
     if changes.get("phone") is not None:
         raw = str(changes["phone"]).strip()
-        number = phones.e164(raw) if raw else ""
-        if number is None:
-            raise ActionInvalid(_("“%(phone)s” is not a phone number (write it with its country code if it is from abroad)."), phone=raw)
-        updates["phone"] = number
+        updates["phone"] = phone_number(raw) if raw else ""
     if changes.get("email") is not None:
         email = str(changes["email"]).strip()
         if email:

@@ -9,6 +9,7 @@ from mostrador.inbox import phones
 from mostrador.inbox.models import Contact, ContactIdentity, Conversation, Inbox
 
 from .actor import ActionInvalid, Actor
+from .contacts import phone_number
 from .outbound import OutboundContent, send_message
 
 
@@ -18,9 +19,7 @@ def start_conversation(inbox: Inbox, actor: Actor, phone: str, name: str = "", f
     refuses (WhatsApp's closed window wants a template) leaves no contact or chat behind."""
     from mostrador.connectors.base import connector_class
 
-    number = phones.e164(phone)
-    if number is None:
-        raise ActionInvalid(_("“%(phone)s” is not a phone number (write it with its country code if it is from abroad)."), phone=phone)
+    number = phone_number(phone)
     connector = connector_class(inbox.channel)
     address = connector.address_for_phone(number) if connector.capabilities.starts_by_phone else None
     if address is None:

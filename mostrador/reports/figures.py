@@ -33,8 +33,8 @@ def previous_period(since: datetime | None, until: datetime | None) -> tuple[dat
 
 
 def people(team_id: int | None, only: int | None = None, since: datetime | None = None, until: datetime | None = None) -> list[int]:
-    """Who the agents report lists, by id, in its order."""
-    return [row["agent_id"] for row in agents(Scope(), since, until, team_id, only)]
+    """Who the agents report lists, by id, in its order (without its other figures)."""
+    return [person.pk for person in _roster(Scope(), since, until, team_id, only).listed]
 
 
 @dataclass(frozen=True)
@@ -59,12 +59,16 @@ def _everyone() -> list[Person]:
     return [replace(person, teams=tuple(teams[person.pk])) for person in found.values()]
 
 
-def agents(base: Scope, since: datetime | None, until: datetime | None, team_id: int | None, only: int | None = None) -> list[dict]:
-    """Per person: cases closed, handling time beside their team's, online and away time, and
-    the chats they hold now. Listed: one person (`only`: a seller reading their own numbers);
-    else the members of a team; else the sellers, and anyone else (a supervisor, an admin) who
-    closed cases in the range. The tallies read here may be the rollups' kept ones: they are
-    only read."""
+@dataclass(frozen=True)
+class Roster:
+    listed: list[Person]  # in the report's order
+    members: dict[int, set[int]]  # each team's people
+    counted: set[int]  # the listed and their teammates, whose tallies were read
+    by_person: dict  # their tallies ("closed", "handling")
+
+
+def _roster(base: Scope, since: datetime | None, until: datetime | None, team_id: int | None, only: int | None) -> Roster:
+    """Who the agents report lists (see `agents`), with the tallies that decided it."""
     everyone = _everyone()
     active = [p for p in everyone if p.active]
     if only is not None:
@@ -81,6 +85,17 @@ def agents(base: Scope, since: datetime | None, until: datetime | None, team_id:
     by_person = reports.tallies_of({pk: replace(base, agent_id=pk, team_id=None) for pk in counted}, since, until, keys=("closed", "handling"))
     if only is None and not team_id:
         listed = [p for p in listed if p.role == Role.AGENT or by_person[p.pk].get("closed")]
+    return Roster(listed, members, counted, by_person)
+
+
+def agents(base: Scope, since: datetime | None, until: datetime | None, team_id: int | None, only: int | None = None) -> list[dict]:
+    """Per person: cases closed, handling time beside their team's, online and away time, and
+    the chats they hold now. Listed: one person (`only`: a seller reading their own numbers);
+    else the members of a team; else the sellers, and anyone else (a supervisor, an admin) who
+    closed cases in the range. The tallies read here may be the rollups' kept ones: they are
+    only read."""
+    roster = _roster(base, since, until, team_id, only)
+    listed, members, counted, by_person = roster.listed, roster.members, roster.counted, roster.by_person
     # (count, seconds) of each person's handling times: a team's average is theirs summed.
     handling = {pk: _count_and_sum(tally.get("handling", {})) for pk, tally in by_person.items()}
     open_now = loads.held_by(user_ids=counted, inbox_ids=base.inboxes)

@@ -63,3 +63,20 @@ def test_a_seller_works_through_pendientes_with_the_keyboard_alone(page, live_ur
     expect(page.locator("[data-testid=shortcuts]")).to_contain_text("Marcar resuelto")
     page.keyboard.press("Escape")
     expect(page.locator("[data-testid=shortcuts]")).to_be_hidden()
+
+
+def test_a_live_refresh_keeps_the_row_the_seller_moved_to(page, live_url, agent, shop):
+    login(page, live_url, agent.email)
+    customer_writes(live_url, shop, "Jorge Fuentes", "¿Tienen pastillas para Yaris 2016?")
+    customer_writes(live_url, shop, "Marta Vidal", "¿Hacen envíos a Temuco?")
+    expect(pending_rows(page)).to_have_count(2)
+    page.locator("body").focus()
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    expect(page.locator(".rows .row:focus")).to_contain_text("Marta Vidal")
+
+    # Another customer writes: the list is repainted with a third row above, and the seller's
+    # next j still goes on from Marta's row.
+    customer_writes(live_url, shop, "Pedro Soto", "¿Tienen filtro de aire?")
+    expect(pending_rows(page)).to_have_count(3)
+    expect(page.locator(".rows .row:focus")).to_contain_text("Marta Vidal")

@@ -94,12 +94,25 @@
       if (ev.detail.target && ev.detail.target.id === "list") ev.detail.xhr.mostradorSeq = ++listSeq;
     });
     document.body.addEventListener("htmx:beforeSwap", (ev) => {
+      if (!ev.detail.target || ev.detail.target.id !== "list") return;
       // Only the newest list request may paint; older answers arriving late are dropped.
-      if (ev.detail.target && ev.detail.target.id === "list" && ev.detail.xhr.mostradorSeq !== listSeq) {
-        ev.detail.shouldSwap = false;
-      }
+      if (ev.detail.xhr.mostradorSeq !== listSeq) { ev.detail.shouldSwap = false; return; }
+      const active = document.activeElement;
+      focusedRow = active && active.matches && active.matches(".rows .row")
+        ? { id: active.dataset.id, at: rows().indexOf(active) } : null;
+    });
+    // A seller moving with j/k keeps her place when the list is repainted under her: the same
+    // chat's row, or the one that took its place when the chat left the list.
+    document.body.addEventListener("htmx:afterSwap", (ev) => {
+      if (!ev.detail.target || ev.detail.target.id !== "list" || !focusedRow) return;
+      const all = rows();
+      const same = all.find((row) => row.dataset.id === focusedRow.id);
+      const row = same || all[Math.min(focusedRow.at, all.length - 1)];
+      focusedRow = null;
+      if (row && document.activeElement === document.body) row.focus({ preventScroll: true });
     });
   }
+  let focusedRow = null;
 
   // Bumped whenever a person's action repaints the pane (resolve, assign, reply...): a live
   // refresh that was already on its way then carries an older state and must not paint over it.

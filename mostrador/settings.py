@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "mostrador.canned",
     "mostrador.turbo",
     "mostrador.catchup",
+    "mostrador.search",
     "axes",
     *CONNECTOR_APPS,
 ]

@@ -29,3 +29,10 @@ def e164(raw: str) -> str | None:
 def forms_of(number: str) -> list[str]:
     """The ways a stored contact may hold this number (E.164, or its digits as WhatsApp ids are)."""
     return [number, number.lstrip("+")]
+
+
+def country_code() -> str:
+    """The calling code of the organisation's country ("56" for Chile), or "" when unknown."""
+    region = getattr(settings, "MOSTRADOR_PHONE_REGION", "CL")
+    code = phonenumbers.country_code_for_region(region)
+    return str(code) if code else ""

@@ -41,12 +41,13 @@ class Scope:
             return True
         return inbox_id in self.own_only and assignee_id in (None, self.user_id)
 
-    def conversations(self) -> Q:
-        """The conversations in scope, as an indexed predicate."""
+    def conversations(self, through: str = "") -> Q:
+        """The conversations in scope, as an indexed predicate; `through` names the relation
+        from another model ("conversation__" for messages), so no list of chats is built."""
         if self.everything:
             return Q()
-        mine = Q(assignee_id=self.user_id) | Q(assignee__isnull=True)
-        return Q(inbox_id__in=sorted(self.whole)) | (Q(inbox_id__in=sorted(self.own_only)) & mine)
+        mine = Q(**{f"{through}assignee_id": self.user_id}) | Q(**{f"{through}assignee__isnull": True})
+        return Q(**{f"{through}inbox_id__in": sorted(self.whole)}) | (Q(**{f"{through}inbox_id__in": sorted(self.own_only)}) & mine)
 
 
 def sees_everything(user) -> bool:

@@ -30,7 +30,17 @@ class Entry:
     item: object
 
 
-def timeline(conv: Conversation, limit: int = 300) -> list[Entry]:
+# The most a timeline reaches back to show one message (a search result), in messages.
+FARTHEST_REACH = 5000
+
+
+def timeline(conv: Conversation, limit: int = 300, reaching: int | None = None) -> list[Entry]:
+    """The newest `limit` messages and what happened among them; far enough back to hold the
+    message `reaching` when that one is older (a search result the seller opened)."""
+    if reaching is not None:
+        at = conv.messages.filter(pk=reaching).values_list("created_at", flat=True).first()
+        if at is not None:
+            limit = min(FARTHEST_REACH, max(limit, conv.messages.filter(created_at__gte=at).count() + 20))
     messages = list(conv.messages.select_related("author").order_by("-created_at", "-id")[:limit])
     since = messages[-1].created_at if len(messages) == limit else None
     notes = conv.notes.select_related("author").order_by("created_at")

@@ -146,7 +146,7 @@ def _pane_context(request, conv: Conversation, error: str = "") -> dict:
     return {
         "conv": conv,
         "state": conv.state(now).value,
-        "entries": timeline(conv),
+        "entries": timeline(conv, reaching=id_param(request.GET.get("msg"))),
         "now": now,
         "members": members,
         "teams": Team.objects.order_by("name"),

@@ -355,6 +355,17 @@
     if (followTimeline && ev.target.closest && ev.target.closest("#timeline")) scrollTimeline();
   }, true);
 
+  // A link to one message (a search result: "#m-<id>") shows that message, marked, and the
+  // timeline stays there instead of following the newest.
+  function showLinkedMessage() {
+    const wanted = /^#m-(\d+)$/.exec(location.hash);
+    const message = wanted && document.getElementById("m-" + wanted[1]);
+    if (!message || !message.closest("#timeline")) return;
+    message.classList.add("msg-linked");
+    message.scrollIntoView({ block: "center" });
+    followTimeline = false;
+  }
+
   function scrollTimeline() {
     const timeline = $("#timeline");
     if (timeline) { timeline.scrollTop = timeline.scrollHeight; followTimeline = true; }
@@ -776,6 +787,7 @@
     restoreDraft();
     restoreContact();
     scrollTimeline();
+    showLinkedMessage();
     markSeen();
     tick();
     setInterval(tick, 1000);

@@ -92,6 +92,20 @@ def patch(request, contact_id: int, body: ContactPatch):
     return contact_out(actions.update_contact(contact, actor_of(request), body.dict(exclude_unset=True)))
 
 
+class MergeIn(Schema):
+    contact_id: int = Field(ge=1, le=2**62, description="The contact merged into this one (and then gone)")
+
+
+@contacts.post("/{contact_id}/merge", response={200: ContactOut, **ERRORS})
+def merge(request, contact_id: int, body: MergeIn):
+    """The other contact's chats (with every message), identities, cases and quotes move to this
+    one; details this one lacks are taken from it; then it is gone. 409 when both have a chat in
+    the same inbox."""
+    kept = visible_contact(request.user, contact_id)
+    other = visible_contact(request.user, body.contact_id)
+    return contact_out(actions.merge_contacts(kept, other, actor_of(request)))
+
+
 @contacts.get("/{contact_id}/conversations", response={200: Page[ConversationOut], **ERRORS})
 def conversations(request, contact_id: int, params: Query[PageParams]):
     contact = visible_contact(request.user, contact_id)

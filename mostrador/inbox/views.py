@@ -22,7 +22,7 @@ from mostrador.inbox.actions.actor import ActionRefused
 from mostrador.inbox.actions.outbound import window_closes_at
 from mostrador.inbox.jobs import sync_templates as sync_templates_job
 from mostrador.inbox.media import store_upload
-from mostrador.inbox.models import ContactField, Conversation, Inbox, Priority, Tag, TemplateStatus
+from mostrador.inbox.models import Contact, ContactField, Conversation, Inbox, Priority, Tag, TemplateStatus
 from mostrador.inbox.queries import (
     BadCursor,
     ListFilters,
@@ -198,6 +198,40 @@ def contact(request, conversation_id: int):
     if fields:
         changes["fields"] = fields
     return _act(request, conversation_id, lambda c, a: actions.update_contact(c.contact, a, changes))
+
+
+@login_required
+@require_GET
+def merge_candidates(request, conversation_id: int):
+    """Contacts the chat's contact may be merged with: by name, email or phone, among those the
+    person sees (a rare task, so a plain lookup rather than the search index)."""
+    conv = _visible(request, conversation_id)
+    query = request.GET.get("q", "").strip()[:100]
+    found: list = []
+    if len(query) >= 2:
+        digits = "".join(ch for ch in query if ch.isdigit())
+        match = Q(name__icontains=query) | Q(email__icontains=query)
+        if len(digits) >= 4:
+            match |= Q(phone__contains=digits)
+        candidates = Contact.objects.filter(match).exclude(pk=conv.contact_id)
+        if not policy.sees_everything(request.user):
+            candidates = candidates.filter(conversations__in=visible_conversations(request.user)).distinct()
+        found = list(candidates.order_by("-pk")[:8])
+    return render(request, "inbox/_merge_candidates.html", {"conv": conv, "candidates": found, "query": query})
+
+
+@login_required
+@require_POST
+def merge_contact(request, conversation_id: int):
+    """This chat's contact takes in another one (chosen among the candidates)."""
+    other = id_param(request.POST.get("other"))
+    visible_others = Contact.objects.filter(pk=other)
+    if not policy.sees_everything(request.user):
+        visible_others = visible_others.filter(conversations__in=visible_conversations(request.user))
+    chosen = visible_others.first()
+    if chosen is None:
+        raise Http404
+    return _act(request, conversation_id, lambda c, a: actions.merge_contacts(c.contact, chosen, a))
 
 
 def _answered_since_handoff(conv: Conversation) -> bool:

@@ -101,3 +101,28 @@ def test_the_contact_panel_edits_the_contact_in_place(phone, live_url, agent, sh
         phone.locator("[data-testid=contact-panel] [data-testid=contact-save]").click()
     expect(phone.locator(".banner-error")).to_contain_text("no es una dirección de correo")
     assert Contact.objects.get().email == "jorge@taller.cl"
+
+
+def test_a_seller_merges_a_contact_written_down_twice(phone, live_url, agent, shop):
+    from mostrador.inbox.actions.inboxes import create_inbox
+    from mostrador.inbox.models import Contact, Message
+
+    other_channel = create_inbox("Telegram Repuestos", "api", {})
+    other_channel.members.add(agent)
+    login(phone, live_url, agent.email)
+    customer_writes(live_url, other_channel, "Jorge F.", "les escribí también por acá")
+    customer_writes(live_url, shop, "Jorge Fuentes", "Hola, necesito pastillas")
+    expect(pending_rows(phone)).to_have_count(2)
+    pending_rows(phone).filter(has_text="Jorge Fuentes").click()
+    phone.locator("[data-testid=contact-toggle]").click()
+    panel = phone.locator("[data-testid=contact-panel]")
+    panel.locator("[data-testid=contact-merge] summary").click()
+    panel.locator("[data-testid=merge-query]").fill("jorge f.")
+    expect(panel.locator("[data-testid=merge-into]")).to_have_count(1)
+    no_sideways_scroll(phone)
+    phone.once("dialog", lambda dialog: dialog.accept())
+    with phone.expect_response(lambda r: r.url.endswith("/merge/do")):
+        panel.locator("[data-testid=merge-into]").click()
+    # One person now, with both chats and every message; the panel lists the other chat.
+    expect(phone.locator("[data-testid=contact-panel] [data-testid=contact-conversations]")).to_contain_text("Telegram Repuestos")
+    assert Contact.objects.count() == 1 and Message.objects.count() == 2

@@ -120,3 +120,27 @@ def test_pages_of_results_and_deleted_messages(agent_api, inbox):
     Message.objects.filter(pk=sent[1]).update(text="consulta por amortiguador")
     assert sent[1] not in ids(search(agent_api, "embrague", limit=20), "messages")
     assert ids(search(agent_api, "amortiguador"), "messages") == [sent[1]]
+
+
+def test_pages_are_whole_when_most_matches_are_out_of_sight(agent_api, inbox, monkeypatch):
+    """The index is read in windows; an agent who sees one chat in four still gets full pages,
+    in order, and every match she may see, however small the windows."""
+    from mostrador.inbox.actions.inboxes import create_inbox
+    from mostrador.search import finder
+
+    monkeypatch.setattr(finder, "FIRST_WINDOW", 2)
+    hidden = create_inbox("Otra tienda", "api", {})
+    mine = []
+    for i in range(24):
+        if i % 4 == 0:
+            mine.append(customer_says(inbox.pk, f"busco radiador {i}", who=f"v{i}")["id"])
+        else:
+            customer_says(hidden.pk, f"busco radiador {i}", who=f"h{i}")
+    seen, cursor = [], None
+    for _ in range(10):
+        page = search(agent_api, "radiador", limit=2, **({"cursor": cursor} if cursor else {}))
+        seen += ids(page, "messages")
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert seen == mine[::-1]

@@ -3,7 +3,7 @@ changes a conversation. Each action runs in one transaction, records an event ro
 change and publishes realtime events only after commit. Actions never commit partway."""
 
 from .actor import ActionConflict, ActionInvalid, ActionRefused, Actor
-from .contacts import define_contact_field, update_contact
+from .contacts import define_contact_field, merge_contacts, update_contact
 from .delivery import attach_media, hold_sends, mark_seen, retry_message
 from .inbound import InboundMessage, edit_customer_messages, receive_customer_message
 from .inboxes import record_channel_error, replace_templates
@@ -47,4 +47,5 @@ __all__ = [
     "transfer",
     "define_contact_field",
     "update_contact",
+    "merge_contacts",
 ]

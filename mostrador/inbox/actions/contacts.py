@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mostrador.inbox import phones
-from mostrador.inbox.models import Contact, ContactField, Tag
+from mostrador.inbox.models import Contact, ContactField, Conversation, Tag
 
 from .actor import ActionConflict, ActionInvalid, ActionRefused, Actor
 from .organise import MAX_TAG
@@ -41,6 +41,47 @@ def update_contact(contact: Contact, actor: Actor, changes: dict) -> Contact:
         for conv in person.conversations.all():
             publish_conversation_changed(conv, conv.state(timezone.now()).value, "contact")
     return person
+
+
+def merge_contacts(kept: Contact, other: Contact, actor: Actor) -> Contact:
+    """Two contacts that are one person become `kept`: every row that points at `other` (its
+    chats with their messages, its channel identities, cases, quote requests…) moves to it;
+    details `kept` lacks (phone, email, language, custom fields) come from `other`, and tags
+    join. Then `other` is gone. Refused, with nothing changed, when both have a chat in the
+    same inbox: an inbox holds one chat per contact, and two chats' histories are not merged."""
+    if not actor.is_person:
+        raise ActionRefused(_("Only people merge contacts."))
+    if kept.pk == other.pk:
+        raise ActionInvalid(_("A contact cannot be merged with itself."))
+    with transaction.atomic():
+        locked = {c.pk: c for c in Contact.objects.select_for_update().filter(pk__in=[kept.pk, other.pk]).order_by("pk")}
+        if len(locked) != 2:
+            raise ActionConflict(_("The other contact no longer exists (someone merged it first)."), code="conflict")
+        kept, other = locked[kept.pk], locked[other.pk]
+        shared = (
+            Conversation.objects.filter(contact=kept, inbox__conversations__contact=other)
+            .values_list("inbox__name", flat=True).first()
+        )
+        if shared:
+            raise ActionConflict(
+                _("Both contacts have a chat in %(inbox)s; an inbox holds one chat per person, so they are not merged."),
+                code="conflict", inbox=shared,
+            )
+        for relation in Contact._meta.related_objects:
+            if relation.many_to_many:
+                continue  # tags, below
+            relation.related_model._base_manager.filter(**{relation.field.name: other}).update(**{relation.field.name: kept})
+        for name in ("name", "phone", "email", "language"):
+            if not getattr(kept, name) and getattr(other, name):
+                setattr(kept, name, getattr(other, name))
+        kept.fields = {**(other.fields or {}), **(kept.fields or {})}
+        kept.created_at = min(kept.created_at, other.created_at)
+        kept.save(update_fields=["name", "phone", "email", "language", "fields", "created_at"])
+        kept.tags.add(*other.tags.all())
+        other.delete()
+        for conv in kept.conversations.all():
+            publish_conversation_changed(conv, conv.state(timezone.now()).value, "contact")
+    return kept
 
 
 def phone_number(raw: str) -> str:

@@ -44,7 +44,10 @@ def offers(request, conversation_id: int):
         raise Http404
     return JsonResponse({
         "manage_url": reverse("canned-page"),
-        "words": {"missing": _("Complete before sending:"), "manage": _("Manage saved answers")},
+        "words": {"missing": _("Complete before sending:"), "manage": _("Manage saved answers"),
+                  "accept": _("Tab completes"), "dismiss": _("Esc dismisses")},
+        # Text expansion: their frequent sentences (saved answers are offered too, below).
+        "phrases": service.phrases(request.user),
         "answers": [
             {"shortcode": o.canned.shortcode, "text": o.filled.text, "missing": list(o.filled.missing),
              "language": o.canned.language, "scope": o.canned.scope}

@@ -15,9 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from mostrador.accounts.models import Role, Team, User
 from mostrador.inbox.actions import ActionRefused
 from mostrador.inbox.actions.actor import ActionConflict, ActionInvalid
-from mostrador.inbox.models import Conversation, Inbox
+from mostrador.inbox.models import Conversation, Inbox, Message
 from mostrador.inbox.policy import visible_inboxes
 from mostrador.rules import canned as rules
+from mostrador.rules.expansion import frequent_phrases
 
 from .models import CannedResponse
 
@@ -82,6 +83,19 @@ def offers(conversation: Conversation, user) -> list[Offer]:
         chosen = _best(variants, conversation.contact.language)
         found.append(Offer(chosen, rules.fill(chosen.text, values)))
     return found
+
+
+RECENT_REPLIES = 400
+
+
+def phrases(user) -> list[str]:
+    """The sentences this person wrote again and again in their latest replies (text
+    expansion offers to finish them as they type)."""
+    replies = (
+        Message.objects.filter(author=user, direction="out", type="text").exclude(text="")
+        .order_by("-id").values_list("text", flat=True)[:RECENT_REPLIES]
+    )
+    return frequent_phrases(replies)
 
 
 def _best(variants: list[CannedResponse], language: str) -> CannedResponse:

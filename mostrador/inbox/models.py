@@ -313,6 +313,9 @@ class Message(models.Model):
             models.Index(
                 fields=["conversation"], condition=Q(direction="in", status="received"), name="msg_unseen"
             ),
+            # A person's own latest replies (the phrases the composer offers to finish), read
+            # newest first without sorting everything they ever wrote.
+            models.Index(fields=["author", "-id"], condition=Q(author__isnull=False), name="msg_by_author"),
         ]
 
 

@@ -67,3 +67,35 @@ def test_slash_offers_saved_answers_filled_in_for_the_chat(page, live_url, agent
     }""")
     assert spent[1] == 50, spent
     assert spent[0] < 16, f"filtering 1,000 answers took {spent[0]:.1f} ms"
+
+
+def test_typing_the_start_of_a_frequent_sentence_offers_the_rest(page, live_url, agent, shop):
+    from mostrador.canned.models import CannedResponse
+    from mostrador.inbox.models import Conversation, Message
+
+    CannedResponse(shortcode="gracias", text="Gracias por escribirnos, ya te atiendo.").save()
+    seller_opens_a_new_chat(page, live_url, agent, shop, "Jorge Fuentes", "¿Tienen stock de pastillas?")
+    conv = Conversation.objects.get()
+    for _ in range(2):  # her own sentence, sent twice in earlier replies
+        Message.objects.create(conversation=conv, inbox=shop, direction="out", author_kind="agent", author=agent,
+                               type="text", text="Hola. Te confirmo el stock mañana a primera hora.", status="sent")
+    page.reload()
+    composer = page.locator("[data-testid=composer]")
+    composer.click()
+    composer.type("Hola Jorge. te conf")
+    offer = page.locator("[data-testid=expansion]")
+    expect(offer).to_contain_text("irmo el stock mañana a primera hora.")
+    page.keyboard.press("Tab")
+    expect(composer).to_have_value("Hola Jorge. te confirmo el stock mañana a primera hora.")
+    expect(offer).to_have_count(0)
+    expect(composer).to_be_focused()
+
+    # A saved answer is offered too; Esc puts the offer away and stays in the box.
+    composer.type(" GRACIAS po")
+    expect(offer).to_contain_text("r escribirnos, ya te atiendo.")
+    page.keyboard.press("Escape")
+    expect(offer).to_have_count(0)
+    expect(composer).to_be_focused()
+    composer.type("r")
+    expect(offer).to_have_count(0)
+    expect(composer).to_have_value("Hola Jorge. te confirmo el stock mañana a primera hora. GRACIAS por")

@@ -18,8 +18,12 @@
         .then((response) => (response.ok ? response.json() : { answers: [] }))
         .then((found) => {
           for (const answer of found.answers) answer.folded = fold(answer.shortcode + " " + answer.text);
+          // What text expansion may finish: her frequent sentences, then saved answers that
+          // need nothing filled in.
+          const texts = new Set([...(found.phrases || []), ...found.answers.filter((a) => !a.missing.length).map((a) => a.text)]);
+          found.expansions = [...texts].map((text) => ({ text, folded: fold(text) }));
           return found;
-        }, () => ({ answers: [] })));
+        }, () => ({ answers: [], expansions: [] })));
     }
     return kept.get(conversationId);
   }
@@ -113,6 +117,86 @@
     if (matching.length) window.mostrador.picker.open(area, matching.slice(0, 50), list(found));
     else closeOurs();
   });
+
+  // ---- text expansion --------------------------------------------------------------------
+  // As the seller types a reply, the start of one of her frequent sentences or of a saved
+  // answer shows the rest above the box: Tab takes it, Esc puts it away. The sentence being
+  // typed is what follows the last finished one, compared without accents or capitals.
+  const dismissed = new Set();
+  let offered = null; // { area, rest, text }
+
+  function typedStart(text) {
+    const parts = text.split(/(?<=[.!?…])\s+|\n+/);
+    return parts[parts.length - 1].replace(/^\s+/, "");
+  }
+
+  function hideOffer(form) {
+    const line = form && $("[data-expansion]", form);
+    if (line) line.remove();
+    offered = null;
+  }
+
+  function showOffer(area, start, rest, found) {
+    let line = $("[data-expansion]", area.form);
+    if (!line) {
+      line = document.createElement("p");
+      line.className = "expansion small";
+      line.dataset.expansion = "";
+      line.dataset.testid = "expansion";
+      line.setAttribute("role", "status");
+      area.before(line);
+    }
+    const key = document.createElement("kbd");
+    key.textContent = "Tab";
+    const typed = document.createElement("span");
+    typed.className = "expansion-typed";
+    typed.textContent = start;
+    const more = document.createElement("span");
+    more.className = "expansion-rest";
+    more.textContent = rest;
+    const help = document.createElement("span");
+    help.className = "expansion-help";
+    help.textContent = found.words.accept + " · " + found.words.dismiss;
+    line.replaceChildren(key, " ", typed, more, " ", help);
+  }
+
+  async function offer(area) {
+    const form = area.form;
+    const conv = area.closest("[data-conversation-id]");
+    const mode = $("input[name=mode]:checked", form);
+    const value = area.value;
+    if (!conv || (mode && mode.value === "note") || value.startsWith("/") || area.selectionStart !== value.length) return hideOffer(form);
+    const start = typedStart(value);
+    if (start.length < 3) return hideOffer(form);
+    const found = await answersFor(conv.dataset.conversationId);
+    if (area.value !== value) return; // typed on meanwhile: that keystroke offers its own
+    const folded = window.mostrador.fold(start);
+    const match = (found.expansions || []).find((e) => e.text.length > start.length && !dismissed.has(e.text) && e.folded.startsWith(folded));
+    if (!match) return hideOffer(form);
+    offered = { area, text: match.text, rest: match.text.slice(start.length) };
+    showOffer(area, start, offered.rest, found);
+  }
+
+  document.addEventListener("input", (ev) => {
+    const area = ev.target;
+    if (area instanceof HTMLTextAreaElement && area.form && area.form.matches("#composer") && window.mostrador) offer(area);
+  });
+  // Before the page's own keys: Esc here dismisses the offer instead of leaving the box.
+  document.addEventListener("keydown", (ev) => {
+    if (!offered || ev.target !== offered.area || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (ev.key === "Tab" && !ev.shiftKey) {
+      ev.preventDefault();
+      const area = offered.area;
+      area.value += offered.rest;
+      area.setSelectionRange(area.value.length, area.value.length);
+      hideOffer(area.form);
+      area.dispatchEvent(new Event("input", { bubbles: true }));
+    } else if (ev.key === "Escape") {
+      ev.preventDefault();
+      dismissed.add(offered.text);
+      hideOffer(offered.area.form);
+    }
+  }, true);
 
   // A reply that still holds a blank variable does not leave: the line under the box says which.
   document.addEventListener("submit", (ev) => {

@@ -155,8 +155,7 @@ class Asked:
 
     def _words(self, kind: str) -> Q:
         if connection.vendor == "postgresql":
-            document = {"message": documents.PG_MESSAGE, "contact": documents.PG_CONTACT, "conversation": documents.PG_CONVERSATION}[kind]
-            return Q(RawSQL(f"{document} @@ to_tsquery('simple'::regconfig, %s)", [documents.pg_tsquery(self.words)], output_field=BooleanField()))
+            return Q(RawSQL(documents.pg_matches(f"inbox_{kind}"), [documents.pg_tsquery(self.words)], output_field=BooleanField()))
         table = f"search_{kind}"
         return Q(pk__in=RawSQL(f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [documents.sqlite_match(self.words)]))
 

@@ -23,6 +23,28 @@
     else if (step < 0) dialog().querySelector("input[name=q]").focus();
   }
 
+  // The dialog is written in the top bar, which folds into a menu on a phone: it is moved to
+  // the page's body so it can open from there, and a magnifier goes beside the menu button.
+  function settle() {
+    const box = dialog();
+    if (!box || box.parentElement === document.body) return;
+    document.body.append(box);
+    const toggle = document.querySelector(".menu-toggle");
+    const button = document.querySelector("[data-search-open]");
+    if (toggle && button) {
+      const phone = document.createElement("button");
+      phone.type = "button";
+      phone.className = "search-open search-open-phone";
+      phone.dataset.searchOpen = "";
+      phone.dataset.testid = "search-open-phone";
+      phone.setAttribute("aria-label", button.title);
+      phone.textContent = "🔍";
+      toggle.before(phone);
+    }
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", settle);
+  else settle();
+
   document.addEventListener("keydown", (ev) => {
     if ((ev.ctrlKey || ev.metaKey) && !ev.altKey && ev.key.toLowerCase() === "k") {
       ev.preventDefault();

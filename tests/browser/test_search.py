@@ -40,6 +40,10 @@ def test_ctrl_k_finds_an_old_message_and_opens_the_chat_on_it(page, live_url, ag
     expect(linked).to_be_in_viewport()
     # The newest message is 46 messages further down: the timeline stayed on the one found.
     expect(page.locator(".msg").last).not_to_be_in_viewport()
+    # A live refresh (the customer writes again) keeps the message found drawn and marked.
+    customer_writes(live_url, shop, "Jorge Fuentes", "¿siguen ahí?")
+    expect(page.locator("#timeline")).to_contain_text("¿siguen ahí?")
+    expect(linked).to_have_class(re.compile(r"\bmsg-linked\b"))
 
 
 def test_a_phone_number_finds_the_contact_and_escape_closes(page, live_url, agent, shop):

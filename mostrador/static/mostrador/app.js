@@ -121,7 +121,9 @@
     const id = openConversationId();
     if (!id) return;
     const swapsBefore = paneSwaps;
-    const response = await fetch("/ui/c/" + id, { headers: { "HX-Request": "true" } });
+    // A chat opened on one message (a search result) keeps that message drawn, however old.
+    const linked = linkedMessageId();
+    const response = await fetch("/ui/c/" + id + (linked ? "?msg=" + linked : ""), { headers: { "HX-Request": "true" } });
     if (!response.ok) return;
     if (paneSwaps !== swapsBefore) { refreshOpenConversation(); return; }
     const doc = new DOMParser().parseFromString(await response.text(), "text/html");
@@ -147,6 +149,7 @@
     const conv = $("#conv");
     const freshConv = $("#conv", doc);
     if (conv && freshConv) conv.dataset.state = freshConv.dataset.state;
+    markLinkedMessage();
     if (readingAt === null) scrollTimeline(); else $("#timeline").scrollTop = readingAt;
     tick();
     markSeen();
@@ -357,11 +360,20 @@
 
   // A link to one message (a search result: "#m-<id>") shows that message, marked, and the
   // timeline stays there instead of following the newest.
-  function showLinkedMessage() {
+  function linkedMessageId() {
     const wanted = /^#m-(\d+)$/.exec(location.hash);
-    const message = wanted && document.getElementById("m-" + wanted[1]);
-    if (!message || !message.closest("#timeline")) return;
+    return wanted ? wanted[1] : null;
+  }
+  function markLinkedMessage() {
+    const id = linkedMessageId();
+    const message = id && document.getElementById("m-" + id);
+    if (!message || !message.closest("#timeline")) return null;
     message.classList.add("msg-linked");
+    return message;
+  }
+  function showLinkedMessage() {
+    const message = markLinkedMessage();
+    if (!message) return;
     message.scrollIntoView({ block: "center" });
     followTimeline = false;
   }
@@ -819,6 +831,7 @@
     // htmx settles an element's class a moment after a swap, which would undo the note mode
     // the draft or a key just gave the composer: its look follows its radio once settled.
     document.body.addEventListener("htmx:afterSettle", () => {
+      markLinkedMessage();
       const form = $("#composer");
       const mode = form && $("input[name=mode]:checked", form);
       if (mode && form.dataset.kind === "free") applyMode(form, mode.value);

@@ -103,7 +103,10 @@ def test_results_obey_what_the_person_may_see(agent_api, outsider_api, admin_api
     assert search(agent_api, "visible")["contacts"] == []
 
 
-def test_pages_of_results_and_deleted_messages(agent_api, inbox):
+def test_pages_of_results_and_deleted_messages(agent_api, inbox, monkeypatch):
+    from mostrador.search import finder
+
+    monkeypatch.setattr(finder, "RECENT_ROWS", 4)
     sent = [customer_says(inbox.pk, f"consulta por embrague número {i}", who=f"c{i}")["id"] for i in range(7)]
     first = search(agent_api, "embrague", limit=3)
     assert ids(first, "messages") == sent[::-1][:3]
@@ -128,7 +131,8 @@ def test_pages_are_whole_when_most_matches_are_out_of_sight(agent_api, inbox, mo
     from mostrador.inbox.actions.inboxes import create_inbox
     from mostrador.search import finder
 
-    monkeypatch.setattr(finder, "FIRST_WINDOW", 2)
+    monkeypatch.setattr(finder, "FIRST_WINDOW", 2)  # SQLite's windows over its index
+    monkeypatch.setattr(finder, "RECENT_ROWS", 3)  # PostgreSQL's look at the newest rows first
     hidden = create_inbox("Otra tienda", "api", {})
     mine = []
     for i in range(24):

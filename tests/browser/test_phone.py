@@ -126,3 +126,30 @@ def test_a_seller_merges_a_contact_written_down_twice(phone, live_url, agent, sh
     # One person now, with both chats and every message; the panel lists the other chat.
     expect(phone.locator("[data-testid=contact-panel] [data-testid=contact-conversations]")).to_contain_text("Telegram Repuestos")
     assert Contact.objects.count() == 1 and Message.objects.count() == 2
+
+
+def test_a_thousand_rows_scroll_on_a_phone_without_layout_shifts(phone, live_url, agent, shop):
+    """Older rows load below as she scrolls, and the wait chips tick every second: nothing on
+    screen moves by itself meanwhile (the browser's Layout Instability API counts every shift)."""
+    from mostrador.inbox import actions
+    from mostrador.inbox.actions.inbound import receive_customer_messages
+
+    receive_customer_messages(shop, [actions.InboundMessage(contact_external_id=f"c{n:04d}", text=f"consulta {n:04d} por repuestos") for n in range(1000)])
+    login(phone, live_url, agent.email)
+    expect(pending_rows(phone)).to_have_count(200)
+    phone.evaluate("""() => {
+        window.shifts = [];
+        new PerformanceObserver((found) => {
+            for (const entry of found.getEntries()) if (!entry.hadRecentInput) window.shifts.push(entry.value);
+        }).observe({ type: "layout-shift" });
+    }""")
+    rows = phone.locator(".rows")
+    for shown in (400, 600, 800, 1000):
+        rows.evaluate("el => { el.scrollTop = el.scrollHeight; }")
+        expect(pending_rows(phone)).to_have_count(shown)
+    expect(phone.locator("[data-testid=more-rows]")).to_have_count(0)
+    # Two seconds of ticking chips, observed to the last frame.
+    expect(phone.locator(".rows .row").last.locator(".wait")).not_to_have_text(phone.locator(".rows .row").last.locator(".wait").inner_text())
+    shifts = phone.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(window.shifts))))")
+    assert sum(shifts) < 0.001, f"layout shifted {len(shifts)} times, {sum(shifts):.4f} in all"
+    no_sideways_scroll(phone)

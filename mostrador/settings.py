@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "mostrador.turbo",
     "mostrador.catchup",
     "mostrador.search",
+    "mostrador.push",
     "axes",
     *CONNECTOR_APPS,
 ]
@@ -230,6 +231,8 @@ else:
 # Queues are lanes of their own (jobs/lanes.py): timers never wait behind sends or AI turns.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "agents", "timers", "sends"]}}
 # How often an idle job runner looks for due work; timers are honoured to within this.
+# Who push services may write to about this installation's Web Push (VAPID's "sub" claim).
+MOSTRADOR_PUSH_CONTACT = os.environ.get("MOSTRADOR_PUSH_CONTACT", "mailto:postmaster@localhost")
 MOSTRADOR_JOB_POLL_SECONDS = float(os.environ.get("MOSTRADOR_JOB_POLL_SECONDS", "0.2"))
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -22,7 +22,7 @@ SHELL = [
 ]
 
 # Bumped when what the worker does changes; the shell's own files are keyed by their URLs.
-WORKER_VERSION = "1"
+WORKER_VERSION = "2"
 
 
 @require_GET
@@ -45,7 +45,11 @@ def manifest(request):
 
 @require_GET
 def service_worker(request):
+    from mostrador.inbox import hooks
+
     shell = [static(path) for path in SHELL]
+    # Capabilities' own handlers (a push, a click on a notification), loaded by the worker.
+    imports = [static(path) for path in hooks.worker_scripts.collect()]
     language = request.GET.get("lang", "")
     if language not in dict(settings.LANGUAGES):
         language = translation.get_language()
@@ -56,6 +60,7 @@ def service_worker(request):
 const SHELL = {json.dumps(shell)};
 const CACHE = "mostrador-shell-" + {json.dumps(WORKER_VERSION)} + "-" + SHELL.join("|").length;
 const OFFLINE = {json.dumps(offline)};
+importScripts(...{json.dumps(imports)});
 
 self.addEventListener("install", (event) => {{
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));

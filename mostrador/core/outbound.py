@@ -80,6 +80,14 @@ def check_url(url: str, *, resolve: bool = True) -> None:
             )
 
 
+def allowed_by_name(url: str) -> bool:
+    """Whether MOSTRADOR_OUTBOUND_ALLOW names this URL's host or holds its literal address (a
+    local service the installation chose to reach, such as a test's push service)."""
+    host = (urlsplit(url).hostname or "").lower()
+    hosts, networks = _allowed()
+    return host in hosts or any(ip in network for ip in _addresses(host, 0, resolve=False) for network in networks)
+
+
 def _addresses(host: str, port: int, resolve: bool) -> list[IPAddress]:
     try:
         return [ipaddress.ip_address(host.strip("[]"))]

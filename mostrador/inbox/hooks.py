@@ -99,6 +99,11 @@ class ConversationChanged:
         return self.after.waiting_since is not None and self.after.waiting_since != self.before.waiting_since
 
     @property
+    def turned_pending(self) -> bool:
+        """A person must now act where nobody had to (a customer wrote, an AI turn ran out)."""
+        return self.state_before is not State.PENDING and self.state_after is State.PENDING
+
+    @property
     def ai_turn_started(self) -> bool:
         return self.after.ai_since is not None and self.after.ai_since != self.before.ai_since
 
@@ -246,6 +251,9 @@ canned_texts = Providers()
 # Scripts and style sheets a capability adds to every signed-in page: (person) → a static path
 # or None (the "/" picker of saved answers in the composer).
 page_assets = Providers()
+# Scripts a capability adds to the service worker (importScripts): () → a static path or None
+# (Web Push's handler of a push and of a click on its notification).
+worker_scripts = Providers()
 # Capabilities' own lines on the timeline (cases, surveys, quote requests).
 timeline_events = TimelineEvents()
 # Every change to a conversation, announced by the action that made it.

@@ -14,7 +14,6 @@ from mostrador.inbox import hooks, policy
 from mostrador.inbox.models import EventKind, Note
 from mostrador.realtime import events
 from mostrador.realtime.publish import publish_on_commit
-from mostrador.rules.attention import State
 
 from .models import Mention, Notification, NotificationKind
 
@@ -40,7 +39,7 @@ def on_change(change: hooks.ConversationChanged) -> None:
         _on_assigned(change)
     elif change.kind == EventKind.NOTE:
         _on_note(change)
-    elif change.state_before is not State.PENDING and change.state_after is State.PENDING:
+    elif change.turned_pending:
         assignee = change.conversation.assignee_id
         if assignee is not None and assignee != getattr(change.actor.user, "pk", None):
             notify(assignee, NotificationKind.PENDING, change.conversation, now=change.now)

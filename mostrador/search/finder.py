@@ -54,7 +54,7 @@ def find(user, query: str, *, limit: int = 20, cursor: str | None = None, inbox_
     followed = list(contacts.order_by("-pk").values_list("pk", flat=True)[:MOST_CONTACTS_FOLLOWED])
     conversations = visible.filter(asked.conversations(followed))
     messages = Message.objects.none()
-    if not asked.digits:
+    if asked.words:
         # Visibility through the message's own conversation (a join), never a list of chats.
         messages = Message.objects.filter(scope.conversations("conversation__"), deleted_at__isnull=True)
         if connection.vendor != "sqlite":
@@ -166,14 +166,15 @@ class Asked:
     words: list[str]
     digits: str | None
 
+    # A query of digits ("2016", "9 8123 4567") may be a number or words (a year, a part
+    # number): both are looked for.
     def contacts(self) -> Q:
-        if self.digits:
-            return self._phone()
-        return self._words("contact")
+        by_words = self._words("contact") if self.words else Q(pk__in=[])
+        return by_words | self._phone() if self.digits else by_words
 
     def conversations(self, contact_ids: list[int]) -> Q:
         by_contact = Q(contact_id__in=contact_ids)
-        return by_contact if self.digits else by_contact | self._words("conversation")
+        return by_contact | self._words("conversation") if self.words else by_contact
 
     def messages(self) -> Q:
         return self._words("message")

@@ -56,6 +56,9 @@ def test_phone_numbers_in_any_format_find_the_contact(agent_api, inbox):
         assert ids(found, "conversations") == [conv["conversation_id"]], query
         assert found["messages"] == [], query
     assert search(agent_api, "9 7777 0000")["contacts"] == []
+    # Digits may be words too: a year in a message is found.
+    year = customer_says(inbox.pk, "es para un modelo 2016", who="pedro")
+    assert ids(search(agent_api, "2016"), "messages") == [year["id"]]
 
 
 def test_plates_and_vins_in_a_chats_fields(agent_api, agent, inbox):

@@ -40,17 +40,24 @@
     return found ? found[1] : null;
   }
 
-  function warn(form, missing, words) {
-    let line = $("[data-canned-missing]", form);
-    if (!missing.length) { if (line) line.remove(); return; }
+  // A line of the composer's own above the box (what is missing, what could complete the
+  // sentence), made the first time it is needed and announced when it changes.
+  function lineAbove(form, name, className) {
+    let line = form.querySelector("[data-" + name + "]");
     if (!line) {
       line = document.createElement("p");
-      line.className = "canned-missing small";
-      line.dataset.cannedMissing = "";
-      line.dataset.testid = "canned-missing";
+      line.className = className + " small";
+      line.setAttribute("data-" + name, "");
+      line.dataset.testid = name;
       line.setAttribute("role", "status");
       $("textarea", form).before(line);
     }
+    return line;
+  }
+
+  function warn(form, missing, words) {
+    if (!missing.length) { const line = $("[data-canned-missing]", form); if (line) line.remove(); return; }
+    const line = lineAbove(form, "canned-missing", "canned-missing");
     line.textContent = words.missing + " " + missing.map((name) => "{{" + name + "}}").join(", ");
   }
 
@@ -137,15 +144,7 @@
   }
 
   function showOffer(area, start, rest, found) {
-    let line = $("[data-expansion]", area.form);
-    if (!line) {
-      line = document.createElement("p");
-      line.className = "expansion small";
-      line.dataset.expansion = "";
-      line.dataset.testid = "expansion";
-      line.setAttribute("role", "status");
-      area.before(line);
-    }
+    const line = lineAbove(area.form, "expansion", "expansion");
     const key = document.createElement("kbd");
     key.textContent = "Tab";
     const typed = document.createElement("span");

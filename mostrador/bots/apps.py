@@ -11,9 +11,10 @@ class BotsConfig(AppConfig):
         from mostrador.inbox import hooks
         from mostrador.inbox.inbox_settings import register_setting
 
-        from . import agent_settings, turn
+        from . import agent_settings, summaries, turn
 
         hooks.conversation_changed.subscribe(turn.on_conversation_changed)
+        hooks.summary_writers.subscribe(summaries.write_summary)
         hooks.inbox_configured.subscribe(agent_settings.on_inbox_configured)
         register_setting("ai_agent", agent_settings.clean_setting)
         hooks.ai_answerers.subscribe(lambda inbox: inbox.setting("ai_agent") is not None)

@@ -4,15 +4,22 @@ built from the chat's own events. Shown once above the timeline, until they look
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db.models import Count
-from django.utils import timezone
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from mostrador.inbox import hooks
 from mostrador.inbox.models import ConversationEvent, EventKind, Message, Note
+from mostrador.inbox.queries import visible_conversations
 
 from .models import LastLook
 
@@ -30,7 +37,37 @@ def panel(conversation, user) -> hooks.Panel | None:
     if look is None or timezone.now() - look < away_after():
         return None
     lines = lines_since(conversation, look, user)
-    return hooks.Panel("catchup/_summary.html", {"since": look, "lines": lines}) if lines else None
+    if not lines:
+        return None
+    # The inbox's AI may write it in words; that answer comes a moment later (`written`).
+    return hooks.Panel("catchup/_summary.html", {"since": look, "lines": lines, "conversation_id": conversation.pk,
+                                                  "since_ms": int(look.timestamp() * 1000)})
+
+
+WRITTEN_KEPT = 600  # seconds a written summary is kept for the same chat, person and moment
+FARTHEST_BACK = timedelta(days=60)
+
+
+@login_required
+@require_GET
+def written(request, conversation_id: int):
+    """The summary in the words of the inbox's AI (a fragment), or nothing (204)."""
+    conversation = visible_conversations(request.user).select_related("inbox").filter(pk=conversation_id).first()
+    raw = request.GET.get("since", "")
+    if conversation is None or not raw.isdigit() or len(raw) > 15:
+        raise Http404
+    since = datetime.fromtimestamp(int(raw) / 1000, tz=dt_timezone.utc)
+    if not timezone.now() - FARTHEST_BACK < since <= timezone.now():
+        raise Http404
+    key = f"catchup:{conversation.pk}:{request.user.pk}:{raw}:{translation.get_language()}"
+    text = cache.get(key)
+    if text is None:
+        found = hooks.summary_writers.collect(conversation, since, lines_since(conversation, since, request.user))
+        text = found[0] if found else ""
+        cache.set(key, text, WRITTEN_KEPT)
+    if not text:
+        return HttpResponse(status=204)
+    return render(request, "catchup/_written.html", {"text": text})
 
 
 def lines_since(conversation, since, user) -> list[str]:

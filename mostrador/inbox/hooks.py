@@ -251,6 +251,10 @@ canned_texts = Providers()
 # Scripts and style sheets a capability adds to every signed-in page: (person) → a static path
 # or None (the "/" picker of saved answers in the composer).
 page_assets = Providers()
+# A chat's summary in the words of its inbox's AI, for a person coming back to it:
+# (conversation, since, what happened as short lines) → a few sentences, or None (no AI that
+# writes, or it did not answer).
+summary_writers = Providers()
 # Scripts a capability adds to the service worker (importScripts): () → a static path or None
 # (Web Push's handler of a push and of a click on its notification).
 worker_scripts = Providers()

@@ -4,6 +4,7 @@ Ollama, vLLM, llama.cpp's server), with tool calls for the actions it may take."
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import httpx
 from django.utils import timezone
@@ -70,6 +71,13 @@ class LlmAgent(Agent):
         if response.status_code in RETRY_STATUSES:
             raise AgentRetry(problem, attempts)
         raise AgentFailed(problem)
+
+    def write(self, instructions: str, text: str, timeout: float) -> str:
+        """One answer in words, without tools (a summary). Raises what `_complete` raises."""
+        messages = [{"role": "system", "content": instructions}, {"role": "user", "content": text}]
+        deadline = timezone.now() + timedelta(seconds=timeout)
+        reply = _first_message(self._complete(messages, [], deadline))
+        return (reply.get("content") or "").strip()
 
     # The turn ---------------------------------------------------------------------------------
 

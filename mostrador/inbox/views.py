@@ -217,6 +217,14 @@ def merge_candidates(request, conversation_id: int):
         if not policy.sees_everything(request.user):
             candidates = candidates.filter(conversations__in=visible_conversations(request.user)).distinct()
         found = list(candidates.order_by("-pk")[:8])
+        # One who also writes in an inbox this contact writes in cannot be merged (one chat per
+        # person and inbox): say so beside them instead of letting the merge be refused.
+        ours = Conversation.objects.filter(contact_id=conv.contact_id).values("inbox_id")
+        shared = dict(
+            Conversation.objects.filter(contact__in=found, inbox_id__in=ours).values_list("contact_id", "inbox__name")
+        )
+        for other in found:
+            other.shared_inbox = shared.get(other.pk)
     return render(request, "inbox/_merge_candidates.html", {"conv": conv, "candidates": found, "query": query})
 
 

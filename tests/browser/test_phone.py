@@ -112,20 +112,23 @@ def test_a_seller_merges_a_contact_written_down_twice(phone, live_url, agent, sh
     login(phone, live_url, agent.email)
     customer_writes(live_url, other_channel, "Jorge F.", "les escribí también por acá")
     customer_writes(live_url, shop, "Jorge Fuentes", "Hola, necesito pastillas")
-    expect(pending_rows(phone)).to_have_count(2)
+    customer_writes(live_url, shop, "Jorge Fernández", "otra persona, misma tienda")
+    expect(pending_rows(phone)).to_have_count(3)
     pending_rows(phone).filter(has_text="Jorge Fuentes").click()
     phone.locator("[data-testid=contact-toggle]").click()
     panel = phone.locator("[data-testid=contact-panel]")
     panel.locator("[data-testid=contact-merge] summary").click()
-    panel.locator("[data-testid=merge-query]").fill("jorge f.")
+    panel.locator("[data-testid=merge-query]").fill("jorge f")
     expect(panel.locator("[data-testid=merge-into]")).to_have_count(1)
+    # Who also has a chat in this inbox is listed, with why it cannot be merged.
+    expect(panel.locator("[data-testid=merge-blocked]")).to_contain_text("Repuestos Web")
     no_sideways_scroll(phone)
     phone.once("dialog", lambda dialog: dialog.accept())
     with phone.expect_response(lambda r: r.url.endswith("/merge/do")):
         panel.locator("[data-testid=merge-into]").click()
     # One person now, with both chats and every message; the panel lists the other chat.
     expect(phone.locator("[data-testid=contact-panel] [data-testid=contact-conversations]")).to_contain_text("Telegram Repuestos")
-    assert Contact.objects.count() == 1 and Message.objects.count() == 2
+    assert Contact.objects.count() == 2 and Message.objects.count() == 3
 
 
 def test_a_thousand_rows_scroll_on_a_phone_without_layout_shifts(phone, live_url, agent, shop):

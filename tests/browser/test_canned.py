@@ -91,11 +91,11 @@ def test_typing_the_start_of_a_frequent_sentence_offers_the_rest(page, live_url,
     expect(composer).to_be_focused()
 
     # A saved answer is offered too; Esc puts the offer away and stays in the box.
-    composer.type(" GRACIAS po")
+    composer.type(" ¡GRACIAS po")
     expect(offer).to_contain_text("r escribirnos, ya te atiendo.")
     page.keyboard.press("Escape")
     expect(offer).to_have_count(0)
     expect(composer).to_be_focused()
     composer.type("r")
     expect(offer).to_have_count(0)
-    expect(composer).to_have_value("Hola Jorge. te confirmo el stock mañana a primera hora. GRACIAS por")
+    expect(composer).to_have_value("Hola Jorge. te confirmo el stock mañana a primera hora. ¡GRACIAS por")

@@ -21,7 +21,7 @@
           // What text expansion may finish: her frequent sentences, then saved answers that
           // need nothing filled in.
           const texts = new Set([...(found.phrases || []), ...found.answers.filter((a) => !a.missing.length).map((a) => a.text)]);
-          found.expansions = [...texts].map((text) => ({ text, folded: fold(text) }));
+          found.expansions = [...texts].map((text) => ({ text, lead: leading(text), folded: fold(text.slice(leading(text))) }));
           return found;
         }, () => ({ answers: [], expansions: [] })));
     }
@@ -132,6 +132,9 @@
   const dismissed = new Set();
   let offered = null; // { area, rest, text }
 
+  // Opening marks ("¡", "¿", quotes) are not what is being typed: "¡Sí, ten" finishes "Sí, tenemos."
+  function leading(text) { return text.match(/^[^\p{L}\p{N}]*/u)[0].length; }
+
   function typedStart(text) {
     const parts = text.split(/(?<=[.!?…])\s+|\n+/);
     return parts[parts.length - 1].replace(/^\s+/, "");
@@ -166,13 +169,14 @@
     const value = area.value;
     if (!conv || (mode && mode.value === "note") || value.startsWith("/") || area.selectionStart !== value.length) return hideOffer(form);
     const start = typedStart(value);
-    if (start.length < 3) return hideOffer(form);
+    const core = start.slice(leading(start));
+    if (core.length < 3) return hideOffer(form);
     const found = await answersFor(conv.dataset.conversationId);
     if (area.value !== value) return; // typed on meanwhile: that keystroke offers its own
-    const folded = window.mostrador.fold(start);
-    const match = (found.expansions || []).find((e) => e.text.length > start.length && !dismissed.has(e.text) && e.folded.startsWith(folded));
+    const folded = window.mostrador.fold(core);
+    const match = (found.expansions || []).find((e) => e.text.length > e.lead + core.length && !dismissed.has(e.text) && e.folded.startsWith(folded));
     if (!match) return hideOffer(form);
-    offered = { area, text: match.text, rest: match.text.slice(start.length) };
+    offered = { area, text: match.text, rest: match.text.slice(match.lead + core.length) };
     showOffer(area, start, offered.rest, found);
   }
 

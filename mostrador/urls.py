@@ -31,6 +31,7 @@ urlpatterns = [
     path("search/", include("mostrador.search.urls")),
     path("push/", include("mostrador.push.urls")),
     path("catchup/", include("mostrador.catchup.urls")),
+    path("turbo/", include("mostrador.turbo.urls")),
     path("login/", auth_views.LoginView.as_view(template_name="auth/login.html", redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/password/", first_run.change_password, name="password-change"),

@@ -10,7 +10,8 @@ class TurboConfig(AppConfig):
         from mostrador.inbox import hooks
         from mostrador.inbox.inbox_settings import register_setting
 
-        from . import wiring
+        from . import screens, wiring
 
         register_setting("priority_rules", wiring.clean_rules, [])
         hooks.conversation_changed.subscribe(wiring.on_conversation_changed)
+        hooks.topbar_items.subscribe(screens.menu_item)

@@ -49,3 +49,42 @@ def test_bad_rules_are_refused_whole(admin_api, inbox):
                   [{"field": "segmento", "priority": 1}], [{"keyword": "x" * 61, "priority": 1}], "urgente", [{"keyword": "x", "priority": 1, "extra": 1}]):
         answer = admin_api.patch(f"/inboxes/{inbox.pk}", {"settings": {"priority_rules": rules}})
         assert answer.status_code == 422, (rules, answer.json_body)
+
+
+def test_an_admin_keeps_the_rules_on_their_page(admin, agent, inbox):
+    page = Client(HTTP_ACCEPT_LANGUAGE="es")
+    page.force_login(admin)
+    shown = page.get("/turbo/")
+    assert shown.status_code == 200 and "Tienda" in shown.content.decode()
+    rows = {
+        "kind": ["keyword", "tag", "field", "keyword"],
+        "value": ["urgente", "mayorista", "flota", ""],
+        "field": ["", "", "segmento", ""],
+        "priority": ["2", "1", "2", "1"],
+        "reason": ["Dijo urgente", "Cliente mayorista", "Flota", ""],
+    }
+    saved = page.post(f"/turbo/{inbox.pk}/", rows)
+    assert saved.status_code == 302
+    inbox.refresh_from_db()
+    assert inbox.setting("priority_rules") == RULES
+    # The page shows them back, and the chat that matches rises.
+    again = page.get("/turbo/").content.decode()
+    assert 'value="urgente"' in again and 'value="segmento"' in again
+    rushed = customer_says(inbox.pk, "¡urgente por favor!", who="apurado")["conversation_id"]
+    assert Conversation.objects.get(pk=rushed).priority == 2
+
+    # A field rule without its field is refused, with the rows kept for fixing; nothing changes.
+    refused = page.post(f"/turbo/{inbox.pk}/", {**rows, "field": ["", "", "", ""]})
+    assert refused.status_code == 422
+    assert 'value="flota"' in refused.content.decode() and 'data-testid="turbo-error"' in refused.content.decode()
+    inbox.refresh_from_db()
+    assert inbox.setting("priority_rules") == RULES
+    # Emptying every row removes the rules.
+    assert page.post(f"/turbo/{inbox.pk}/", {**rows, "value": ["", "", "", ""], "field": ["", "", "", ""]}).status_code == 302
+    inbox.refresh_from_db()
+    assert inbox.setting("priority_rules") == []
+
+    seller = Client()
+    seller.force_login(agent)
+    assert seller.get("/turbo/").status_code == 403
+    assert seller.post(f"/turbo/{inbox.pk}/", rows).status_code == 403

@@ -49,6 +49,11 @@ def test_the_sellers_and_admins_pages_have_no_serious_violations(audited, live_u
     page.locator("#timeline").wait_for()
     page.wait_for_load_state("networkidle")
     assert violations(page) == [], "conversation"
+    page.keyboard.press("Control+k")
+    page.locator("[data-testid=search-input]").fill("pastillas")
+    page.locator("[data-testid=found-message]").first.wait_for()
+    assert violations(page) == [], "search"
+    page.keyboard.press("Escape")
     assert page.goto(f"{live_url}/canned/").ok
     assert violations(page) == [], "saved answers"
     # The tabs say which one is chosen, and new waits are announced to screen readers.
@@ -68,7 +73,7 @@ def test_the_sellers_and_admins_pages_have_no_serious_violations(audited, live_u
 
     boss = audited()
     login(boss, live_url, admin.email)
-    for path in ("/team/teams/", f"/channels/{shop.pk}/", "/channels/", "/ai/", "/reports/", "/quotes/"):
+    for path in ("/team/teams/", f"/channels/{shop.pk}/", "/channels/", "/ai/", "/reports/", "/quotes/", "/turbo/"):
         assert boss.goto(f"{live_url}{path}").ok, path
         boss.wait_for_load_state("networkidle")
         assert violations(boss) == [], path

@@ -59,7 +59,8 @@ def written(request, conversation_id: int):
     since = datetime.fromtimestamp(int(raw) / 1000, tz=dt_timezone.utc)
     if not timezone.now() - FARTHEST_BACK < since <= timezone.now():
         raise Http404
-    key = f"catchup:{conversation.pk}:{request.user.pk}:{raw}:{translation.get_language()}"
+    # A new message since makes it another summary.
+    key = f"catchup:{conversation.pk}:{conversation.last_message_id}:{request.user.pk}:{raw}:{translation.get_language()}"
     text = cache.get(key)
     if text is None:
         found = hooks.summary_writers.collect(conversation, since, lines_since(conversation, since, request.user))

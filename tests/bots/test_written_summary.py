@@ -18,6 +18,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 T0 = datetime(2026, 3, 2, 13, tzinfo=timezone.utc)
 
 
+@pytest.fixture(autouse=True)
+def no_summaries_kept():
+    """Summaries are kept in the cache; ids start over in each test's database."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def came_back(seller, inbox, clock) -> tuple[int, str]:
     """The seller looked at a chat, went away two hours while the customer wrote; her pane now."""
     conv = customer_says(inbox.pk, "Hola, necesito un foco", who="javiera")["conversation_id"]

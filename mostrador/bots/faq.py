@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from mostrador.bots.models import FaqEntry
-from mostrador.bots.text import coverage, fold, terms
+from mostrador.rules.text import coverage, fold, terms
 
 CANDIDATES = 5
 DEFAULT_MIN_CONFIDENCE = 0.6

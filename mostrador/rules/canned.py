@@ -9,7 +9,6 @@ nothing is ever sent with a blank where a name should be.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -47,12 +46,6 @@ def variables_in(text: str) -> list[str]:
 
 def first_name(name: str) -> str:
     return name.strip().split()[0] if name.strip() else ""
-
-
-def fold(text: str) -> str:
-    """Lower case without accents: what a search for "cotizacion" matches "Cotización" by."""
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn").casefold()
 
 
 @dataclass(frozen=True)

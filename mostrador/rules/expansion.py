@@ -8,7 +8,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from mostrador.rules.search_words import fold
+from mostrador.rules.text import fold
 
 SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
 SHORTEST_PHRASE = 12  # characters: shorter ones are quicker typed than chosen

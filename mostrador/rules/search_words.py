@@ -39,8 +39,9 @@ _PHONE = re.compile(r"\+?[\d\s().\-/]+")
 
 
 def fold(text: str) -> str:
-    """Lower case, without the accents of Latin letters ("Ñandú" → "nandu"). Accents go first:
-    lower-casing some letters ("İ") would leave a combining mark the table does not know."""
+    """Lower case, without the accents of Latin letters ("Ñandú" → "nandu"), exactly as the
+    indexes fold (so ñ is n here, unlike `rules.text.fold`). Accents go first: lower-casing some
+    letters ("İ") would leave a combining mark the table does not know."""
     return text.translate(_FOLD).lower()
 
 

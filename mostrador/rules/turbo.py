@@ -4,11 +4,10 @@ seller sees why a chat sits above older waits."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .canned import fold
+from .text import contains_phrase, fold
 
 KINDS = ("keyword", "tag", "field")
 
@@ -24,8 +23,8 @@ class Rule:
 
 def matches(rule: Rule, text: str, tags: Iterable[str], fields: Mapping[str, object]) -> bool:
     if rule.kind == "keyword":
-        # Whole words, accents and capitals ignored: "URGENTE" and "urgénte" match "urgente".
-        return re.search(r"(?<!\w)" + re.escape(fold(rule.value)) + r"(?!\w)", fold(text)) is not None
+        # Whole words, accents, capitals and plurals ignored: "URGÉNTES" matches "urgente".
+        return contains_phrase(text, rule.value)
     if rule.kind == "tag":
         return fold(rule.value) in {fold(tag) for tag in tags}
     value = fields.get(rule.field)

@@ -34,10 +34,6 @@ def test_spaces_and_capitals_inside_the_braces_are_the_same_variable():
     assert filled.text == "Hola Javiera y Ana" and filled.missing == ()
 
 
-def test_folding_ignores_accents_and_capitals():
-    assert canned.fold("Cotización ÑANDÚ") == "cotizacion nandu"
-
-
 @given(st.lists(st.tuples(st.sampled_from(canned.SCOPES), st.sampled_from(["", "es", "en", "pt", "pt-BR", "es-CL"])), min_size=1, max_size=8),
        st.sampled_from(["", "es", "pt-BR", "en-US", "de"]))
 def test_the_most_specific_scope_wins_then_the_closest_language(variants, language):

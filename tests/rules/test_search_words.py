@@ -31,6 +31,11 @@ def test_words_are_letters_and_digits_only_distinct_and_bounded(text):
         assert word and word.isalnum() and word == fold(word)
 
 
+def test_folding_ignores_accents_and_capitals():
+    # As the "/" picker of saved answers folds in the browser (and as its rules once did here).
+    assert fold("Cotización ÑANDÚ") == "cotizacion nandu"
+
+
 def test_the_fold_table_pairs_every_accented_letter_with_its_plain_letter():
     assert len(ACCENTED) == len(PLAIN)
     assert {"á": "a", "Ñ": "n", "ü": "u", "Ç": "c", "Ő": "o"}.items() <= dict(zip(ACCENTED, PLAIN, strict=True)).items()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Callable
 
-from mostrador.bots.text import contains_phrase, fold
+from mostrador.rules.text import contains_phrase, fold
 
 from .validators import CHOICES, VALIDATORS
 

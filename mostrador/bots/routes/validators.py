@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from mostrador.bots.text import fold, words
+from mostrador.rules.text import fold, words
 
 # Chilean plates: cars before 2007 "AB·1234", since 2007 "BC·DF·12" (consonants only, no M, N,
 # Ñ or Q); motorcycles "AB·123" and "BCD·12".

@@ -1,6 +1,7 @@
 """Text as customers type it: accents, capitals and punctuation vary, meaning does not.
 
-Pure Python, shared by the routes bot, its validators and the FAQ matcher.
+Pure Python, shared by the routes bot, its validators, the FAQ matcher, priority rules and text
+expansion. (Search folds with `search_words.fold`, which must agree with the databases' indexes.)
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from mostrador.inbox import actions
 from mostrador.inbox.models import Contact, ContactField
-from mostrador.inbox.policy import sees_everything
+from mostrador.inbox.policy import visible_contacts
 from mostrador.inbox.queries import visible_conversations
 from mostrador.inbox.serializers import conversation_dict
 
@@ -72,10 +72,7 @@ def contact_out(contact: Contact) -> dict:
 
 
 def visible_contact(user, contact_id: int) -> Contact:
-    found = Contact.objects.filter(pk=contact_id)
-    if not sees_everything(user):
-        found = found.filter(conversations__in=visible_conversations(user)).distinct()
-    contact = found.first()
+    contact = visible_contacts(user).filter(pk=contact_id).first()
     if contact is None:
         raise not_found("Contact not found")
     return contact

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from mostrador.accounts.models import Role, Team, User
-from mostrador.inbox.models import Conversation, Inbox
+from mostrador.inbox.models import Contact, Conversation, Inbox
 
 OWN_AND_UNASSIGNED = "own_and_unassigned"
 
@@ -83,6 +83,15 @@ def visible_inboxes(user) -> QuerySet[Inbox]:
 
 def visible_conversations(user) -> QuerySet[Conversation]:
     return Conversation.objects.filter(scope_of(user).conversations())
+
+
+def visible_contacts(user, among: QuerySet[Conversation] | None = None) -> QuerySet[Contact]:
+    """The contacts a person may see: those with a chat they see (admins and supervisors: all).
+    `among` narrows the chats that count (one inbox's)."""
+    if among is None and sees_everything(user):
+        return Contact.objects.all()
+    chats = among if among is not None else visible_conversations(user)
+    return Contact.objects.filter(Exists(chats.filter(contact_id=OuterRef("pk"))))
 
 
 def may_see(user, conversation: Conversation) -> bool:

@@ -22,7 +22,7 @@ from mostrador.inbox.actions.actor import ActionRefused
 from mostrador.inbox.actions.outbound import window_closes_at
 from mostrador.inbox.jobs import sync_templates as sync_templates_job
 from mostrador.inbox.media import store_upload
-from mostrador.inbox.models import Contact, ContactField, Conversation, Inbox, Priority, Tag, TemplateStatus
+from mostrador.inbox.models import ContactField, Conversation, Inbox, Priority, Tag, TemplateStatus
 from mostrador.inbox.queries import (
     BadCursor,
     ListFilters,
@@ -213,10 +213,7 @@ def merge_candidates(request, conversation_id: int):
         match = Q(name__icontains=query) | Q(email__icontains=query)
         if len(digits) >= 4:
             match |= Q(phone__contains=digits)
-        candidates = Contact.objects.filter(match).exclude(pk=conv.contact_id)
-        if not policy.sees_everything(request.user):
-            candidates = candidates.filter(conversations__in=visible_conversations(request.user)).distinct()
-        found = list(candidates.order_by("-pk")[:8])
+        found = list(policy.visible_contacts(request.user).filter(match).exclude(pk=conv.contact_id).order_by("-pk")[:8])
         # One who also writes in an inbox this contact writes in cannot be merged (one chat per
         # person and inbox): say so beside them instead of letting the merge be refused.
         ours = Conversation.objects.filter(contact_id=conv.contact_id).values("inbox_id")
@@ -232,11 +229,7 @@ def merge_candidates(request, conversation_id: int):
 @require_POST
 def merge_contact(request, conversation_id: int):
     """This chat's contact takes in another one (chosen among the candidates)."""
-    other = id_param(request.POST.get("other"))
-    visible_others = Contact.objects.filter(pk=other)
-    if not policy.sees_everything(request.user):
-        visible_others = visible_others.filter(conversations__in=visible_conversations(request.user))
-    chosen = visible_others.first()
+    chosen = policy.visible_contacts(request.user).filter(pk=id_param(request.POST.get("other"))).first()
     if chosen is None:
         raise Http404
     return _act(request, conversation_id, lambda c, a: actions.merge_contacts(c.contact, chosen, a))

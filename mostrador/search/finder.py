@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import BooleanField, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from mostrador.inbox import phones
 from mostrador.inbox.models import Contact, Conversation, Message
-from mostrador.inbox.policy import scope_of
+from mostrador.inbox.policy import scope_of, visible_contacts
 from mostrador.inbox.queries import BadCursor, decode_cursor, encode_cursor
 from mostrador.rules.search_words import phone_digits, prefix_range, words
 
@@ -48,9 +48,8 @@ def find(user, query: str, *, limit: int = 20, cursor: str | None = None, inbox_
     if inbox_id is not None:
         visible = visible.filter(inbox_id=inbox_id)
 
-    contacts = Contact.objects.filter(asked.contacts())
-    if not scope.everything or inbox_id is not None:
-        contacts = contacts.filter(Exists(visible.filter(contact_id=OuterRef("pk"))))
+    everyone = scope.everything and inbox_id is None
+    contacts = visible_contacts(user, among=None if everyone else visible).filter(asked.contacts())
     followed = list(contacts.order_by("-pk").values_list("pk", flat=True)[:MOST_CONTACTS_FOLLOWED])
     conversations = visible.filter(asked.conversations(followed))
     messages = Message.objects.none()

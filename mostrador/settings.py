@@ -231,8 +231,6 @@ else:
 # Queues are lanes of their own (jobs/lanes.py): timers never wait behind sends or AI turns.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "agents", "timers", "sends"]}}
 # How often an idle job runner looks for due work; timers are honoured to within this.
-# Who push services may write to about this installation's Web Push (VAPID's "sub" claim).
-MOSTRADOR_PUSH_CONTACT = os.environ.get("MOSTRADOR_PUSH_CONTACT", "mailto:postmaster@localhost")
 MOSTRADOR_JOB_POLL_SECONDS = float(os.environ.get("MOSTRADOR_JOB_POLL_SECONDS", "0.2"))
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -252,6 +250,8 @@ USE_TZ = True
 TIME_ZONE = os.environ.get("MOSTRADOR_TIME_ZONE", "America/Santiago")
 # A person back to a chat after this long gets a summary of what happened since.
 MOSTRADOR_CATCHUP_AFTER_SECONDS = int(os.environ.get("MOSTRADOR_CATCHUP_AFTER_SECONDS", "3600"))
+# Who push services may write to about this installation's Web Push (VAPID's "sub" claim).
+MOSTRADOR_PUSH_CONTACT = os.environ.get("MOSTRADOR_PUSH_CONTACT", "mailto:postmaster@localhost")
 # The country a phone number typed without its code belongs to (ISO 3166 alpha-2).
 MOSTRADOR_PHONE_REGION = os.environ.get("MOSTRADOR_PHONE_REGION", "CL").upper()
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from mostrador.rules.search_words import fold, words
 
-AROUND = 50  # characters shown before the first word found, and about twice that after
+AROUND = 50  # characters shown before the first word found; about twice that after it
+SHOWN = 2 * AROUND + 20  # from the first word found (or the start) to the end shown
 
 
 def snippet(text: str, query: str) -> list[tuple[str, bool]]:
@@ -14,7 +15,7 @@ def snippet(text: str, query: str) -> list[tuple[str, bool]]:
     wanted = words(query)
     if len(folded) != len(text) or not wanted:
         # Folding changed the length (a rare letter): positions would not line up; no marks.
-        return [(_cut(text, 0), False)]
+        return [(_start(text), False)]
     spans = []
     for word in wanted:
         start = 0
@@ -24,10 +25,10 @@ def snippet(text: str, query: str) -> list[tuple[str, bool]]:
                 spans.append((at, at + len(word)))
             start = at + len(word)
     if not spans:
-        return [(_cut(text, 0), False)]
+        return [(_start(text), False)]
     spans.sort()
     begin = max(0, spans[0][0] - AROUND)
-    end = min(len(text), spans[0][0] + 2 * AROUND + 20)
+    end = min(len(text), spans[0][0] + SHOWN)
     pieces: list[tuple[str, bool]] = [("…", False)] if begin else []
     at = begin
     for start, stop in spans:
@@ -40,6 +41,5 @@ def snippet(text: str, query: str) -> list[tuple[str, bool]]:
     return [p for p in pieces if p[0]]
 
 
-def _cut(text: str, begin: int) -> str:
-    end = begin + 2 * AROUND + 20
-    return text[begin:end] + ("…" if len(text) > end else "")
+def _start(text: str) -> str:
+    return text[:SHOWN] + ("…" if len(text) > SHOWN else "")

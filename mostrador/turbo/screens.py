@@ -18,7 +18,7 @@ from mostrador.inbox.inbox_settings import InvalidSettings
 from mostrador.inbox.models import Inbox
 from mostrador.rules import turbo
 
-from .wiring import MOST_RULES
+from .wiring import MOST_RULES, parsed, stored
 
 
 def menu_item(user) -> TopbarItem | None:
@@ -32,16 +32,6 @@ def _admin(request) -> None:
         raise PermissionDenied
 
 
-def _rows(rules: list[dict]) -> list[dict]:
-    """Rules as the table's rows: which kind, its words, the field it reads."""
-    rows = []
-    for rule in rules:
-        kind = next((k for k in turbo.KINDS if rule.get(k)), "keyword")
-        rows.append({"kind": kind, "value": rule.get("equals") if kind == "field" else rule.get(kind, ""),
-                     "field": rule.get("field", ""), "priority": rule.get("priority", 1), "reason": rule.get("reason", "")})
-    return rows
-
-
 @login_required
 def page(request, failed: dict | None = None):
     _admin(request)
@@ -50,7 +40,7 @@ def page(request, failed: dict | None = None):
         mine = failed if failed and failed["inbox"] == inbox.pk else None
         inboxes.append({
             "inbox": inbox,
-            "rows": mine["rows"] if mine else _rows(inbox.setting("priority_rules") or []),
+            "rows": mine["rows"] if mine else [parsed(rule) for rule in inbox.setting("priority_rules") or []],
             "error": mine["error"] if mine else "",
         })
     context = {"inboxes": inboxes, "kinds": turbo.KINDS, "saved": request.GET.get("saved"), "most": MOST_RULES}
@@ -65,22 +55,15 @@ def save(request, inbox_id: int):
     inbox = get_object_or_404(Inbox, pk=inbox_id)
     post = request.POST
     rows = [
-        {"kind": kind, "value": value.strip(), "field": field.strip(), "priority": priority, "reason": reason.strip()}
+        turbo.Rule(kind if kind in turbo.KINDS else "keyword", value.strip(), 2 if priority == "2" else 1, reason.strip(), field.strip())
         for kind, value, field, priority, reason in zip(
             post.getlist("kind"), post.getlist("value"), post.getlist("field"), post.getlist("priority"),
             post.getlist("reason"), strict=False,
         )
+        if value.strip() or field.strip()
     ]
-    rules = []
-    for row in rows:
-        if not row["value"] and not row["field"]:
-            continue
-        kind = row["kind"] if row["kind"] in turbo.KINDS else "keyword"
-        rule: dict = {"field": row["field"], "equals": row["value"]} if kind == "field" else {kind: row["value"]}
-        rule.update(priority=2 if row["priority"] == "2" else 1, reason=row["reason"])
-        rules.append(rule)
     try:
-        update_inbox(inbox, raw_settings={"priority_rules": rules})
+        update_inbox(inbox, raw_settings={"priority_rules": [stored(row) for row in rows]})
     except InvalidSettings as error:
-        return page(request, failed={"inbox": inbox.pk, "rows": [r for r in rows if r["value"] or r["field"]], "error": str(error)})
+        return page(request, failed={"inbox": inbox.pk, "rows": rows, "error": str(error)})
     return HttpResponseRedirect(reverse("turbo-page") + f"?saved={inbox.pk}#inbox-{inbox.pk}")

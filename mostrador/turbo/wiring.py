@@ -4,6 +4,8 @@ lowering one is for people."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from mostrador.inbox import actions, hooks
 from mostrador.inbox.inbox_settings import InvalidSettings
 from mostrador.inbox.models import EventKind
@@ -33,18 +35,25 @@ def clean_rules(value):
             raise InvalidSettings(f"{where}: its words are text of at most {SHORT} characters (a field rule needs equals)")
         if rule.get("priority") not in (1, 2):
             raise InvalidSettings(f"{where}.priority must be 1 (high) or 2 (urgent)")
-        cleaned.append({**({"field": rule["field"], "equals": value_} if kind == "field" else {kind: value_}),
-                        "priority": rule["priority"], "reason": rule.get("reason", "").strip()})
+        cleaned.append(stored(turbo.Rule(kind, value_, rule["priority"], rule.get("reason", "").strip(), rule.get("field", ""))))
     return cleaned, {}
 
 
+def stored(rule: turbo.Rule) -> dict:
+    """A rule as the `priority_rules` setting holds it (the API's shape)."""
+    what = {"field": rule.field, "equals": rule.value} if rule.kind == "field" else {rule.kind: rule.value}
+    return {**what, "priority": rule.priority, "reason": rule.reason}
+
+
+def parsed(raw: dict) -> turbo.Rule:
+    """A rule the setting holds (already cleaned), its reason as written."""
+    kind = next(k for k in turbo.KINDS if raw.get(k))
+    return turbo.Rule(kind, raw["equals"] if kind == "field" else raw[kind], raw["priority"], raw.get("reason", ""), raw.get("field", ""))
+
+
 def rules_of(inbox) -> list[turbo.Rule]:
-    found = []
-    for rule in inbox.setting("priority_rules") or []:
-        kind = next(k for k in turbo.KINDS if rule.get(k))
-        value = rule["equals"] if kind == "field" else rule[kind]
-        found.append(turbo.Rule(kind, value, rule["priority"], rule.get("reason") or value, rule.get("field", "")))
-    return found
+    """The inbox's rules as applied: a rule without a reason gives its words as the reason."""
+    return [replace(rule, reason=rule.reason or rule.value) for rule in map(parsed, inbox.setting("priority_rules") or [])]
 
 
 def on_conversation_changed(change: hooks.ConversationChanged) -> None:

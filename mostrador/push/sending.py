@@ -9,13 +9,14 @@ import logging
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 from pywebpush import WebPushException, webpush
 
 from mostrador.core import outbound
 from mostrador.inbox import hooks
+from mostrador.inbox.jobs import later
 from mostrador.inbox.models import Conversation
 from mostrador.jobs.retry import backoff
 from mostrador.rules.attention import State
@@ -58,7 +59,7 @@ def push_pending(conversation_id: int, user_id: int, attempt: int = 1) -> int:
         delivered += outcome == "sent"
         retry |= outcome == "retry"
     if retry and attempt < MOST_ATTEMPTS:
-        push_pending.using(run_after=_later(attempt)).enqueue(conversation_id, user_id, attempt + 1)
+        later(push_pending, backoff(attempt), conversation_id, user_id, attempt + 1)
     return delivered
 
 
@@ -93,7 +94,3 @@ def _failed(subscription: Subscription, why: str) -> str:
         return "gone"
     Subscription.objects.filter(pk=subscription.pk).update(failures=subscription.failures + 1)
     return "retry"
-
-
-def _later(attempt: int):
-    return timezone.now() + backoff(attempt)

@@ -90,7 +90,24 @@ def load_demo() -> bool:
                 actions.resolve(conv, actions.Actor.person(seller))
             if then and apps.is_installed("mostrador.quotes"):
                 _demo_quote(conv, seller, won=then == "resolve")
+    if apps.is_installed("mostrador.canned"):
+        _demo_saved_answers(users["admin@demo.mostrador.app"], shop)
     return True
+
+
+def _demo_saved_answers(admin: User, shop: Inbox) -> None:
+    """A few saved answers, so "/" in the reply box shows something on the first day."""
+    from mostrador.canned import service
+
+    everyone, this_shop = service.Scope(), service.Scope(inbox_id=shop.pk)
+    for shortcode, text, scope in (
+        ("saludo", "Hola {{contact.first_name}}, te escribe {{agent.name}} de {{inbox.name}}. ¿En qué te ayudo?", everyone),
+        ("stock", "Sí, tenemos stock. Te envío la cotización en un momento.", this_shop),
+        ("patente", "¿Me confirmas la patente del vehículo? Tengo anotada {{fields.patente}}.", this_shop),
+        ("despacho", "Despachamos a todo Chile; llega en 2 a 4 días hábiles.", everyone),
+        ("horario", "Atendemos de lunes a viernes de 9:00 a 18:30 y los sábados de 10:00 a 14:00.", everyone),
+    ):
+        service.create(admin, shortcode=shortcode, text=text, scope=scope)
 
 
 def _demo_quote(conv, seller, won: bool) -> None:

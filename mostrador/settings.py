@@ -211,20 +211,12 @@ MOSTRADOR_REDIS_PREFIX = os.environ.get("MOSTRADOR_REDIS_PREFIX", "mostrador")
 MOSTRADOR_AWAY_AFTER_SECONDS = int(os.environ.get("MOSTRADOR_AWAY_AFTER_SECONDS", "600"))
 # After a person's last tab closes, how long before they turn offline (a reload is not leaving).
 MOSTRADOR_PRESENCE_GRACE_SECONDS = float(os.environ.get("MOSTRADOR_PRESENCE_GRACE_SECONDS", "3"))
-if REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # A socket timeout above channels_redis's 5 s blocking pop: redis-py's own default of
-            # 5 s made idle sockets drop ("Timeout reading") while they simply waited for events.
-            "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 5}],
-                "prefix": MOSTRADOR_REDIS_PREFIX,
-            },
-        }
-    }
-else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Realtime needs no channel layer: each process keeps its sockets in a hub of its own, and with
+# REDIS_URL one pub/sub subscription per process carries what other processes publish
+# (realtime/relay.py). Frames to one socket are at least this far apart; more events in the
+# meantime ride in the next frame, so a busy inbox costs a bounded number of frames per socket.
+CHANNEL_LAYERS: dict = {}
+MOSTRADOR_REALTIME_FRAME_SECONDS = float(os.environ.get("MOSTRADOR_REALTIME_FRAME_SECONDS", "0.1"))
 
 # AI agents get a queue (and an in-process worker) of their own: a slow language model must never
 # hold up outbound sends or the timers that move chats to Pendientes.

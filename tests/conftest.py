@@ -6,12 +6,10 @@ import threading
 from datetime import timedelta
 
 import pytest
-from channels.layers import get_channel_layer
 from django.test import Client
 
 from mostrador.accounts.models import ApiToken, Role, User
 from mostrador.inbox.actions.inboxes import create_inbox
-from mostrador.realtime.events import ALL_INBOXES_GROUP
 
 LOOPBACK = "127.0.0.0/8 ::1 localhost"
 
@@ -159,34 +157,50 @@ def customer_says(inbox_id: int, text: str, who: str = "cliente-1", **extra):
 
 @pytest.fixture
 def published():
-    """Collects the realtime events that really went out on the channel layer.
+    """Collects the realtime events that really went out, as a socket that sees every inbox
+    would hear them: on an event loop of its own, through this process's hub (and Redis, when
+    it is set)."""
+    from mostrador.realtime import hub, relay
 
-    The subscriber lives on one event loop of its own, as a browser's socket would: the Redis
-    layer binds its receive queues to the loop that made them.
-    """
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
-    layer = get_channel_layer()
+    heard: asyncio.Queue = asyncio.Queue()
 
     def on_loop(coro):
         return asyncio.run_coroutine_threadsafe(coro, loop).result(timeout=10)
 
-    channel = on_loop(layer.new_channel())
-    on_loop(layer.group_add(ALL_INBOXES_GROUP, channel))
+    async def join():
+        async def send(text):
+            heard.put_nowait(json.loads(text))
+
+        listener = hub.Receiver(0, hub.View(everything=True), send)
+        here = hub.here()
+        here.add(listener)
+        if relay.enabled():
+            await relay.joined(here)
+        listener.release()
+        return here, listener
+
+    here, listener = on_loop(join())
 
     async def drain():
         out = []
         deadline = asyncio.get_running_loop().time() + 10
         while asyncio.get_running_loop().time() < deadline:
             try:
-                message = await asyncio.wait_for(layer.receive(channel), 0.3)
+                out.extend(await asyncio.wait_for(heard.get(), 0.3))
             except asyncio.TimeoutError:
                 return out
-            out.extend(message["events"])
         raise AssertionError("events kept coming for 10 s")
 
     yield lambda: on_loop(drain())
-    on_loop(layer.group_discard(ALL_INBOXES_GROUP, channel))
+
+    async def leave():
+        here.remove(listener)
+        if relay.enabled():
+            await relay.left(here)
+
+    on_loop(leave())
     loop.call_soon_threadsafe(loop.stop)
     thread.join(timeout=5)

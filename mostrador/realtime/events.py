@@ -40,18 +40,3 @@ def make(type_: str, **fields) -> dict:
     if set(event) != expected:
         raise ValueError(f"{type_} event needs exactly {sorted(expected)}, got {sorted(event)}")
     return event
-
-
-def inbox_group(inbox_id: int) -> str:
-    return f"inbox.{inbox_id}"
-
-
-def user_group(user_id: int) -> str:
-    return f"user.{user_id}"
-
-
-# Everyone signed in: news about people rather than chats (who is online).
-EVERYONE_GROUP = "people"
-
-# Supervisors and admins see every inbox, including ones created after they connected.
-ALL_INBOXES_GROUP = "inbox.all"

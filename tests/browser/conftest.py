@@ -67,12 +67,6 @@ def live_url(transactional_db, settings):
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
-    # The server's loop is gone, and a socket's receive() may have been waiting on it: the Redis
-    # layer would then refuse every later receive() from another loop ("Two event loops...").
-    # The next test gets a fresh layer, as a new process would.
-    from channels.layers import channel_layers
-
-    channel_layers.backends.pop("default", None)
 
 
 @pytest.fixture(scope="module")

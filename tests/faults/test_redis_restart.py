@@ -1,6 +1,6 @@
-"""Redis restarting under a real `serve` with open browser sockets: each socket gets a close frame
-saying "try again later" (1013), not a dropped connection, and a socket opened once Redis is back
-works at once. Uses a private Redis server of its own, never the shared one."""
+"""Redis restarting under a real `serve` with open browser sockets: no socket is closed; each is told
+its stream paused, then to catch up once Redis is back, and then hears news again. Uses a private
+Redis server of its own, never the shared one."""
 
 from __future__ import annotations
 
@@ -14,10 +14,11 @@ from pathlib import Path
 import httpx
 import pytest
 from django.db import connection
-from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from .test_database_restart import ended, free_port, mostrador, until_health
+from tests.private_redis import PrivateRedis, free_port
+
+from .test_database_restart import ended, mostrador, until_health
 
 # Its Redis and database are its own: it runs once, in CI's PostgreSQL + Redis phase.
 pytestmark = [
@@ -26,27 +27,6 @@ pytestmark = [
 ]
 
 EMAIL, PASSWORD = "vendedora@example.test", "Repuestos-del-Sur-77"
-
-
-class PrivateRedis:
-    def __init__(self):
-        self.port = free_port()
-        self.process = None
-        self.start()
-
-    def start(self):
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True).stdout.strip() != b"PONG":
-            assert time.monotonic() < deadline, "the private Redis did not start"
-            time.sleep(0.1)
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=10)
 
 
 def signed_in(base: str) -> str:
@@ -68,18 +48,20 @@ def socket(base: str, cookie: str):
 
 def pong(ws) -> None:
     ws.send('{"type": "ping"}')
-    deadline = time.monotonic() + 10
-    while '"pong"' not in ws.recv(timeout=10):
-        assert time.monotonic() < deadline
+    until(ws, "pong")
 
 
-def test_sockets_are_told_to_come_back_and_come_back(tmp_path_factory):
-    if shutil.which("redis-server") is None:
-        pytest.fail("redis-server is needed for this fault test")
+def until(ws, wanted: str) -> None:
+    deadline = time.monotonic() + 20
+    while f'"{wanted}"' not in ws.recv(timeout=20):
+        assert time.monotonic() < deadline, f"no {wanted} within 20 s"
+
+
+def test_open_sockets_outlive_a_redis_restart(tmp_path_factory):
     data = Path(tempfile.mkdtemp(prefix="mostrador-redis-"))
     db = f"sqlite:///{data}/db.sqlite3"
     redis = PrivateRedis()
-    env = {"REDIS_URL": f"redis://127.0.0.1:{redis.port}/0", "MOSTRADOR_REDIS_PREFIX": "faults"}
+    env = {"REDIS_URL": redis.url, "MOSTRADOR_REDIS_PREFIX": "faults"}
     assert mostrador(db, "migrate", "-v0").wait(timeout=300) == 0
     assert mostrador(db, "user", "create", "--email", EMAIL, "--name", "Vendedora", "--role", "agent",
                      "--password", PASSWORD, stdout=subprocess.DEVNULL).wait(timeout=120) == 0
@@ -89,29 +71,28 @@ def test_sockets_are_told_to_come_back_and_come_back(tmp_path_factory):
     try:
         until_health(base, 200, 120, "serve never became healthy")
         cookie = signed_in(base)
-        open_sockets = [socket(base, cookie) for _ in range(3)]
-        for ws in open_sockets:
-            pong(ws)
+        open_sockets = []
+        for _ in range(3):
+            open_sockets.append(socket(base, cookie))
+            pong(open_sockets[-1])
+            if len(open_sockets) == 1:
+                connections = redis.clients()
+        # One subscription for the process: more sockets hold no more in Redis.
+        assert redis.clients() == connections
 
         redis.stop()
         for ws in open_sockets:
-            with pytest.raises(ConnectionClosed) as closed:
-                while True:
-                    ws.recv(timeout=15)
-            assert closed.value.rcvd is not None and closed.value.rcvd.code == 1013, closed.value
-
+            until(ws, "live.paused")
         redis.start()
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                with socket(base, cookie) as again:
-                    pong(again)
-                break
-            except (ConnectionClosed, OSError, TimeoutError):
-                assert time.monotonic() < deadline, "sockets did not work again once Redis was back"
-                time.sleep(0.5)
+        for ws in open_sockets:
+            until(ws, "live.resumed")
+        # Still open and still served.
+        for ws in open_sockets:
+            pong(ws)
+        with socket(base, cookie) as another:
+            pong(another)
         assert web.poll() is None
     finally:
         ended(web)
-        redis.stop() if redis.process.poll() is None else None
+        redis.stop()
         shutil.rmtree(data, ignore_errors=True)

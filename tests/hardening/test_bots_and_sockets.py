@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 
 from mostrador.inbox import actions
 from tests.conftest import customer_says
+from tests.private_redis import PrivateRedis
 from tests.sockets import cookie_for, tab, until_pong
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -59,72 +62,70 @@ def test_someone_taken_off_an_inbox_stops_hearing_of_it_at_once(admin_api, agent
 
 
 @pytest.fixture
-def fresh_layer():
-    """These tests break the channel layer on purpose, and a receive cut short there leaves the
-    Redis layer's locks bound to this test's loop: the next test gets a new layer, as a new
-    process would."""
-    yield
-    from channels.layers import channel_layers
+def private_redis(settings):
+    """Realtime through a Redis of this test's own, which it stops and starts."""
+    from mostrador.realtime import relay
 
-    channel_layers.backends.pop("default", None)
+    redis = PrivateRedis()
+    settings.REDIS_URL, settings.MOSTRADOR_REDIS_PREFIX = redis.url, "hardening"
+    relay.READY_WAIT, ready_wait = 0.5, relay.READY_WAIT
+    yield redis
+    relay.READY_WAIT = ready_wait
+    redis.stop()
 
 
-def test_a_socket_opened_while_the_layer_is_down_is_told_to_come_back(agent, monkeypatch, fresh_layer):
-    """Redis restarting: the handshake is not a 500; the socket closes with 1013 (try again
-    later), and the page reconnects with backoff."""
-    from channels.layers import get_channel_layer
+async def frames_until(socket, wanted: str) -> list[dict]:
+    """The events a socket hears up to and including the first of type `wanted`."""
+    heard: list[dict] = []
+    while not any(e["type"] == wanted for e in heard):
+        heard.extend(await socket.receive_json_from(timeout=15))
+    return heard
 
-    layer = get_channel_layer()
 
-    async def down(*args, **kwargs):
-        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-
-    monkeypatch.setattr(layer, "group_add", down)
+def test_open_sockets_outlive_a_redis_restart_and_are_told_to_catch_up(agent, inbox, private_redis):
+    """Redis restarting under open sockets: none is closed. Each is told it is not live while the
+    subscription is cut, and to fetch afresh once it is back (it may have missed events); then
+    news reaches it again. Redis holds nothing per socket, so nothing is left behind."""
     cookie = cookie_for(agent)
 
     async def scenario():
-        socket = tab(cookie)
-        connected, _ = await socket.connect()
-        assert connected
-        closing = await socket.receive_output(timeout=3)
-        assert closing == {"type": "websocket.close", "code": 1013}
-        await socket.wait()
+        sockets = [tab(cookie) for _ in range(3)]
+        connections = []
+        for socket in sockets:
+            assert (await socket.connect())[0]
+            await until_pong(socket)
+            connections.append(await asyncio.to_thread(private_redis.clients))
+        # One subscription for the whole process: more sockets hold no more in Redis.
+        assert connections[0] == connections[-1]
+        await asyncio.to_thread(private_redis.stop)
+        for socket in sockets:
+            assert [e["type"] for e in await frames_until(socket, "live.paused")][-1] == "live.paused"
+        await asyncio.to_thread(private_redis.start)
+        for socket in sockets:
+            await frames_until(socket, "live.resumed")
+        await database_sync_to_async(actions.receive_customer_message)(inbox, actions.InboundMessage(contact_external_id="r", text="¿siguen ahí?"))
+        for socket in sockets:
+            assert "message.created" in [e["type"] for e in await frames_until(socket, "message.created")]
+        for socket in sockets:
+            await socket.disconnect()
+        # The last socket gone, the process stops listening.
+        assert await asyncio.to_thread(private_redis.clients) < connections[0]
 
     async_to_sync(scenario)()
 
 
-def test_a_socket_whose_layer_fails_is_closed_with_try_again_later(agent, monkeypatch, fresh_layer):
-    """Redis restarting under open sockets: each gets a close frame (1013), not a dropped
-    connection, so the page reconnects and catches up."""
-    import asyncio
-
-    from channels.layers import get_channel_layer
-
-    layer = get_channel_layer()
-    real = layer.receive
+def test_a_socket_opened_while_redis_is_away_is_served_and_told_when_it_is_back(agent, inbox, private_redis):
+    private_redis.stop()
     cookie = cookie_for(agent)
 
     async def scenario():
-        cut = asyncio.Event()
-
-        async def until_cut(channel):
-            got = asyncio.ensure_future(real(channel))
-            gone = asyncio.ensure_future(cut.wait())
-            done, _ = await asyncio.wait({got, gone}, return_when=asyncio.FIRST_COMPLETED)
-            if got in done:
-                gone.cancel()
-                return got.result()
-            got.cancel()
-            raise ConnectionError("Connection closed by server.")
-
-        monkeypatch.setattr(layer, "receive", until_cut)
         socket = tab(cookie)
         assert (await socket.connect())[0]
-        await until_pong(socket)
-        cut.set()  # the layer goes away under the open socket
-        while (frame := await socket.receive_output(timeout=3))["type"] == "websocket.send":
-            pass  # news that was already on its way (someone coming online…)
-        assert frame == {"type": "websocket.close", "code": 1013}
-        await socket.wait()
+        await frames_until(socket, "live.paused")
+        await asyncio.to_thread(private_redis.start)
+        await frames_until(socket, "live.resumed")
+        await database_sync_to_async(actions.receive_customer_message)(inbox, actions.InboundMessage(contact_external_id="s", text="hola"))
+        await frames_until(socket, "message.created")
+        await socket.disconnect()
 
     async_to_sync(scenario)()

@@ -258,6 +258,13 @@
   window.mostrador.fold = fold;
 
   function onEvent(event) {
+    if (event.type === "live.paused" || event.type === "live.resumed") {
+      // The server's own link to the other processes was cut, then came back: the socket stayed
+      // open, but changes made meanwhile were announced to nobody here.
+      showLive(event.type === "live.resumed");
+      if (event.type === "live.resumed") catchUp();
+      return;
+    }
     refreshCounters();
     for (const fn of eventListeners) fn(event);
     if (!event.conversation_id) return;
@@ -276,9 +283,19 @@
   window.mostrador.send = (message) => {
     if (current && current.readyState === WebSocket.OPEN) current.send(JSON.stringify(message));
   };
+  function catchUp() {
+    refreshList(); refreshOpenConversation(); refreshSimulator(); refreshCounters();
+    for (const fn of eventListeners) fn({ type: "reconnected" });
+  }
+  function showLive(live) {
+    const status = $("#live-status");
+    document.documentElement.dataset.live = live ? "1" : "0";
+    if (!status) return;
+    if (!live) status.textContent = status.dataset.offline;
+    status.hidden = live;
+  }
   function connect(path) {
     let delay = 500;
-    const status = $("#live-status");
     function open() {
       const scheme = location.protocol === "https:" ? "wss://" : "ws://";
       const socket = new WebSocket(scheme + location.host + path);
@@ -290,19 +307,16 @@
         heartbeat = setInterval(() => window.mostrador.send({ type: "ping" }), 30000);
         // Changes committed while there was no socket (between the page being served and this
         // moment, or while it was away) were announced to nobody here: look once, now.
-        refreshList(); refreshOpenConversation(); refreshSimulator(); refreshCounters();
-        for (const fn of eventListeners) fn({ type: "reconnected" });
+        catchUp();
         delay = 500;
-        if (status) status.hidden = true;
-        document.documentElement.dataset.live = "1";
+        showLive(true);
       };
       socket.onmessage = (msg) => {
         // A frame holds one committed change's events, in order.
         try { for (const event of JSON.parse(msg.data)) onEvent(event); } catch (err) { console.error(err); }
       };
       socket.onclose = () => {
-        document.documentElement.dataset.live = "0";
-        if (status) { status.textContent = status.dataset.offline; status.hidden = false; }
+        showLive(false);
         setTimeout(open, delay);
         delay = Math.min(delay * 2, 10000);
       };

@@ -1,0 +1,343 @@
+"""The whole team on one server: many signed-in browser sockets while customers write steadily.
+
+    python bench/team.py [--sockets 1,1000] [--people 200] [--rate 1000] [--seconds 15] [--serves 1]
+                         [--workers 1] [--against DIR]
+
+For each socket count (and, with `--against`, for another checkout of the product too, so two
+versions are measured side by side in one run), it starts `mostrador serve` (`--serves 2`: two of
+them behind Redis, the sockets split between them) on a PostgreSQL database made for this run,
+opens that many WebSockets of signed-in people (agents of one of four WhatsApp numbers, one of them
+an "own chats and unassigned" inbox; supervisors and an admin who see every inbox), and posts
+signed webhook notifications at a steady rate of customer messages. It prints, per scenario:
+
+- server CPU per message (user + system time over the load: every process, and `serve` alone,
+  which holds the sockets);
+- from a message's POST to the *last* socket that may see it hearing of it: p50 and p99, and how
+  many of the (message, socket) deliveries owed arrived;
+- frames and bytes per socket per second; the serve's peak RSS; the webhook's acknowledgement p99.
+
+The sockets live in a child process of their own (they share the machine's two cores with the
+server). Like the browser they answer nothing but keep reading; what each frame asks a page to
+fetch is not fetched here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import hmac
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from databases import own_database
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/mostrador_bench_team")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+SECRET = "bench-app-secret"
+NUMBERS = 4
+PER = 4  # messages per notification, as Meta batches a busy number's messages
+# A customer's message event as the server encodes it (with or without spaces after separators).
+CUSTOMER_MESSAGE = re.compile(rb'"message_id":\s*(\d+),\s*"author_kind":\s*"customer"')
+
+
+def number(k: int) -> str:
+    return f"1000000000{k + 1:05d}"
+
+
+def pct(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * p))] if values else float("nan")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ---- the sockets' process ------------------------------------------------------------------------
+
+async def sockets_child(config: dict) -> dict:
+    """Open every socket, report ready, read until told to stop; what each heard, and when."""
+    import websockets
+
+    heard: dict[int, list] = {}  # message id -> [sockets that heard, last arrival]
+    frames = [0] * len(config["tabs"])
+    sizes = [0] * len(config["tabs"])
+    closed = 0
+
+    async def tab(index: int, port: int, cookie: str, opened: asyncio.Event):
+        nonlocal closed
+        headers = {"Cookie": f"sessionid={cookie}", "Origin": f"http://127.0.0.1:{port}"}
+        async with websockets.connect(f"ws://127.0.0.1:{port}/ws/events", additional_headers=headers,
+                                      max_queue=None, ping_interval=None, open_timeout=60) as ws:
+            opened.set()
+            while True:
+                try:
+                    raw = await ws.recv(decode=False)
+                except websockets.ConnectionClosed:
+                    closed += 1
+                    return
+                now = time.monotonic()
+                frames[index] += 1
+                sizes[index] += len(raw)
+                for found in CUSTOMER_MESSAGE.findall(raw):
+                    entry = heard.setdefault(int(found), [0, 0.0])
+                    entry[0] += 1
+                    entry[1] = now
+
+    tasks = []
+    for start in range(0, len(config["tabs"]), 50):
+        batch = []
+        for index in range(start, min(start + 50, len(config["tabs"]))):
+            port, cookie = config["tabs"][index]
+            opened = asyncio.Event()
+            tasks.append(asyncio.ensure_future(tab(index, port, cookie, opened)))
+            batch.append(opened)
+        await asyncio.wait_for(asyncio.gather(*(o.wait() for o in batch)), 120)
+    print("ready", flush=True)
+    counting_from, size_from = [0] * len(frames), [0] * len(sizes)
+    loop = asyncio.get_running_loop()
+    while (line := await loop.run_in_executor(None, sys.stdin.readline)).strip() != "stop":
+        if line.strip() == "start":
+            counting_from = list(frames)
+            size_from = list(sizes)
+            heard.clear()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return {
+        "heard": heard,
+        "frames": sum(frames) - sum(counting_from),
+        "bytes": sum(sizes) - sum(size_from),
+        "closed": closed,
+    }
+
+
+# ---- the server and the customers -----------------------------------------------------------------
+
+def body(run: int, i: int, customers: int) -> bytes:
+    messages = [
+        {"from": f"569{(i * PER + k) % customers:08d}", "id": f"wamid.team.{run}.{i}.{k}", "timestamp": str(int(time.time())),
+         "type": "text", "text": {"body": f"Hola, ¿tienen la pieza {i}-{k}?"}}
+        for k in range(PER)
+    ]
+    value = {"messaging_product": "whatsapp", "metadata": {"display_phone_number": "56229400000", "phone_number_id": number(i % NUMBERS)},
+             "contacts": [{"profile": {"name": f"Cliente {m['from'][-4:]}"}, "wa_id": m["from"]} for m in messages],
+             "messages": messages}
+    return json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages", "value": value}]}]}).encode()
+
+
+async def post_steadily(port: int, bodies: list[bytes], rate: float, concurrency: int = 24) -> tuple[list[float], list[float]]:
+    """Notification n leaves at n / rate seconds over keep-alive connections; ack times and send
+    moments (time.monotonic, shared with the sockets' process)."""
+    acks, sent_at = [0.0] * len(bodies), [0.0] * len(bodies)
+    queue = list(reversed(range(len(bodies))))
+    start = time.monotonic()
+
+    async def client():
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            while queue:
+                index = queue.pop()
+                due = start + index / rate
+                if due > time.monotonic():
+                    await asyncio.sleep(due - time.monotonic())
+                content = bodies[index]
+                sig = "sha256=" + hmac.new(SECRET.encode(), content, hashlib.sha256).hexdigest()
+                head = (f"POST /webhooks/whatsapp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                        f"X-Hub-Signature-256: {sig}\r\nContent-Length: {len(content)}\r\n\r\n")
+                sent_at[index] = time.monotonic()
+                writer.write(head.encode() + content)
+                status = await reader.readline()
+                length = 0
+                while (line := await reader.readline()) not in (b"\r\n", b""):
+                    if line.lower().startswith(b"content-length:"):
+                        length = int(line.split(b":")[1])
+                await reader.readexactly(length)
+                acks[index] = time.monotonic() - sent_at[index]
+                assert status.split()[1] == b"200", status
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(client() for _ in range(concurrency)))
+    return acks, sent_at
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def team(people: int) -> tuple[list[tuple[str, set[int] | None]], dict[int, set[int]]]:
+    """People with a session each: (cookie, inboxes they see or None for all), and the inbox ids."""
+    from django.test import Client
+
+    from mostrador.accounts.models import User
+    from mostrador.inbox.actions.inboxes import create_inbox
+
+    inboxes = [
+        create_inbox(f"Número {k + 1}", "whatsapp", {"phone_number_id": number(k), "app_secret": SECRET, "access_token": "x",
+                                                    **({"visibility": "own_and_unassigned"} if k == 0 else {})})
+        for k in range(NUMBERS)
+    ]
+    out = []
+    for p in range(people):
+        role = "admin" if p == 0 else "supervisor" if p % 20 == 1 else "agent"
+        user = User.objects.create_user(email=f"p{p}@team.bench", password="x" * 12, name=f"Persona {p}", role=role)
+        seen = None
+        if role == "agent":
+            inboxes[p % NUMBERS].members.add(user)
+            seen = {inboxes[p % NUMBERS].pk}
+        client = Client()
+        client.force_login(user)
+        out.append((client.cookies["sessionid"].value, seen))
+    return out, {k: inboxes[k].pk for k in range(NUMBERS)}
+
+
+def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids) -> dict:
+    from mostrador.inbox.models import Message
+    from mostrador.intake.models import InboundLog
+
+    ports = [free_port() for _ in range(args.serves)]
+    env = {**os.environ, "DATABASE_URL": PG_URL, "MOSTRADOR_LOG_LEVEL": "ERROR", "MOSTRADOR_JOB_POLL_SECONDS": "0.05",
+           "MOSTRADOR_PRESENCE_GRACE_SECONDS": "0"}
+    env.pop("REDIS_URL", None)
+    if args.serves > 1 or args.redis or args.workers:
+        env.update(REDIS_URL=REDIS_URL, MOSTRADOR_REDIS_PREFIX=f"mostrador-bench-{os.getpid()}-{run}")
+    mostrador = str(root / ".venv" / "bin" / "mostrador")
+    serves = [subprocess.Popen([mostrador, "serve", "--host", "127.0.0.1", "--port", str(port)] + (["--no-jobs"] if k or args.split else []),
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=root)
+              for k, port in enumerate(ports)]
+    workers = [subprocess.Popen([mostrador, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=root)
+               for _ in range(args.workers)]
+    child = None
+    try:
+        import httpx
+
+        for port in ports:
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                assert time.monotonic() < deadline, "serve did not start"
+                time.sleep(0.2)
+        tabs = [(ports[s % len(ports)], people[s % len(people)][0]) for s in range(sockets)]
+        child = subprocess.Popen([sys.executable, __file__, "--sockets-child"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        child.stdin.write(json.dumps({"tabs": tabs}) + "\n")
+        child.stdin.flush()
+        assert child.stdout.readline().strip() == "ready", "the sockets did not open"
+        time.sleep(1)  # presence settles (everyone came online)
+        child.stdin.write("start\n")
+        child.stdin.flush()
+        count = int(args.rate * args.seconds / PER)
+        bodies = [body(run, i, args.customers) for i in range(count)]
+        cpu0 = sum(cpu_seconds(p.pid) for p in serves + workers)
+        serve_cpu0 = sum(cpu_seconds(p.pid) for p in serves)
+        acks, sent_at = asyncio.run(post_steadily(ports[0], bodies, args.rate / PER))
+        total = count * PER
+        deadline = time.monotonic() + 120
+        while (Message.objects.filter(external_id__startswith=f"wamid.team.{run}.").count() < total
+               or InboundLog.objects.filter(processed_at__isnull=True).exists()):
+            assert time.monotonic() < deadline, "ingest did not finish within 2 minutes"
+            time.sleep(0.1)
+        time.sleep(2)  # the last frames reach the sockets
+        cpu = sum(cpu_seconds(p.pid) for p in serves + workers) - cpu0
+        serve_cpu = sum(cpu_seconds(p.pid) for p in serves) - serve_cpu0
+        window = time.monotonic() - sent_at[0]
+        rss = max(peak_rss_mb(p.pid) for p in serves)
+        child.stdin.write("stop\n")
+        child.stdin.flush()
+        result = json.loads(child.stdout.readline())
+    finally:
+        if child is not None and child.poll() is None:
+            child.kill()
+        for p in serves + workers:
+            p.terminate()
+        for p in serves + workers:
+            p.wait(timeout=30)
+
+    seers = {pk: sum(1 for s in range(sockets) if people[s % len(people)][1] is None or pk in people[s % len(people)][1])
+             for pk in inbox_ids.values()}
+    rows = Message.objects.filter(external_id__startswith=f"wamid.team.{run}.").values_list("pk", "external_id", "inbox_id")
+    lags, owed, got = [], 0, 0
+    for pk, wamid, inbox_id in rows:
+        owed += seers[inbox_id]
+        entry = result["heard"].get(str(pk))
+        if entry is None:
+            continue
+        got += entry[0]
+        if entry[0] == seers[inbox_id]:
+            lags.append(entry[1] - sent_at[int(wamid.split(".")[3])])
+    return {
+        "messages": total, "cpu_ms": cpu / total * 1000, "serve_ms": serve_cpu / total * 1000, "p50": pct(lags, .5), "p99": pct(lags, .99),
+        "delivered": got / owed if owed else 1.0, "frames": result["frames"] / sockets / window,
+        "kb": result["bytes"] / sockets / window / 1024, "rss": rss, "ack_p99": pct(acks, .99) * 1000,
+        "closed": result["closed"], "rate": total / (max(s + a for s, a in zip(sent_at, acks, strict=True)) - sent_at[0]),
+    }
+
+
+def main():
+    if "--sockets-child" in sys.argv:
+        print(json.dumps(asyncio.run(sockets_child(json.loads(sys.stdin.readline())))), flush=True)
+        return
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sockets", default="1,1000", help="socket counts to measure, comma-separated")
+    ap.add_argument("--people", type=int, default=200)
+    ap.add_argument("--rate", type=float, default=1000, help="customer messages per second")
+    ap.add_argument("--seconds", type=float, default=15)
+    ap.add_argument("--serves", type=int, default=1, help="serve processes (more than one meet in Redis)")
+    ap.add_argument("--redis", action="store_true", help="fan out through Redis even with one serve")
+    ap.add_argument("--workers", type=int, default=1, help="`mostrador worker` processes beside serve (they meet in Redis)")
+    ap.add_argument("--split", action="store_true", help="the scale-out shape: serve --no-jobs, the workers do the jobs")
+    ap.add_argument("--customers", type=int, default=3000)
+    ap.add_argument("--against", type=Path, help="another checkout (with its .venv) measured in the same run")
+    args = ap.parse_args()
+    with own_database(PG_URL):
+        sys.path.insert(0, str(ROOT))
+        os.environ["DATABASE_URL"] = PG_URL
+        # The sessions made here must be good in every serve, whatever data folder each runs in.
+        os.environ["MOSTRADOR_SECRET_KEY"] = f"bench-team-{os.getpid()}-" + "k" * 40
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mostrador.settings")
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        people, inbox_ids = team(args.people)
+        roots = [("this", ROOT)] + ([("against", args.against.resolve())] if args.against else [])
+        print(f"{args.people} people, {NUMBERS} numbers, {args.rate:.0f} customer messages/s for {args.seconds:.0f} s, "
+              f"{args.serves} serve(s){' --no-jobs' if args.split else ''} + {args.workers} worker(s){', through Redis' if args.serves > 1 or args.redis or args.workers else ''}")
+        print(f"{'code':8} {'sockets':>7} {'msg/s':>6} {'CPU ms/msg':>10} {'serve':>6} {'p50 s':>6} {'p99 s':>6} {'delivered':>9} "
+              f"{'frames/s':>8} {'KB/s':>6} {'RSS MB':>6} {'ack p99 ms':>10} {'closed':>6}")
+        run = 0
+        for count in [int(c) for c in args.sockets.split(",")]:
+            for name, root in roots:
+                run += 1
+                r = scenario(args, run, root, count, people, inbox_ids)
+                print(f"{name:8} {count:7d} {r['rate']:6.0f} {r['cpu_ms']:10.2f} {r['serve_ms']:6.2f} {r['p50']:6.2f} {r['p99']:6.2f} "
+                      f"{r['delivered']:9.1%} {r['frames']:8.1f} {r['kb']:6.1f} {r['rss']:6.0f} {r['ack_p99']:10.1f} {r['closed']:6d}",
+                      flush=True)
+
+
+if __name__ == "__main__":
+    main()

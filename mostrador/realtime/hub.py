@@ -1,0 +1,265 @@
+"""This process's open sockets, and how a batch of events reaches them: once per process, not once
+per socket.
+
+A published batch arrives here once (from Redis, or straight from the committing thread when one
+process serves everything). Batches that arrive close together are sent as one frame: at most one
+frame per socket every `MOSTRADOR_REALTIME_FRAME_SECONDS`, and at once when the last was longer
+ago, so a quiet inbox hears of a message immediately and a busy one costs a bounded number of
+frames whatever the message rate. Each distinct frame is encoded once and shared by every socket
+that may see exactly those events.
+
+Hubs are per event loop: `serve` runs one loop, and tests run each socket's loop of their own."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import weakref
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+
+from . import events
+
+log = logging.getLogger(__name__)
+
+# A socket whose browser reads slower than events come is not fed without limit: past this many
+# unsent frames it is told to fetch everything afresh instead.
+MAX_BACKLOG = 50
+
+
+@dataclass(frozen=True)
+class View:
+    """What one person may hear of: every inbox, or some, and of `own_only` among them only their
+    own chats and the unassigned ones (inbox.policy)."""
+
+    everything: bool = False
+    inbox_ids: frozenset[int] = frozenset()
+    own_only: frozenset[int] = frozenset()
+
+    def shares(self, event: dict) -> bool:
+        """Whether every socket of this view hears of `event` (personal events and own-only
+        inboxes are decided per socket)."""
+        if event["type"] in events.PERSONAL:
+            return False
+        inbox_id = event.get("inbox_id")
+        if inbox_id is None:
+            return True
+        if inbox_id in self.own_only:
+            return False
+        return self.everything or inbox_id in self.inbox_ids
+
+
+@dataclass(eq=False)
+class Receiver:
+    """One open socket as the hub sees it. `send` writes one frame (a JSON array, already
+    encoded); frames go out in order, one at a time, without holding up the other sockets."""
+
+    user_id: int
+    view: View
+    send: object  # async (text) -> None
+    outbox: list[str] = field(default_factory=list)
+
+    # Held until the socket is accepted: what is published meanwhile waits in the outbox.
+    sending: bool = True
+
+    def push(self, text: str) -> None:
+        if len(self.outbox) >= MAX_BACKLOG:
+            self.outbox[:] = [RESYNC]
+        else:
+            self.outbox.append(text)
+        if not self.sending:
+            self._start()
+
+    def release(self) -> None:
+        self.sending = False
+        if self.outbox:
+            self._start()
+
+    def _start(self) -> None:
+        self.sending = True
+        task = asyncio.get_running_loop().create_task(self._drain())
+        _in_flight.add(task)
+        task.add_done_callback(_in_flight.discard)
+
+    async def _drain(self) -> None:
+        try:
+            while self.outbox:
+                await self.send(self.outbox.pop(0))  # type: ignore[operator]
+        except Exception:  # noqa: BLE001 - a browser gone mid-send; its disconnect follows
+            log.debug("could not send a frame", exc_info=True)
+            self.outbox.clear()
+        finally:
+            self.sending = False
+
+
+def frame(batch: list[dict]) -> str:
+    return json.dumps(batch, separators=(",", ":"))
+
+
+# Said to every socket of a process that may have missed events (its Redis subscription was cut):
+# the page fetches what it shows afresh. "paused" comes first, so the page can say it is not live.
+PAUSED = frame([{"type": "live.paused"}])
+PONG = frame([{"type": "pong"}])
+RESYNC = frame([{"type": "live.resumed"}])
+
+_in_flight: set[asyncio.Task] = set()
+
+
+class Hub:
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.views: dict[View, set[Receiver]] = {}
+        self.pending: list[dict] = []
+        self.flush_at: asyncio.TimerHandle | asyncio.Handle | None = None
+        self.last_flush = 0.0
+        self.relay = None  # its Redis subscription, when REDIS_URL is set (relay.py)
+        # Resolved when what is pending has been handed to the sockets' outboxes.
+        self.flushed: asyncio.Future | None = None
+
+    @property
+    def receivers(self) -> Iterable[Receiver]:
+        for members in self.views.values():
+            yield from members
+
+    def __len__(self) -> int:
+        return sum(len(members) for members in self.views.values())
+
+    def add(self, receiver: Receiver) -> None:
+        self.views.setdefault(receiver.view, set()).add(receiver)
+
+    def remove(self, receiver: Receiver) -> None:
+        members = self.views.get(receiver.view)
+        if members is not None:
+            members.discard(receiver)
+            if not members:
+                del self.views[receiver.view]
+
+    def take(self, batch: list[dict]) -> None:
+        """A committed batch reached this process (on the hub's loop)."""
+        self.pending.extend(batch)
+        if self.flush_at is not None:
+            return
+        if self.flushed is None or self.flushed.done():
+            self.flushed = self.loop.create_future()
+        wait = self.last_flush + settings.MOSTRADOR_REALTIME_FRAME_SECONDS - self.loop.time()
+        if wait > 0:
+            self.flush_at = self.loop.call_later(wait, self._flush_soon)
+        else:
+            self.flush_at = self.loop.call_soon(self._flush_soon)
+
+    def say_to_all(self, text: str) -> None:
+        for receiver in list(self.receivers):
+            receiver.push(text)
+
+    def _flush_soon(self) -> None:
+        task = self.loop.create_task(self._flush())
+        _in_flight.add(task)
+        task.add_done_callback(_in_flight.discard)
+
+    async def _flush(self) -> None:
+        self.last_flush = self.loop.time()
+        batch, self.pending = self.pending, []
+        try:
+            if any(e["type"] == events.ACCESS_CHANGED for e in batch):
+                await self._review_access()
+            assignees = await self._assignees(batch)
+            self._send(batch, assignees)
+        except Exception:  # noqa: BLE001 - the database is away: the pages fetch afresh later
+            log.exception("could not deliver %s realtime events", len(batch))
+            self.say_to_all(RESYNC)
+        finally:
+            self.flush_at = None
+            if self.pending:
+                self.take([])
+            elif self.flushed is not None and not self.flushed.done():
+                self.flushed.set_result(None)
+
+    async def settled(self) -> None:
+        """Wait until every batch this process has received is in its sockets' outboxes."""
+        if self.flushed is not None and not self.flushed.done():
+            await asyncio.shield(self.flushed)
+
+    def _send(self, batch: list[dict], assignees: dict[int, int | None]) -> None:
+        personal: dict[int, list[int]] = {}
+        for i, event in enumerate(batch):
+            if event["type"] in events.PERSONAL:
+                personal.setdefault(event["user_id"], []).append(i)
+        encoded: dict[tuple[int, ...], str] = {}
+        for view, members in self.views.items():
+            shared = [i for i, e in enumerate(batch) if view.shares(e)]
+            own = [i for i, e in enumerate(batch) if e.get("inbox_id") in view.own_only and e["type"] not in events.PERSONAL]
+            for receiver in members:
+                mine = shared
+                theirs = [i for i in own if assignees.get(batch[i].get("conversation_id")) in (None, receiver.user_id)]
+                if theirs or receiver.user_id in personal:
+                    mine = sorted([*shared, *theirs, *personal.get(receiver.user_id, ())])
+                if not mine:
+                    continue
+                key = tuple(mine)
+                text = encoded.get(key)
+                if text is None:
+                    text = encoded[key] = frame([batch[i] for i in key])
+                receiver.push(text)
+
+    async def _assignees(self, batch: list[dict]) -> dict[int, int | None]:
+        """Who each chat in an own-only inbox is assigned to now: one query per frame, whatever
+        the number of sockets."""
+        own_only = set().union(*(view.own_only for view in self.views))
+        ids = {e["conversation_id"] for e in batch if e.get("inbox_id") in own_only and "conversation_id" in e}
+        if not ids:
+            return {}
+        return await _assignees_of(ids)
+
+    async def _review_access(self) -> None:
+        """Inbox members, teams or roles changed: every socket works out its view again, so someone
+        taken off an inbox stops hearing of it at once."""
+        from .consumers import view_of
+
+        for receiver in list(self.receivers):
+            view = await view_of(receiver.user_id)
+            if view != receiver.view:
+                self.remove(receiver)
+                receiver.view = view
+                self.add(receiver)
+
+
+@database_sync_to_async
+def _assignees_of(ids: set[int]) -> dict[int, int | None]:
+    from mostrador.inbox.models import Conversation
+
+    return dict(Conversation.objects.filter(pk__in=ids).values_list("pk", "assignee_id"))
+
+
+_hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()
+
+
+def here() -> Hub:
+    """The hub of the running loop."""
+    loop = asyncio.get_running_loop()
+    hub = _hubs.get(loop)
+    if hub is None:
+        hub = _hubs[loop] = Hub(loop)
+    return hub
+
+
+def hand_to_every_loop(batch: list[dict]) -> None:
+    """Without Redis: a committed batch goes straight to this process's hubs, from whatever thread
+    committed it (no trip through async_to_sync, which cost a millisecond per call)."""
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    for loop, hub in list(_hubs.items()):
+        if not len(hub):
+            continue
+        if loop is running:
+            hub.take(batch)
+            continue
+        try:
+            loop.call_soon_threadsafe(hub.take, batch)
+        except RuntimeError:  # that loop has closed (a test's), with nobody left on it
+            pass

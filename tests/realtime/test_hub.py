@@ -1,0 +1,136 @@
+"""The hub: each socket hears exactly what its person may see, in order, with one encoding per
+distinct frame; and batches arriving close together share a frame."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mostrador.realtime import events, hub
+from mostrador.teamwork.notices import NOTIFICATION_CREATED
+
+INBOXES = [1, 2, 3]
+PEOPLE = [10, 11, 12]
+
+
+class Ear:
+    """A socket reduced to what it is sent."""
+
+    def __init__(self, user_id: int, view: hub.View):
+        self.user_id, self.view = user_id, view
+        self.heard: list[str] = []
+
+    def push(self, text: str) -> None:
+        self.heard.append(text)
+
+
+views = st.builds(
+    lambda everything, whole, own: hub.View(everything, frozenset(whole), frozenset(own - whole)),
+    st.booleans(), st.sets(st.sampled_from(INBOXES)), st.sets(st.sampled_from(INBOXES)),
+)
+chat_events = st.builds(
+    lambda inbox, conv: events.make(events.CONVERSATION_CHANGED, conversation_id=conv, inbox_id=inbox, state="pending", reason="message"),
+    st.sampled_from(INBOXES), st.integers(1, 6),
+)
+personal_events = st.builds(
+    lambda user, conv: events.make(NOTIFICATION_CREATED, user_id=user, notification_id=1, conversation_id=conv, kind="pending"),
+    st.sampled_from(PEOPLE), st.integers(1, 6),
+)
+people_events = st.just({"type": "availability.changed", "user_id": 10, "availability": "online"})
+
+
+def may_see(ear: Ear, event: dict, assignees: dict) -> bool:
+    """The rule written out plainly, event by event (inbox.policy's, for one socket)."""
+    if event["type"] in events.PERSONAL:
+        return event["user_id"] == ear.user_id
+    if "inbox_id" not in event:
+        return True
+    inbox = event["inbox_id"]
+    if inbox in ear.view.own_only:
+        return assignees.get(event["conversation_id"]) in (None, ear.user_id)
+    return ear.view.everything or inbox in ear.view.inbox_ids
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(PEOPLE), views), min_size=1, max_size=8),
+    st.lists(st.one_of(chat_events, personal_events, people_events), min_size=1, max_size=12),
+    st.dictionaries(st.integers(1, 6), st.one_of(st.none(), st.sampled_from(PEOPLE))),
+)
+def test_every_socket_hears_exactly_what_it_may_see_in_order(sockets, batch, assignees):
+    the_hub = hub.Hub(asyncio.new_event_loop())
+    ears = [Ear(user, view) for user, view in sockets]
+    for ear in ears:
+        the_hub.add(ear)
+    the_hub._send(batch, assignees)
+    texts = {}
+    for ear in ears:
+        expected = [e for e in batch if may_see(ear, e, assignees)]
+        heard = [e for text in ear.heard for e in json.loads(text)]
+        assert heard == expected
+        assert len(ear.heard) == (1 if expected else 0)
+        if ear.heard:
+            # The same frame is the same string, encoded once and shared.
+            texts.setdefault(ear.heard[0], ear.heard[0])
+            assert texts[ear.heard[0]] is ear.heard[0]
+    the_hub.loop.close()
+
+
+def test_batches_arriving_together_share_a_frame_and_a_quiet_one_goes_at_once(settings):
+    settings.MOSTRADOR_REALTIME_FRAME_SECONDS = 0.5
+
+    async def scenario():
+        here = hub.here()
+        sent: list[tuple[float, str]] = []
+        loop = asyncio.get_running_loop()
+
+        async def send(text):
+            sent.append((loop.time(), text))
+
+        ear = hub.Receiver(10, hub.View(everything=True), send)
+        here.add(ear)
+        ear.release()
+        people = {"type": "availability.changed", "user_id": 11, "availability": "online"}
+        started = loop.time()
+        here.take([people])
+        await here.settled()
+        await asyncio.sleep(0)
+        # A quiet hub sends at once...
+        assert len(sent) == 1 and sent[0][0] - started < 0.1
+        # ...and what comes within the next half second rides in one frame, sent when it is up.
+        here.take([{**people, "availability": "away"}])
+        here.take([{**people, "availability": "offline"}])
+        await here.settled()
+        await asyncio.sleep(0)
+        assert len(sent) == 2
+        assert [e["availability"] for e in json.loads(sent[1][1])] == ["away", "offline"]
+        assert sent[1][0] - sent[0][0] >= 0.5
+        here.remove(ear)
+
+    asyncio.run(scenario())
+
+
+def test_a_socket_that_cannot_keep_up_is_told_to_fetch_afresh():
+    async def scenario():
+        gate = asyncio.Event()
+        sent = []
+
+        async def slow(text):
+            await gate.wait()
+            sent.append(text)
+
+        ear = hub.Receiver(10, hub.View(everything=True), slow)
+        ear.release()
+        for n in range(hub.MAX_BACKLOG + 5):
+            ear.push(hub.frame([{"type": "x", "n": n}]))
+        gate.set()
+        while ear.sending:
+            await asyncio.sleep(0)
+        # Past the limit, the backlog became one "fetch afresh"; what came after follows it.
+        assert sent[0] == hub.RESYNC
+        assert [json.loads(text)[0]["n"] for text in sent[1:]] == list(range(hub.MAX_BACKLOG + 1, hub.MAX_BACKLOG + 5))
+
+    asyncio.run(scenario())

@@ -184,6 +184,12 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def redis_subscribers(url: str, prefix: str) -> int:
+    import redis
+
+    return redis.Redis.from_url(url).pubsub_numsub(f"{prefix}:events")[0][1]
+
+
 def team(people: int) -> tuple[list[tuple[str, set[int] | None]], dict[int, set[int]]]:
     """People with a session each: (cookie, inboxes they see or None for all), and the inbox ids."""
     from django.test import Client
@@ -219,7 +225,7 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids) -> dic
            "MOSTRADOR_PRESENCE_GRACE_SECONDS": "0"}
     env.pop("REDIS_URL", None)
     if args.serves > 1 or args.redis or args.workers:
-        env.update(REDIS_URL=REDIS_URL, MOSTRADOR_REDIS_PREFIX=f"mostrador-bench-{os.getpid()}-{run}")
+        env.update(REDIS_URL=args.redis_url, MOSTRADOR_REDIS_PREFIX=f"mostrador-bench-{os.getpid()}-{run}")
     mostrador = str(root / ".venv" / "bin" / "mostrador")
     serves = [subprocess.Popen([mostrador, "serve", "--host", "127.0.0.1", "--port", str(port)] + (["--no-jobs"] if k or args.split else []),
                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=root)
@@ -246,6 +252,13 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids) -> dic
         child.stdin.flush()
         assert child.stdout.readline().strip() == "ready", "the sockets did not open"
         time.sleep(1)  # presence settles (everyone came online)
+        if args.private_redis is not None:
+            # Redis restarts under every open socket, before the customers write.
+            args.private_redis.stop()
+            time.sleep(2)
+            args.private_redis.start()
+            time.sleep(6)  # the subscriptions come back (they retry every 0.5 to 5 s)
+            subscribers = redis_subscribers(args.redis_url, env["MOSTRADOR_REDIS_PREFIX"])
         child.stdin.write("start\n")
         child.stdin.flush()
         count = int(args.rate * args.seconds / PER)
@@ -291,7 +304,7 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids) -> dic
         "messages": total, "cpu_ms": cpu / total * 1000, "serve_ms": serve_cpu / total * 1000, "p50": pct(lags, .5), "p99": pct(lags, .99),
         "delivered": got / owed if owed else 1.0, "frames": result["frames"] / sockets / window,
         "kb": result["bytes"] / sockets / window / 1024, "rss": rss, "ack_p99": pct(acks, .99) * 1000,
-        "closed": result["closed"], "rate": total / (max(s + a for s, a in zip(sent_at, acks, strict=True)) - sent_at[0]),
+        "closed": result["closed"], "subscribers": subscribers if args.private_redis is not None else None, "rate": total / (max(s + a for s, a in zip(sent_at, acks, strict=True)) - sent_at[0]),
     }
 
 
@@ -308,35 +321,54 @@ def main():
     ap.add_argument("--redis", action="store_true", help="fan out through Redis even with one serve")
     ap.add_argument("--workers", type=int, default=1, help="`mostrador worker` processes beside serve (they meet in Redis)")
     ap.add_argument("--split", action="store_true", help="the scale-out shape: serve --no-jobs, the workers do the jobs")
+    ap.add_argument("--restart-redis", action="store_true",
+                    help="a Redis of the bench's own, restarted under the open sockets before the customers write")
     ap.add_argument("--customers", type=int, default=3000)
     ap.add_argument("--against", type=Path, help="another checkout (with its .venv) measured in the same run")
     args = ap.parse_args()
-    with own_database(PG_URL):
+    args.redis_url, args.private_redis = REDIS_URL, None
+    if args.restart_redis:
         sys.path.insert(0, str(ROOT))
-        os.environ["DATABASE_URL"] = PG_URL
-        # The sessions made here must be good in every serve, whatever data folder each runs in.
-        os.environ["MOSTRADOR_SECRET_KEY"] = f"bench-team-{os.getpid()}-" + "k" * 40
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mostrador.settings")
-        import django
+        from tests.private_redis import PrivateRedis
 
-        django.setup()
-        from django.core.management import call_command
+        args.private_redis = PrivateRedis()
+        args.redis_url = args.private_redis.url
+    try:
+        with own_database(PG_URL):
+            measure(args)
+    finally:
+        if args.private_redis is not None:
+            args.private_redis.stop()
 
-        call_command("migrate", verbosity=0)
-        people, inbox_ids = team(args.people)
-        roots = [("this", ROOT)] + ([("against", args.against.resolve())] if args.against else [])
-        print(f"{args.people} people, {NUMBERS} numbers, {args.rate:.0f} customer messages/s for {args.seconds:.0f} s, "
-              f"{args.serves} serve(s){' --no-jobs' if args.split else ''} + {args.workers} worker(s){', through Redis' if args.serves > 1 or args.redis or args.workers else ''}")
-        print(f"{'code':8} {'sockets':>7} {'msg/s':>6} {'CPU ms/msg':>10} {'serve':>6} {'p50 s':>6} {'p99 s':>6} {'delivered':>9} "
-              f"{'frames/s':>8} {'KB/s':>6} {'RSS MB':>6} {'ack p99 ms':>10} {'closed':>6}")
-        run = 0
-        for count in [int(c) for c in args.sockets.split(",")]:
-            for name, root in roots:
-                run += 1
-                r = scenario(args, run, root, count, people, inbox_ids)
-                print(f"{name:8} {count:7d} {r['rate']:6.0f} {r['cpu_ms']:10.2f} {r['serve_ms']:6.2f} {r['p50']:6.2f} {r['p99']:6.2f} "
-                      f"{r['delivered']:9.1%} {r['frames']:8.1f} {r['kb']:6.1f} {r['rss']:6.0f} {r['ack_p99']:10.1f} {r['closed']:6d}",
-                      flush=True)
+
+def measure(args) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ["DATABASE_URL"] = PG_URL
+    # The sessions made here must be good in every serve, whatever data folder each runs in.
+    os.environ["MOSTRADOR_SECRET_KEY"] = f"bench-team-{os.getpid()}-" + "k" * 40
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mostrador.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    people, inbox_ids = team(args.people)
+    roots = [("this", ROOT)] + ([("against", args.against.resolve())] if args.against else [])
+    print(f"{args.people} people, {NUMBERS} numbers, {args.rate:.0f} customer messages/s for {args.seconds:.0f} s, "
+          f"{args.serves} serve(s){' --no-jobs' if args.split else ''} + {args.workers} worker(s){', through Redis' if args.serves > 1 or args.redis or args.workers else ''}")
+    print(f"{'code':8} {'sockets':>7} {'msg/s':>6} {'CPU ms/msg':>10} {'serve':>6} {'p50 s':>6} {'p99 s':>6} {'delivered':>9} "
+          f"{'frames/s':>8} {'KB/s':>6} {'RSS MB':>6} {'ack p99 ms':>10} {'closed':>6}")
+    run = 0
+    for count in [int(c) for c in args.sockets.split(",")]:
+        for name, root in roots:
+            run += 1
+            r = scenario(args, run, root, count, people, inbox_ids)
+            print(f"{name:8} {count:7d} {r['rate']:6.0f} {r['cpu_ms']:10.2f} {r['serve_ms']:6.2f} {r['p50']:6.2f} {r['p99']:6.2f} "
+                  f"{r['delivered']:9.1%} {r['frames']:8.1f} {r['kb']:6.1f} {r['rss']:6.0f} {r['ack_p99']:10.1f} {r['closed']:6d}",
+                  flush=True)
+            if r["subscribers"] is not None:
+                print(f"after the Redis restart: {r['subscribers']} subscription(s) in Redis for {args.serves} serve(s)")
 
 
 if __name__ == "__main__":

@@ -79,7 +79,7 @@ def conversation_dict(c: Conversation, now: datetime | None = None) -> dict:
         # Waiting for an agent with room since then (null: not queued).
         "queued_since": iso(c.queued_since),
         "priority": c.priority,
-        "tags": sorted(t.name for t in c.tags.all()),
+        "tags": c.tag_names,
         "fields": c.fields,
         # The last AI hand-off (what the customer wants, the fields, the reason), until resolved.
         "handoff": c.handoff_summary,

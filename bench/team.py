@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
-import hmac
 import json
 import os
 import re
@@ -37,11 +35,11 @@ import time
 from pathlib import Path
 
 from databases import own_database
+from webhook_ingest import SECRET, load
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/mostrador_bench_team")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
-SECRET = "bench-app-secret"
 NUMBERS = 4
 PER = 4  # messages per notification, as Meta batches a busy number's messages
 # A customer's message event as the server encodes it (with or without spaces after separators).
@@ -86,7 +84,9 @@ async def sockets_child(config: dict) -> dict:
                 except websockets.ConnectionClosed:
                     closed += 1
                     return
-                now = time.monotonic()
+                # CLOCK_MONOTONIC on Linux: the same clock in every process, so it compares
+                # with the moments the other process sent each POST.
+                now = time.perf_counter()
                 frames[index] += 1
                 sizes[index] += len(raw)
                 for found in CUSTOMER_MESSAGE.findall(raw):
@@ -134,42 +134,6 @@ def body(run: int, i: int, customers: int) -> bytes:
              "contacts": [{"profile": {"name": f"Cliente {m['from'][-4:]}"}, "wa_id": m["from"]} for m in messages],
              "messages": messages}
     return json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages", "value": value}]}]}).encode()
-
-
-async def post_steadily(port: int, bodies: list[bytes], rate: float, concurrency: int = 24) -> tuple[list[float], list[float]]:
-    """Notification n leaves at n / rate seconds over keep-alive connections; ack times and send
-    moments (time.monotonic, shared with the sockets' process)."""
-    acks, sent_at = [0.0] * len(bodies), [0.0] * len(bodies)
-    queue = list(reversed(range(len(bodies))))
-    start = time.monotonic()
-
-    async def client():
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        try:
-            while queue:
-                index = queue.pop()
-                due = start + index / rate
-                if due > time.monotonic():
-                    await asyncio.sleep(due - time.monotonic())
-                content = bodies[index]
-                sig = "sha256=" + hmac.new(SECRET.encode(), content, hashlib.sha256).hexdigest()
-                head = (f"POST /webhooks/whatsapp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                        f"X-Hub-Signature-256: {sig}\r\nContent-Length: {len(content)}\r\n\r\n")
-                sent_at[index] = time.monotonic()
-                writer.write(head.encode() + content)
-                status = await reader.readline()
-                length = 0
-                while (line := await reader.readline()) not in (b"\r\n", b""):
-                    if line.lower().startswith(b"content-length:"):
-                        length = int(line.split(b":")[1])
-                await reader.readexactly(length)
-                acks[index] = time.monotonic() - sent_at[index]
-                assert status.split()[1] == b"200", status
-        finally:
-            writer.close()
-
-    await asyncio.gather(*(client() for _ in range(concurrency)))
-    return acks, sent_at
 
 
 def cpu_seconds(pid: int) -> float:
@@ -237,14 +201,14 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids) -> dic
         import httpx
 
         for port in ports:
-            deadline = time.monotonic() + 120
+            deadline = time.perf_counter() + 120
             while True:
                 try:
                     if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
                         break
                 except httpx.HTTPError:
                     pass
-                assert time.monotonic() < deadline, "serve did not start"
+                assert time.perf_counter() < deadline, "serve did not start"
                 time.sleep(0.2)
         tabs = [(ports[s % len(ports)], people[s % len(people)][0]) for s in range(sockets)]
         child = subprocess.Popen([sys.executable, __file__, "--sockets-child"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
@@ -265,17 +229,17 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids) -> dic
         bodies = [body(run, i, args.customers) for i in range(count)]
         cpu0 = sum(cpu_seconds(p.pid) for p in serves + workers)
         serve_cpu0 = sum(cpu_seconds(p.pid) for p in serves)
-        acks, sent_at = asyncio.run(post_steadily(ports[0], bodies, args.rate / PER))
+        acks, sent_at = asyncio.run(load(ports[0], bodies, 24, args.rate / PER))
         total = count * PER
-        deadline = time.monotonic() + 120
+        deadline = time.perf_counter() + 120
         while (Message.objects.filter(external_id__startswith=f"wamid.team.{run}.").count() < total
                or InboundLog.objects.filter(processed_at__isnull=True).exists()):
-            assert time.monotonic() < deadline, "ingest did not finish within 2 minutes"
+            assert time.perf_counter() < deadline, "ingest did not finish within 2 minutes"
             time.sleep(0.1)
         time.sleep(2)  # the last frames reach the sockets
         cpu = sum(cpu_seconds(p.pid) for p in serves + workers) - cpu0
         serve_cpu = sum(cpu_seconds(p.pid) for p in serves) - serve_cpu0
-        window = time.monotonic() - sent_at[0]
+        window = time.perf_counter() - sent_at[0]
         rss = max(peak_rss_mb(p.pid) for p in serves)
         child.stdin.write("stop\n")
         child.stdin.flush()

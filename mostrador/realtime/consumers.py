@@ -3,7 +3,6 @@ from __future__ import annotations
 import logging
 import uuid
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from . import hub, relay
@@ -43,7 +42,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             return
         self.user = user
         self.tab = uuid.uuid4().hex
-        self.receiver = hub.Receiver(user.pk, await view_of(user.pk), self._send_frame)
+        self.receiver = hub.Receiver(user.pk, await hub.view_of(user.pk), self._send_frame)
         self.hub = hub.here()
         self.hub.add(self.receiver)
         if relay.enabled():
@@ -91,17 +90,3 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
                 await getattr(listener, what)(self.user, self.tab, *args)
             except Exception:  # noqa: BLE001 - a listener's failure must not cut the socket
                 log.exception("tab listener %r failed on %s", listener, what)
-
-
-@database_sync_to_async
-def view_of(user_id: int) -> hub.View:
-    from mostrador.accounts.models import User
-    from mostrador.inbox.policy import scope_of
-
-    person = User.objects.filter(pk=user_id, is_active=True).first()
-    if person is None:
-        return hub.View()
-    scope = scope_of(person)
-    if scope.everything:
-        return hub.View(everything=True)
-    return hub.View(inbox_ids=frozenset(scope.inbox_ids), own_only=frozenset(scope.own_only))

@@ -20,7 +20,7 @@ SCHEMAS: dict[str, frozenset[str]] = {
 }
 
 
-# Event types meant for one person only (their notifications): sent to `user_group(user_id)`.
+# Event types meant for one person only (their notifications): only their own sockets hear them.
 PERSONAL: set[str] = set()
 
 

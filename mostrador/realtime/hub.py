@@ -217,14 +217,26 @@ class Hub:
     async def _review_access(self) -> None:
         """Inbox members, teams or roles changed: every socket works out its view again, so someone
         taken off an inbox stops hearing of it at once."""
-        from .consumers import view_of
-
         for receiver in list(self.receivers):
             view = await view_of(receiver.user_id)
             if view != receiver.view:
                 self.remove(receiver)
                 receiver.view = view
                 self.add(receiver)
+
+
+@database_sync_to_async
+def view_of(user_id: int) -> View:
+    from mostrador.accounts.models import User
+    from mostrador.inbox.policy import scope_of
+
+    person = User.objects.filter(pk=user_id, is_active=True).first()
+    if person is None:
+        return View()
+    scope = scope_of(person)
+    if scope.everything:
+        return View(everything=True)
+    return View(inbox_ids=frozenset(scope.inbox_ids), own_only=frozenset(scope.own_only))
 
 
 @database_sync_to_async

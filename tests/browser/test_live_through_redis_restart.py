@@ -1,0 +1,40 @@
+"""Redis restarting under an open inbox: the seller sees that her screen is not live, and once it
+is again she sees what customers wrote meanwhile, without reloading."""
+
+import pytest
+from playwright.sync_api import expect
+
+from mostrador.teamwork import presence
+from tests.browser.conftest import customer_writes, login, pending_rows
+from tests.private_redis import PrivateRedis
+
+
+@pytest.fixture
+def redis_of_its_own(settings):
+    redis = PrivateRedis()
+    settings.REDIS_URL, settings.MOSTRADOR_REDIS_PREFIX = redis.url, "browser"
+    presence.reset()
+    yield redis
+    redis.stop()
+    presence.reset()
+
+
+def test_a_redis_restart_is_shown_and_what_came_meanwhile_appears(redis_of_its_own, live_url, shop, page, agent):
+    login(page, live_url, agent.email)
+    customer_writes(live_url, shop, "Antes", "¿Tienen bujías?")
+    expect(pending_rows(page).filter(has_text="¿Tienen bujías?")).to_be_visible()
+
+    redis_of_its_own.stop()
+    status = page.locator("#live-status")
+    expect(status).to_be_visible()
+    expect(status).to_have_text("Reconectando…")
+    # Told to nobody: the server cannot publish while Redis is away.
+    customer_writes(live_url, shop, "Durante", "¿Abren el domingo?")
+
+    redis_of_its_own.start()
+    expect(status).to_be_hidden()
+    expect(pending_rows(page).filter(has_text="¿Abren el domingo?")).to_be_visible()
+    # And live again for what comes next.
+    customer_writes(live_url, shop, "Después", "¿Despachan a Talca?")
+    expect(pending_rows(page).filter(has_text="¿Despachan a Talca?")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("data-live", "1")

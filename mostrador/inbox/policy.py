@@ -66,11 +66,12 @@ def scope_of(user) -> Scope:
 def _worked_inboxes(user) -> list[tuple[int, dict]]:
     """(id, settings) of the inboxes this person works: as a member, or through a team."""
     team_ids = set(Team.objects.filter(members=user).values_list("pk", flat=True))
-    member_of = set(Inbox.members.through.objects.filter(user_id=user.pk).values_list("inbox_id", flat=True))
+    member = Exists(Inbox.members.through.objects.filter(inbox_id=OuterRef("pk"), user_id=user.pk))
     out = []
-    # Inboxes are few (one per number or bot); reading their settings beats a JSON join.
-    for inbox_id, settings in Inbox.objects.values_list("pk", "settings"):
-        if inbox_id in member_of or team_ids.intersection(settings.get("team_ids") or ()):
+    # Inboxes are few (one per number or bot); reading their settings beats a JSON join. Every
+    # list and every socket asks this, so membership comes with them, not in a query of its own.
+    for inbox_id, settings, is_member in Inbox.objects.values_list("pk", "settings", member):
+        if is_member or team_ids.intersection(settings.get("team_ids") or ()):
             out.append((inbox_id, settings))
     return out
 

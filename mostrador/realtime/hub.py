@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import threading
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -113,6 +114,7 @@ class Hub:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
         self.views: dict[View, set[Receiver]] = {}
+        self.size = 0
         self.pending: list[dict] = []
         self.flush_at: asyncio.TimerHandle | asyncio.Handle | None = None
         self.last_flush = 0.0
@@ -126,15 +128,21 @@ class Hub:
             yield from members
 
     def __len__(self) -> int:
-        return sum(len(members) for members in self.views.values())
+        # A plain count, read from other threads too (publishers): never a walk over the views,
+        # which the loop may be changing at that moment.
+        return self.size
 
     def add(self, receiver: Receiver) -> None:
-        self.views.setdefault(receiver.view, set()).add(receiver)
+        members = self.views.setdefault(receiver.view, set())
+        if receiver not in members:
+            members.add(receiver)
+            self.size += 1
 
     def remove(self, receiver: Receiver) -> None:
         members = self.views.get(receiver.view)
-        if members is not None:
+        if members is not None and receiver in members:
             members.discard(receiver)
+            self.size -= 1
             if not members:
                 del self.views[receiver.view]
 
@@ -249,12 +257,17 @@ def _assignees_of(ids: set[int]) -> dict[int, int | None]:
 _hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()
 
 
+# Hubs are made on their loops' threads and read from any thread that commits.
+_hubs_lock = threading.Lock()
+
+
 def here() -> Hub:
     """The hub of the running loop."""
     loop = asyncio.get_running_loop()
-    hub = _hubs.get(loop)
-    if hub is None:
-        hub = _hubs[loop] = Hub(loop)
+    with _hubs_lock:
+        hub = _hubs.get(loop)
+        if hub is None:
+            hub = _hubs[loop] = Hub(loop)
     return hub
 
 
@@ -265,7 +278,9 @@ def hand_to_every_loop(batch: list[dict]) -> None:
         running = asyncio.get_running_loop()
     except RuntimeError:
         running = None
-    for loop, hub in list(_hubs.items()):
+    with _hubs_lock:
+        hubs = list(_hubs.items())
+    for loop, hub in hubs:
         if not len(hub):
             continue
         if loop is running:

@@ -49,10 +49,10 @@ def publish_now(batch: list[dict]) -> None:
     straight to this process's sockets."""
     if not batch:
         return
-    if not relay.enabled():
-        hub.hand_to_every_loop(batch)
-        return
     try:
-        relay.publish(batch)
+        if relay.enabled():
+            relay.publish(batch)
+        else:
+            hub.hand_to_every_loop(batch)
     except Exception:  # noqa: BLE001 - a lost notification must never undo committed work
         log.exception("realtime publish failed for %s events", len(batch))

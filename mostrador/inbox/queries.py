@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -75,18 +75,48 @@ def conversation_list(user, filters: ListFilters, *, limit: int, cursor: str | N
     qs = filtered(user, filters).filter(state_filter(filters.state, now))
     if cursor:
         qs = qs.filter(_after(ordering, decode_cursor(cursor, len(ordering), [f for f, _ in ordering])))
-    qs = qs.order_by(*[f"-{f}" if desc else f for f, desc in ordering])
-    # Each row has a contact and a last message of its own, joined; its inbox and assignee are
-    # shared by many rows (a few inboxes, a few people), so they are read once each and shared,
-    # instead of being joined and built again for every row (and the join costs planning time).
-    tags = Prefetch("tags", queryset=Tag.objects.only("name"), to_attr="listed_tags")
-    qs = qs.select_related("contact", "last_message").prefetch_related("inbox", "assignee", tags)
+    qs = as_rows(qs.order_by(*[f"-{f}" if desc else f for f, desc in ordering]))
     rows = list(qs[: limit + 1])
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
         next_cursor = encode_cursor([getattr(rows[-1], f) for f, _ in ordering])
     return rows, next_cursor
+
+
+def as_rows(qs: QuerySet[Conversation]) -> QuerySet[Conversation]:
+    """Conversations read as a list shows them. Each row has a contact and a last message of its
+    own, joined; its inbox and assignee are shared by many rows (a few inboxes, a few people), so
+    they are read once each and shared, instead of being joined and built again for every row
+    (the join also cost planning time)."""
+    tags = Prefetch("tags", queryset=Tag.objects.only("name"), to_attr="listed_tags")
+    return qs.select_related("contact", "last_message").prefetch_related("inbox", "assignee", tags)
+
+
+def still_listed(user, filters: ListFilters, ids: list[int], now: datetime | None = None) -> list[Conversation]:
+    """Those of `ids` that belong in the list `filters` describe now, read as the list reads them
+    (a page patching a live change into the rows it holds)."""
+    now = now or timezone.now()
+    return list(as_rows(filtered(user, filters).filter(state_filter(filters.state, now), pk__in=ids)))
+
+
+# Wide enough for microseconds since 1970 and for any id, and what a descending field is taken from.
+_KEY_WIDTH = 18
+_KEY_TOP = 10**_KEY_WIDTH - 1
+# Whole microseconds, exactly (a float timestamp would mix up two moments a microsecond apart).
+_EPOCH = datetime(1970, 1, 1, tzinfo=dt_timezone.utc)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def sort_key(conv: Conversation, state: str) -> str:
+    """The row's place in its list as a string that sorts the way the list does, so a page can put
+    a changed row among the rows it holds without asking for them all again."""
+    parts = []
+    for field, desc in ORDERINGS[state]:
+        value = getattr(conv, field)
+        number = (value - _EPOCH) // _MICROSECOND if isinstance(value, datetime) else int(value or 0)
+        parts.append(f"{_KEY_TOP - number if desc else number:0{_KEY_WIDTH}d}")
+    return ".".join(parts)
 
 
 # Pendientes and Con IA are the queues people work, small by nature and counted exactly. The other

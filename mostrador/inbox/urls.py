@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.new_conversation, name="new-conversation"),
     path("ui/list", views.list_pane, name="ui-list"),
     path("ui/list/more", views.list_more, name="ui-list-more"),
+    path("ui/list/rows", views.list_rows, name="ui-list-rows"),
     path("ui/counters", views.counters, name="ui-counters"),
     path("ui/c/<int:conversation_id>", views.conversation_pane, name="ui-conversation"),
     path("ui/c/<int:conversation_id>/seen", views.seen, name="ui-seen"),

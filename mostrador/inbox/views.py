@@ -29,7 +29,9 @@ from mostrador.inbox.queries import (
     ai_answers,
     conversation_list,
     pending_total,
+    sort_key,
     state_counts,
+    still_listed,
     visible_conversations,
     visible_inboxes,
 )
@@ -73,10 +75,17 @@ MOST_SHOWN = 2000  # rows a live refresh re-draws at most, for a seller who scro
 def _rows(request, filters: ListFilters, now, *, limit: int, cursor: str | None):
     """One page of the list's rows, with their marks, and the cursor of the next."""
     rows, next_cursor = conversation_list(request.user, filters, limit=limit, cursor=cursor, now=now)
+    return _marked(rows, filters), next_cursor
+
+
+def _marked(rows: list, filters: ListFilters) -> list:
+    """Rows with what a list shows beside the conversation: capabilities' marks, and the row's
+    place in the list's order (for patching a changed row in)."""
     marks = hooks.marks_by_row(rows)
     for row in rows:
         row.marks = marks.get(row.pk, ())
-    return rows, next_cursor
+        row.sort_key = sort_key(row, filters.state)
+    return rows
 
 
 def _list_context(request) -> dict:
@@ -86,14 +95,9 @@ def _list_context(request) -> dict:
     # past the first page), so older rows do not vanish under her.
     shown = id_param(request.GET.get("shown")) or 0
     rows, next_cursor = _rows(request, filters, now, limit=min(max(PAGE, shown), MOST_SHOWN), cursor=None)
-    counts = state_counts(
-        request.user,
-        ListFilters(inbox_id=filters.inbox_id, assignee_id=filters.assignee_id, unassigned=filters.unassigned, team_id=filters.team_id),
-        now,
-    )
     return {
         "rows": rows,
-        "counts": counts,
+        "counts": _tab_counts(request, filters, now),
         "tabs": TABS,
         "now": now,
         "selected": selected,
@@ -102,6 +106,33 @@ def _list_context(request) -> dict:
         "next_cursor": next_cursor,
         "list_query": _list_query(selected),
     }
+
+
+def _tab_counts(request, filters: ListFilters, now) -> dict[str, int]:
+    """Every tab's count under the list's other filters (whose, inbox, team)."""
+    every_state = ListFilters(inbox_id=filters.inbox_id, assignee_id=filters.assignee_id, unassigned=filters.unassigned, team_id=filters.team_id)
+    return state_counts(request.user, every_state, now)
+
+
+# A live frame rarely names more chats than this; more, and the page fetches its list afresh.
+MOST_CHANGED = 50
+
+
+@login_required
+@require_GET
+def list_rows(request):
+    """What became of some chats (`ids`) in the list the page shows: the rows of those still in it,
+    as they are now, and the tabs with their counts. A live change is patched into the rows the
+    page holds instead of the whole list being drawn again for every open tab."""
+    ids = [int(raw) for raw in request.GET.get("ids", "").split(",") if raw.isdigit() and len(raw) < 18]
+    if not ids or len(ids) > MOST_CHANGED:
+        return HttpResponse(_("Name between 1 and %(most)s conversations.") % {"most": MOST_CHANGED}, status=400)
+    filters, selected = _filters(request)
+    now = timezone.now()
+    rows = _marked(still_listed(request.user, filters, ids, now), filters)
+    context = {"rows": rows, "ids": ids, "counts": _tab_counts(request, filters, now), "tabs": TABS, "now": now,
+               "selected": selected, "open_id": id_param(request.GET.get("open"))}
+    return render(request, "inbox/_changed_rows.html", context)
 
 
 def _list_query(selected: dict) -> str:

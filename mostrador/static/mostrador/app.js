@@ -79,6 +79,81 @@
   });
   let listScroll = null;
 
+  // A live change is patched into the rows on screen: the page asks only for the rows of the
+  // chats that changed (and the tab counts) and puts each where the list's order places it,
+  // instead of every open tab drawing its whole list again for every event.
+  const changedIds = new Set();
+  const MOST_CHANGED = 50;
+  function listChanged(id) {
+    changedIds.add(String(id));
+    patchRows();
+  }
+  const patchRows = coalesced(80, 400, async () => {
+    const root = $(".list-root");
+    const app = $("#app");
+    if (!changedIds.size) return;
+    const ids = [...changedIds];
+    changedIds.clear();
+    if (!root || !app || !app.dataset.rowsUrl || ids.length > MOST_CHANGED) return refreshList();
+    const params = new URLSearchParams(listQuery || root.dataset.query);
+    const open = openConversationId();
+    if (open) params.set("open", open); else params.delete("open");
+    params.set("ids", ids.join(","));
+    const seq = listSeq;
+    const response = await fetch(app.dataset.rowsUrl + "?" + params.toString(), { headers: { "HX-Request": "true" } });
+    if (seq !== listSeq || $(".list-root") !== root) {
+      // Another list was asked for meanwhile (a tab, a filter): patch that one instead.
+      for (const id of ids) changedIds.add(id);
+      patchRows();
+      return;
+    }
+    if (!response.ok) return refreshList();
+    const fresh = $(".changed", new DOMParser().parseFromString(await response.text(), "text/html"));
+    if (!fresh) return refreshList();
+    patchInto(root, fresh, ids);
+  });
+
+  function patchInto(root, fresh, ids) {
+    const list = $(".rows", root);
+    const active = document.activeElement;
+    const focused = active && active.matches && active.matches(".rows .row") ? { id: active.dataset.id, at: rows().indexOf(active) } : null;
+    for (const id of ids) {
+      const old = $('.row[data-id="' + id + '"]', list);
+      if (old) old.closest("li").remove();
+    }
+    // Rows beyond the last one held belong to pages not loaded yet: they come when scrolled to.
+    const more = $(".more-rows", list);
+    const held = $$(":scope > li", list).filter((li) => $(".row", li));
+    for (const item of $$(".rows > li", fresh)) {
+      const key = $(".row", item).dataset.sort;
+      const before = held.find((li) => $(".row", li).dataset.sort > key);
+      if (before) list.insertBefore(item, before);
+      else if (more) continue;
+      else list.appendChild(item);
+      held.push(item);
+      held.sort((a, b) => ($(".row", a).dataset.sort < $(".row", b).dataset.sort ? -1 : 1));
+      if (window.htmx) htmx.process(item);
+    }
+    const tabs = $("nav.tabs", fresh);
+    const current = $("nav.tabs", root);
+    if (tabs && current) {
+      current.replaceWith(tabs);
+      if (window.htmx) htmx.process(tabs);
+    }
+    root.dataset.pending = fresh.dataset.pending;
+    const empty = $(".empty", list);
+    const hasRows = !!$(".row", list);
+    // The list's empty state ("all caught up") is drawn by the server: ask for the list when
+    // it comes or goes.
+    if (hasRows === !!empty || (!hasRows && more)) return refreshList();
+    if (focused && document.activeElement === document.body) {
+      const all = rows();
+      const row = all.find((r) => r.dataset.id === focused.id) || all[Math.min(focused.at, all.length - 1)];
+      if (row) row.focus({ preventScroll: true });
+    }
+    tick();
+  }
+
   function trackListRequests() {
     document.body.addEventListener("htmx:configRequest", (ev) => {
       // Older rows keep the open chat marked too.
@@ -272,7 +347,7 @@
       refreshSimulator();
       return;
     }
-    refreshList();
+    listChanged(event.conversation_id);
     if (String(event.conversation_id) === openConversationId()) refreshOpenConversation();
   }
 

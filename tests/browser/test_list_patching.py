@@ -1,0 +1,43 @@
+"""A live change is patched into the list the seller is looking at: the changed chat's row moves to
+its place, a chat answered elsewhere leaves, the tab counts follow, and the page never asks for
+its whole list again to do it."""
+
+from playwright.sync_api import expect
+
+from mostrador.inbox import actions
+from mostrador.inbox.models import Conversation
+from tests.browser.conftest import customer_writes, login, pending_rows
+from tests.conftest import make_user
+
+
+def test_changes_are_patched_in_place_without_drawing_the_list_again(page, live_url, agent, shop):
+    login(page, live_url, agent.email)
+    customer_writes(live_url, shop, "Primera", "hola uno")
+    customer_writes(live_url, shop, "Segunda", "hola dos")
+    expect(pending_rows(page)).to_have_count(2)
+    page.wait_for_load_state("networkidle")
+
+    asked = []
+    page.on("request", lambda request: asked.append(request.url))
+    customer_writes(live_url, shop, "Tercera", "hola tres")
+    # Oldest wait first: the newcomer goes last.
+    expect(pending_rows(page)).to_have_count(3)
+    expect(pending_rows(page).nth(2)).to_contain_text("hola tres")
+
+    # The first customer writes again: her row shows it and keeps its place (her wait began first).
+    customer_writes(live_url, shop, "Primera", "¿siguen ahí?")
+    expect(pending_rows(page).nth(0)).to_contain_text("¿siguen ahí?")
+
+    # A colleague answers the second: it leaves Pendientes, and the tab counts follow.
+    colleague = make_user("colega@example.test")
+    shop.members.add(colleague)
+    second = Conversation.objects.get(inbox=shop, contact__name="Segunda")
+    actions.send_message(second, actions.Actor.person(colleague), actions.OutboundContent(text="¡Hola! Sí, tenemos."))
+    expect(pending_rows(page)).to_have_count(2)
+    expect(page.locator('.list-root [data-count="pending"]')).to_have_text("2")
+    expect(page.locator('.list-root [data-count="awaiting_customer"]')).to_have_text("1")
+    expect(pending_rows(page).nth(1)).to_contain_text("hola tres")
+
+    rows_asked = [url for url in asked if "/ui/list/rows?" in url]
+    whole_list = [url for url in asked if "/ui/list?" in url]
+    assert rows_asked and not whole_list, (rows_asked, whole_list)

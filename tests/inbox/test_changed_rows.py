@@ -1,0 +1,77 @@
+"""A live change patched into the list: the rows of the chats that changed, for those still in the
+list the page shows (and the person may see), each with its place in the list's order, and the
+tabs with their counts."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from django.test import Client
+from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mostrador.inbox import actions
+from mostrador.inbox.actions.inboxes import create_inbox
+from mostrador.inbox.models import Conversation
+from mostrador.inbox.queries import ORDERINGS, sort_key
+from tests.conftest import customer_says
+
+
+def rows_of(html: str) -> dict[str, str]:
+    """Row id -> its sort key, as the page reads them."""
+    return dict(re.findall(r'data-id="(\d+)" data-sort="([\d.]+)"', html))
+
+
+def test_the_rows_of_changed_chats_that_are_still_in_the_list(agent, inbox):
+    waiting = customer_says(inbox.pk, "¿Tienen stock?", who="a")["conversation_id"]
+    answered = customer_says(inbox.pk, "Hola", who="b")["conversation_id"]
+    actions.send_message(Conversation.objects.get(pk=answered), actions.Actor.person(agent), actions.OutboundContent(text="¡Hola!"))
+    elsewhere = create_inbox("Otra tienda", "api", {})
+    hidden = customer_says(elsewhere.pk, "secreto", who="c")["conversation_id"]
+    seller = Client()
+    seller.force_login(agent)
+
+    page = seller.get("/ui/list/rows", {"tab": "pending", "scope": "all", "ids": f"{waiting},{answered},{hidden}"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    # The answered chat left Pendientes, and the other inbox's chat is not hers to see.
+    assert list(rows_of(html)) == [str(waiting)]
+    assert "secreto" not in html
+    # The tabs come along, counted as the list counts them.
+    assert re.search(r'data-count="pending">1<', html) and re.search(r'data-count="awaiting_customer">1<', html)
+
+    awaiting = seller.get("/ui/list/rows", {"tab": "awaiting_customer", "ids": f"{waiting},{answered}"}).content.decode()
+    assert list(rows_of(awaiting)) == [str(answered)]
+
+
+def test_asking_for_no_rows_or_too_many_is_refused(agent, inbox):
+    seller = Client()
+    seller.force_login(agent)
+    assert seller.get("/ui/list/rows", {"ids": ""}).status_code == 400
+    assert seller.get("/ui/list/rows", {"ids": ",".join(str(i) for i in range(1, 60))}).status_code == 400
+    assert seller.get("/ui/list/rows", {"ids": "x,;DROP"}).status_code == 400
+
+
+def micros(moment: datetime) -> int:
+    return (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+
+
+moments = st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2035, 1, 1), timezones=st.just(UTC))
+
+
+@given(st.lists(st.tuples(st.integers(0, 2), moments, moments, st.integers(1, 10**12)), min_size=2, max_size=30, unique_by=lambda t: t[3]))
+def test_sort_keys_order_rows_as_each_list_does(rows):
+    now = timezone.now()
+    convs = [
+        Conversation(pk=pk, priority=priority, waiting_since=since, last_activity_at=activity, ai_deadline=now + timedelta(seconds=pk % 600))
+        for priority, since, activity, pk in rows
+    ]
+    for state, ordering in ORDERINGS.items():
+        def by_list(conv, ordering=ordering):
+            return tuple(
+                (-value if desc else value)
+                for field, desc in ordering
+                for value in [micros(getattr(conv, field)) if isinstance(getattr(conv, field), datetime) else getattr(conv, field)]
+            )
+
+        assert sorted(convs, key=lambda c: sort_key(c, state)) == sorted(convs, key=by_list)

@@ -14,11 +14,12 @@ signed webhook notifications at a steady rate of customer messages. It prints, p
   which holds the sockets);
 - from a message's POST to the *last* socket that may see it hearing of it: p50 and p99, and how
   many of the (message, socket) deliveries owed arrived;
-- frames and bytes per socket per second; the serve's peak RSS; the webhook's acknowledgement p99.
+- frames and bytes per socket per second; the serve's peak RSS; the webhook's acknowledgement p99;
+- with `--fetch`, each tab's page also fetches what its frames name, as that version's browser
+  code does (the changed rows, or the whole list), and how often it did is printed.
 
 The sockets live in a child process of their own (they share the machine's two cores with the
-server). Like the browser they answer nothing but keep reading; what each frame asks a page to
-fetch is not fetched here.
+server).
 """
 
 from __future__ import annotations
@@ -63,6 +64,61 @@ def free_port() -> int:
 
 # ---- the sockets' process ------------------------------------------------------------------------
 
+CHAT_IDS = re.compile(rb'"conversation_id":\s*(\d+)')
+
+
+class Page:
+    """What a tab's page fetches when a frame names chats, as that version's browser code does:
+    the changed rows (`rows`) or the whole list (`list`), 80 ms after a change, at most every
+    400 ms, one request at a time, over one keep-alive connection."""
+
+    def __init__(self, port: int, cookie: str, mode: str):
+        self.port, self.cookie, self.mode = port, cookie, mode
+        self.changed: set[bytes] = set()
+        self.task: asyncio.Task | None = None
+        self.last = 0.0
+        self.fetches = 0
+        self.connection = None
+
+    def heard(self, ids: set[bytes]) -> None:
+        self.changed |= ids
+        if self.task is None:
+            self.task = asyncio.ensure_future(self._run())
+
+    async def _run(self) -> None:
+        try:
+            while self.changed:
+                await asyncio.sleep(max(0.08, self.last + 0.4 - time.perf_counter()))
+                ids, self.changed = self.changed, set()
+                self.last = time.perf_counter()
+                if self.mode == "rows" and len(ids) <= 50:
+                    await self._get("/ui/list/rows?tab=pending&scope=all&ids=" + ",".join(i.decode() for i in ids))
+                else:
+                    await self._get("/ui/list?tab=pending&scope=all")
+                self.fetches += 1
+        finally:
+            self.task = None
+
+    async def _get(self, path: str) -> None:
+        if self.connection is None:
+            self.connection = await asyncio.open_connection("127.0.0.1", self.port)
+        reader, writer = self.connection
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: sessionid={self.cookie}\r\nHX-Request: true\r\n\r\n".encode())
+        await reader.readline()
+        length, chunked = 0, False
+        while (line := await reader.readline()) not in (b"\r\n", b""):
+            lower = line.lower()
+            if lower.startswith(b"content-length:"):
+                length = int(line.split(b":")[1])
+            elif lower.startswith(b"transfer-encoding:") and b"chunked" in lower:
+                chunked = True
+        if not chunked:
+            await reader.readexactly(length)
+            return
+        while (size := int((await reader.readline()).strip(), 16)):
+            await reader.readexactly(size + 2)
+        await reader.readline()
+
 async def sockets_child(config: dict) -> dict:
     """Open every socket, report ready, read until told to stop; what each heard, and when."""
     import websockets
@@ -72,8 +128,11 @@ async def sockets_child(config: dict) -> dict:
     sizes = [0] * len(config["tabs"])
     closed = 0
 
+    pages = [Page(port, cookie, config["fetch"]) if config["fetch"] else None for port, cookie in config["tabs"]]
+
     async def tab(index: int, port: int, cookie: str, opened: asyncio.Event):
         nonlocal closed
+        page = pages[index]
         headers = {"Cookie": f"sessionid={cookie}", "Origin": f"http://127.0.0.1:{port}"}
         async with websockets.connect(f"ws://127.0.0.1:{port}/ws/events", additional_headers=headers,
                                       max_queue=None, ping_interval=None, open_timeout=60) as ws:
@@ -93,6 +152,8 @@ async def sockets_child(config: dict) -> dict:
                     entry = heard.setdefault(int(found), [0, 0.0])
                     entry[0] += 1
                     entry[1] = now
+                if page is not None and (ids := set(CHAT_IDS.findall(raw))):
+                    page.heard(ids)
 
     tasks = []
     for start in range(0, len(config["tabs"]), 50):
@@ -119,6 +180,7 @@ async def sockets_child(config: dict) -> dict:
         "frames": sum(frames) - sum(counting_from),
         "bytes": sum(sizes) - sum(size_from),
         "closed": closed,
+        "fetches": sum(p.fetches for p in pages if p is not None),
     }
 
 
@@ -212,7 +274,12 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids) -> dic
                 time.sleep(0.2)
         tabs = [(ports[s % len(ports)], people[s % len(people)][0]) for s in range(sockets)]
         child = subprocess.Popen([sys.executable, __file__, "--sockets-child"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        child.stdin.write(json.dumps({"tabs": tabs}) + "\n")
+        fetch = ""
+        if args.fetch:
+            # What this version's page fetches on a change: the changed rows where it can.
+            probe = httpx.get(f"http://127.0.0.1:{ports[0]}/ui/list/rows?ids=1", cookies={"sessionid": people[0][0]})
+            fetch = "list" if probe.status_code == 404 else "rows"
+        child.stdin.write(json.dumps({"tabs": tabs, "fetch": fetch}) + "\n")
         child.stdin.flush()
         assert child.stdout.readline().strip() == "ready", "the sockets did not open"
         time.sleep(1)  # presence settles (everyone came online)
@@ -268,7 +335,7 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids) -> dic
         "messages": total, "cpu_ms": cpu / total * 1000, "serve_ms": serve_cpu / total * 1000, "p50": pct(lags, .5), "p99": pct(lags, .99),
         "delivered": got / owed if owed else 1.0, "frames": result["frames"] / sockets / window,
         "kb": result["bytes"] / sockets / window / 1024, "rss": rss, "ack_p99": pct(acks, .99) * 1000,
-        "closed": result["closed"], "subscribers": subscribers if args.private_redis is not None else None, "rate": total / (max(s + a for s, a in zip(sent_at, acks, strict=True)) - sent_at[0]),
+        "closed": result["closed"], "fetches": result["fetches"] / sockets / window, "fetch": fetch, "subscribers": subscribers if args.private_redis is not None else None, "rate": total / (max(s + a for s, a in zip(sent_at, acks, strict=True)) - sent_at[0]),
     }
 
 
@@ -287,6 +354,8 @@ def main():
     ap.add_argument("--split", action="store_true", help="the scale-out shape: serve --no-jobs, the workers do the jobs")
     ap.add_argument("--restart-redis", action="store_true",
                     help="a Redis of the bench's own, restarted under the open sockets before the customers write")
+    ap.add_argument("--fetch", action="store_true",
+                    help="each socket's page fetches what its frames name, as that version's browser code does")
     ap.add_argument("--customers", type=int, default=3000)
     ap.add_argument("--against", type=Path, help="another checkout (with its .venv) measured in the same run")
     args = ap.parse_args()
@@ -322,15 +391,16 @@ def measure(args) -> None:
     print(f"{args.people} people, {NUMBERS} numbers, {args.rate:.0f} customer messages/s for {args.seconds:.0f} s, "
           f"{args.serves} serve(s){' --no-jobs' if args.split else ''} + {args.workers} worker(s){', through Redis' if args.serves > 1 or args.redis or args.workers else ''}")
     print(f"{'code':8} {'sockets':>7} {'msg/s':>6} {'CPU ms/msg':>10} {'serve':>6} {'p50 s':>6} {'p99 s':>6} {'delivered':>9} "
-          f"{'frames/s':>8} {'KB/s':>6} {'RSS MB':>6} {'ack p99 ms':>10} {'closed':>6}")
+          f"{'frames/s':>8} {'KB/s':>6} {'RSS MB':>6} {'ack p99 ms':>10} {'closed':>6}"
+          + (f" {'fetches/s':>9}" if args.fetch else ""))
     run = 0
     for count in [int(c) for c in args.sockets.split(",")]:
         for name, root in roots:
             run += 1
             r = scenario(args, run, root, count, people, inbox_ids)
             print(f"{name:8} {count:7d} {r['rate']:6.0f} {r['cpu_ms']:10.2f} {r['serve_ms']:6.2f} {r['p50']:6.2f} {r['p99']:6.2f} "
-                  f"{r['delivered']:9.1%} {r['frames']:8.1f} {r['kb']:6.1f} {r['rss']:6.0f} {r['ack_p99']:10.1f} {r['closed']:6d}",
-                  flush=True)
+                  f"{r['delivered']:9.1%} {r['frames']:8.1f} {r['kb']:6.1f} {r['rss']:6.0f} {r['ack_p99']:10.1f} {r['closed']:6d}"
+                  + (f" {r['fetches']:9.2f} ({r['fetch']})" if args.fetch else ""), flush=True)
             if r["subscribers"] is not None:
                 print(f"after the Redis restart: {r['subscribers']} subscription(s) in Redis for {args.serves} serve(s)")
 

@@ -24,15 +24,38 @@ def test_older_chats_load_as_the_seller_scrolls_and_stay_through_live_refreshes(
     names = pending_rows(page).locator(".preview").all_inner_texts()
     assert [n.strip()[-3:] for n in names] == [f"{n:03d}" for n in range(450)]
 
-    # She is reading far down when a new customer writes: the list re-draws with all the rows she
-    # had, her place kept, and the new chat (the shortest wait, so last) one scroll further.
+    # She is reading far down when a new customer writes: the new chat is patched in where the
+    # order puts it (the shortest wait, so last, below everything she had), and her place is kept.
     page.locator(".row", has_text="consulta 300").scroll_into_view_if_needed()
     before = rows.evaluate("el => el.scrollTop")
     customer_writes(live_url, shop, "Nuevo", "¿tienen stock?")
     expect(page.locator("[data-counter=pending]").first).to_have_text("451")
-    expect(page.locator("[data-testid=more-rows]")).to_have_count(1)
-    expect(pending_rows(page)).to_have_count(450)
+    expect(pending_rows(page)).to_have_count(451)
+    expect(page.locator("[data-testid=more-rows]")).to_have_count(0)
     assert abs(rows.evaluate("el => el.scrollTop") - before) < 5
     expect(page.locator(".row", has_text="consulta 300")).to_be_in_viewport()
     rows.evaluate("el => { el.scrollTop = el.scrollHeight; }")
+    expect(pending_rows(page).last).to_contain_text("¿tienen stock?")
+
+
+def test_a_change_beyond_the_rows_held_waits_for_the_scroll(page, live_url, agent, shop):
+    from mostrador.inbox import actions
+    from mostrador.inbox.actions.inbound import receive_customer_messages
+
+    receive_customer_messages(shop, [actions.InboundMessage(contact_external_id=f"c{n:03d}", text=f"consulta {n:03d}") for n in range(250)])
+    login(page, live_url, agent.email)
+    expect(pending_rows(page)).to_have_count(200)
+    # A new chat sorts after the 250th, in a page she has not loaded: it is not put among hers...
+    customer_writes(live_url, shop, "Nuevo", "¿tienen stock?")
+    expect(page.locator("[data-counter=pending]").first).to_have_text("251")
+    expect(page.locator('.list-root [data-count="pending"]')).to_have_text("251")
+    expect(pending_rows(page)).to_have_count(200)
+    # ...while a chat she holds changes in place.
+    customer_writes(live_url, shop, "c000", "¿y el precio?")
+    expect(pending_rows(page).first).to_contain_text("¿y el precio?")
+    expect(pending_rows(page)).to_have_count(200)
+    # Scrolling down brings the rest, the new chat last.
+    rows = page.locator(".rows")
+    rows.evaluate("el => { el.scrollTop = el.scrollHeight; }")
+    expect(pending_rows(page)).to_have_count(251)
     expect(pending_rows(page).last).to_contain_text("¿tienen stock?")

@@ -296,8 +296,9 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids) -> dic
         bodies = [body(run, i, args.customers) for i in range(count)]
         cpu0 = sum(cpu_seconds(p.pid) for p in serves + workers)
         serve_cpu0 = sum(cpu_seconds(p.pid) for p in serves)
-        acks, sent_at = asyncio.run(load(ports[0], bodies, 24, args.rate / PER))
-        total = count * PER
+        refused: list[str] = []
+        acks, sent_at = asyncio.run(load(ports[0], bodies, 24, args.rate / PER, refused))
+        total = (count - len(refused)) * PER
         deadline = time.perf_counter() + 120
         while (Message.objects.filter(external_id__startswith=f"wamid.team.{run}.").count() < total
                or InboundLog.objects.filter(processed_at__isnull=True).exists()):
@@ -335,7 +336,7 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids) -> dic
         "messages": total, "cpu_ms": cpu / total * 1000, "serve_ms": serve_cpu / total * 1000, "p50": pct(lags, .5), "p99": pct(lags, .99),
         "delivered": got / owed if owed else 1.0, "frames": result["frames"] / sockets / window,
         "kb": result["bytes"] / sockets / window / 1024, "rss": rss, "ack_p99": pct(acks, .99) * 1000,
-        "closed": result["closed"], "fetches": result["fetches"] / sockets / window, "fetch": fetch, "subscribers": subscribers if args.private_redis is not None else None, "rate": total / (max(s + a for s, a in zip(sent_at, acks, strict=True)) - sent_at[0]),
+        "closed": result["closed"], "fetches": result["fetches"] / sockets / window, "fetch": fetch, "refused": len(refused), "subscribers": subscribers if args.private_redis is not None else None, "rate": total / (max(s + a for s, a in zip(sent_at, acks, strict=True)) - sent_at[0]),
     }
 
 

@@ -64,9 +64,11 @@ def notification(i: int, per: int, customers: int = 5000, numbers: int = 1) -> b
     return json.dumps(body, separators=(",", ":")).encode()
 
 
-async def load(port: int, bodies: list[bytes], concurrency: int, rate: float = 0) -> tuple[list[float], list[float]]:
+async def load(port: int, bodies: list[bytes], concurrency: int, rate: float = 0,
+               refused: list | None = None) -> tuple[list[float], list[float]]:
     """Post every body over `concurrency` keep-alive connections; the ack time of each, and the
-    moment (perf_counter) each body was sent.
+    moment (perf_counter) each body was sent. A refusal fails the run, unless `refused` is given
+    to collect the status codes of the ones refused.
 
     A bare HTTP/1.1 client on asyncio streams: the load generator shares the machine's two cores
     with the server, and a full HTTP client library would take a good part of them."""
@@ -103,6 +105,9 @@ async def load(port: int, bodies: list[bytes], concurrency: int, rate: float = 0
                         length = int(line.split(b":")[1])
                 answer = await reader.readexactly(length)
                 acks[index] = time.perf_counter() - t
+                if refused is not None and status_line.split()[1] != b"200":
+                    refused.append(status_line.split()[1].decode())  # Meta would send it again
+                    continue
                 assert status_line.split()[1] == b"200", (status_line, answer)
         finally:
             writer.close()

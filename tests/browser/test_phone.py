@@ -156,3 +156,16 @@ def test_a_thousand_rows_scroll_on_a_phone_without_layout_shifts(phone, live_url
     shifts = phone.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(window.shifts))))")
     assert sum(shifts) < 0.001, f"layout shifted {len(shifts)} times, {sum(shifts):.4f} in all"
     no_sideways_scroll(phone)
+
+
+def test_the_chosen_tab_is_in_view_on_a_phone(phone, live_url, agent, shop):
+    login(phone, live_url, agent.email)
+    # The tab bar scrolls sideways on a phone: the last tab, chosen, is brought into view...
+    phone.goto(f"{live_url}/?tab=all&scope=all")
+    expect(phone.locator(".list-root .tab.active")).to_be_in_viewport(ratio=1)
+    # ...and so is one chosen by tapping, and it stays in view when a change comes in live.
+    phone.locator('.list-root .tab[data-tab="resolved"]').click()
+    expect(phone.locator('.list-root .tab.active[data-tab="resolved"]')).to_be_in_viewport(ratio=1)
+    customer_writes(live_url, shop, "Jorge Fuentes", "¿Tienen stock?")
+    expect(phone.locator('.list-root [data-count="pending"]')).to_have_text("1")
+    expect(phone.locator('.list-root .tab.active[data-tab="resolved"]')).to_be_in_viewport(ratio=1)

@@ -134,11 +134,10 @@
       held.sort((a, b) => ($(".row", a).dataset.sort < $(".row", b).dataset.sort ? -1 : 1));
       if (window.htmx) htmx.process(item);
     }
-    const tabs = $("nav.tabs", fresh);
-    const current = $("nav.tabs", root);
-    if (tabs && current) {
-      current.replaceWith(tabs);
-      if (window.htmx) htmx.process(tabs);
+    // Only the counts change: the tab bar itself stays (on a phone it keeps its sideways scroll).
+    for (const count of $$("nav.tabs [data-count]", fresh)) {
+      const current = $('nav.tabs [data-count="' + count.dataset.count + '"]', root);
+      if (current) current.textContent = count.textContent;
     }
     root.dataset.pending = fresh.dataset.pending;
     const empty = $(".empty", list);
@@ -176,6 +175,12 @@
       focusedRow = active && active.matches && active.matches(".rows .row")
         ? { id: active.dataset.id, at: rows().indexOf(active) } : null;
     });
+    // On a phone the tab bar scrolls sideways: the chosen tab is kept in view when the list is
+    // drawn ("Todos" would otherwise sit off screen, chosen but unseen).
+    document.body.addEventListener("htmx:afterSwap", (ev) => {
+      if (ev.detail.target && ev.detail.target.id === "list") showChosenTab();
+    });
+    showChosenTab();
     // A seller moving with j/k keeps her place when the list is repainted under her: the same
     // chat's row, or the one that took its place when the chat left the list.
     document.body.addEventListener("htmx:afterSwap", (ev) => {
@@ -188,6 +193,14 @@
     });
   }
   let focusedRow = null;
+  function showChosenTab() {
+    const tab = $(".list-root nav.tabs .tab.active");
+    const bar = tab && tab.parentElement;
+    if (!bar || bar.scrollWidth <= bar.clientWidth) return;
+    const at = tab.getBoundingClientRect();
+    const within = bar.getBoundingClientRect();
+    bar.scrollLeft += at.left - within.left - (within.width - at.width) / 2;
+  }
 
   // Bumped whenever a person's action repaints the pane (resolve, assign, reply...): a live
   // refresh that was already on its way then carries an older state and must not paint over it.

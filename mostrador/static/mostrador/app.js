@@ -123,15 +123,12 @@
     }
     // Rows beyond the last one held belong to pages not loaded yet: they come when scrolled to.
     const more = $(".more-rows", list);
-    const held = $$(":scope > li", list).filter((li) => $(".row", li));
     for (const item of $$(".rows > li", fresh)) {
       const key = $(".row", item).dataset.sort;
-      const before = held.find((li) => $(".row", li).dataset.sort > key);
-      if (before) list.insertBefore(item, before);
+      const before = $$(".row", list).find((row) => row.dataset.sort > key);
+      if (before) list.insertBefore(item, before.closest("li"));
       else if (more) continue;
       else list.appendChild(item);
-      held.push(item);
-      held.sort((a, b) => ($(".row", a).dataset.sort < $(".row", b).dataset.sort ? -1 : 1));
       if (window.htmx) htmx.process(item);
     }
     // Only the counts change: the tab bar itself stays (on a phone it keeps its sideways scroll).

@@ -1,5 +1,5 @@
-"""A Redis server of a test's own on a free loopback port, to stop and start at will (never the
-shared one, which other tests and processes use)."""
+"""A free loopback port (for any server a test starts), and a Redis server of a test's own on one,
+to stop and start at will (never the shared one, which other tests and processes use)."""
 
 from __future__ import annotations
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import threading
 import time
 from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import expect
+
+from tests.private_redis import free_port
 
 # The suite shares two cores with the server, its job runner and the database: a page can take
 # longer than Playwright's default 5 s to show a change there. Latency is asserted explicitly
@@ -20,12 +21,6 @@ expect.set_options(timeout=12_000)
 CHROMIUM = os.environ.get("MOSTRADOR_CHROMIUM", "/usr/bin/chromium")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def live_url(transactional_db, settings):
     import uvicorn
@@ -33,7 +28,7 @@ def live_url(transactional_db, settings):
     from mostrador.asgi import application
     from mostrador.jobs.runner import run_in_event_loop
 
-    port = _free_port()
+    port = free_port()
     # The server's address as configured, as `make run` configures it: sandboxes deliver there.
     settings.MOSTRADOR_PUBLIC_URL = f"http://127.0.0.1:{port}"
     server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))

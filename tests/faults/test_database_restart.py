@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,6 +17,7 @@ import httpx
 import pytest
 from django.db import connection
 
+from tests.private_redis import free_port
 from tests.workers import ROOT
 
 # The server these tests use is their own, whatever the suite's database is: they run once, in
@@ -28,12 +28,6 @@ pytestmark = [
 ]
 
 BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)), None)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class PrivateServer:

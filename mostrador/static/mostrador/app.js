@@ -139,9 +139,11 @@
     root.dataset.pending = fresh.dataset.pending;
     const empty = $(".empty", list);
     const hasRows = !!$(".row", list);
-    // The list's empty state ("all caught up") is drawn by the server: ask for the list when
-    // it comes or goes.
-    if (hasRows === !!empty || (!hasRows && more)) return refreshList();
+    // The first row replaces "all caught up"; the list left empty is drawn by the server (it
+    // says why it is empty), and so is one whose held rows all left while more pages remain.
+    // Drawing it all again when a first row came would swap that row away under a tap.
+    if (hasRows && empty) empty.remove();
+    if (!hasRows && (!empty || more)) return refreshList();
     if (focused && document.activeElement === document.body) {
       const all = rows();
       const row = all.find((r) => r.dataset.id === focused.id) || all[Math.min(focused.at, all.length - 1)];

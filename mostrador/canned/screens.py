@@ -13,9 +13,9 @@ from django.views.decorators.http import require_GET, require_POST
 from mostrador.accounts.models import Team
 from mostrador.inbox.actions import ActionRefused
 from mostrador.inbox.hooks import TopbarItem
+from mostrador.inbox.listing import id_param
 from mostrador.inbox.policy import visible_inboxes
 from mostrador.inbox.queries import visible_conversations
-from mostrador.inbox.views import id_param
 
 from . import service
 

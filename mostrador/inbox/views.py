@@ -21,6 +21,7 @@ from mostrador.inbox import actions, hooks, policy
 from mostrador.inbox.actions.actor import ActionRefused
 from mostrador.inbox.actions.outbound import window_closes_at
 from mostrador.inbox.jobs import sync_templates as sync_templates_job
+from mostrador.inbox.listing import MOST_CHANGED, TABS, changed_rows, id_param, list_filters, list_query, marked, tab_counts
 from mostrador.inbox.media import store_upload
 from mostrador.inbox.models import ContactField, Conversation, Inbox, Priority, Tag, TemplateStatus
 from mostrador.inbox.queries import (
@@ -29,63 +30,23 @@ from mostrador.inbox.queries import (
     ai_answers,
     conversation_list,
     pending_total,
-    sort_key,
-    state_counts,
-    still_listed,
     visible_conversations,
     visible_inboxes,
 )
 from mostrador.inbox.timeline import timeline
-from mostrador.rules.attention import State
-
-# Tab keys in display order; the template holds their translated labels.
-TABS = [s.value for s in (State.PENDING, State.WITH_AI, State.AWAITING_CUSTOMER, State.RESOLVED)] + ["all"]
-SCOPES = ("all", "mine", "unassigned")
-
-
-def _filters(request) -> tuple[ListFilters, dict]:
-    tab = request.GET.get("tab", State.PENDING.value)
-    if tab not in TABS:
-        tab = State.PENDING.value
-    scope = request.GET.get("scope", "all")
-    if scope not in SCOPES:
-        scope = "all"
-    inbox_id, team_id = id_param(request.GET.get("inbox")), id_param(request.GET.get("team"))
-    filters = ListFilters(
-        state=tab,
-        inbox_id=inbox_id,
-        assignee_id=request.user.pk if scope == "mine" else None,
-        unassigned=scope == "unassigned",
-        team_id=team_id,
-    )
-    # The inbox and team filters, as they ride along in every link of the list.
-    extra = "".join(f"&{key}={value}" for key, value in (("inbox", inbox_id), ("team", team_id)) if value)
-    return filters, {"tab": tab, "scope": scope, "inbox_id": inbox_id, "team_id": team_id, "extra": extra}
-
-
-def id_param(raw: str | None) -> int | None:
-    """A positive id from a query or form parameter, or None for anything else."""
-    return int(raw) if raw and raw.isdigit() and len(raw) < 18 else None
-
 
 PAGE = 200  # rows in the list's first page; older ones load as the seller scrolls
 MOST_SHOWN = 2000  # rows a live refresh re-draws at most, for a seller who scrolled far
 
 
+def _filters(request) -> tuple[ListFilters, dict]:
+    return list_filters(request.GET, request.user.pk)
+
+
 def _rows(request, filters: ListFilters, now, *, limit: int, cursor: str | None):
     """One page of the list's rows, with their marks, and the cursor of the next."""
     rows, next_cursor = conversation_list(request.user, filters, limit=limit, cursor=cursor, now=now)
-    return _marked(rows, filters), next_cursor
-
-
-def _marked(rows: list, filters: ListFilters) -> list:
-    """Rows with what a list shows beside the conversation: capabilities' marks, and the row's
-    place in the list's order (for patching a changed row in)."""
-    marks = hooks.marks_by_row(rows)
-    for row in rows:
-        row.marks = marks.get(row.pk, ())
-        row.sort_key = sort_key(row, filters.state)
-    return rows
+    return marked(rows, filters), next_cursor
 
 
 def _list_context(request) -> dict:
@@ -97,25 +58,15 @@ def _list_context(request) -> dict:
     rows, next_cursor = _rows(request, filters, now, limit=min(max(PAGE, shown), MOST_SHOWN), cursor=None)
     return {
         "rows": rows,
-        "counts": _tab_counts(request, filters, now),
+        "counts": tab_counts(request.user, filters, now),
         "tabs": TABS,
         "now": now,
         "selected": selected,
         "inboxes": visible_inboxes(request.user).order_by("name"),
         "teams": Team.objects.order_by("name"),
         "next_cursor": next_cursor,
-        "list_query": _list_query(selected),
+        "list_query": list_query(selected),
     }
-
-
-def _tab_counts(request, filters: ListFilters, now) -> dict[str, int]:
-    """Every tab's count under the list's other filters (whose, inbox, team)."""
-    every_state = ListFilters(inbox_id=filters.inbox_id, assignee_id=filters.assignee_id, unassigned=filters.unassigned, team_id=filters.team_id)
-    return state_counts(request.user, every_state, now)
-
-
-# A live frame rarely names more chats than this; more, and the page fetches its list afresh.
-MOST_CHANGED = 50
 
 
 @login_required
@@ -124,19 +75,11 @@ def list_rows(request):
     """What became of some chats (`ids`) in the list the page shows: the rows of those still in it,
     as they are now, and the tabs with their counts. A live change is patched into the rows the
     page holds instead of the whole list being drawn again for every open tab."""
-    ids = [int(raw) for raw in request.GET.get("ids", "").split(",") if raw.isdigit() and len(raw) < 18]
+    ids = [i for i in map(id_param, request.GET.get("ids", "").split(",")) if i is not None]
     if not ids or len(ids) > MOST_CHANGED:
         return HttpResponse(_("Name between 1 and %(most)s conversations.") % {"most": MOST_CHANGED}, status=400)
     filters, selected = _filters(request)
-    now = timezone.now()
-    rows = _marked(still_listed(request.user, filters, ids, now), filters)
-    context = {"rows": rows, "ids": ids, "counts": _tab_counts(request, filters, now), "tabs": TABS, "now": now,
-               "selected": selected, "open_id": id_param(request.GET.get("open"))}
-    return render(request, "inbox/_changed_rows.html", context)
-
-
-def _list_query(selected: dict) -> str:
-    return f"tab={selected['tab']}&scope={selected['scope']}{selected['extra']}"
+    return HttpResponse(changed_rows(request.user, filters, selected, ids, timezone.now(), open_id=id_param(request.GET.get("open"))))
 
 
 @login_required
@@ -148,7 +91,7 @@ def list_more(request):
         rows, next_cursor = _rows(request, filters, timezone.now(), limit=PAGE, cursor=request.GET.get("cursor") or None)
     except BadCursor:
         return HttpResponse(_("That list position is not one this page gave."), status=400)
-    context = {"rows": rows, "next_cursor": next_cursor, "selected": selected, "list_query": _list_query(selected),
+    context = {"rows": rows, "next_cursor": next_cursor, "selected": selected, "list_query": list_query(selected),
                "now": timezone.now(), "open_id": id_param(request.GET.get("open"))}
     return render(request, "inbox/_rows_page.html", context)
 

@@ -16,8 +16,9 @@ from pydantic import ValidationError
 
 from mostrador.accounts.models import Team
 from mostrador.inbox.actions import ActionRefused, Actor
+from mostrador.inbox.listing import id_param
 from mostrador.inbox.queries import visible_conversations, visible_inboxes
-from mostrador.inbox.views import id_param, pane
+from mostrador.inbox.views import pane
 from mostrador.rules.quotes import Stage
 
 from . import actions

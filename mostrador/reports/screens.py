@@ -27,10 +27,10 @@ from mostrador.inbox import actions
 from mostrador.inbox.actions import ActionRefused, Actor
 from mostrador.inbox.actions.inboxes import update_inbox
 from mostrador.inbox.hooks import TopbarItem
+from mostrador.inbox.listing import id_param
 from mostrador.inbox.models import Conversation, Inbox, Tag
 from mostrador.inbox.policy import may_configure, may_see, visible_inboxes
 from mostrador.inbox.queries import ListFilters, conversation_list
-from mostrador.inbox.views import id_param
 from mostrador.rules.attention import State
 
 from . import api, exports, figures, tables

@@ -1,0 +1,86 @@
+"""The list pane's parts that both a page request and a live frame need: which list a query
+describes, the rows' marks and places, the tab counts, and the rows of some changed chats."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from django.template.loader import render_to_string
+
+from mostrador.inbox import hooks
+from mostrador.inbox.queries import ListFilters, sort_key, state_counts, still_listed
+from mostrador.rules.attention import State
+
+# Tab keys in display order; the template holds their translated labels.
+TABS = [s.value for s in (State.PENDING, State.WITH_AI, State.AWAITING_CUSTOMER, State.RESOLVED)] + ["all"]
+SCOPES = ("all", "mine", "unassigned")
+
+# A live change rarely names more chats than this; more, and the page fetches its list afresh.
+MOST_CHANGED = 50
+
+
+def id_param(raw: str | None) -> int | None:
+    """A positive id from a query or form parameter, or None for anything else."""
+    return int(raw) if raw and raw.isdigit() and len(raw) < 18 else None
+
+
+def list_filters(params: Mapping[str, str], user_id: int) -> tuple[ListFilters, dict]:
+    """The list a query asks for (tab, whose, inbox, team), as filters and as the choices the
+    pane shows; anything unknown falls back to Pendientes of everyone."""
+    tab = params.get("tab", State.PENDING.value)
+    if tab not in TABS:
+        tab = State.PENDING.value
+    scope = params.get("scope", "all")
+    if scope not in SCOPES:
+        scope = "all"
+    inbox_id, team_id = id_param(params.get("inbox")), id_param(params.get("team"))
+    filters = ListFilters(
+        state=tab,
+        inbox_id=inbox_id,
+        assignee_id=user_id if scope == "mine" else None,
+        unassigned=scope == "unassigned",
+        team_id=team_id,
+    )
+    # The inbox and team filters, as they ride along in every link of the list.
+    extra = "".join(f"&{key}={value}" for key, value in (("inbox", inbox_id), ("team", team_id)) if value)
+    return filters, {"tab": tab, "scope": scope, "inbox_id": inbox_id, "team_id": team_id, "extra": extra}
+
+
+def list_query(selected: dict) -> str:
+    """The list's query as the pane writes it (its `data-query`): one spelling per list."""
+    return f"tab={selected['tab']}&scope={selected['scope']}{selected['extra']}"
+
+
+def marked(rows: list, filters: ListFilters) -> list:
+    """Rows with what a list shows beside the conversation: capabilities' marks, and the row's
+    place in the list's order (for patching a changed row in)."""
+    marks = hooks.marks_by_row(rows)
+    for row in rows:
+        row.marks = marks.get(row.pk, ())
+        row.sort_key = sort_key(row, filters.state)
+    return rows
+
+
+def tab_counts(user, filters: ListFilters, now: datetime) -> dict[str, int]:
+    """Every tab's count under the list's other filters (whose, inbox, team)."""
+    every_state = ListFilters(
+        inbox_id=filters.inbox_id, assignee_id=filters.assignee_id, unassigned=filters.unassigned, team_id=filters.team_id
+    )
+    return state_counts(user, every_state, now)
+
+
+def changed_rows(user, filters: ListFilters, selected: dict, ids: list[int], now: datetime, open_id: int | None = None) -> str:
+    """What became of `ids` in one list: the rows of those still in it, as they are now, and the
+    tabs with their counts (inbox/_changed_rows.html)."""
+    rows = marked(still_listed(user, filters, ids, now), filters)
+    context = {
+        "rows": rows,
+        "ids": ids,
+        "counts": tab_counts(user, filters, now),
+        "tabs": TABS,
+        "now": now,
+        "selected": selected,
+        "open_id": open_id,
+    }
+    return render_to_string("inbox/_changed_rows.html", context)

@@ -15,8 +15,9 @@ signed webhook notifications at a steady rate of customer messages. It prints, p
 - from a message's POST to the *last* socket that may see it hearing of it: p50 and p99, and how
   many of the (message, socket) deliveries owed arrived;
 - frames and bytes per socket per second; the serve's peak RSS; the webhook's acknowledgement p99;
-- with `--fetch`, each tab's page also fetches what its frames name, as that version's browser
-  code does (the changed rows, or the whole list), and how often it did is printed.
+- with `--fetch`, each tab's page says which list it shows and fetches what its frames name but do
+  not carry, as that version's browser code does (the changed rows, or the whole list); how often
+  it fetched, and how many frames carried their rows, is printed.
 
 The sockets live in a child process of their own (they share the machine's two cores with the
 server).
@@ -65,6 +66,9 @@ def free_port() -> int:
 # ---- the sockets' process ------------------------------------------------------------------------
 
 CHAT_IDS = re.compile(rb'"conversation_id":\s*(\d+)')
+LIST_ROWS = b'"list.rows"'
+# What every page says it shows (a version that carries no rows in its frames ignores it).
+WATCH = json.dumps({"type": "watch", "list": "tab=pending&scope=all", "lang": "es"})
 
 
 class Page:
@@ -125,17 +129,20 @@ async def sockets_child(config: dict) -> dict:
 
     heard: dict[int, list] = {}  # message id -> [sockets that heard, last arrival]
     frames = [0] * len(config["tabs"])
+    carried = 0
     sizes = [0] * len(config["tabs"])
     closed = 0
 
     pages = [Page(port, cookie, config["fetch"]) if config["fetch"] else None for port, cookie in config["tabs"]]
 
     async def tab(index: int, port: int, cookie: str, opened: asyncio.Event):
-        nonlocal closed
+        nonlocal closed, carried
         page = pages[index]
         headers = {"Cookie": f"sessionid={cookie}", "Origin": f"http://127.0.0.1:{port}"}
         async with websockets.connect(f"ws://127.0.0.1:{port}/ws/events", additional_headers=headers,
                                       max_queue=None, ping_interval=None, open_timeout=60) as ws:
+            if page is not None:
+                await ws.send(WATCH)
             opened.set()
             while True:
                 try:
@@ -153,7 +160,12 @@ async def sockets_child(config: dict) -> dict:
                     entry[0] += 1
                     entry[1] = now
                 if page is not None and (ids := set(CHAT_IDS.findall(raw))):
-                    page.heard(ids)
+                    if LIST_ROWS in raw:
+                        # The frame carries the rows of the list this page shows: nothing to fetch.
+                        carried += 1
+                        ids -= {str(i).encode() for i in json.loads(raw)[-1]["asked"]}
+                    if ids:
+                        page.heard(ids)
 
     tasks = []
     for start in range(0, len(config["tabs"]), 50):
@@ -165,12 +177,13 @@ async def sockets_child(config: dict) -> dict:
             batch.append(opened)
         await asyncio.wait_for(asyncio.gather(*(o.wait() for o in batch)), 120)
     print("ready", flush=True)
-    counting_from, size_from = [0] * len(frames), [0] * len(sizes)
+    counting_from, size_from, carried_from = [0] * len(frames), [0] * len(sizes), 0
     loop = asyncio.get_running_loop()
     while (line := await loop.run_in_executor(None, sys.stdin.readline)).strip() != "stop":
         if line.strip() == "start":
             counting_from = list(frames)
             size_from = list(sizes)
+            carried_from = carried
             heard.clear()
     for task in tasks:
         task.cancel()
@@ -181,6 +194,7 @@ async def sockets_child(config: dict) -> dict:
         "bytes": sum(sizes) - sum(size_from),
         "closed": closed,
         "fetches": sum(p.fetches for p in pages if p is not None),
+        "carried": carried - carried_from,
     }
 
 
@@ -336,7 +350,7 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids) -> dic
         "messages": total, "cpu_ms": cpu / total * 1000, "serve_ms": serve_cpu / total * 1000, "p50": pct(lags, .5), "p99": pct(lags, .99),
         "delivered": got / owed if owed else 1.0, "frames": result["frames"] / sockets / window,
         "kb": result["bytes"] / sockets / window / 1024, "rss": rss, "ack_p99": pct(acks, .99) * 1000,
-        "closed": result["closed"], "fetches": result["fetches"] / sockets / window, "fetch": fetch, "refused": len(refused), "subscribers": subscribers if args.private_redis is not None else None, "rate": total / (max(s + a for s, a in zip(sent_at, acks, strict=True)) - sent_at[0]),
+        "closed": result["closed"], "fetches": result["fetches"] / sockets / window, "carried": result["carried"] / sockets / window, "fetch": fetch, "refused": len(refused), "subscribers": subscribers if args.private_redis is not None else None, "rate": total / (max(s + a for s, a in zip(sent_at, acks, strict=True)) - sent_at[0]),
     }
 
 
@@ -393,7 +407,7 @@ def measure(args) -> None:
           f"{args.serves} serve(s){' --no-jobs' if args.split else ''} + {args.workers} worker(s){', through Redis' if args.serves > 1 or args.redis or args.workers else ''}")
     print(f"{'code':8} {'sockets':>7} {'msg/s':>6} {'CPU ms/msg':>10} {'serve':>6} {'p50 s':>6} {'p99 s':>6} {'delivered':>9} "
           f"{'frames/s':>8} {'KB/s':>6} {'RSS MB':>6} {'ack p99 ms':>10} {'closed':>6}"
-          + (f" {'fetches/s':>9}" if args.fetch else ""))
+          + (f" {'fetches/s':>9} {'carried/s':>9}" if args.fetch else ""))
     run = 0
     for count in [int(c) for c in args.sockets.split(",")]:
         for name, root in roots:
@@ -401,7 +415,7 @@ def measure(args) -> None:
             r = scenario(args, run, root, count, people, inbox_ids)
             print(f"{name:8} {count:7d} {r['rate']:6.0f} {r['cpu_ms']:10.2f} {r['serve_ms']:6.2f} {r['p50']:6.2f} {r['p99']:6.2f} "
                   f"{r['delivered']:9.1%} {r['frames']:8.1f} {r['kb']:6.1f} {r['rss']:6.0f} {r['ack_p99']:10.1f} {r['closed']:6d}"
-                  + (f" {r['fetches']:9.2f} ({r['fetch']})" if args.fetch else ""), flush=True)
+                  + (f" {r['fetches']:9.2f} {r['carried']:9.2f} ({r['fetch']})" if args.fetch else ""), flush=True)
             if r["subscribers"] is not None:
                 print(f"after the Redis restart: {r['subscribers']} subscription(s) in Redis for {args.serves} serve(s)")
 

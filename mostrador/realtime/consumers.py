@@ -77,6 +77,9 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
     async def receive_json(self, content, **kwargs):
         if isinstance(content, dict) and hasattr(self, "user"):
             await self._tell("said", content)
+            if content.get("type") == "watch" and hub.rows is not None:
+                # The page shows this list now: frames carry its changed rows from here on.
+                self.receiver.watching = hub.rows.watch(content.get("list"), content.get("lang"))
             if content.get("type") == "ping":
                 # A browser checking its socket is alive. The answer also says that everything it
                 # sent before has been handled, and it comes after every event this process had

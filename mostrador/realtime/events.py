@@ -1,5 +1,7 @@
-"""The realtime events. They say only *what* changed; browsers then fetch what they may see
-through the normal, permission-checked views, so an event can never leak content."""
+"""The realtime events. They say only *what* changed, by ids and states, so an event can never
+leak content. What a page shows of a change comes through the permission-checked list and pane
+views, either fetched by the page or rendered for its socket's person into the frame
+(`hub.LIST_ROWS`)."""
 
 from __future__ import annotations
 

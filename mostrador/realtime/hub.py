@@ -17,7 +17,7 @@ import json
 import logging
 import threading
 import weakref
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 
 from channels.db import database_sync_to_async
@@ -63,6 +63,8 @@ class Receiver:
     view: View
     send: object  # async (text) -> None
     outbox: list[str] = field(default_factory=list)
+    # The list the page shows, as `rows.watch` understood it: frames then carry its changed rows.
+    watching: Hashable | None = None
 
     # Held until the socket is accepted: what is published meanwhile waits in the outbox.
     sending: bool = True
@@ -108,6 +110,31 @@ PONG = frame([{"type": "pong"}])
 RESYNC = frame([{"type": "live.resumed"}])
 
 _in_flight: set[asyncio.Task] = set()
+
+# The frame's last item when it carries the changed chats' rows in the list the page shows.
+LIST_ROWS = "list.rows"
+
+
+class ListRows:
+    """How a frame comes to carry the rows of the chats it names, as the page's list shows them:
+    the inbox registers one (`rows`). Rendering happens once per distinct `share_key` and frame,
+    however many sockets share it."""
+
+    def watch(self, query: object, language: object) -> Hashable | None:
+        """What a page said it shows (its list's query and language), or None if it makes no sense."""
+        raise NotImplementedError
+
+    def share_key(self, user_id: int, view: View, watching: Hashable) -> Hashable:
+        """Sockets with the same key are shown the same rows and counts."""
+        raise NotImplementedError
+
+    def render(self, jobs: list[tuple[int, Hashable, tuple[int, ...]]]) -> list[dict | None]:
+        """For each (person, list, chat ids): the frame item carrying those rows, or None for the
+        page to fetch them itself. Called in a database thread."""
+        raise NotImplementedError
+
+
+rows: ListRows | None = None
 
 
 class Hub:
@@ -174,8 +201,8 @@ class Hub:
         try:
             if any(e["type"] == events.ACCESS_CHANGED for e in batch):
                 await self._review_access()
-            assignees = await self._assignees(batch)
-            self._send(batch, assignees)
+            plan = self._plan(batch, await self._assignees(batch))
+            self._send(batch, plan, await self._rows(batch, plan))
         except Exception:  # noqa: BLE001 - the database is away: the pages fetch afresh later
             log.exception("could not deliver %s realtime events", len(batch))
             self.say_to_all(RESYNC)
@@ -191,12 +218,13 @@ class Hub:
         if self.flushed is not None and not self.flushed.done():
             await asyncio.shield(self.flushed)
 
-    def _send(self, batch: list[dict], assignees: dict[int, int | None]) -> None:
+    def _plan(self, batch: list[dict], assignees: dict[int, int | None]) -> list[tuple[Receiver, tuple[int, ...]]]:
+        """Which of the batch's events each socket hears of, by their places in the batch."""
         personal: dict[int, list[int]] = {}
         for i, event in enumerate(batch):
             if event["type"] in events.PERSONAL:
                 personal.setdefault(event["user_id"], []).append(i)
-        encoded: dict[tuple[int, ...], str] = {}
+        plan = []
         for view, members in self.views.items():
             shared = [i for i, e in enumerate(batch) if view.shares(e)]
             own = [i for i, e in enumerate(batch) if e.get("inbox_id") in view.own_only and e["type"] not in events.PERSONAL]
@@ -205,13 +233,47 @@ class Hub:
                 theirs = [i for i in own if assignees.get(batch[i].get("conversation_id")) in (None, receiver.user_id)]
                 if theirs or receiver.user_id in personal:
                     mine = sorted([*shared, *theirs, *personal.get(receiver.user_id, ())])
-                if not mine:
-                    continue
-                key = tuple(mine)
-                text = encoded.get(key)
-                if text is None:
-                    text = encoded[key] = frame([batch[i] for i in key])
-                receiver.push(text)
+                if mine:
+                    plan.append((receiver, tuple(mine)))
+        return plan
+
+    async def _rows(self, batch: list[dict], plan: list[tuple[Receiver, tuple[int, ...]]]) -> dict[Receiver, tuple[Hashable, dict]]:
+        """The changed chats' rows for each socket that said which list it shows, rendered once
+        per group of sockets that see that list alike."""
+        if rows is None:
+            return {}
+        jobs: dict[Hashable, tuple[int, Hashable, tuple[int, ...]]] = {}
+        wanted: dict[Receiver, Hashable] = {}
+        for receiver, heard in plan:
+            if receiver.watching is None:
+                continue
+            ids = tuple(dict.fromkeys(batch[i]["conversation_id"] for i in heard if "conversation_id" in batch[i]))
+            if not ids:
+                continue
+            group = (rows.share_key(receiver.user_id, receiver.view, receiver.watching), ids)
+            jobs.setdefault(group, (receiver.user_id, receiver.watching, ids))
+            wanted[receiver] = group
+        if not jobs:
+            return {}
+        groups = list(jobs)
+        try:
+            rendered = await _render(rows, [jobs[group] for group in groups])
+        except Exception:  # noqa: BLE001 - the pages fetch the rows themselves, as without this
+            log.exception("could not render the rows of %s lists", len(groups))
+            return {}
+        items = dict(zip(groups, rendered, strict=True))
+        return {receiver: (group, items[group]) for receiver, group in wanted.items() if items[group] is not None}
+
+    def _send(self, batch: list[dict], plan: list[tuple[Receiver, tuple[int, ...]]], listed: dict[Receiver, tuple[Hashable, dict]]) -> None:
+        encoded: dict[tuple, str] = {}
+        for receiver, heard in plan:
+            group, item = listed.get(receiver, (None, None))
+            key = (heard, group)
+            text = encoded.get(key)
+            if text is None:
+                said = [batch[i] for i in heard]
+                text = encoded[key] = frame([*said, item] if item is not None else said)
+            receiver.push(text)
 
     async def _assignees(self, batch: list[dict]) -> dict[int, int | None]:
         """Who each chat in an own-only inbox is assigned to now: one query per frame, whatever
@@ -245,6 +307,11 @@ def view_of(user_id: int) -> View:
     if scope.everything:
         return View(everything=True)
     return View(inbox_ids=frozenset(scope.inbox_ids), own_only=frozenset(scope.own_only))
+
+
+@database_sync_to_async
+def _render(lister: ListRows, jobs: list[tuple[int, Hashable, tuple[int, ...]]]) -> list[dict | None]:
+    return lister.render(jobs)
 
 
 @database_sync_to_async

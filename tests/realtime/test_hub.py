@@ -19,8 +19,8 @@ PEOPLE = [10, 11, 12]
 class Ear:
     """A socket reduced to what it is sent."""
 
-    def __init__(self, user_id: int, view: hub.View):
-        self.user_id, self.view = user_id, view
+    def __init__(self, user_id: int, view: hub.View, watching: str | None = None):
+        self.user_id, self.view, self.watching = user_id, view, watching
         self.heard: list[str] = []
 
     def push(self, text: str) -> None:
@@ -65,7 +65,7 @@ def test_every_socket_hears_exactly_what_it_may_see_in_order(sockets, batch, ass
     ears = [Ear(user, view) for user, view in sockets]
     for ear in ears:
         the_hub.add(ear)
-    the_hub._send(batch, assignees)
+    the_hub._send(batch, the_hub._plan(batch, assignees), {})
     texts = {}
     for ear in ears:
         expected = [e for e in batch if may_see(ear, e, assignees)]
@@ -134,3 +134,59 @@ def test_a_socket_that_cannot_keep_up_is_told_to_fetch_afresh():
         assert [json.loads(text)[0]["n"] for text in sent[1:]] == list(range(hub.MAX_BACKLOG + 1, hub.MAX_BACKLOG + 5))
 
     asyncio.run(scenario())
+
+
+class Lister(hub.ListRows):
+    """Rows written out as what they were rendered from; a list named "mine" is each person's."""
+
+    def __init__(self):
+        self.rendered: list[tuple] = []
+
+    def share_key(self, user_id, view, watching):
+        return (view, watching, user_id if watching == "mine" else None)
+
+    def render(self, jobs):
+        self.rendered.extend(jobs)
+        return [None if watching == "broken" else {"type": hub.LIST_ROWS, "list": watching, "asked": list(ids), "for": user_id}
+                for user_id, watching, ids in jobs]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(PEOPLE), views, st.sampled_from([None, "pending", "mine", "broken"])), min_size=1, max_size=8),
+    st.lists(st.one_of(chat_events, personal_events, people_events), min_size=1, max_size=12),
+    st.dictionaries(st.integers(1, 6), st.one_of(st.none(), st.sampled_from(PEOPLE))),
+)
+def test_a_frame_carries_the_rows_of_the_chats_it_names_rendered_once_per_alike_list(sockets, batch, assignees):
+    lister = Lister()
+    previous, hub.rows = hub.rows, lister
+    loop = asyncio.new_event_loop()
+    try:
+        the_hub = hub.Hub(loop)
+        ears = [Ear(user, view, watching) for user, view, watching in sockets]
+        for ear in ears:
+            the_hub.add(ear)
+        plan = the_hub._plan(batch, assignees)
+        the_hub._send(batch, plan, loop.run_until_complete(the_hub._rows(batch, plan)))
+    finally:
+        hub.rows = previous
+        loop.close()
+    groups = set()
+    for ear in ears:
+        expected = [e for e in batch if may_see(ear, e, assignees)]
+        heard = [e for text in ear.heard for e in json.loads(text)]
+        named = list(dict.fromkeys(e["conversation_id"] for e in expected if "conversation_id" in e))
+        if ear.watching is not None and named:
+            groups.add((lister.share_key(ear.user_id, ear.view, ear.watching), tuple(named)))
+        if ear.watching in ("pending", "mine") and named:
+            # The events, then the rows of exactly the chats they name, as this list shows them.
+            assert heard[:-1] == expected
+            assert heard[-1]["type"] == hub.LIST_ROWS and heard[-1]["list"] == ear.watching
+            assert heard[-1]["asked"] == named
+            if ear.watching == "mine":
+                assert heard[-1]["for"] == ear.user_id
+        else:
+            # No list said, none that could be rendered, or nothing in it changed: events only.
+            assert heard == expected
+    # One rendering per distinct list, view and set of chats, however many sockets share it.
+    assert len(lister.rendered) == len(groups)

@@ -1,5 +1,6 @@
-// Mostrador's browser glue. The server renders everything; this file keeps it live:
-// a WebSocket says "something changed", and we re-fetch the parts a person is looking at.
+// Mostrador's browser glue. The server renders everything; this file keeps it live: a WebSocket
+// says what changed (with the list's changed rows, rendered by the server), and we patch or
+// re-fetch the parts a person is looking at.
 (function () {
   "use strict";
 
@@ -79,9 +80,11 @@
   });
   let listScroll = null;
 
-  // A live change is patched into the rows on screen: the page asks only for the rows of the
-  // chats that changed (and the tab counts) and puts each where the list's order places it,
-  // instead of every open tab drawing its whole list again for every event.
+  // A live change is patched into the rows on screen: the frame itself carries the changed
+  // chats' rows in the list this page said it shows (see watchList), and each is put where the
+  // list's order places it, instead of every open tab drawing its whole list again for every
+  // event. A frame without them (another list, one still loading) has the page ask for just
+  // those rows and the tab counts.
   const changedIds = new Set();
   const MOST_CHANGED = 50;
   function listChanged(id) {
@@ -113,6 +116,25 @@
     patchInto(root, fresh, ids);
   });
 
+  // Which list this page shows, said over the socket whenever it changes: frames then carry its
+  // changed rows, rendered once for everyone who sees that list alike.
+  function watchList() {
+    const root = $(".list-root");
+    if (root) window.mostrador.send({ type: "watch", list: root.dataset.query, lang: document.documentElement.lang });
+  }
+  let listLoading = false;
+  function takeRows(event) {
+    const root = $(".list-root");
+    // Rows of another list (the page moved on since), or a list on its way that may predate this
+    // change: those chats are fetched instead, as the frame's events already asked.
+    if (!root || listLoading || root.dataset.query !== event.list) return;
+    const fresh = $(".changed", new DOMParser().parseFromString(event.html, "text/html"));
+    if (!fresh) return;
+    const ids = event.asked.map(String);
+    for (const id of ids) changedIds.delete(id);
+    patchInto(root, fresh, ids);
+  }
+
   function patchInto(root, fresh, ids) {
     const list = $(".rows", root);
     const active = document.activeElement;
@@ -129,6 +151,8 @@
       if (before) list.insertBefore(item, before.closest("li"));
       else if (more) continue;
       else list.appendChild(item);
+      const row = $(".row", item);
+      row.classList.toggle("open", row.dataset.id === openConversationId());
       if (window.htmx) htmx.process(item);
     }
     // Only the counts change: the tab bar itself stays (on a phone it keeps its sideways scroll).
@@ -164,7 +188,12 @@
       listQuery = params.toString();
     });
     document.body.addEventListener("htmx:beforeRequest", (ev) => {
-      if (ev.detail.target && ev.detail.target.id === "list") ev.detail.xhr.mostradorSeq = ++listSeq;
+      if (!ev.detail.target || ev.detail.target.id !== "list") return;
+      ev.detail.xhr.mostradorSeq = ++listSeq;
+      listLoading = true;
+    });
+    document.body.addEventListener("htmx:afterRequest", (ev) => {
+      if (ev.detail.target && ev.detail.target.id === "list" && ev.detail.xhr.mostradorSeq === listSeq) listLoading = false;
     });
     document.body.addEventListener("htmx:beforeSwap", (ev) => {
       if (!ev.detail.target || ev.detail.target.id !== "list") return;
@@ -177,7 +206,9 @@
     // On a phone the tab bar scrolls sideways: the chosen tab is kept in view when the list is
     // drawn ("Todos" would otherwise sit off screen, chosen but unseen).
     document.body.addEventListener("htmx:afterSwap", (ev) => {
-      if (ev.detail.target && ev.detail.target.id === "list") showChosenTab();
+      if (!ev.detail.target || ev.detail.target.id !== "list") return;
+      showChosenTab();
+      watchList();
     });
     showChosenTab();
     // A seller moving with j/k keeps her place when the list is repainted under her: the same
@@ -345,6 +376,11 @@
   window.mostrador.fold = fold;
 
   function onEvent(event) {
+    if (event.type === "list.rows") {
+      // The last item of a frame: the rows of the chats its events name, in this page's list.
+      if (!$("#sim-thread")) takeRows(event);
+      return;
+    }
     if (event.type === "live.paused" || event.type === "live.resumed") {
       // The server's own link to the other processes was cut, then came back: the socket stayed
       // open, but changes made meanwhile were announced to nobody here.
@@ -392,6 +428,7 @@
         // closing a quiet socket.
         clearInterval(heartbeat);
         heartbeat = setInterval(() => window.mostrador.send({ type: "ping" }), 30000);
+        watchList();
         // Changes committed while there was no socket (between the page being served and this
         // moment, or while it was away) were announced to nobody here: look once, now.
         catchUp();

@@ -1,0 +1,113 @@
+"""A page that says which list it shows gets the changed chats' rows in the frame itself, as that
+list shows them to its person and in its language: no request back for them."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.testing.websocket import WebsocketCommunicator
+
+from mostrador.asgi import application
+from mostrador.inbox import actions
+from mostrador.realtime import hub
+from tests.realtime.test_consumer import session_cookie
+
+
+async def opened(cookie: str, watch: dict | None) -> WebsocketCommunicator:
+    comm = WebsocketCommunicator(application, "/ws/events", headers=[(b"cookie", cookie.encode()), (b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")])
+    connected, _ = await comm.connect()
+    assert connected
+    if watch is not None:
+        await comm.send_json_to({"type": "watch", **watch})
+    # The answer to a ping comes after everything said before it was handled (and after the news
+    # of this person coming online, when this is their first tab).
+    await comm.send_json_to({"type": "ping"})
+    for _ in range(3):
+        if await comm.receive_json_from(timeout=2) == [{"type": "pong"}]:
+            return comm
+    raise AssertionError("no answer to a ping")
+
+
+def write(inbox, who: str, text: str):
+    return database_sync_to_async(actions.receive_customer_message)(inbox, actions.InboundMessage(contact_external_id=who, contact_name=who, text=text))
+
+
+def tab_label(html: str) -> str:
+    return re.search(r'data-tab="pending"[^>]*>\s*([^<]*?)\s*<', html).group(1)
+
+
+def count(html: str, tab: str) -> str:
+    return re.search(rf'data-count="{tab}">([^<]*)<', html).group(1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_frame_carries_the_new_row_and_counts_of_the_list_the_page_shows(client, agent, inbox):
+    cookie = session_cookie(client, agent)
+
+    async def scenario():
+        english = await opened(cookie, {"list": "scope=all&tab=pending", "lang": "en"})
+        spanish = await opened(cookie, {"list": "tab=pending&scope=all", "lang": "es-CL"})
+        silent = await opened(cookie, None)
+        await write(inbox, "Lucía Pérez", "¿Tienen la talla 38?")
+        frames = [await comm.receive_json_from(timeout=2) for comm in (english, spanish, silent)]
+        for comm in (english, spanish, silent):
+            await comm.disconnect()
+        return frames
+
+    english, spanish, silent = async_to_sync(scenario)()
+    conversation_id = english[0]["conversation_id"]
+    rows = english[-1]
+    assert rows["type"] == hub.LIST_ROWS
+    # The list as the pane writes it, whatever order the page said it in.
+    assert rows["list"] == "tab=pending&scope=all"
+    assert rows["asked"] == [conversation_id]
+    assert f'data-id="{conversation_id}"' in rows["html"] and "Lucía Pérez" in rows["html"] and "talla 38" in rows["html"]
+    assert count(rows["html"], "pending").strip() == "1"
+    assert tab_label(rows["html"]) == "Pending"
+    assert tab_label(spanish[-1]["html"]) == "Pendientes"
+    # A page that said nothing gets the events only, and fetches what it shows.
+    assert all(event["type"] != hub.LIST_ROWS for event in silent)
+    assert silent == english[:-1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_mine_carries_only_the_persons_own_rows_and_a_nonsense_list_changes_nothing(client, agent, inbox):
+    cookie = session_cookie(client, agent)
+
+    async def scenario():
+        mine = await opened(cookie, {"list": "tab=pending&scope=mine", "lang": "es"})
+        nonsense = await opened(cookie, {"list": ["tab"], "lang": 7})
+        await write(inbox, "Pedro", "hola")
+        frames = [await mine.receive_json_from(timeout=2), await nonsense.receive_json_from(timeout=2)]
+        # The socket that said nonsense is still open and answers.
+        await nonsense.send_json_to({"type": "ping"})
+        frames.append(await nonsense.receive_json_from(timeout=2))
+        for comm in (mine, nonsense):
+            await comm.disconnect()
+        return frames
+
+    mine, nonsense, pong = async_to_sync(scenario)()
+    rows = mine[-1]
+    assert rows["type"] == hub.LIST_ROWS and rows["list"] == "tab=pending&scope=mine"
+    # Nobody has taken the chat: it is not among hers, and her pending count stays at 0.
+    assert "data-id=" not in rows["html"]
+    assert count(rows["html"], "pending").strip() == "0"
+    assert all(event["type"] != hub.LIST_ROWS for event in nonsense)
+    assert pong == [{"type": "pong"}]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_someone_who_cannot_see_the_inbox_gets_no_rows_of_it(client, agent, outsider, inbox):
+    cookie = session_cookie(client, outsider)
+
+    async def scenario():
+        theirs = await opened(cookie, {"list": "tab=all&scope=all", "lang": "es"})
+        await write(inbox, "Marta", "precio del sillón")
+        quiet = await theirs.receive_nothing(timeout=0.5)
+        await theirs.disconnect()
+        return quiet
+
+    assert async_to_sync(scenario)()

@@ -256,6 +256,7 @@ STATICFILES_DIRS = [
     ("vendor/htmx", PROJECT_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/sortable", PROJECT_DIR / "node_modules" / "sortablejs"),
     ("vendor/chart", PROJECT_DIR / "node_modules" / "chart.js" / "dist"),
+    ("vendor/idiomorph", PROJECT_DIR / "node_modules" / "idiomorph" / "dist"),
 ]
 # Static files are served straight from the source folders (no collectstatic step to forget);
 # re-scanning them on every request is only worth it while editing them.

@@ -41,3 +41,22 @@ def test_changes_are_patched_in_place_without_drawing_the_list_again(page, live_
     rows_asked = [url for url in asked if "/ui/list/rows?" in url]
     whole_list = [url for url in asked if "/ui/list?" in url]
     assert not rows_asked and not whole_list, (rows_asked, whole_list)
+
+
+def test_a_tap_that_began_on_a_row_lands_though_the_row_changes_under_it(page, live_url, agent, shop):
+    """The customer writes again between the seller's finger touching her row and lifting: the row
+    shows the new message and the tap still opens her chat."""
+    login(page, live_url, agent.email)
+    customer_writes(live_url, shop, "Primera", "hola uno")
+    customer_writes(live_url, shop, "Segunda", "hola dos")
+    expect(pending_rows(page)).to_have_count(2)
+    page.wait_for_load_state("networkidle")
+    row = pending_rows(page).filter(has_text="Segunda")
+    box = row.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    customer_writes(live_url, shop, "Segunda", "¿y en azul?")
+    expect(row).to_contain_text("¿y en azul?")
+    page.mouse.up()
+    expect(page.locator("#conv")).to_contain_text("¿y en azul?")
+    expect(page.locator("#conv")).to_contain_text("Segunda")

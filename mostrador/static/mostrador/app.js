@@ -135,25 +135,45 @@
     patchInto(root, fresh, ids);
   }
 
+  // The row on screen made to read as the fresh one, keeping its elements (idiomorph): the one
+  // under a seller's finger stays, so her tap lands.
+  function sameRow(row, fresh) {
+    const [kept] = Idiomorph.morph(row, fresh, { morphStyle: "outerHTML" });
+    return kept || row;
+  }
+
   function patchInto(root, fresh, ids) {
     const list = $(".rows", root);
     const active = document.activeElement;
     const focused = active && active.matches && active.matches(".rows .row") ? { id: active.dataset.id, at: rows().indexOf(active) } : null;
+    // A row that stays in the list is updated in place, the same element: a tap that has begun
+    // on it still lands, however many patches arrive meanwhile. It moves only if its place did.
+    const held = new Map();
     for (const id of ids) {
       const old = $('.row[data-id="' + id + '"]', list);
-      if (old) old.closest("li").remove();
+      if (old) held.set(id, old);
     }
+    const staying = new Set($$(".rows > li .row", fresh).map((row) => row.dataset.id));
+    for (const [id, old] of held) if (!staying.has(id)) old.closest("li").remove();
     // Rows beyond the last one held belong to pages not loaded yet: they come when scrolled to.
     const more = $(".more-rows", list);
     for (const item of $$(".rows > li", fresh)) {
-      const key = $(".row", item).dataset.sort;
-      const before = $$(".row", list).find((row) => row.dataset.sort > key);
-      if (before) list.insertBefore(item, before.closest("li"));
-      else if (more) continue;
-      else list.appendChild(item);
-      const row = $(".row", item);
+      const now = $(".row", item);
+      const kept = held.get(now.dataset.id);
+      const row = kept ? sameRow(kept, now) : now;
+      const li = row.closest("li");
+      const key = row.dataset.sort;
+      const before = $$(".row", list).find((other) => other !== row && other.dataset.sort > key);
+      if (before) {
+        if (li.nextElementSibling !== before.closest("li")) list.insertBefore(li, before.closest("li"));
+      } else if (more) {
+        if (kept) li.remove();
+        continue;
+      } else if (li.parentNode !== list || li.nextElementSibling) {
+        list.appendChild(li);
+      }
       row.classList.toggle("open", row.dataset.id === openConversationId());
-      if (window.htmx) htmx.process(item);
+      if (window.htmx) htmx.process(li);
     }
     // Only the counts change: the tab bar itself stays (on a phone it keeps its sideways scroll).
     for (const count of $$("nav.tabs [data-count]", fresh)) {

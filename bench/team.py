@@ -71,10 +71,22 @@ LIST_ROWS = b'"list.rows"'
 WATCH = json.dumps({"type": "watch", "list": "tab=pending&scope=all", "lang": "es"})
 
 
+# As the page's script decides (app.js, movesOnlyPending).
+ONLY_PENDING = {"message", "ai_window_ended", "ai_turn_started", "ai_toggled", "handoff", "seen", "left_on_read", "tagged",
+                "priority", "field_set", "retried", "resolved", "reopened"}
+
+
+def moves_only_pending(event: dict) -> bool:
+    if event["type"] in ("message.created", "message.updated"):
+        return True
+    return event["type"] == "conversation.changed" and event.get("reason") in ONLY_PENDING
+
+
 class Page:
     """What a tab's page fetches when a frame names chats, as that version's browser code does:
     the changed rows (`rows`) or the whole list (`list`), 80 ms after a change, at most every
-    400 ms, one request at a time, over one keep-alive connection."""
+    400 ms, one request at a time; and the top bar's counters 150 ms after any frame, at most every
+    second. Each over a keep-alive connection of its own."""
 
     def __init__(self, port: int, cookie: str, mode: str):
         self.port, self.cookie, self.mode = port, cookie, mode
@@ -82,7 +94,23 @@ class Page:
         self.task: asyncio.Task | None = None
         self.last = 0.0
         self.fetches = 0
-        self.connection = None
+        self.connections: dict[str, tuple] = {}
+        self.counting: asyncio.Task | None = None
+        self.counted = 0.0
+        self.counters = 0
+
+    def framed(self) -> None:
+        if self.counting is None:
+            self.counting = asyncio.ensure_future(self._count())
+
+    async def _count(self) -> None:
+        try:
+            await asyncio.sleep(max(0.15, self.counted + 1.0 - time.perf_counter()))
+            self.counted = time.perf_counter()
+            await self._get("/ui/counters", "counters")
+            self.counters += 1
+        finally:
+            self.counting = None
 
     def heard(self, ids: set[bytes]) -> None:
         self.changed |= ids
@@ -96,17 +124,17 @@ class Page:
                 ids, self.changed = self.changed, set()
                 self.last = time.perf_counter()
                 if self.mode == "rows" and len(ids) <= 50:
-                    await self._get("/ui/list/rows?tab=pending&scope=all&ids=" + ",".join(i.decode() for i in ids))
+                    await self._get("/ui/list/rows?tab=pending&scope=all&ids=" + ",".join(i.decode() for i in ids), "list")
                 else:
-                    await self._get("/ui/list?tab=pending&scope=all")
+                    await self._get("/ui/list?tab=pending&scope=all", "list")
                 self.fetches += 1
         finally:
             self.task = None
 
-    async def _get(self, path: str) -> None:
-        if self.connection is None:
-            self.connection = await asyncio.open_connection("127.0.0.1", self.port)
-        reader, writer = self.connection
+    async def _get(self, path: str, which: str) -> None:
+        if which not in self.connections:
+            self.connections[which] = await asyncio.open_connection("127.0.0.1", self.port)
+        reader, writer = self.connections[which]
         writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: sessionid={self.cookie}\r\nHX-Request: true\r\n\r\n".encode())
         await reader.readline()
         length, chunked = 0, False
@@ -159,13 +187,21 @@ async def sockets_child(config: dict) -> dict:
                     entry = heard.setdefault(int(found), [0, 0.0])
                     entry[0] += 1
                     entry[1] = now
-                if page is not None and (ids := set(CHAT_IDS.findall(raw))):
-                    if LIST_ROWS in raw:
-                        # The frame carries the rows of the list this page shows: nothing to fetch.
-                        carried += 1
-                        ids -= {str(i).encode() for i in json.loads(raw)[-1]["asked"]}
-                    if ids:
-                        page.heard(ids)
+                if page is None or raw == b'[{"type":"pong"}]':
+                    continue
+                ids = set(CHAT_IDS.findall(raw))
+                if LIST_ROWS in raw:
+                    # The frame carries the rows of the list this page shows: nothing to fetch,
+                    # and, with Pendientes told, no counters either when the rest is messages.
+                    carried += 1
+                    said = json.loads(raw)
+                    ids -= {str(i).encode() for i in said[-1]["asked"]}
+                    if "pending" not in said[-1] or not all(moves_only_pending(e) for e in said[:-1]):
+                        page.framed()
+                else:
+                    page.framed()
+                if ids:
+                    page.heard(ids)
 
     tasks = []
     for start in range(0, len(config["tabs"]), 50):
@@ -184,6 +220,9 @@ async def sockets_child(config: dict) -> dict:
             counting_from = list(frames)
             size_from = list(sizes)
             carried_from = carried
+            for page in pages:
+                if page is not None:
+                    page.fetches = page.counters = 0
             heard.clear()
     for task in tasks:
         task.cancel()
@@ -194,6 +233,7 @@ async def sockets_child(config: dict) -> dict:
         "bytes": sum(sizes) - sum(size_from),
         "closed": closed,
         "fetches": sum(p.fetches for p in pages if p is not None),
+        "counters": sum(p.counters for p in pages if p is not None),
         "carried": carried - carried_from,
     }
 
@@ -350,7 +390,7 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids) -> dic
         "messages": total, "cpu_ms": cpu / total * 1000, "serve_ms": serve_cpu / total * 1000, "p50": pct(lags, .5), "p99": pct(lags, .99),
         "delivered": got / owed if owed else 1.0, "frames": result["frames"] / sockets / window,
         "kb": result["bytes"] / sockets / window / 1024, "rss": rss, "ack_p99": pct(acks, .99) * 1000,
-        "closed": result["closed"], "fetches": result["fetches"] / sockets / window, "carried": result["carried"] / sockets / window, "fetch": fetch, "refused": len(refused), "subscribers": subscribers if args.private_redis is not None else None, "rate": total / (max(s + a for s, a in zip(sent_at, acks, strict=True)) - sent_at[0]),
+        "closed": result["closed"], "fetches": result["fetches"] / sockets / window, "counters": result["counters"] / sockets / window, "carried": result["carried"] / sockets / window, "fetch": fetch, "refused": len(refused), "subscribers": subscribers if args.private_redis is not None else None, "rate": total / (max(s + a for s, a in zip(sent_at, acks, strict=True)) - sent_at[0]),
     }
 
 
@@ -407,7 +447,7 @@ def measure(args) -> None:
           f"{args.serves} serve(s){' --no-jobs' if args.split else ''} + {args.workers} worker(s){', through Redis' if args.serves > 1 or args.redis or args.workers else ''}")
     print(f"{'code':8} {'sockets':>7} {'msg/s':>6} {'CPU ms/msg':>10} {'serve':>6} {'p50 s':>6} {'p99 s':>6} {'delivered':>9} "
           f"{'frames/s':>8} {'KB/s':>6} {'RSS MB':>6} {'ack p99 ms':>10} {'closed':>6}"
-          + (f" {'fetches/s':>9} {'carried/s':>9}" if args.fetch else ""))
+          + (f" {'fetches/s':>9} {'counters/s':>10} {'carried/s':>9}" if args.fetch else ""))
     run = 0
     for count in [int(c) for c in args.sockets.split(",")]:
         for name, root in roots:
@@ -415,7 +455,7 @@ def measure(args) -> None:
             r = scenario(args, run, root, count, people, inbox_ids)
             print(f"{name:8} {count:7d} {r['rate']:6.0f} {r['cpu_ms']:10.2f} {r['serve_ms']:6.2f} {r['p50']:6.2f} {r['p99']:6.2f} "
                   f"{r['delivered']:9.1%} {r['frames']:8.1f} {r['kb']:6.1f} {r['rss']:6.0f} {r['ack_p99']:10.1f} {r['closed']:6d}"
-                  + (f" {r['fetches']:9.2f} {r['carried']:9.2f} ({r['fetch']})" if args.fetch else ""), flush=True)
+                  + (f" {r['fetches']:9.2f} {r['counters']:10.2f} {r['carried']:9.2f} ({r['fetch']})" if args.fetch else ""), flush=True)
             if r["subscribers"] is not None:
                 print(f"after the Redis restart: {r['subscribers']} subscription(s) in Redis for {args.serves} serve(s)")
 

@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 
 from mostrador.accounts.models import User
 from mostrador.inbox.listing import MOST_CHANGED, changed_rows, list_filters, list_query
+from mostrador.inbox.queries import pending_total
 from mostrador.realtime import hub
 
 # Longer than any list query the pane writes (tab, whose, inbox, team).
@@ -37,7 +38,8 @@ class ListRows(hub.ListRows):
 
     def share_key(self, user_id: int, view: hub.View, watching: Hashable) -> Hashable:
         assert isinstance(watching, Watched)
-        # Those who see every chat of the same inboxes see the same rows and counts; in an inbox
+        # Those who see every chat of the same inboxes see the same rows and counts (and the same
+        # Pendientes in the top bar); in an inbox
         # where sellers see only their own chats, or in "Mine", the rows are each person's.
         personal = watching.mine or bool(view.own_only)
         return (view, watching, user_id if personal else None)
@@ -55,7 +57,9 @@ class ListRows(hub.ListRows):
             filters, selected = list_filters(QueryDict(watching.query), user_id)
             with translation.override(watching.language):
                 html = changed_rows(person, filters, selected, list(ids), now)
-            out.append({"type": hub.LIST_ROWS, "list": watching.query, "asked": list(ids), "html": html})
+            # With the person's Pendientes across every inbox (the top bar's), a frame of messages
+            # leaves the page nothing to ask for.
+            out.append({"type": hub.LIST_ROWS, "list": watching.query, "asked": list(ids), "html": html, "pending": pending_total(person)})
         return out
 
 

@@ -23,6 +23,8 @@ def test_changes_are_patched_in_place_without_drawing_the_list_again(page, live_
     # Oldest wait first: the newcomer goes last.
     expect(pending_rows(page)).to_have_count(3)
     expect(pending_rows(page).nth(2)).to_contain_text("hola tres")
+    # The top bar's Pendientes follows from the frame too.
+    expect(page.locator('.topbar [data-counter="pending"]')).to_have_text("3")
 
     # The first customer writes again: her row shows it and keeps its place (her wait began first).
     customer_writes(live_url, shop, "Primera", "¿siguen ahí?")
@@ -38,9 +40,11 @@ def test_changes_are_patched_in_place_without_drawing_the_list_again(page, live_
     expect(page.locator('.list-root [data-count="awaiting_customer"]')).to_have_text("1")
     expect(pending_rows(page).nth(1)).to_contain_text("hola tres")
 
+    expect(page.locator('.topbar [data-counter="pending"]')).to_have_text("2")
     rows_asked = [url for url in asked if "/ui/list/rows?" in url]
     whole_list = [url for url in asked if "/ui/list?" in url]
-    assert not rows_asked and not whole_list, (rows_asked, whole_list)
+    counters = [url for url in asked if "/ui/counters" in url]
+    assert not rows_asked and not whole_list and not counters, (rows_asked, whole_list, counters)
 
 
 def test_a_tap_that_began_on_a_row_lands_though_the_row_changes_under_it(page, live_url, agent, shop):

@@ -66,6 +66,8 @@ def test_the_frame_carries_the_new_row_and_counts_of_the_list_the_page_shows(cli
     assert rows["asked"] == [conversation_id]
     assert f'data-id="{conversation_id}"' in rows["html"] and "Lucía Pérez" in rows["html"] and "talla 38" in rows["html"]
     assert count(rows["html"], "pending").strip() == "1"
+    # And the top bar's Pendientes, so a frame of messages leaves the page nothing to ask for.
+    assert rows["pending"] == 1
     assert tab_label(rows["html"]) == "Pending"
     assert tab_label(spanish[-1]["html"]) == "Pendientes"
     # A page that said nothing gets the events only, and fetches what it shows.
@@ -95,6 +97,8 @@ def test_mine_carries_only_the_persons_own_rows_and_a_nonsense_list_changes_noth
     # Nobody has taken the chat: it is not among hers, and her pending count stays at 0.
     assert "data-id=" not in rows["html"]
     assert count(rows["html"], "pending").strip() == "0"
+    # The top bar counts every inbox she works, whoever holds the chat.
+    assert rows["pending"] == 1
     assert all(event["type"] != hub.LIST_ROWS for event in nonsense)
     assert pong == [{"type": "pong"}]
 

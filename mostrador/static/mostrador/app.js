@@ -303,9 +303,16 @@
   const refreshCounters = coalesced(150, 1000, async () => {
     const url = document.body.dataset.countersUrl;
     if (!url || !$("[data-counter]")) return;
+    const asked = performance.now();
     const response = await fetch(url, { headers: { "HX-Request": "true" } });
     if (!response.ok) return;
     const counts = await response.json();
+    // A frame told a newer Pendientes while this was on its way.
+    if (asked < pendingToldAt) delete counts.pending;
+    showCounters(counts);
+  });
+  let pendingToldAt = -1;
+  function showCounters(counts) {
     // More customers waiting than a moment ago: say so to a screen reader.
     const announcer = $("#announcer");
     if (announcer && lastPending !== null && counts.pending > lastPending) {
@@ -317,7 +324,26 @@
       const value = counts[el.dataset.counter || el.dataset.counterCopy];
       if (value !== undefined) el.textContent = value;
     }
-  });
+  }
+  // What a frame can change of the top bar's counters: a frame of only these (customers and
+  // sellers writing, the AI's window) moves nothing but Pendientes, which a frame carrying rows
+  // also tells (`pending`), so the page need not ask for the counters. Anything else (a note
+  // that may mention, an assignment, a quote, a notification) has it ask.
+  const ONLY_PENDING = new Set(["message", "ai_window_ended", "ai_turn_started", "ai_toggled", "handoff", "seen", "left_on_read", "tagged", "priority", "field_set", "retried", "resolved", "reopened"]);
+  function movesOnlyPending(event) {
+    if (event.type === "message.created" || event.type === "message.updated") return true;
+    return event.type === "conversation.changed" && ONLY_PENDING.has(event.reason);
+  }
+  function takeFrame(frame) {
+    const last = frame[frame.length - 1];
+    const told = last && last.type === "list.rows" && last.pending !== undefined;
+    if (told) {
+      pendingToldAt = performance.now();
+      showCounters({ pending: last.pending });
+    }
+    const counted = told && frame.every((event) => event === last || movesOnlyPending(event));
+    for (const event of frame) onEvent(event, counted);
+  }
 
   // Capabilities' pages register what a live event means to them (the quotes board).
   const eventListeners = [];
@@ -395,7 +421,7 @@
   };
   window.mostrador.fold = fold;
 
-  function onEvent(event) {
+  function onEvent(event, counted) {
     if (event.type === "list.rows") {
       // The last item of a frame: the rows of the chats its events name, in this page's list.
       if (!$("#sim-thread")) takeRows(event);
@@ -408,7 +434,7 @@
       if (event.type === "live.resumed") catchUp();
       return;
     }
-    refreshCounters();
+    if (!counted) refreshCounters();
     for (const fn of eventListeners) fn(event);
     if (!event.conversation_id) return;
     if ($("#sim-thread")) {
@@ -457,7 +483,7 @@
       };
       socket.onmessage = (msg) => {
         // A frame holds one committed change's events, in order.
-        try { for (const event of JSON.parse(msg.data)) onEvent(event); } catch (err) { console.error(err); }
+        try { takeFrame(JSON.parse(msg.data)); } catch (err) { console.error(err); }
       };
       socket.onclose = () => {
         showLive(false);

@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 
 from mostrador.accounts.models import User
 from mostrador.inbox.listing import MOST_CHANGED, changed_rows, list_filters, list_query
+from mostrador.inbox.policy import remember_scope
 from mostrador.inbox.queries import pending_total
 from mostrador.realtime import hub
 
@@ -46,6 +47,8 @@ class ListRows(hub.ListRows):
 
     def render(self, jobs: list[tuple[int, Hashable, tuple[int, ...]]]) -> list[dict | None]:
         people = User.objects.filter(is_active=True).in_bulk({user_id for user_id, _, _ in jobs})
+        for person in people.values():
+            remember_scope(person)
         now = timezone.now()
         out: list[dict | None] = []
         for user_id, watching, ids in jobs:

@@ -55,12 +55,22 @@ def sees_everything(user) -> bool:
 
 
 def scope_of(user) -> Scope:
+    remembered = getattr(user, "remembered_scope", None)
+    if remembered is not None:
+        return remembered
     if sees_everything(user):
         return Scope(user.pk, everything=True)
     whole, own_only = set(), set()
     for inbox_id, settings in _worked_inboxes(user):
         (own_only if settings.get("visibility") == OWN_AND_UNASSIGNED else whole).add(inbox_id)
     return Scope(user.pk, everything=False, whole=frozenset(whole), own_only=frozenset(own_only))
+
+
+def remember_scope(user) -> None:
+    """Work the person's scope out once for the rest of this object's life, for a caller that
+    reads several lists and counts for them and changes no access meanwhile (a live frame's rows).
+    Requests do not: an action in one may change what its person sees."""
+    user.remembered_scope = scope_of(user)
 
 
 def _worked_inboxes(user) -> list[tuple[int, dict]]:

@@ -144,7 +144,10 @@ class Hub:
         self.size = 0
         self.pending: list[dict] = []
         self.flush_at: asyncio.TimerHandle | asyncio.Handle | None = None
-        self.last_flush = 0.0
+        # When the next frame may go: FRAME_SECONDS after the last began, and never sooner than
+        # the last took to make (rendering rows), so making frames takes at most half the loop's
+        # database thread however fast events come; a busier hub sends fuller frames instead.
+        self.next_flush = 0.0
         self.relay = None  # its Redis subscription, when REDIS_URL is set (relay.py)
         # Resolved when what is pending has been handed to the sockets' outboxes.
         self.flushed: asyncio.Future | None = None
@@ -180,7 +183,7 @@ class Hub:
             return
         if self.flushed is None or self.flushed.done():
             self.flushed = self.loop.create_future()
-        wait = self.last_flush + settings.MOSTRADOR_REALTIME_FRAME_SECONDS - self.loop.time()
+        wait = self.next_flush - self.loop.time()
         if wait > 0:
             self.flush_at = self.loop.call_later(wait, self._flush_soon)
         else:
@@ -196,7 +199,7 @@ class Hub:
         task.add_done_callback(_in_flight.discard)
 
     async def _flush(self) -> None:
-        self.last_flush = self.loop.time()
+        began = self.loop.time()
         batch, self.pending = self.pending, []
         try:
             if any(e["type"] == events.ACCESS_CHANGED for e in batch):
@@ -207,6 +210,8 @@ class Hub:
             log.exception("could not deliver %s realtime events", len(batch))
             self.say_to_all(RESYNC)
         finally:
+            took = self.loop.time() - began
+            self.next_flush = max(began + settings.MOSTRADOR_REALTIME_FRAME_SECONDS, began + 2 * took)
             self.flush_at = None
             if self.pending:
                 self.take([])

@@ -190,3 +190,51 @@ def test_a_frame_carries_the_rows_of_the_chats_it_names_rendered_once_per_alike_
             assert heard == expected
     # One rendering per distinct list, view and set of chats, however many sockets share it.
     assert len(lister.rendered) == len(groups)
+
+
+class SlowLister(Lister):
+    """Rows that take a while to make, as many groups of a busy team's lists would."""
+
+    def render(self, jobs):
+        import time
+
+        time.sleep(0.2)
+        return super().render(jobs)
+
+
+def test_frames_that_take_long_to_make_come_less_often_and_fuller(settings):
+    settings.MOSTRADOR_REALTIME_FRAME_SECONDS = 0.05
+    previous, hub.rows = hub.rows, SlowLister()
+
+    async def scenario():
+        here = hub.here()
+        loop = asyncio.get_running_loop()
+        sent: list[tuple[float, str]] = []
+
+        async def send(text):
+            sent.append((loop.time(), text))
+
+        ear = hub.Receiver(10, hub.View(everything=True), send, watching="pending")
+        here.add(ear)
+        ear.release()
+        chat = lambda conv: events.make(events.CONVERSATION_CHANGED, conversation_id=conv, inbox_id=1, state="pending", reason="message")  # noqa: E731
+        here.take([chat(1)])
+        await asyncio.sleep(0.05)
+        # Customers keep writing while the first frame's rows are being made.
+        for conv in range(2, 6):
+            here.take([chat(conv)])
+            await asyncio.sleep(0.02)
+        await here.settled()
+        await asyncio.sleep(0)
+        return sent
+
+    try:
+        sent = asyncio.run(scenario())
+    finally:
+        hub.rows = previous
+    assert len(sent) == 2
+    first, second = (json.loads(text) for _, text in sent)
+    assert first[-1]["asked"] == [1] and second[-1]["asked"] == [2, 3, 4, 5]
+    # The first took 0.2 s to make: the next began as long again after it ended, not
+    # FRAME_SECONDS after, so they went out 0.4 s apart (0.2 s without the wait).
+    assert sent[1][0] - sent[0][0] >= 0.35

@@ -40,8 +40,8 @@ class ListRows(hub.ListRows):
     def share_key(self, user_id: int, view: hub.View, watching: Hashable) -> Hashable:
         assert isinstance(watching, Watched)
         # Those who see every chat of the same inboxes see the same rows and counts (and the same
-        # Pendientes in the top bar); in an inbox
-        # where sellers see only their own chats, or in "Mine", the rows are each person's.
+        # Pendientes in the top bar); in an inbox where sellers see only their own chats, or in
+        # "Mine", the rows are each person's.
         personal = watching.mine or bool(view.own_only)
         return (view, watching, user_id if personal else None)
 

@@ -6,7 +6,9 @@ process serves everything). Batches that arrive close together are sent as one f
 frame per socket every `MOSTRADOR_REALTIME_FRAME_SECONDS`, and at once when the last was longer
 ago, so a quiet inbox hears of a message immediately and a busy one costs a bounded number of
 frames whatever the message rate. Each distinct frame is encoded once and shared by every socket
-that may see exactly those events.
+that may see exactly those events. A socket whose page said which list it shows also gets the
+changed chats' rows in that list at the end of its frame, rendered once per group of sockets that
+see it alike (`ListRows`, which the inbox registers).
 
 Hubs are per event loop: `serve` runs one loop, and tests run each socket's loop of their own."""
 

@@ -12,13 +12,16 @@ from django.http import QueryDict
 from django.utils import timezone, translation
 
 from mostrador.accounts.models import User
-from mostrador.inbox.listing import MOST_CHANGED, changed_rows, list_filters, list_query
+from mostrador.inbox.listing import changed_rows, list_filters, list_query
 from mostrador.inbox.policy import remember_scope
 from mostrador.inbox.queries import pending_total
 from mostrador.realtime import hub
 
 # Longer than any list query the pane writes (tab, whose, inbox, team).
 LONGEST_QUERY = 200
+# A frame carries the rows of up to a list's first page of changed chats (a busy number's frame
+# names many); more, and the page fetches its list afresh.
+MOST_IN_FRAME = 200
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ class ListRows(hub.ListRows):
         for user_id, watching, ids in jobs:
             assert isinstance(watching, Watched)
             person = people.get(user_id)
-            if person is None or len(ids) > MOST_CHANGED:
+            if person is None or len(ids) > MOST_IN_FRAME:
                 out.append(None)  # the page fetches its list instead
                 continue
             filters, selected = list_filters(QueryDict(watching.query), user_id)

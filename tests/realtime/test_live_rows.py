@@ -115,3 +115,22 @@ def test_someone_who_cannot_see_the_inbox_gets_no_rows_of_it(client, agent, outs
         return quiet
 
     assert async_to_sync(scenario)()
+
+
+@pytest.mark.django_db
+def test_a_busy_frame_carries_a_whole_first_page_of_rows(agent, inbox):
+    """A busy number's frame names many chats at once: up to a list's first page, their rows come
+    in it; beyond that, the page is left to fetch its list afresh."""
+    from mostrador.inbox.live_rows import MOST_IN_FRAME, ListRows
+    from mostrador.inbox.models import Conversation
+
+    for i in range(60):
+        actions.receive_customer_message(inbox, actions.InboundMessage(contact_external_id=f"c{i}", contact_name=f"Cliente {i}", text="hola"))
+    ids = tuple(Conversation.objects.values_list("pk", flat=True))
+    lister = ListRows()
+    watching = lister.watch("tab=pending&scope=all", "es")
+    carried, too_many = lister.render([(agent.pk, watching, ids), (agent.pk, watching, ids * (MOST_IN_FRAME // 60 + 1))])
+    assert carried["asked"] == list(ids)
+    assert carried["html"].count("data-id=") == 60
+    assert count(carried["html"], "pending").strip() == "60"
+    assert too_many is None

@@ -51,6 +51,10 @@ def publish(batch: list[dict]) -> None:
     _publisher(settings.REDIS_URL).publish(channel(), hubs.frame(batch))
 
 
+# How long the subscription waits before trying Redis again: 0.5 s, doubling up to 5 s.
+RECONNECT = ExponentialBackoff(cap=5.0, base=0.5)
+
+
 class Subscription:
     """The running loop's subscription, alive while it has sockets."""
 
@@ -60,7 +64,7 @@ class Subscription:
         self.task = hub.loop.create_task(self._run())
 
     async def _run(self) -> None:
-        delay, missed = 0.5, False
+        failures, missed = 0, False
         while True:
             client = redis.asyncio.Redis.from_url(
                 settings.REDIS_URL, socket_connect_timeout=2, socket_keepalive=True, health_check_interval=10
@@ -72,7 +76,7 @@ class Subscription:
                     if missed:
                         self.hub.say_to_all(hubs.RESYNC)
                         missed = False
-                    delay = 0.5
+                    failures = 0
                     while True:
                         message = await pubsub.get_message(timeout=5.0)
                         if message is not None and message["type"] == "message":
@@ -80,13 +84,14 @@ class Subscription:
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 - Redis restarting or unreachable: try again
+                delay = RECONNECT.compute(failures)
+                failures += 1
                 log.warning("the realtime subscription was cut; trying again in %.1f s", delay, exc_info=True)
                 if not missed:
                     self.hub.say_to_all(hubs.PAUSED)
                 missed = True
                 self.ready.clear()
                 await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
             finally:
                 await client.aclose()
 

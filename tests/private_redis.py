@@ -1,20 +1,15 @@
-"""A free loopback port (for any server a test starts), and a Redis server of a test's own on one,
-to stop and start at will (never the shared one, which other tests and processes use)."""
+"""A Redis server of a test's own, to stop and start at will (never the shared one, which other
+tests and processes use)."""
 
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 
 import pytest
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.ports import free_port
 
 
 class PrivateRedis:

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 import pytest
 from playwright.sync_api import expect
 
-from tests.private_redis import free_port
+from tests.ports import free_port
 
 # The suite shares two cores with the server, its job runner and the database: a page can take
 # longer than Playwright's default 5 s to show a change there. Latency is asserted explicitly

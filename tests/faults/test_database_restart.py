@@ -17,7 +17,7 @@ import httpx
 import pytest
 from django.db import connection
 
-from tests.private_redis import free_port
+from tests.ports import free_port
 from tests.workers import ROOT
 
 # The server these tests use is their own, whatever the suite's database is: they run once, in

@@ -16,7 +16,8 @@ import pytest
 from django.db import connection
 from websockets.sync.client import connect
 
-from tests.private_redis import PrivateRedis, free_port
+from tests.ports import free_port
+from tests.private_redis import PrivateRedis
 
 from .test_database_restart import ended, mostrador, until_health
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from mostrador.inbox import hooks
 from mostrador.inbox.queries import ListFilters, sort_key, state_counts, still_listed
@@ -62,25 +63,29 @@ def marked(rows: list, filters: ListFilters) -> list:
     return rows
 
 
+def every_state(filters: ListFilters) -> ListFilters:
+    """The list's other filters (whose, inbox, team) over every state: what its tabs count."""
+    return ListFilters(inbox_id=filters.inbox_id, assignee_id=filters.assignee_id, unassigned=filters.unassigned, team_id=filters.team_id)
+
+
 def tab_counts(user, filters: ListFilters, now: datetime) -> dict[str, int]:
     """Every tab's count under the list's other filters (whose, inbox, team)."""
-    every_state = ListFilters(
-        inbox_id=filters.inbox_id, assignee_id=filters.assignee_id, unassigned=filters.unassigned, team_id=filters.team_id
-    )
-    return state_counts(user, every_state, now)
+    return state_counts(user, every_state(filters), now)
+
+
+def row_html(c, selected: dict, now: datetime, open_id: int | None = None) -> str:
+    return render_to_string("inbox/_row.html", {"c": c, "selected": selected, "now": now, "open_id": open_id})
+
+
+def changed_html(rows_html: list[str], ids: list[int], counts: dict, selected: dict, now: datetime, open_id: int | None = None) -> str:
+    """The tabs with their counts, and rows already rendered (inbox/_changed_rows.html)."""
+    context = {"rows_html": mark_safe("".join(rows_html)), "ids": ids, "counts": counts, "tabs": TABS, "now": now,  # noqa: S308 - rendered templates
+               "selected": selected, "open_id": open_id}
+    return render_to_string("inbox/_changed_rows.html", context)
 
 
 def changed_rows(user, filters: ListFilters, selected: dict, ids: list[int], now: datetime, open_id: int | None = None) -> str:
     """What became of `ids` in one list: the rows of those still in it, as they are now, and the
-    tabs with their counts (inbox/_changed_rows.html)."""
+    tabs with their counts."""
     rows = marked(still_listed(user, filters, ids, now), filters)
-    context = {
-        "rows": rows,
-        "ids": ids,
-        "counts": tab_counts(user, filters, now),
-        "tabs": TABS,
-        "now": now,
-        "selected": selected,
-        "open_id": open_id,
-    }
-    return render_to_string("inbox/_changed_rows.html", context)
+    return changed_html([row_html(c, selected, now, open_id) for c in rows], ids, tab_counts(user, filters, now), selected, now, open_id)

@@ -12,10 +12,12 @@ from django.http import QueryDict
 from django.utils import timezone, translation
 
 from mostrador.accounts.models import User
-from mostrador.inbox.listing import changed_rows, list_filters, list_query
-from mostrador.inbox.policy import remember_scope
-from mostrador.inbox.queries import pending_total
+from mostrador.inbox.listing import changed_html, every_state, list_filters, list_query, marked, row_html
+from mostrador.inbox.models import Conversation
+from mostrador.inbox.policy import Scope, remember_scope, scope_of
+from mostrador.inbox.queries import EXACT_COUNTS, STATES, ListFilters, as_rows, open_waits, state_counts, state_filter
 from mostrador.realtime import hub
+from mostrador.rules.attention import State
 
 # Longer than any list query the pane writes (tab, whose, inbox, team).
 LONGEST_QUERY = 200
@@ -49,24 +51,98 @@ class ListRows(hub.ListRows):
         return (view, watching, user_id if personal else None)
 
     def render(self, jobs: list[tuple[int, Hashable, tuple[int, ...]]]) -> list[dict | None]:
-        people = User.objects.filter(is_active=True).in_bulk({user_id for user_id, _, _ in jobs})
-        for person in people.values():
+        frame = _Frame(jobs)
+        return [frame.item(user_id, watching, ids) for user_id, watching, ids in jobs]
+
+
+class _Frame:
+    """One frame's rows and counts for every group that asked, sharing what does not depend on
+    the person: each list's changed chats are read once for all (whom each may see is decided on
+    that same read, by their scope), each row is rendered once per list and language, and the
+    exact tab counts are sums of one grouped count (queries.open_waits). Only the capped history
+    counts are read per scope."""
+
+    def __init__(self, jobs: list[tuple[int, Hashable, tuple[int, ...]]]) -> None:
+        self.now = timezone.now()
+        self.people = User.objects.filter(is_active=True).in_bulk({user_id for user_id, _, _ in jobs})
+        for person in self.people.values():
             remember_scope(person)
-        now = timezone.now()
-        out: list[dict | None] = []
-        for user_id, watching, ids in jobs:
+        self.waits = open_waits(self.now)
+        # Each list's changed chats, read once for the ids every group of it asked about.
+        wanted: dict[tuple, set[int]] = {}
+        for _, watching, ids in jobs:
             assert isinstance(watching, Watched)
-            person = people.get(user_id)
-            if person is None or len(ids) > MOST_IN_FRAME:
-                out.append(None)  # the page fetches its list instead
-                continue
-            filters, selected = list_filters(QueryDict(watching.query), user_id)
-            with translation.override(watching.language):
-                html = changed_rows(person, filters, selected, list(ids), now)
-            # With the person's Pendientes across every inbox (the top bar's), a frame of messages
-            # leaves the page nothing to ask for.
-            out.append({"type": hub.LIST_ROWS, "list": watching.query, "asked": list(ids), "html": html, "pending": pending_total(person)})
-        return out
+            wanted.setdefault(_read_key(watching), set()).update(ids)
+        self.read = {key: {c.pk: c for c in self._read(key, ids)} for key, ids in wanted.items()}
+        self.rows: dict[tuple, str] = {}
+        self.capped: dict[tuple, dict[str, int]] = {}
+
+    def _read(self, key: tuple, ids: set[int]) -> list:
+        state, inbox_id, team_id, unassigned = key
+        filters = ListFilters(state=state, inbox_id=inbox_id, team_id=team_id, unassigned=unassigned)
+        found = as_rows(Conversation.objects.filter(state_filter(state, self.now), pk__in=sorted(ids)))
+        found = found.filter(**{k: v for k, v in (("inbox_id", inbox_id), ("team_id", team_id)) if v is not None})
+        if unassigned:
+            found = found.filter(assignee__isnull=True)
+        return marked(list(found), filters)
+
+    def item(self, user_id: int, watching: Hashable, ids: tuple[int, ...]) -> dict | None:
+        assert isinstance(watching, Watched)
+        person = self.people.get(user_id)
+        if person is None or len(ids) > MOST_IN_FRAME:
+            return None  # the page fetches its list instead
+        scope = scope_of(person)
+        filters, selected = list_filters(QueryDict(watching.query), user_id)
+        read = self.read[_read_key(watching)]
+        listed = [read[pk] for pk in ids if pk in read and scope.sees(read[pk].inbox_id, read[pk].assignee_id)
+                  and (filters.assignee_id is None or read[pk].assignee_id == filters.assignee_id)]
+        with translation.override(watching.language):
+            rows = [self._row(watching, c, selected) for c in listed]
+            counts = {**self._exact(scope, filters), **self._capped(person, scope, filters)}
+            html = changed_html(rows, list(ids), counts, selected, self.now)
+        # With the person's Pendientes across every inbox (the top bar's), a frame of messages
+        # leaves the page nothing to ask for.
+        pending = self._exact(scope, ListFilters())[State.PENDING.value]
+        return {"type": hub.LIST_ROWS, "list": watching.query, "asked": list(ids), "html": html, "pending": pending}
+
+    def _row(self, watching: Watched, c, selected: dict) -> str:
+        key = (watching.query, watching.language, c.pk)
+        if key not in self.rows:
+            self.rows[key] = row_html(c, selected, self.now)
+        return self.rows[key]
+
+    def _exact(self, scope: Scope, filters: ListFilters) -> dict[str, int]:
+        counts = {State.PENDING.value: 0, State.WITH_AI.value: 0}
+        for wait in self.waits:
+            if scope.sees(wait["inbox_id"], wait["assignee_id"]) and _matches(wait, filters):
+                counts[State.PENDING.value] += wait["pending"]
+                counts[State.WITH_AI.value] += wait["with_ai"]
+        return counts
+
+    def _capped(self, person, scope: Scope, filters: ListFilters) -> dict[str, int]:
+        key = (scope.everything, scope.whole, scope.own_only, scope.user_id if scope.own_only else None, every_state(filters))
+        if key not in self.capped:
+            self.capped[key] = state_counts(person, every_state(filters), self.now, states=CAPPED)
+        return self.capped[key]
+
+
+# The tabs whose counts stop at COUNT_CAP, read per scope and filters.
+CAPPED = [state for state in STATES if state not in EXACT_COUNTS]
+
+
+def _read_key(watching: Watched) -> tuple:
+    """What of a list does not depend on the person: its state, inbox, team and "unassigned"."""
+    filters, _ = list_filters(QueryDict(watching.query), 0)
+    return (filters.state, filters.inbox_id, filters.team_id, filters.unassigned)
+
+
+def _matches(wait: dict, filters: ListFilters) -> bool:
+    return (
+        (filters.inbox_id is None or wait["inbox_id"] == filters.inbox_id)
+        and (filters.team_id is None or wait["team_id"] == filters.team_id)
+        and (filters.assignee_id is None or wait["assignee_id"] == filters.assignee_id)
+        and (not filters.unassigned or wait["assignee_id"] is None)
+    )
 
 
 def _spoken(language: object) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from mostrador.accounts.models import ApiToken, Role
@@ -126,14 +126,26 @@ COUNT_CAP = 1000
 EXACT_COUNTS = frozenset({State.PENDING.value, State.WITH_AI.value})
 
 
-def state_counts(user, filters: ListFilters, now: datetime | None = None) -> dict[str, int]:
+def state_counts(user, filters: ListFilters, now: datetime | None = None, states: list[str] = STATES) -> dict[str, int]:
     now = now or timezone.now()
     qs = filtered(user, filters).order_by()
     counts = {}
-    for state in STATES:
+    for state in states:
         matching = qs.filter(state_filter(state, now))
         counts[state] = matching.count() if state in EXACT_COUNTS else matching[:COUNT_CAP].count()
     return counts
+
+
+def open_waits(now: datetime) -> list[dict]:
+    """Pendientes and Con IA counted once for every inbox, team and assignee: every person's exact
+    counts of those two tabs, under any filters, are sums of these (few: the queues people work)."""
+    ai_running = Q(ai_deadline__gt=now)
+    return list(
+        Conversation.objects.filter(OPEN_WAIT)
+        .values("inbox_id", "team_id", "assignee_id")
+        .annotate(pending=Count("pk", filter=~ai_running), with_ai=Count("pk", filter=ai_running))
+        .order_by()
+    )
 
 
 def pending_total(user) -> int:

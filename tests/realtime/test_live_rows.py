@@ -9,6 +9,9 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.testing.websocket import WebsocketCommunicator
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from mostrador.asgi import application
 from mostrador.inbox import actions
@@ -134,3 +137,86 @@ def test_a_busy_frame_carries_a_whole_first_page_of_rows(agent, inbox):
     assert carried["html"].count("data-id=") == 60
     assert count(carried["html"], "pending").strip() == "60"
     assert too_many is None
+
+
+# ---- the frame's shared reading against the page's own request, chat by chat -------------------
+
+CHATS = st.lists(
+    st.tuples(
+        st.sampled_from(["whole", "own"]),  # which inbox
+        st.sampled_from([None, "ana", "beto"]),  # assignee
+        st.booleans(),  # in the team
+        st.sampled_from(["pending", "with_ai", "awaiting_customer", "resolved"]),
+    ),
+    min_size=1, max_size=8,
+)
+LISTS = st.tuples(
+    st.sampled_from(["pending", "with_ai", "awaiting_customer", "resolved", "all"]),
+    st.sampled_from(["all", "mine", "unassigned"]),
+    st.sampled_from(["", "inbox", "team"]),
+)
+
+
+def parts(html: str) -> tuple:
+    """What a page takes from a changed-rows answer: each row (by id, place and state) and the
+    tab counts."""
+    rows = set(re.findall(r'data-id="(\d+)" data-sort="([^"]+)" data-state="(\w+)"', html))
+    counts = dict(re.findall(r'data-count="(\w+)">([^<]*)<', html))
+    return rows, counts
+
+
+@pytest.mark.django_db
+@hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(chats=CHATS, lists=st.lists(LISTS, min_size=1, max_size=4), asked=st.lists(st.integers(0, 7), min_size=1, max_size=8))
+def test_a_frames_rows_and_counts_are_what_each_persons_own_request_would_show(chats, lists, asked):
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.http import QueryDict
+    from django.utils import timezone
+
+    from mostrador.accounts.models import Role, Team
+    from mostrador.inbox.actions.inboxes import create_inbox
+    from mostrador.inbox.listing import changed_rows, list_filters
+    from mostrador.inbox.live_rows import ListRows
+    from mostrador.inbox.models import Contact, Conversation
+    from tests.conftest import make_user
+
+    with transaction.atomic():
+        people = {
+            "ana": make_user("ana@x.test", Role.AGENT), "beto": make_user("beto@x.test", Role.AGENT),
+            "sup": make_user("sup@x.test", Role.SUPERVISOR),
+        }
+        team = Team.objects.create(name="Repuestos")
+        boxes = {"whole": create_inbox("Tienda", "api", {}), "own": create_inbox("Propia", "api", {"visibility": "own_and_unassigned"})}
+        boxes["whole"].members.add(people["ana"])
+        boxes["own"].members.add(people["ana"], people["beto"])
+        now = timezone.now()
+        hour = timedelta(hours=1)
+        states = {
+            "pending": {"waiting_since": now - hour},
+            "with_ai": {"waiting_since": now - hour, "ai_deadline": now + hour},
+            "awaiting_customer": {},
+            "resolved": {"resolved": True},
+        }
+        made = []
+        for k, (box, assignee, in_team, state) in enumerate(chats):
+            contact = Contact.objects.create(name=f"Cliente {k}")
+            made.append(Conversation.objects.create(
+                inbox=boxes[box], contact=contact, assignee=people.get(assignee), team=team if in_team else None,
+                last_activity_at=now - timedelta(minutes=k), **states[state],
+            ).pk)
+        ids = tuple(dict.fromkeys(made[i % len(made)] for i in asked))
+        lister = ListRows()
+        jobs = []
+        for tab, scope, extra in lists:
+            query = f"tab={tab}&scope={scope}" + {"": "", "inbox": f"&inbox={boxes['own'].pk}", "team": f"&team={team.pk}"}[extra]
+            for person in people.values():
+                jobs.append((person.pk, lister.watch(query, "es"), ids))
+        items = lister.render(jobs)
+        for (user_id, watching, _), item in zip(jobs, items, strict=True):
+            person = next(p for p in people.values() if p.pk == user_id)
+            filters, selected = list_filters(QueryDict(watching.query), user_id)
+            own = changed_rows(person, filters, selected, list(ids), timezone.now())
+            assert parts(item["html"]) == parts(own), (person.email, watching.query)
+        transaction.set_rollback(True)

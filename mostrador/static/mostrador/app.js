@@ -422,6 +422,8 @@
   window.mostrador.fold = fold;
 
   function onEvent(event, counted) {
+    // The answer to the heartbeat: the socket is alive, and nothing changed.
+    if (event.type === "pong") return;
     if (event.type === "list.rows") {
       // The last item of a frame: the rows of the chats its events name, in this page's list.
       if (!$("#sim-thread")) takeRows(event);

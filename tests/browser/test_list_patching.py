@@ -15,6 +15,10 @@ def test_changes_are_patched_in_place_without_drawing_the_list_again(page, live_
     customer_writes(live_url, shop, "Primera", "hola uno")
     customer_writes(live_url, shop, "Segunda", "hola dos")
     expect(pending_rows(page)).to_have_count(2)
+    # A colleague joins the number: an access change, after which the page asks for its counters.
+    colleague = make_user("colega@example.test")
+    with page.expect_response(lambda response: "/ui/counters" in response.url):
+        shop.members.add(colleague)
     page.wait_for_load_state("networkidle")
 
     asked = []
@@ -30,9 +34,7 @@ def test_changes_are_patched_in_place_without_drawing_the_list_again(page, live_
     customer_writes(live_url, shop, "Primera", "¿siguen ahí?")
     expect(pending_rows(page).nth(0)).to_contain_text("¿siguen ahí?")
 
-    # A colleague answers the second: it leaves Pendientes, and the tab counts follow.
-    colleague = make_user("colega@example.test")
-    shop.members.add(colleague)
+    # The colleague answers the second: it leaves Pendientes, and the tab counts follow.
     second = Conversation.objects.get(inbox=shop, contact__name="Segunda")
     actions.send_message(second, actions.Actor.person(colleague), actions.OutboundContent(text="¡Hola! Sí, tenemos."))
     expect(pending_rows(page)).to_have_count(2)

@@ -17,7 +17,8 @@ from mostrador.rules.attention import State
 TABS = [s.value for s in (State.PENDING, State.WITH_AI, State.AWAITING_CUSTOMER, State.RESOLVED)] + ["all"]
 SCOPES = ("all", "mine", "unassigned")
 
-# A live change rarely names more chats than this; more, and the page fetches its list afresh.
+# The most changed chats a page asks the rows of in one request (when a frame did not carry
+# them); more, and it fetches its list afresh.
 MOST_CHANGED = 50
 
 

@@ -33,14 +33,17 @@ class Watched:
     query: str
     language: str
     mine: bool  # "Mine": the same query lists other chats for each person
+    # What of the list does not depend on the person (state, inbox, team, "unassigned"): the
+    # changed chats are read once per these for everyone.
+    shared: ListFilters
 
 
 class ListRows(hub.ListRows):
     def watch(self, query: object, language: object) -> Watched | None:
         if not isinstance(query, str) or len(query) > LONGEST_QUERY:
             return None
-        _, selected = list_filters(QueryDict(query), 0)
-        return Watched(list_query(selected), _spoken(language), mine=selected["scope"] == "mine")
+        shared, selected = list_filters(QueryDict(query), None)
+        return Watched(list_query(selected), _spoken(language), mine=selected["scope"] == "mine", shared=shared)
 
     def share_key(self, user_id: int, view: hub.View, watching: Hashable) -> Hashable:
         assert isinstance(watching, Watched)
@@ -69,22 +72,21 @@ class _Frame:
             remember_scope(person)
         self.waits = open_waits(self.now)
         # Each list's changed chats, read once for the ids every group of it asked about.
-        wanted: dict[tuple, set[int]] = {}
+        wanted: dict[ListFilters, set[int]] = {}
         for _, watching, ids in jobs:
             assert isinstance(watching, Watched)
-            wanted.setdefault(_read_key(watching), set()).update(ids)
-        self.read = {key: {c.pk: c for c in self._read(key, ids)} for key, ids in wanted.items()}
+            wanted.setdefault(watching.shared, set()).update(ids)
+        self.read = {shared: {c.pk: c for c in self._read(shared, ids)} for shared, ids in wanted.items()}
         self.rows: dict[tuple, str] = {}
+        self.exact: dict[tuple, dict[str, int]] = {}
         self.capped: dict[tuple, dict[str, int]] = {}
 
-    def _read(self, key: tuple, ids: set[int]) -> list:
-        state, inbox_id, team_id, unassigned = key
-        filters = ListFilters(state=state, inbox_id=inbox_id, team_id=team_id, unassigned=unassigned)
-        found = as_rows(Conversation.objects.filter(state_filter(state, self.now), pk__in=sorted(ids)))
-        found = found.filter(**{k: v for k, v in (("inbox_id", inbox_id), ("team_id", team_id)) if v is not None})
-        if unassigned:
+    def _read(self, shared: ListFilters, ids: set[int]) -> list:
+        found = Conversation.objects.filter(state_filter(shared.state, self.now), pk__in=sorted(ids))
+        found = found.filter(**{k: v for k, v in (("inbox_id", shared.inbox_id), ("team_id", shared.team_id)) if v is not None})
+        if shared.unassigned:
             found = found.filter(assignee__isnull=True)
-        return marked(list(found), filters)
+        return marked(list(as_rows(found)), shared)
 
     def item(self, user_id: int, watching: Hashable, ids: tuple[int, ...]) -> dict | None:
         assert isinstance(watching, Watched)
@@ -93,7 +95,7 @@ class _Frame:
             return None  # the page fetches its list instead
         scope = scope_of(person)
         filters, selected = list_filters(QueryDict(watching.query), user_id)
-        read = self.read[_read_key(watching)]
+        read = self.read[watching.shared]
         listed = [read[pk] for pk in ids if pk in read and scope.sees(read[pk].inbox_id, read[pk].assignee_id)
                   and (filters.assignee_id is None or read[pk].assignee_id == filters.assignee_id)]
         with translation.override(watching.language):
@@ -112,15 +114,17 @@ class _Frame:
         return self.rows[key]
 
     def _exact(self, scope: Scope, filters: ListFilters) -> dict[str, int]:
-        counts = {State.PENDING.value: 0, State.WITH_AI.value: 0}
-        for wait in self.waits:
-            if scope.sees(wait["inbox_id"], wait["assignee_id"]) and _matches(wait, filters):
-                counts[State.PENDING.value] += wait["pending"]
-                counts[State.WITH_AI.value] += wait["with_ai"]
-        return counts
+        key = (_alike(scope), every_state(filters))
+        if key not in self.exact:
+            counts = self.exact[key] = {State.PENDING.value: 0, State.WITH_AI.value: 0}
+            for wait in self.waits:
+                if scope.sees(wait["inbox_id"], wait["assignee_id"]) and _matches(wait, filters):
+                    counts[State.PENDING.value] += wait["pending"]
+                    counts[State.WITH_AI.value] += wait["with_ai"]
+        return self.exact[key]
 
     def _capped(self, person, scope: Scope, filters: ListFilters) -> dict[str, int]:
-        key = (scope.everything, scope.whole, scope.own_only, scope.user_id if scope.own_only else None, every_state(filters))
+        key = (_alike(scope), every_state(filters))
         if key not in self.capped:
             self.capped[key] = state_counts(person, every_state(filters), self.now, states=CAPPED)
         return self.capped[key]
@@ -130,10 +134,10 @@ class _Frame:
 CAPPED = [state for state in STATES if state not in EXACT_COUNTS]
 
 
-def _read_key(watching: Watched) -> tuple:
-    """What of a list does not depend on the person: its state, inbox, team and "unassigned"."""
-    filters, _ = list_filters(QueryDict(watching.query), 0)
-    return (filters.state, filters.inbox_id, filters.team_id, filters.unassigned)
+def _alike(scope: Scope) -> tuple:
+    """A scope as counts see it: the same for everyone who sees the same inboxes wholly, each
+    person's own where they see only their own chats."""
+    return (scope.everything, scope.whole, scope.own_only, scope.user_id if scope.own_only else None)
 
 
 def _matches(wait: dict, filters: ListFilters) -> bool:

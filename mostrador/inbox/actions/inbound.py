@@ -273,7 +273,8 @@ def _contacts_for(inbox: Inbox, inbounds: list[InboundMessage]) -> list[Contact]
 # What storing a message reads and writes on its conversation; the rest (fields, bot state,
 # hand-off summary…) stays in the database, and loads on demand if anything asks for it.
 LOCKED_FIELDS = (
-    "id", "inbox_id", "contact_id", "resolved", "waiting_since", "ai_enabled", "ai_since", "ai_deadline",
+    "id", "inbox_id", "contact_id", "assignee_id", "team_id", "queued_since", "resolved", "waiting_since",
+    "ai_enabled", "ai_since", "ai_deadline",
     "last_message_id", "last_activity_at", "customer_last_message_at", "updated_at",
 )
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mostrador.accounts.models import User
 from mostrador.inbox import actions, hooks, policy
-from mostrador.inbox.actions.record import publish_conversation_changed, record_event
+from mostrador.inbox.actions.record import publish_conversation_changed, record_events
 from mostrador.inbox.models import Conversation, EventKind, Inbox
 from mostrador.rules import assignment as rule
 from mostrador.rules.attention import State
@@ -70,9 +70,8 @@ def on_changes(changes: list[hooks.ConversationChanged]) -> None:
     needing = [c for c in changes if _needs_someone(c)]
     if len(needing) == 1:
         place(needing[0].conversation, needing[0].now, returning=needing[0].before.resolved)
-    else:
-        for change in needing:
-            enqueue(change.conversation, change.now)
+    elif needing:
+        enqueue_many([change.conversation for change in needing], needing[0].now)
 
 
 def _needs_someone(change: hooks.ConversationChanged) -> bool:
@@ -229,17 +228,30 @@ def _others_queued(conv: Conversation) -> bool:
 
 
 def enqueue(conv: Conversation, now: datetime) -> None:
-    """Put the chat at the end of its inbox's queue. A returning customer whose agent cannot take
-    them is let go, so the chat does not sit in the list of someone who is away."""
-    if conv.assignee_id is not None:
-        actions.assign(conv, actions.Actor.system(), user=None, team=conv.team)
-        conv.assignee_id = None
-    if conv.queued_since is None:
-        conv.queued_since = now
-        Conversation.objects.filter(pk=conv.pk).update(queued_since=now)
-        record_event(conv, QUEUED, actions.Actor.system(), now, data={})
-        publish_conversation_changed(conv, conv.state(now).value, QUEUED)
-    drain_soon(conv.inbox_id)
+    enqueue_many([conv], now)
+
+
+def enqueue_many(convs: list[Conversation], now: datetime) -> None:
+    """Put the chats at the end of their inboxes' queues, in this order. A returning customer
+    whose agent cannot take them is let go, so the chat does not sit in the list of someone who
+    is away. A burst of new customers joins with one UPDATE and one INSERT of events, however
+    many they are."""
+    for conv in convs:
+        if conv.assignee_id is not None:
+            actions.assign(conv, actions.Actor.system(), user=None, team=conv.team)
+            conv.assignee_id = None
+    joining = [conv for conv in convs if conv.queued_since is None]
+    if joining:
+        Conversation.objects.filter(pk__in=[conv.pk for conv in joining]).update(queued_since=now)
+        record_events([(conv, QUEUED, actions.Actor.system(), now, {}) for conv in joining])
+        for conv in joining:
+            conv.queued_since = now
+            publish_conversation_changed(conv, conv.state(now).value, QUEUED)
+    from .jobs import drain_queue
+
+    # They are queued now: the drain is due once this commits.
+    for inbox_id in dict.fromkeys(conv.inbox_id for conv in convs):
+        drain_queue.enqueue(inbox_id)
 
 
 def dequeue(conv: Conversation, now: datetime) -> None:

@@ -14,7 +14,7 @@ from django_tasks import task
 
 from mostrador.connectors.base import ProviderUnavailable, connector_for
 from mostrador.inbox.media import image_size, safe_name
-from mostrador.inbox.models import ContactIdentity, DeliveryStatus, Inbox, Message
+from mostrador.inbox.models import ContactIdentity, Conversation, DeliveryStatus, Inbox, Message
 from mostrador.jobs.retry import backoff
 
 log = logging.getLogger(__name__)
@@ -25,6 +25,7 @@ RECONCILE_WINDOW = timedelta(seconds=15)
 IN_ORDER_PAUSE = timedelta(milliseconds=300)
 MAX_FETCH_ATTEMPTS = 6
 TEMPLATE_SYNC_EVERY = timedelta(hours=6)
+RETRY_ENDING_AFTER = timedelta(seconds=5)
 
 
 def later(job, delay: timedelta, *args) -> None:
@@ -32,15 +33,35 @@ def later(job, delay: timedelta, *args) -> None:
 
 
 @task(queue_name="timers")
-def end_ai_window(conversation_id: int, deadline_iso: str) -> bool:
+def end_ai_windows(conversation_ids: list[int], deadline_iso: str) -> int:
+    """The AI windows that run out at one moment: every chat a burst handed to the AI together
+    shares one timer (one job row, not one per chat). Each chat is settled in a transaction of its
+    own, so one that cannot be does not hold up the others. Returns how many turned pending."""
     from mostrador.inbox.actions import expire_ai_window
 
     deadline = datetime.fromisoformat(deadline_iso)
     if timezone.now() < deadline:
         # A runner whose clock is ahead of the database's picked this up early; try again on time.
-        end_ai_window.using(run_after=deadline).enqueue(conversation_id, deadline_iso)
-        return False
-    return expire_ai_window(conversation_id, deadline)
+        end_ai_windows.using(run_after=deadline).enqueue(conversation_ids, deadline_iso)
+        return 0
+    ended, failed = 0, []
+    for conversation_id in conversation_ids:
+        try:
+            ended += expire_ai_window(conversation_id, deadline)
+        except Conversation.DoesNotExist:
+            continue  # deleted meanwhile: nothing to tell
+        except Exception:  # a database hiccup: the others still end on time, this one a bit later
+            log.exception("the AI window of conversation %s could not end", conversation_id)
+            failed.append(conversation_id)
+    if failed:
+        later(end_ai_windows, RETRY_ENDING_AFTER, failed, deadline_iso)
+    return ended
+
+
+@task(queue_name="timers")
+def end_ai_window(conversation_id: int, deadline_iso: str) -> bool:
+    """One chat's timer, as versions before shared timers queued it."""
+    return bool(end_ai_windows.call([conversation_id], deadline_iso))
 
 
 @task(queue_name="sends")

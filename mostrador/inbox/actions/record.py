@@ -72,11 +72,13 @@ def _after_change(change: hooks.ConversationChanged, old_deadline) -> None:
 
 
 def _after_changes(changes: list[tuple[hooks.ConversationChanged, object]]) -> None:
+    timed = []
     for change, old_deadline in changes:
         conv = change.conversation
         if conv.ai_deadline and conv.ai_deadline != old_deadline:
-            schedule_ai_window_end(conv)
+            timed.append(conv)
         publish_conversation_changed(conv, change.state_after.value, change.kind)
+    schedule_ai_window_ends(timed)
     hooks.conversation_changed.announce_many([change for change, _ in changes])
 
 
@@ -131,11 +133,20 @@ def publish_conversation_changed(conv: Conversation, state: str, reason: str) ->
 
 
 def schedule_ai_window_end(conv: Conversation) -> None:
-    # Enqueued inside the transaction: the job row commits with the state it guards, or not at
-    # all, so a crash can neither lose the timer nor fire one for a rolled-back turn.
-    from mostrador.inbox.jobs import end_ai_window
+    schedule_ai_window_ends([conv])
 
-    end_ai_window.using(run_after=conv.ai_deadline).enqueue(conv.pk, conv.ai_deadline.isoformat())
+
+def schedule_ai_window_ends(convs: list[Conversation]) -> None:
+    """One timer per moment an AI window runs out: a burst of customers handed to the AI together
+    shares it. Enqueued inside the transaction: the job row commits with the state it guards, or
+    not at all, so a crash can neither lose the timer nor fire one for a rolled-back turn."""
+    from mostrador.inbox.jobs import end_ai_windows
+
+    by_deadline: dict = {}
+    for conv in convs:
+        by_deadline.setdefault(conv.ai_deadline, []).append(conv.pk)
+    for deadline, ids in by_deadline.items():
+        end_ai_windows.using(run_after=deadline).enqueue(ids, deadline.isoformat())
 
 
 def apply_messages(

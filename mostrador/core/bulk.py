@@ -2,9 +2,9 @@
 
 Django's `bulk_update` builds one CASE expression per field and row, and `bulk_create` prepares
 every field of every row through the field's generic path; both cost more Python time than the
-rows are worth. `update_rows` sends the plain per-row UPDATE with `executemany`, which psycopg 3
-pipelines into one round trip (SQLite runs it in-process); `insert_rows` sends one multi-row
-INSERT.
+rows are worth. `update_rows` sends one UPDATE joined to arrays of the new values on PostgreSQL, and the plain
+per-row UPDATE with `executemany` on SQLite (which runs it in-process); `insert_rows` sends one
+multi-row INSERT.
 """
 
 from __future__ import annotations
@@ -23,23 +23,44 @@ def _where(objs: list):
 
 
 def update_rows(objs: list, fields: list[str]) -> None:
-    """UPDATE `fields` of each object, by primary key. The objects must share one model."""
+    """UPDATE `fields` of each object, by primary key. The objects must share one model; an
+    object listed twice is written as its last appearance has it."""
     if not objs:
         return
     meta, using, connection = _where(objs)
-    quote = connection.ops.quote_name
+    objs = list({obj.pk: obj for obj in objs}.values())
     columns = [meta.get_field(name) for name in fields]
+    values = [[field.get_db_prep_save(getattr(obj, field.attname), connection) for field in columns] for obj in objs]
+    if connection.vendor == "postgresql":
+        _update_from_arrays(connection, meta, columns, [obj.pk for obj in objs], values)
+        return
+    quote = connection.ops.quote_name
     sql = "UPDATE {} SET {} WHERE {} = %s".format(
         quote(meta.db_table),
         ", ".join(f"{quote(field.column)} = %s" for field in columns),
         quote(meta.pk.column),
     )
-    rows = [
-        [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in columns] + [obj.pk]
-        for obj in objs
-    ]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        cursor.executemany(sql, [row + [obj.pk] for row, obj in zip(values, objs, strict=True)])
+
+
+def _update_from_arrays(connection, meta, columns: list, pks: list, values: list[list]) -> None:
+    """One UPDATE joined to the new values passed as one array per column (`unnest`): planned
+    once, however many rows, where a pipelined UPDATE per row is parsed and run row by row
+    (about a third of the time for 400 conversations)."""
+    quote = connection.ops.quote_name
+    names = [f"v{i}" for i in range(len(columns))]
+    arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in columns)
+    sql = "UPDATE {table} AS t SET {sets} FROM unnest(%s::{pk_type}[], {arrays}) AS v(pk, {names}) WHERE t.{pk} = v.pk".format(
+        table=quote(meta.db_table),
+        sets=", ".join(f"{quote(field.column)} = v.{name}" for field, name in zip(columns, names, strict=True)),
+        pk_type=meta.pk.db_type(connection),
+        arrays=arrays,
+        names=", ".join(names),
+        pk=quote(meta.pk.column),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pks, *(list(column) for column in zip(*values, strict=True))])
 
 
 

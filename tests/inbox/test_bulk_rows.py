@@ -1,5 +1,6 @@
-"""`insert_rows` skips Django's per-field preparation on the ingest path; what it stores must read
-back exactly as what `bulk_create` stores, on SQLite and PostgreSQL alike."""
+"""`insert_rows` skips Django's per-field preparation on the ingest path, and `update_rows` writes
+many rows with one statement; what they store must read back exactly as what `bulk_create` and
+`save` store, on SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mostrador.core.bulk import insert_rows
+from mostrador.core.bulk import insert_rows, update_rows
 from mostrador.inbox.models import Contact, Conversation, ConversationEvent, EventKind
 from mostrador.rules.attention import AuthorKind
 
@@ -49,6 +50,31 @@ def test_insert_rows_splits_what_one_statement_cannot_hold(agent):
     insert_rows(many)
     assert len({o.pk for o in many}) == 4500
     assert ConversationEvent.objects.get(pk=many[-1].pk).data["tag"] == "1499"
+
+
+def test_update_rows_writes_what_save_writes(agent):
+    inbox = _inbox()
+    convs = [Conversation.objects.create(inbox=inbox, contact=Contact.objects.create(name=f"c{n}")) for n in range(4)]
+    copies = [Conversation.objects.get(pk=c.pk) for c in convs]
+    santiago = datetime(2026, 3, 2, 23, 59, 59, 123456, tzinfo=ZoneInfo("America/Santiago"))
+    fields = ["waiting_since", "resolved", "assignee", "fields", "priority"]
+    for n, (fast, slow) in enumerate(zip(convs, copies, strict=True)):
+        for conv in (fast, slow):
+            conv.waiting_since = None if n == 0 else santiago + timedelta(seconds=n)
+            conv.resolved = n % 2 == 1
+            conv.assignee = agent if n > 1 else None
+            conv.fields = {"ñ": ["á", None, 1.5], "n": n} if n else {}
+            conv.priority = n
+    again = Conversation.objects.get(pk=convs[3].pk)  # as stored: not waiting, nobody on it
+    again.priority, again.fields = 9, {"last": True}
+    update_rows([*convs, again], fields)  # listed twice: the later appearance wins
+    stored = {c.pk: c for c in Conversation.objects.filter(pk__in=[c.pk for c in convs])}
+    for slow in copies[:3]:
+        slow.save(update_fields=fields)
+    saved = {c.pk: c for c in Conversation.objects.filter(pk__in=[c.pk for c in copies[:3]])}
+    row = lambda c: (c.waiting_since, c.resolved, c.assignee_id, c.fields, c.priority)  # noqa: E731
+    assert [row(stored[c.pk]) for c in convs[:3]] == [row(saved[c.pk]) for c in copies[:3]]
+    assert row(stored[convs[3].pk]) == (None, False, None, {"last": True}, 9)
 
 
 def _inbox():

@@ -2,9 +2,9 @@
 
 Django's `bulk_update` builds one CASE expression per field and row, and `bulk_create` prepares
 every field of every row through the field's generic path; both cost more Python time than the
-rows are worth. `update_rows` sends one UPDATE joined to arrays of the new values on PostgreSQL, and the plain
-per-row UPDATE with `executemany` on SQLite (which runs it in-process); `insert_rows` sends one
-multi-row INSERT.
+rows are worth. `update_rows` sends one UPDATE joined to arrays of the new values on PostgreSQL,
+and the plain per-row UPDATE with `executemany` on SQLite (which runs it in-process);
+`insert_rows` sends one multi-row INSERT.
 """
 
 from __future__ import annotations

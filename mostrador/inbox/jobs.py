@@ -25,7 +25,7 @@ RECONCILE_WINDOW = timedelta(seconds=15)
 IN_ORDER_PAUSE = timedelta(milliseconds=300)
 MAX_FETCH_ATTEMPTS = 6
 TEMPLATE_SYNC_EVERY = timedelta(hours=6)
-RETRY_ENDING_AFTER = timedelta(seconds=5)
+MAX_TIMER_ATTEMPTS = 6
 
 
 def later(job, delay: timedelta, *args) -> None:
@@ -33,16 +33,18 @@ def later(job, delay: timedelta, *args) -> None:
 
 
 @task(queue_name="timers")
-def end_ai_windows(conversation_ids: list[int], deadline_iso: str) -> int:
+def end_ai_windows(conversation_ids: list[int], deadline_iso: str, attempt: int = 1) -> int:
     """The AI windows that run out at one moment: every chat a burst handed to the AI together
     shares one timer (one job row, not one per chat). Each chat is settled in a transaction of its
-    own, so one that cannot be does not hold up the others. Returns how many turned pending."""
+    own, so one that cannot be does not hold up the others; it is tried again with backoff.
+    Returns how many turned pending. (A chat whose timer never runs still turns pending by the
+    clock; the timer records the moment and tells browsers.)"""
     from mostrador.inbox.actions import expire_ai_window
 
     deadline = datetime.fromisoformat(deadline_iso)
     if timezone.now() < deadline:
         # A runner whose clock is ahead of the database's picked this up early; try again on time.
-        end_ai_windows.using(run_after=deadline).enqueue(conversation_ids, deadline_iso)
+        end_ai_windows.using(run_after=deadline).enqueue(conversation_ids, deadline_iso, attempt)
         return 0
     ended, failed = 0, []
     for conversation_id in conversation_ids:
@@ -53,8 +55,8 @@ def end_ai_windows(conversation_ids: list[int], deadline_iso: str) -> int:
         except Exception:  # a database hiccup: the others still end on time, this one a bit later
             log.exception("the AI window of conversation %s could not end", conversation_id)
             failed.append(conversation_id)
-    if failed:
-        later(end_ai_windows, RETRY_ENDING_AFTER, failed, deadline_iso)
+    if failed and attempt < MAX_TIMER_ATTEMPTS:
+        later(end_ai_windows, backoff(attempt), failed, deadline_iso, attempt + 1)
     return ended
 
 

@@ -9,7 +9,7 @@ import json
 import time
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
@@ -79,3 +79,33 @@ def test_a_burst_handed_to_the_ai_shares_one_timer_and_each_chat_turns_pending(w
         assert ended == {chat["id"] for chat in chats[1:]}
         assert {c["id"] for c in agent_api.get("/conversations", state="pending").json_body["items"]} == ended
         assert agent_api.get(f"/conversations/{answered}").json_body["state"] == "awaiting_customer"
+
+
+def test_a_chat_whose_window_cannot_end_is_tried_again_alone(wa_inbox, monkeypatch):
+    from mostrador.inbox import actions
+
+    update_inbox(wa_inbox, raw_settings={"ai_enabled": True, "ai_window_seconds": 2})
+    store("whatsapp", burst(range(3), 0), account=PHONE_NUMBER_ID)
+    assert drain() == 1
+    ids, deadline = DBTaskResult.objects.get(task_path__endswith="end_ai_windows", status="READY").args_kwargs["args"][:2]
+    real = actions.expire_ai_window
+
+    def flaky(conversation_id, at):
+        if conversation_id == ids[0]:
+            raise OperationalError("the connection was lost")
+        return real(conversation_id, at)
+
+    monkeypatch.setattr(actions, "expire_ai_window", flaky)
+
+    def ended():
+        return set(ConversationEvent.objects.filter(kind=EventKind.AI_WINDOW_ENDED).values_list("conversation_id", flat=True))
+
+    with later(2.05):
+        run_due_jobs()
+        assert ended() == set(ids[1:])
+        retry = DBTaskResult.objects.get(task_path__endswith="end_ai_windows", status="READY")
+        assert retry.args_kwargs["args"] == [[ids[0]], deadline, 2]
+        monkeypatch.undo()
+    with later(30):
+        run_due_jobs()
+        assert ended() == set(ids)

@@ -64,6 +64,10 @@ class MemoryTabs:
         return _live(self._tabs.get(user_id, {}))
 
 
+# Connections one process keeps to Redis for tabs; more callers at once wait their turn.
+MAX_CONNECTIONS = 20
+
+
 class RedisTabs:
     def __init__(self, url: str, prefix: str) -> None:
         self._url, self._prefix = url, prefix
@@ -76,7 +80,13 @@ class RedisTabs:
 
         loop = asyncio.get_running_loop()
         if loop not in self._clients:
-            self._clients[loop] = redis.from_url(self._url, socket_timeout=5, socket_connect_timeout=5)
+            # A blocking pool: when a whole office's tabs close or open at once (a network blip,
+            # a deploy), the extra calls wait a moment for a connection. redis-py's default pool
+            # refuses past 100 connections, and each refused close left its person "online".
+            pool = redis.BlockingConnectionPool.from_url(
+                self._url, max_connections=MAX_CONNECTIONS, timeout=5, socket_timeout=5, socket_connect_timeout=5
+            )
+            self._clients[loop] = redis.Redis(connection_pool=pool)
         return self._clients[loop]
 
     def _key(self, user_id: int) -> str:

@@ -1,0 +1,44 @@
+"""A whole office's tabs opening or closing at once (a network blip, a deploy): every one is
+counted, with a bounded number of connections to Redis. redis-py's default pool refused calls past
+100 connections, and each refused close left its person "online", so chats went on being
+assigned to people who had gone."""
+
+from __future__ import annotations
+
+import asyncio
+
+from mostrador.teamwork import presence
+from tests.private_redis import PrivateRedis
+
+PEOPLE = 400
+
+
+def test_hundreds_of_tabs_opening_and_closing_at_once_are_all_counted():
+    redis = PrivateRedis()
+    try:
+        tabs = presence.RedisTabs(redis.url, "many-tabs")
+        most = 0
+
+        async def watch_connections(stop: asyncio.Event) -> None:
+            nonlocal most
+            while not stop.is_set():
+                most = max(most, await asyncio.to_thread(redis.clients))
+                await asyncio.sleep(0.01)
+
+        async def scenario() -> tuple[list, list, list]:
+            stop = asyncio.Event()
+            watcher = asyncio.ensure_future(watch_connections(stop))
+            opened = await asyncio.gather(*(tabs.set(person, f"tab-{person}", presence.ACTIVE) for person in range(PEOPLE)))
+            closed = await asyncio.gather(*(tabs.remove(person, f"tab-{person}") for person in range(PEOPLE)))
+            stop.set()
+            await watcher
+            left = await asyncio.gather(*(tabs.live(person) for person in range(PEOPLE)))
+            return opened, closed, left
+
+        opened, closed, left = asyncio.run(scenario())
+        assert all(len(tabs_open) == 1 for tabs_open in opened)
+        assert closed == [{}] * PEOPLE and left == [{}] * PEOPLE
+        # The tabs' connections and the watcher's own.
+        assert most <= presence.MAX_CONNECTIONS + 1
+    finally:
+        redis.stop()

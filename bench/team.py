@@ -33,6 +33,7 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -307,10 +308,13 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids) -> dic
     if args.serves > 1 or args.redis or args.workers:
         env.update(REDIS_URL=args.redis_url, MOSTRADOR_REDIS_PREFIX=f"mostrador-bench-{os.getpid()}-{run}")
     mostrador = str(root / ".venv" / "bin" / "mostrador")
+    # What the processes log (errors only) is kept, and its tracebacks counted: a listener that
+    # fails when a thousand sockets close at once shows there and nowhere else.
+    logs = tempfile.TemporaryFile("w+")
     serves = [subprocess.Popen([mostrador, "serve", "--host", "127.0.0.1", "--port", str(port)] + (["--no-jobs"] if k or args.split else []),
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=root)
+                               env=env, stdout=subprocess.DEVNULL, stderr=logs, cwd=root)
               for k, port in enumerate(ports)]
-    workers = [subprocess.Popen([mostrador, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=root)
+    workers = [subprocess.Popen([mostrador, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=logs, cwd=root)
                for _ in range(args.workers)]
     child = None
     try:
@@ -366,6 +370,10 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids) -> dic
         child.stdin.write("stop\n")
         child.stdin.flush()
         result = json.loads(child.stdout.readline())
+        # The sockets close with the child; the servers see every one go before they stop.
+        child.stdin.close()
+        child.wait(timeout=60)
+        time.sleep(2)
     finally:
         if child is not None and child.poll() is None:
             child.kill()
@@ -373,6 +381,9 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids) -> dic
             p.terminate()
         for p in serves + workers:
             p.wait(timeout=30)
+    logs.seek(0)
+    errors = logs.read().count("Traceback (most recent call last)")
+    logs.close()
 
     seers = {pk: sum(1 for s in range(sockets) if people[s % len(people)][1] is None or pk in people[s % len(people)][1])
              for pk in inbox_ids.values()}
@@ -390,7 +401,7 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids) -> dic
         "messages": total, "cpu_ms": cpu / total * 1000, "serve_ms": serve_cpu / total * 1000, "p50": pct(lags, .5), "p99": pct(lags, .99),
         "delivered": got / owed if owed else 1.0, "frames": result["frames"] / sockets / window,
         "kb": result["bytes"] / sockets / window / 1024, "rss": rss, "ack_p99": pct(acks, .99) * 1000,
-        "closed": result["closed"], "fetches": result["fetches"] / sockets / window, "counters": result["counters"] / sockets / window, "carried": result["carried"] / sockets / window, "fetch": fetch, "refused": len(refused), "subscribers": subscribers if args.private_redis is not None else None, "rate": total / (max(s + a for s, a in zip(sent_at, acks, strict=True)) - sent_at[0]),
+        "closed": result["closed"], "errors": errors, "fetches": result["fetches"] / sockets / window, "counters": result["counters"] / sockets / window, "carried": result["carried"] / sockets / window, "fetch": fetch, "refused": len(refused), "subscribers": subscribers if args.private_redis is not None else None, "rate": total / (max(s + a for s, a in zip(sent_at, acks, strict=True)) - sent_at[0]),
     }
 
 
@@ -446,7 +457,7 @@ def measure(args) -> None:
     print(f"{args.people} people, {NUMBERS} numbers, {args.rate:.0f} customer messages/s for {args.seconds:.0f} s, "
           f"{args.serves} serve(s){' --no-jobs' if args.split else ''} + {args.workers} worker(s){', through Redis' if args.serves > 1 or args.redis or args.workers else ''}")
     print(f"{'code':8} {'sockets':>7} {'msg/s':>6} {'CPU ms/msg':>10} {'serve':>6} {'p50 s':>6} {'p99 s':>6} {'delivered':>9} "
-          f"{'frames/s':>8} {'KB/s':>6} {'RSS MB':>6} {'ack p99 ms':>10} {'closed':>6}"
+          f"{'frames/s':>8} {'KB/s':>6} {'RSS MB':>6} {'ack p99 ms':>10} {'closed':>6} {'errors':>6}"
           + (f" {'fetches/s':>9} {'counters/s':>10} {'carried/s':>9}" if args.fetch else ""))
     run = 0
     for count in [int(c) for c in args.sockets.split(",")]:
@@ -454,7 +465,7 @@ def measure(args) -> None:
             run += 1
             r = scenario(args, run, root, count, people, inbox_ids)
             print(f"{name:8} {count:7d} {r['rate']:6.0f} {r['cpu_ms']:10.2f} {r['serve_ms']:6.2f} {r['p50']:6.2f} {r['p99']:6.2f} "
-                  f"{r['delivered']:9.1%} {r['frames']:8.1f} {r['kb']:6.1f} {r['rss']:6.0f} {r['ack_p99']:10.1f} {r['closed']:6d}"
+                  f"{r['delivered']:9.1%} {r['frames']:8.1f} {r['kb']:6.1f} {r['rss']:6.0f} {r['ack_p99']:10.1f} {r['closed']:6d} {r['errors']:6d}"
                   + (f" {r['fetches']:9.2f} {r['counters']:10.2f} {r['carried']:9.2f} ({r['fetch']})" if args.fetch else ""), flush=True)
             if r["subscribers"] is not None:
                 print(f"after the Redis restart: {r['subscribers']} subscription(s) in Redis for {args.serves} serve(s)")

@@ -77,14 +77,19 @@ class RedisTabs:
     @property
     def _redis(self):
         import redis.asyncio as redis
+        from redis.asyncio.retry import Retry
+        from redis.backoff import ExponentialBackoff
 
         loop = asyncio.get_running_loop()
         if loop not in self._clients:
             # A blocking pool: when a whole office's tabs close or open at once (a network blip,
             # a deploy), the extra calls wait a moment for a connection. redis-py's default pool
             # refuses past 100 connections, and each refused close left its person "online".
+            # After Redis restarts, every pooled connection is dead: redis-py's retry reconnects
+            # and sends the call again, instead of failing one open or close per connection.
             pool = redis.BlockingConnectionPool.from_url(
-                self._url, max_connections=MAX_CONNECTIONS, timeout=5, socket_timeout=5, socket_connect_timeout=5
+                self._url, max_connections=MAX_CONNECTIONS, timeout=5, socket_timeout=5, socket_connect_timeout=5,
+                retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 3), retry_on_error=[redis.ConnectionError, redis.TimeoutError],
             )
             self._clients[loop] = redis.Redis(connection_pool=pool)
         return self._clients[loop]

@@ -42,3 +42,28 @@ def test_hundreds_of_tabs_opening_and_closing_at_once_are_all_counted():
         assert most <= presence.MAX_CONNECTIONS + 1
     finally:
         redis.stop()
+
+
+def test_tabs_closing_after_redis_restarted_are_all_counted():
+    """Redis restarted under open tabs: the pool's connections are all dead, and closing the tabs
+    afterwards must still take every one of them away."""
+    redis = PrivateRedis()
+    try:
+        tabs = presence.RedisTabs(redis.url, "restarted")
+
+        async def open_all() -> None:
+            await asyncio.gather(*(tabs.set(person, f"tab-{person}", presence.ACTIVE) for person in range(50)))
+
+        async def close_all() -> list:
+            return await asyncio.gather(*(tabs.remove(person, f"tab-{person}") for person in range(50)))
+
+        loop = asyncio.new_event_loop()
+        try:
+            loop.run_until_complete(open_all())
+            redis.stop()
+            redis.start()  # it keeps nothing: the tabs are gone, and so is every connection
+            assert loop.run_until_complete(close_all()) == [{}] * 50
+        finally:
+            loop.close()
+    finally:
+        redis.stop()

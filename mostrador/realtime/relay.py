@@ -18,7 +18,8 @@ import redis
 import redis.asyncio
 from django.conf import settings
 from redis.backoff import ExponentialBackoff
-from redis.retry import Retry
+
+from mostrador.core.redis_retry import retrying
 
 from . import hub as hubs
 
@@ -41,10 +42,7 @@ def enabled() -> bool:
 def _publisher(url: str) -> redis.Redis:
     # redis-py's own retry: a publish that meets a restarting Redis tries again a few times before
     # it is given up (and logged; committed work is never undone by a lost notification).
-    return redis.Redis.from_url(
-        url, socket_timeout=2, socket_connect_timeout=2,
-        retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 3), retry_on_error=[redis.ConnectionError, redis.TimeoutError],
-    )
+    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2, **retrying())
 
 
 def publish(batch: list[dict]) -> None:

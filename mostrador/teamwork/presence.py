@@ -77,8 +77,8 @@ class RedisTabs:
     @property
     def _redis(self):
         import redis.asyncio as redis
-        from redis.asyncio.retry import Retry
-        from redis.backoff import ExponentialBackoff
+
+        from mostrador.core.redis_retry import retrying
 
         loop = asyncio.get_running_loop()
         if loop not in self._clients:
@@ -89,7 +89,7 @@ class RedisTabs:
             # and sends the call again, instead of failing one open or close per connection.
             pool = redis.BlockingConnectionPool.from_url(
                 self._url, max_connections=MAX_CONNECTIONS, timeout=5, socket_timeout=5, socket_connect_timeout=5,
-                retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 3), retry_on_error=[redis.ConnectionError, redis.TimeoutError],
+                **retrying(asyncio=True),
             )
             self._clients[loop] = redis.Redis(connection_pool=pool)
         return self._clients[loop]

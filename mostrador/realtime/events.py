@@ -25,14 +25,22 @@ SCHEMAS: dict[str, frozenset[str]] = {
 # Event types meant for one person only (their notifications): only their own sockets hear them.
 PERSONAL: set[str] = set()
 
+# Event types that never move a top-bar counter (Pendientes, Por cotizar, notifications): a page
+# asks for its counters after any other. Someone coming online is heard by every open tab, and a
+# team signing in at nine must not have each tab ask for its counters once per colleague.
+LEAVE_COUNTERS: set[str] = set()
 
-def register(type_: str, fields: set[str], *, personal: bool = False) -> str:
+
+def register(type_: str, fields: set[str], *, personal: bool = False, moves_counters: bool = True) -> str:
     """A capability's own event type (its apps.py calls this): same rules, ids and states only.
     An event with an `inbox_id` reaches those who see that inbox; a `personal` one (with a
-    `user_id`) reaches that person only; any other reaches everyone signed in (who is online)."""
+    `user_id`) reaches that person only; any other reaches everyone signed in (who is online).
+    `moves_counters=False` says no top-bar counter can change with it."""
     SCHEMAS[type_] = frozenset({"type", *fields})
     if personal:
         PERSONAL.add(type_)
+    if not moves_counters:
+        LEAVE_COUNTERS.add(type_)
     return type_
 
 

@@ -18,7 +18,7 @@ class TeamworkConfig(AppConfig):
 
         add_router("/users", api.users)
         add_router("/teams", api.teams)
-        events.register(availability.AVAILABILITY_CHANGED, {"user_id", "availability"})
+        events.register(availability.AVAILABILITY_CHANGED, {"user_id", "availability"}, moves_counters=False)
         events.register(notices.NOTIFICATION_CREATED, {"user_id", "notification_id", "conversation_id", "kind"}, personal=True)
         # Notices first: they tell the assignee a chat turned pending before assignment may move it.
         hooks.conversation_changed.subscribe(notices.on_change)

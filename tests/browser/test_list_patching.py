@@ -4,8 +4,10 @@ to do it: the socket's frames carry the changed rows, rendered for the list the 
 
 from playwright.sync_api import expect
 
+from mostrador.accounts.models import Availability
 from mostrador.inbox import actions
 from mostrador.inbox.models import Conversation
+from mostrador.teamwork.availability import set_availability
 from tests.browser.conftest import customer_writes, login, pending_rows
 from tests.conftest import make_user
 
@@ -66,3 +68,35 @@ def test_a_tap_that_began_on_a_row_lands_though_the_row_changes_under_it(page, l
     page.mouse.up()
     expect(page.locator("#conv")).to_contain_text("¿y en azul?")
     expect(page.locator("#conv")).to_contain_text("Segunda")
+
+
+def test_colleagues_coming_and_going_cost_the_page_no_request(page, live_url, agent, shop):
+    """Every open tab hears when someone comes online or goes away (the monitor shows it), but no
+    top-bar counter moves with it: a team signing in must not have each tab ask for its counters
+    once per colleague."""
+    page.clock.install()
+    customer_writes(live_url, shop, "Primera", "hola uno")
+    login(page, live_url, agent.email)
+    expect(pending_rows(page)).to_have_count(1)
+    page.clock.run_for(3000)  # the socket opening looked once
+    # The page's own count of the counters it asks for, from here on.
+    page.evaluate("""() => {
+        window.countersAsked = 0;
+        const fetchAsBefore = window.fetch;
+        window.fetch = (url, options) => {
+            if (String(url).includes("/ui/counters")) window.countersAsked += 1;
+            return fetchAsBefore(url, options);
+        };
+    }""")
+
+    colleague = make_user("colega@example.test")
+    set_availability(colleague, Availability.ONLINE)
+    set_availability(agent, Availability.AWAY)
+    # The seller's own switcher follows, so the frames have arrived.
+    expect(page.locator("#availability")).to_have_attribute("data-availability", "away")
+    page.clock.run_for(3000)  # whatever the frames scheduled has run
+    assert page.evaluate("window.countersAsked") == 0
+
+    # An access change may move counters (who sees which chats): the page asks.
+    shop.members.add(colleague)
+    page.wait_for_function("() => window.countersAsked === 1", polling=100)

@@ -334,6 +334,12 @@
     if (event.type === "message.created" || event.type === "message.updated") return true;
     return event.type === "conversation.changed" && ONLY_PENDING.has(event.reason);
   }
+  // What moves no counter at all (a colleague coming online), as the server's capabilities said.
+  let leaving = null;
+  function leavesCounters(event) {
+    leaving = leaving || new Set((document.body.dataset.leaveCounters || "").split(" ").filter(Boolean));
+    return leaving.has(event.type);
+  }
   function takeFrame(frame) {
     const last = frame[frame.length - 1];
     const told = last && last.type === "list.rows" && last.pending !== undefined;
@@ -341,7 +347,7 @@
       pendingToldAt = performance.now();
       showCounters({ pending: last.pending });
     }
-    const counted = told && frame.every((event) => event === last || movesOnlyPending(event));
+    const counted = frame.every((event) => event === last && told || leavesCounters(event) || told && movesOnlyPending(event));
     for (const event of frame) onEvent(event, counted);
   }
 

@@ -14,8 +14,8 @@ from django.utils import timezone, translation
 from mostrador.accounts.models import User
 from mostrador.inbox.listing import changed_html, every_state, list_filters, list_query, marked, row_html
 from mostrador.inbox.models import Conversation
-from mostrador.inbox.policy import Scope, remember_scope, scope_of
-from mostrador.inbox.queries import EXACT_COUNTS, STATES, ListFilters, as_rows, open_waits, state_counts, state_filter
+from mostrador.inbox.policy import Scope, remember_scopes, scope_of
+from mostrador.inbox.queries import EXACT_COUNTS, STATES, ListFilters, as_rows, capped_counts, open_waits, state_filter
 from mostrador.realtime import hub
 from mostrador.rules.attention import State
 
@@ -63,13 +63,12 @@ class _Frame:
     the person: each list's changed chats are read once for all (whom each may see is decided on
     that same read, by their scope), each row is rendered once per list and language, and the
     exact tab counts are sums of one grouped count (queries.open_waits). Only the capped history
-    counts are read per scope."""
+    counts are read per scope, all of them in one statement (queries.capped_counts)."""
 
     def __init__(self, jobs: list[tuple[int, Hashable, tuple[int, ...]]]) -> None:
         self.now = timezone.now()
         self.people = User.objects.filter(is_active=True).in_bulk({user_id for user_id, _, _ in jobs})
-        for person in self.people.values():
-            remember_scope(person)
+        remember_scopes(list(self.people.values()))
         self.waits = open_waits(self.now)
         # Each list's changed chats, read once for the ids every group of it asked about.
         wanted: dict[ListFilters, set[int]] = {}
@@ -79,7 +78,14 @@ class _Frame:
         self.read = {shared: {c.pk: c for c in self._read(shared, ids)} for shared, ids in wanted.items()}
         self.rows: dict[tuple, str] = {}
         self.exact: dict[tuple, dict[str, int]] = {}
-        self.capped: dict[tuple, dict[str, int]] = {}
+        # The capped history counts of every scope that asked, read together.
+        asks: dict[tuple, tuple[User, ListFilters]] = {}
+        for user_id, watching, ids in jobs:
+            person = self.people.get(user_id)
+            if person is not None and len(ids) <= MOST_IN_FRAME:
+                filters = every_state(self._filters(watching, user_id)[0])
+                asks.setdefault((_alike(scope_of(person)), filters), (person, filters))
+        self.capped = dict(zip(asks, capped_counts(list(asks.values()), CAPPED, self.now), strict=True))
 
     def _read(self, shared: ListFilters, ids: set[int]) -> list:
         found = Conversation.objects.filter(state_filter(shared.state, self.now), pk__in=sorted(ids))
@@ -94,13 +100,13 @@ class _Frame:
         if person is None or len(ids) > MOST_IN_FRAME:
             return None  # the page fetches its list instead
         scope = scope_of(person)
-        filters, selected = list_filters(QueryDict(watching.query), user_id)
+        filters, selected = self._filters(watching, user_id)
         read = self.read[watching.shared]
         listed = [read[pk] for pk in ids if pk in read and scope.sees(read[pk].inbox_id, read[pk].assignee_id)
                   and (filters.assignee_id is None or read[pk].assignee_id == filters.assignee_id)]
         with translation.override(watching.language):
             rows = [self._row(watching, c, selected) for c in listed]
-            counts = {**self._exact(scope, filters), **self._capped(person, scope, filters)}
+            counts = {**self._exact(scope, filters), **self.capped[(_alike(scope), every_state(filters))]}
             html = changed_html(rows, list(ids), counts, selected, self.now)
         # With the person's Pendientes across every inbox (the top bar's), a frame of messages
         # leaves the page nothing to ask for.
@@ -123,11 +129,10 @@ class _Frame:
                     counts[State.WITH_AI.value] += wait["with_ai"]
         return self.exact[key]
 
-    def _capped(self, person, scope: Scope, filters: ListFilters) -> dict[str, int]:
-        key = (_alike(scope), every_state(filters))
-        if key not in self.capped:
-            self.capped[key] = state_counts(person, every_state(filters), self.now, states=CAPPED)
-        return self.capped[key]
+    @staticmethod
+    def _filters(watching: Hashable, user_id: int) -> tuple[ListFilters, dict]:
+        assert isinstance(watching, Watched)
+        return list_filters(QueryDict(watching.query), user_id)
 
 
 # The tabs whose counts stop at COUNT_CAP, read per scope and filters.

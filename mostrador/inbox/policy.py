@@ -60,10 +60,7 @@ def scope_of(user) -> Scope:
         return remembered
     if sees_everything(user):
         return Scope(user.pk, everything=True)
-    whole, own_only = set(), set()
-    for inbox_id, settings in _worked_inboxes(user):
-        (own_only if settings.get("visibility") == OWN_AND_UNASSIGNED else whole).add(inbox_id)
-    return Scope(user.pk, everything=False, whole=frozenset(whole), own_only=frozenset(own_only))
+    return _scope(user.pk, _worked_inboxes(user))
 
 
 def remember_scope(user) -> None:
@@ -71,6 +68,36 @@ def remember_scope(user) -> None:
     reads several lists and counts for them and changes no access meanwhile (a live frame's rows).
     Requests do not: an action in one may change what its person sees."""
     user.remembered_scope = scope_of(user)
+
+
+def remember_scopes(users) -> None:
+    """`remember_scope` for many people at once, in three queries however many they are (a live
+    frame renders rows for everyone whose tab is open)."""
+    agents = [user for user in users if not sees_everything(user)]
+    for user in users:
+        if sees_everything(user):
+            user.remembered_scope = Scope(user.pk, everything=True)
+    if not agents:
+        return
+    ids = [user.pk for user in agents]
+    teams: dict[int, set[int]] = {pk: set() for pk in ids}
+    for user_id, team_id in Team.members.through.objects.filter(user_id__in=ids).values_list("user_id", "team_id"):
+        teams[user_id].add(team_id)
+    member: dict[int, set[int]] = {pk: set() for pk in ids}
+    for user_id, inbox_id in Inbox.members.through.objects.filter(user_id__in=ids).values_list("user_id", "inbox_id"):
+        member[user_id].add(inbox_id)
+    inboxes = list(Inbox.objects.values_list("pk", "settings"))
+    for user in agents:
+        worked = [(pk, settings) for pk, settings in inboxes
+                  if pk in member[user.pk] or teams[user.pk].intersection(settings.get("team_ids") or ())]
+        user.remembered_scope = _scope(user.pk, worked)
+
+
+def _scope(user_id: int, worked: list[tuple[int, dict]]) -> Scope:
+    whole, own_only = set(), set()
+    for inbox_id, settings in worked:
+        (own_only if settings.get("visibility") == OWN_AND_UNASSIGNED else whole).add(inbox_id)
+    return Scope(user_id, everything=False, whole=frozenset(whole), own_only=frozenset(own_only))
 
 
 def _worked_inboxes(user) -> list[tuple[int, dict]]:

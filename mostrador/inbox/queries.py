@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 
+from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -134,6 +135,30 @@ def state_counts(user, filters: ListFilters, now: datetime | None = None, states
         matching = qs.filter(state_filter(state, now))
         counts[state] = matching.count() if state in EXACT_COUNTS else matching[:COUNT_CAP].count()
     return counts
+
+
+# How many capped counts one statement reads at most (each is a subquery with its own parameters).
+CAPPED_PER_STATEMENT = 100
+
+
+def capped_counts(asks: list[tuple[object, ListFilters]], states: list[str], now: datetime) -> list[dict[str, int]]:
+    """`state_counts` of capped tabs for many (person, filters) at once: each count is the same
+    capped subquery, and they are read together in one statement per hundred instead of a query
+    each (a live frame counts for every person of an "own chats" inbox whose tab is open)."""
+    parts: list[tuple[str, tuple]] = []
+    for user, filters in asks:
+        qs = filtered(user, filters).order_by()
+        for state in states:
+            parts.append(qs.filter(state_filter(state, now)).values("pk")[:COUNT_CAP].query.sql_with_params())
+    values: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(parts), CAPPED_PER_STATEMENT):
+            chunk = parts[start:start + CAPPED_PER_STATEMENT]
+            sql = ", ".join(f"(SELECT COUNT(*) FROM ({sub}) capped_{i})" for i, (sub, _) in enumerate(chunk))
+            cursor.execute(f"SELECT {sql}", [param for _, params in chunk for param in params])
+            values.extend(cursor.fetchone())
+    per = len(states)
+    return [dict(zip(states, values[k * per:(k + 1) * per], strict=True)) for k in range(len(asks))]
 
 
 def open_waits(now: datetime) -> list[dict]:

@@ -67,7 +67,6 @@ def free_port() -> int:
 # ---- the sockets' process ------------------------------------------------------------------------
 
 CHAT_IDS = re.compile(rb'"conversation_id":\s*(\d+)')
-LIST_ROWS = b'"list.rows"'
 # What every page says it shows (a version that carries no rows in its frames ignores it).
 WATCH = json.dumps({"type": "watch", "list": "tab=pending&scope=all", "lang": "es"})
 
@@ -163,6 +162,7 @@ async def sockets_child(config: dict) -> dict:
     closed = 0
 
     pages = [Page(port, cookie, config["fetch"]) if config["fetch"] else None for port, cookie in config["tabs"]]
+    leave = set(config.get("leave", ()))
 
     async def tab(index: int, port: int, cookie: str, opened: asyncio.Event):
         nonlocal closed, carried
@@ -191,15 +191,16 @@ async def sockets_child(config: dict) -> dict:
                 if page is None or raw == b'[{"type":"pong"}]':
                     continue
                 ids = set(CHAT_IDS.findall(raw))
-                if LIST_ROWS in raw:
-                    # The frame carries the rows of the list this page shows: nothing to fetch,
-                    # and, with Pendientes told, no counters either when the rest is messages.
+                said = json.loads(raw)
+                last = said[-1]
+                told = last.get("type") == "list.rows" and "pending" in last
+                if last.get("type") == "list.rows":
+                    # The frame carries the rows of the list this page shows: nothing to fetch.
                     carried += 1
-                    said = json.loads(raw)
-                    ids -= {str(i).encode() for i in said[-1]["asked"]}
-                    if "pending" not in said[-1] or not all(moves_only_pending(e) for e in said[:-1]):
-                        page.framed()
-                else:
+                    ids -= {str(i).encode() for i in last["asked"]}
+                # The counters, unless every event moves only Pendientes (which the rows told) or
+                # moves no counter at all (as app.js decides).
+                if not all(e is last and told or e["type"] in leave or told and moves_only_pending(e) for e in said):
                     page.framed()
                 if ids:
                     page.heard(ids)
@@ -332,12 +333,15 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids) -> dic
                 time.sleep(0.2)
         tabs = [(ports[s % len(ports)], people[s % len(people)][0]) for s in range(sockets)]
         child = subprocess.Popen([sys.executable, __file__, "--sockets-child"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        fetch = ""
+        fetch, leave = "", []
         if args.fetch:
             # What this version's page fetches on a change: the changed rows where it can.
             probe = httpx.get(f"http://127.0.0.1:{ports[0]}/ui/list/rows?ids=1", cookies={"sessionid": people[0][0]})
             fetch = "list" if probe.status_code == 404 else "rows"
-        child.stdin.write(json.dumps({"tabs": tabs, "fetch": fetch}) + "\n")
+            # The events after which this version's page does not ask for its counters.
+            page = httpx.get(f"http://127.0.0.1:{ports[0]}/", cookies={"sessionid": people[0][0]}, follow_redirects=True).text
+            leave = (re.findall(r'data-leave-counters="([^"]*)"', page) or [""])[0].split()
+        child.stdin.write(json.dumps({"tabs": tabs, "fetch": fetch, "leave": leave}) + "\n")
         child.stdin.flush()
         assert child.stdout.readline().strip() == "ready", "the sockets did not open"
         time.sleep(1)  # presence settles (everyone came online)
@@ -382,7 +386,13 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids) -> dic
         for p in serves + workers:
             p.wait(timeout=30)
     logs.seek(0)
-    errors = logs.read().count("Traceback (most recent call last)")
+    logged = logs.read()
+    errors = logged.count("Traceback (most recent call last)")
+    if errors:
+        # Where to read them: the count alone does not say what failed.
+        kept = Path(tempfile.gettempdir()) / f"team-bench-{os.getpid()}-{run}.log"
+        kept.write_text(logged)
+        print(f"{errors} tracebacks logged: {kept}", file=sys.stderr)
     logs.close()
 
     seers = {pk: sum(1 for s in range(sockets) if people[s % len(people)][1] is None or pk in people[s % len(people)][1])

@@ -257,6 +257,9 @@ STATICFILES_DIRS = [
     ("vendor/sortable", PROJECT_DIR / "node_modules" / "sortablejs"),
     ("vendor/chart", PROJECT_DIR / "node_modules" / "chart.js" / "dist"),
     ("vendor/idiomorph", PROJECT_DIR / "node_modules" / "idiomorph" / "dist"),
+    # The icons are emoji: where the system has no emoji font (many Linux desktops, kiosks),
+    # this one draws them instead of empty boxes. A browser fetches only the ranges a page uses.
+    ("vendor/noto-emoji", PROJECT_DIR / "node_modules" / "@fontsource" / "noto-emoji"),
 ]
 # Static files are served straight from the source folders (no collectstatic step to forget);
 # re-scanning them on every request is only worth it while editing them.

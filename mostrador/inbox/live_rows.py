@@ -83,8 +83,8 @@ class _Frame:
         for user_id, watching, ids in jobs:
             person = self.people.get(user_id)
             if person is not None and len(ids) <= MOST_IN_FRAME:
-                filters = every_state(self._filters(watching, user_id)[0])
-                asks.setdefault((_alike(scope_of(person)), filters), (person, filters))
+                filters = self._filters(watching, user_id)[0]
+                asks.setdefault(_counts_key(scope_of(person), filters), (person, every_state(filters)))
         self.capped = dict(zip(asks, capped_counts(list(asks.values()), CAPPED, self.now), strict=True))
 
     def _read(self, shared: ListFilters, ids: set[int]) -> list:
@@ -106,7 +106,7 @@ class _Frame:
                   and (filters.assignee_id is None or read[pk].assignee_id == filters.assignee_id)]
         with translation.override(watching.language):
             rows = [self._row(watching, c, selected) for c in listed]
-            counts = {**self._exact(scope, filters), **self.capped[(_alike(scope), every_state(filters))]}
+            counts = {**self._exact(scope, filters), **self.capped[_counts_key(scope, filters)]}
             html = changed_html(rows, list(ids), counts, selected, self.now)
         # With the person's Pendientes across every inbox (the top bar's), a frame of messages
         # leaves the page nothing to ask for.
@@ -120,7 +120,7 @@ class _Frame:
         return self.rows[key]
 
     def _exact(self, scope: Scope, filters: ListFilters) -> dict[str, int]:
-        key = (_alike(scope), every_state(filters))
+        key = _counts_key(scope, filters)
         if key not in self.exact:
             counts = self.exact[key] = {State.PENDING.value: 0, State.WITH_AI.value: 0}
             for wait in self.waits:
@@ -139,10 +139,10 @@ class _Frame:
 CAPPED = [state for state in STATES if state not in EXACT_COUNTS]
 
 
-def _alike(scope: Scope) -> tuple:
-    """A scope as counts see it: the same for everyone who sees the same inboxes wholly, each
-    person's own where they see only their own chats."""
-    return (scope.everything, scope.whole, scope.own_only, scope.user_id if scope.own_only else None)
+def _counts_key(scope: Scope, filters: ListFilters) -> tuple:
+    """A list's tab counts as they depend on the person: the same for everyone who sees the same
+    inboxes wholly, each person's own where they see only their own chats."""
+    return (scope.everything, scope.whole, scope.own_only, scope.user_id if scope.own_only else None, every_state(filters))
 
 
 def _matches(wait: dict, filters: ListFilters) -> bool:

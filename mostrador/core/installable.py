@@ -19,6 +19,10 @@ SHELL = [
     "vendor/htmx/htmx.min.js",
     "mostrador/icons/icon-192.png",
     "mostrador/icons/icon-512.png",
+    # The emoji font's styles and the ranges that hold the icons (base.html preloads them).
+    "vendor/noto-emoji/400.css",
+    "vendor/noto-emoji/files/noto-emoji-3-400-normal.woff2",
+    "vendor/noto-emoji/files/noto-emoji-9-400-normal.woff2",
 ]
 
 # Bumped when what the worker does changes; the shell's own files are keyed by their URLs.

@@ -27,6 +27,10 @@ def test_the_app_installs_keeps_its_shell_and_never_stores_chats(page, live_url,
         return urls;
     }""")
     assert "/static/mostrador/app.js" in cached
+    # The icons' font comes with the shell, and the page draws with it where the system has no
+    # emoji font (this Chromium has none).
+    assert "/static/vendor/noto-emoji/files/noto-emoji-3-400-normal.woff2" in cached
+    page.wait_for_function("() => [...document.fonts].some((face) => face.family.includes('Noto Emoji') && face.status === 'loaded')")
     assert all(url.startswith("/static/") for url in cached), cached
 
     page.context.set_offline(True)

@@ -169,3 +169,20 @@ def test_the_chosen_tab_is_in_view_on_a_phone(phone, live_url, agent, shop):
     customer_writes(live_url, shop, "Jorge Fuentes", "¿Tienen stock?")
     expect(phone.locator('.list-root [data-count="pending"]')).to_have_text("1")
     expect(phone.locator('.list-root .tab.active[data-tab="resolved"]')).to_be_in_viewport(ratio=1)
+
+
+def test_the_ai_warning_fits_a_phone_and_turns_the_ai_off_in_one_tap(phone, live_url, agent, shop):
+    """The AI switched on where no agent or bot answers: on a phone the warning says so in a line
+    or two, beside a button that turns the AI off for this chat."""
+    login(phone, live_url, agent.email)
+    customer_writes(live_url, shop, "Jorge Fuentes", "Hola, ¿tienen filtros?")
+    pending_rows(phone).first.click()
+    phone.locator("[data-testid=ai-toggle]").check()
+    warning = phone.locator("[data-testid=ai-answers-nobody]")
+    expect(warning).to_contain_text("nadie responderá")
+    expect(warning.locator(".banner-detail")).to_be_hidden()
+    assert warning.bounding_box()["height"] <= 90, warning.bounding_box()
+    no_sideways_scroll(phone)
+    warning.get_by_role("button", name="Apagar la IA").click()
+    expect(warning).to_have_count(0)
+    expect(phone.locator("[data-testid=ai-toggle]")).not_to_be_checked()

@@ -257,9 +257,18 @@ STATICFILES_DIRS = [
     ("vendor/sortable", PROJECT_DIR / "node_modules" / "sortablejs"),
     ("vendor/chart", PROJECT_DIR / "node_modules" / "chart.js" / "dist"),
     ("vendor/idiomorph", PROJECT_DIR / "node_modules" / "idiomorph" / "dist"),
+]
+# Packages whose pages use a few of many files: only these are served (core/vendor_files.py).
+MOSTRADOR_VENDOR_FILES = {
     # The icons are emoji: where the system has no emoji font (many Linux desktops, kiosks),
-    # this one draws them instead of empty boxes. A browser fetches only the ranges a page uses.
-    ("vendor/noto-emoji", PROJECT_DIR / "node_modules" / "@fontsource" / "noto-emoji"),
+    # this one draws them instead of empty boxes. A browser fetches only the ranges a page uses;
+    # every browser that runs the pages reads woff2, so the older woff copies are left out.
+    "vendor/noto-emoji": (PROJECT_DIR / "node_modules" / "@fontsource" / "noto-emoji", ["400.css", "files/*-400-normal.woff2"]),
+}
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "mostrador.core.vendor_files.VendorFilesFinder",
 ]
 # Static files are served straight from the source folders (no collectstatic step to forget);
 # re-scanning them on every request is only worth it while editing them.

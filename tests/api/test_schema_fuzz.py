@@ -27,6 +27,9 @@ schema = _schema()
 pytestmark = pytest.mark.django_db
 
 
+_client = Client()
+
+
 def send(case, token: str):
     """The generated request, through Django's test client: the whole Django stack, in this
     test's transaction."""
@@ -39,7 +42,10 @@ def send(case, token: str):
         body = kw.get("data") or b""
         if isinstance(body, dict):
             body, content_type = urlencode(body, doseq=True), "application/x-www-form-urlencoded"
-    return Client().generic(
+    # One client for every case, its cookies cleared: each request alone, as a fresh client sends
+    # it, without building Django's handler (and its middleware, static files index) every time.
+    _client.cookies.clear()
+    return _client.generic(
         kw["method"], urlsplit(kw["url"]).path, data=body, content_type=content_type, headers=headers,
         QUERY_STRING=urlencode(kw.get("params") or {}, doseq=True),
     )

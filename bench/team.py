@@ -1,10 +1,11 @@
 """The whole team on one server: many signed-in browser sockets while customers write steadily.
 
     python bench/team.py [--sockets 1,1000] [--people 200] [--rate 1000] [--seconds 15] [--serves 1]
-                         [--workers 1] [--against DIR]
+                         [--workers 1] [--against DIR] [--against-env KEY=VALUE]
 
 For each socket count (and, with `--against`, for another checkout of the product too, so two
-versions are measured side by side in one run), it starts `mostrador serve` (`--serves 2`: two of
+versions are measured side by side in one run; with `--against-env`, for this checkout again
+with a setting changed), it starts `mostrador serve` (`--serves 2`: two of
 them behind Redis, the sockets split between them) on a PostgreSQL database made for this run,
 opens that many WebSockets of signed-in people (agents of one of four WhatsApp numbers, one of them
 an "own chats and unassigned" inbox; supervisors and an admin who see every inbox), and posts
@@ -298,13 +299,13 @@ def team(people: int) -> tuple[list[tuple[str, set[int] | None]], dict[int, set[
     return out, {k: inboxes[k].pk for k in range(NUMBERS)}
 
 
-def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids) -> dict:
+def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids, extra_env: dict) -> dict:
     from mostrador.inbox.models import Message
     from mostrador.intake.models import InboundLog
 
     ports = [free_port() for _ in range(args.serves)]
     env = {**os.environ, "DATABASE_URL": PG_URL, "MOSTRADOR_LOG_LEVEL": "ERROR", "MOSTRADOR_JOB_POLL_SECONDS": "0.05",
-           "MOSTRADOR_PRESENCE_GRACE_SECONDS": "0"}
+           "MOSTRADOR_PRESENCE_GRACE_SECONDS": "0", **extra_env}
     env.pop("REDIS_URL", None)
     if args.serves > 1 or args.redis or args.workers:
         env.update(REDIS_URL=args.redis_url, MOSTRADOR_REDIS_PREFIX=f"mostrador-bench-{os.getpid()}-{run}")
@@ -434,6 +435,8 @@ def main():
                     help="each socket's page fetches what its frames name, as that version's browser code does")
     ap.add_argument("--customers", type=int, default=3000)
     ap.add_argument("--against", type=Path, help="another checkout (with its .venv) measured in the same run")
+    ap.add_argument("--against-env", metavar="KEY=VALUE", action="append", default=[],
+                    help="this checkout measured again, in the same run, with this setting in its processes' environment")
     args = ap.parse_args()
     args.redis_url, args.private_redis = REDIS_URL, None
     if args.restart_redis:
@@ -463,7 +466,11 @@ def measure(args) -> None:
 
     call_command("migrate", verbosity=0)
     people, inbox_ids = team(args.people)
-    roots = [("this", ROOT)] + ([("against", args.against.resolve())] if args.against else [])
+    changed = dict(item.split("=", 1) for item in args.against_env)
+    roots = ([("this", ROOT, {})] + ([("against", args.against.resolve(), {})] if args.against else [])
+             + ([("with-env", ROOT, changed)] if changed else []))
+    if changed:
+        print("with-env: " + " ".join(args.against_env))
     print(f"{args.people} people, {NUMBERS} numbers, {args.rate:.0f} customer messages/s for {args.seconds:.0f} s, "
           f"{args.serves} serve(s){' --no-jobs' if args.split else ''} + {args.workers} worker(s){', through Redis' if args.serves > 1 or args.redis or args.workers else ''}")
     print(f"{'code':8} {'sockets':>7} {'msg/s':>6} {'CPU ms/msg':>10} {'serve':>6} {'p50 s':>6} {'p99 s':>6} {'delivered':>9} "
@@ -471,9 +478,9 @@ def measure(args) -> None:
           + (f" {'fetches/s':>9} {'counters/s':>10} {'carried/s':>9}" if args.fetch else ""))
     run = 0
     for count in [int(c) for c in args.sockets.split(",")]:
-        for name, root in roots:
+        for name, root, extra in roots:
             run += 1
-            r = scenario(args, run, root, count, people, inbox_ids)
+            r = scenario(args, run, root, count, people, inbox_ids, extra)
             print(f"{name:8} {count:7d} {r['rate']:6.0f} {r['cpu_ms']:10.2f} {r['serve_ms']:6.2f} {r['p50']:6.2f} {r['p99']:6.2f} "
                   f"{r['delivered']:9.1%} {r['frames']:8.1f} {r['kb']:6.1f} {r['rss']:6.0f} {r['ack_p99']:10.1f} {r['closed']:6d} {r['errors']:6d}"
                   + (f" {r['fetches']:9.2f} {r['counters']:10.2f} {r['carried']:9.2f} ({r['fetch']})" if args.fetch else ""), flush=True)

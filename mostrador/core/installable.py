@@ -21,6 +21,7 @@ SHELL = [
     "mostrador/icons/icon-512.png",
     # The emoji font's styles and the ranges that hold the icons (base.html preloads them).
     "vendor/noto-emoji/400.css",
+    "vendor/noto-emoji/files/noto-emoji-2-400-normal.woff2",
     "vendor/noto-emoji/files/noto-emoji-3-400-normal.woff2",
     "vendor/noto-emoji/files/noto-emoji-9-400-normal.woff2",
 ]

@@ -78,12 +78,17 @@ class _Frame:
         self.read = {shared: {c.pk: c for c in self._read(shared, ids)} for shared, ids in wanted.items()}
         self.rows: dict[tuple, str] = {}
         self.exact: dict[tuple, dict[str, int]] = {}
+        # Each job's list as its person sees it, read from the page's query once.
+        self.filters: dict[tuple[int, Hashable], tuple[ListFilters, dict]] = {}
         # The capped history counts of every scope that asked, read together.
         asks: dict[tuple, tuple[User, ListFilters]] = {}
         for user_id, watching, ids in jobs:
             person = self.people.get(user_id)
             if person is not None and len(ids) <= MOST_IN_FRAME:
-                filters = self._filters(watching, user_id)[0]
+                assert isinstance(watching, Watched)
+                if (user_id, watching) not in self.filters:
+                    self.filters[(user_id, watching)] = list_filters(QueryDict(watching.query), user_id)
+                filters = self.filters[(user_id, watching)][0]
                 asks.setdefault(_counts_key(scope_of(person), filters), (person, every_state(filters)))
         self.capped = dict(zip(asks, capped_counts(list(asks.values()), CAPPED, self.now), strict=True))
 
@@ -100,7 +105,7 @@ class _Frame:
         if person is None or len(ids) > MOST_IN_FRAME:
             return None  # the page fetches its list instead
         scope = scope_of(person)
-        filters, selected = self._filters(watching, user_id)
+        filters, selected = self.filters[(user_id, watching)]
         read = self.read[watching.shared]
         listed = [read[pk] for pk in ids if pk in read and scope.sees(read[pk].inbox_id, read[pk].assignee_id)
                   and (filters.assignee_id is None or read[pk].assignee_id == filters.assignee_id)]
@@ -128,11 +133,6 @@ class _Frame:
                     counts[State.PENDING.value] += wait["pending"]
                     counts[State.WITH_AI.value] += wait["with_ai"]
         return self.exact[key]
-
-    @staticmethod
-    def _filters(watching: Hashable, user_id: int) -> tuple[ListFilters, dict]:
-        assert isinstance(watching, Watched)
-        return list_filters(QueryDict(watching.query), user_id)
 
 
 # The tabs whose counts stop at COUNT_CAP, read per scope and filters.

@@ -60,7 +60,12 @@ def scope_of(user) -> Scope:
         return remembered
     if sees_everything(user):
         return Scope(user.pk, everything=True)
-    return _scope(user.pk, _worked_inboxes(user))
+    team_ids = set(Team.objects.filter(members=user).values_list("pk", flat=True))
+    member = Exists(Inbox.members.through.objects.filter(inbox_id=OuterRef("pk"), user_id=user.pk))
+    # Inboxes are few (one per number or bot); reading their settings beats a JSON join. Every
+    # list and every socket asks this, so membership comes with them, not in a query of its own.
+    rows = list(Inbox.objects.values_list("pk", "settings", member))
+    return _scope(user.pk, [(pk, settings) for pk, settings, _ in rows], {pk for pk, _, is_member in rows if is_member}, team_ids)
 
 
 def remember_scope(user) -> None:
@@ -73,10 +78,12 @@ def remember_scope(user) -> None:
 def remember_scopes(users) -> None:
     """`remember_scope` for many people at once, in three queries however many they are (a live
     frame renders rows for everyone whose tab is open)."""
-    agents = [user for user in users if not sees_everything(user)]
+    agents = []
     for user in users:
         if sees_everything(user):
             user.remembered_scope = Scope(user.pk, everything=True)
+        else:
+            agents.append(user)
     if not agents:
         return
     ids = [user.pk for user in agents]
@@ -88,29 +95,17 @@ def remember_scopes(users) -> None:
         member[user_id].add(inbox_id)
     inboxes = list(Inbox.objects.values_list("pk", "settings"))
     for user in agents:
-        worked = [(pk, settings) for pk, settings in inboxes
-                  if pk in member[user.pk] or teams[user.pk].intersection(settings.get("team_ids") or ())]
-        user.remembered_scope = _scope(user.pk, worked)
+        user.remembered_scope = _scope(user.pk, inboxes, member[user.pk], teams[user.pk])
 
 
-def _scope(user_id: int, worked: list[tuple[int, dict]]) -> Scope:
+def _scope(user_id: int, inboxes: list[tuple[int, dict]], member_of: set[int], team_ids: set[int]) -> Scope:
+    """An agent's scope: the inboxes they work (as a member, or through a team), whole or, by the
+    inbox's visibility, only their own chats and the unassigned ones."""
     whole, own_only = set(), set()
-    for inbox_id, settings in worked:
-        (own_only if settings.get("visibility") == OWN_AND_UNASSIGNED else whole).add(inbox_id)
+    for inbox_id, settings in inboxes:
+        if inbox_id in member_of or team_ids.intersection(settings.get("team_ids") or ()):
+            (own_only if settings.get("visibility") == OWN_AND_UNASSIGNED else whole).add(inbox_id)
     return Scope(user_id, everything=False, whole=frozenset(whole), own_only=frozenset(own_only))
-
-
-def _worked_inboxes(user) -> list[tuple[int, dict]]:
-    """(id, settings) of the inboxes this person works: as a member, or through a team."""
-    team_ids = set(Team.objects.filter(members=user).values_list("pk", flat=True))
-    member = Exists(Inbox.members.through.objects.filter(inbox_id=OuterRef("pk"), user_id=user.pk))
-    out = []
-    # Inboxes are few (one per number or bot); reading their settings beats a JSON join. Every
-    # list and every socket asks this, so membership comes with them, not in a query of its own.
-    for inbox_id, settings, is_member in Inbox.objects.values_list("pk", "settings", member):
-        if is_member or team_ids.intersection(settings.get("team_ids") or ()):
-            out.append((inbox_id, settings))
-    return out
 
 
 def visible_inboxes(user) -> QuerySet[Inbox]:

@@ -40,6 +40,13 @@ def test_a_seller_answers_from_her_phone(phone, live_url, agent, shop):
     expect(phone.locator("#timeline")).to_contain_text("Yaris 2016")
     expect(phone.locator("#list")).to_be_hidden()
     no_sideways_scroll(phone)
+    # The chat's settings scroll sideways in one row; scrolled to its end, the last of them
+    # (adding a tag) stands clear of the fade that says the row goes on.
+    strip = phone.locator("[data-testid=conv-meta]")
+    strip.evaluate("el => { el.scrollLeft = el.scrollWidth; }")
+    end = phone.locator("[data-testid=tag-input]").bounding_box()
+    edge = strip.bounding_box()
+    assert end["x"] + end["width"] <= edge["x"] + edge["width"] - 24, (end, edge)
     composer = phone.locator("[data-testid=composer]")
     box = composer.bounding_box()
     assert box["width"] > 200, box  # a box to write in, not a letter per line

@@ -72,15 +72,17 @@ CHAT_IDS = re.compile(rb'"conversation_id":\s*(\d+)')
 WATCH = json.dumps({"type": "watch", "list": "tab=pending&scope=all", "lang": "es"})
 
 
-# As the page's script decides (app.js, movesOnlyPending).
-ONLY_PENDING = {"message", "ai_window_ended", "ai_turn_started", "ai_toggled", "handoff", "seen", "left_on_read", "tagged",
-                "priority", "field_set", "retried", "resolved", "reopened"}
+# What moves only Pendientes, for a version whose page does not say it (`data-only-pending`):
+# the list its script carried.
+ONLY_PENDING_BEFORE = ["message.created", "message.updated", *(f"conversation.changed:{reason}" for reason in (
+    "message", "ai_window_ended", "ai_turn_started", "ai_toggled", "handoff", "seen", "left_on_read", "tagged", "priority",
+    "field_set", "retried", "resolved", "reopened"))]
 
 
-def moves_only_pending(event: dict) -> bool:
-    if event["type"] in ("message.created", "message.updated"):
-        return True
-    return event["type"] == "conversation.changed" and event.get("reason") in ONLY_PENDING
+def declared(page: str, name: str) -> list[str] | None:
+    """A list of event keys the served page carries on its body, or None if it has none."""
+    found = re.findall(rf'data-{name}="([^"]*)"', page)
+    return found[0].split() if found else None
 
 
 class Page:
@@ -164,6 +166,10 @@ async def sockets_child(config: dict) -> dict:
 
     pages = [Page(port, cookie, config["fetch"]) if config["fetch"] else None for port, cookie in config["tabs"]]
     leave = set(config.get("leave", ()))
+    only_pending = set(config.get("only_pending", ()))
+
+    def moves_only_pending(event: dict) -> bool:
+        return event["type"] in only_pending or f"{event['type']}:{event.get('reason')}" in only_pending
 
     async def tab(index: int, port: int, cookie: str, opened: asyncio.Event):
         nonlocal closed, carried
@@ -334,15 +340,16 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids, extra_
                 time.sleep(0.2)
         tabs = [(ports[s % len(ports)], people[s % len(people)][0]) for s in range(sockets)]
         child = subprocess.Popen([sys.executable, __file__, "--sockets-child"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        fetch, leave = "", []
+        fetch, leave, only_pending = "", [], []
         if args.fetch:
             # What this version's page fetches on a change: the changed rows where it can.
             probe = httpx.get(f"http://127.0.0.1:{ports[0]}/ui/list/rows?ids=1", cookies={"sessionid": people[0][0]})
             fetch = "list" if probe.status_code == 404 else "rows"
             # The events after which this version's page does not ask for its counters.
             page = httpx.get(f"http://127.0.0.1:{ports[0]}/", cookies={"sessionid": people[0][0]}, follow_redirects=True).text
-            leave = (re.findall(r'data-leave-counters="([^"]*)"', page) or [""])[0].split()
-        child.stdin.write(json.dumps({"tabs": tabs, "fetch": fetch, "leave": leave}) + "\n")
+            leave = declared(page, "leave-counters") or []
+            only_pending = declared(page, "only-pending") or ONLY_PENDING_BEFORE
+        child.stdin.write(json.dumps({"tabs": tabs, "fetch": fetch, "leave": leave, "only_pending": only_pending}) + "\n")
         child.stdin.flush()
         assert child.stdout.readline().strip() == "ready", "the sockets did not open"
         time.sleep(1)  # presence settles (everyone came online)

@@ -7,7 +7,7 @@ def product(request) -> dict:
     from mostrador.connectors.base import sandbox_pages
     from mostrador.inbox import hooks
     from mostrador.inbox.queries import pending_total
-    from mostrador.realtime.events import LEAVE_COUNTERS
+    from mostrador.realtime.events import LEAVE_COUNTERS, ONLY_PENDING
 
     user = getattr(request, "user", None)
     signed_in = user is not None and user.is_authenticated
@@ -20,6 +20,8 @@ def product(request) -> dict:
         "topbar_items": cache(lambda: hooks.topbar_items.collect(user)) if signed_in else (),
         "pending_total": (lambda: pending_total(user)) if signed_in else None,
         "page_assets": (lambda: hooks.page_assets.collect(user)) if signed_in else (),
-        # Live events after which the page need not ask for its counters (app.js).
+        # Live events that move no counter, or only Pendientes: after a frame of only these the
+        # page need not ask for its counters (app.js).
         "leave_counters": " ".join(sorted(LEAVE_COUNTERS)),
+        "only_pending": " ".join(sorted(ONLY_PENDING)),
     }

@@ -6,11 +6,20 @@ class InboxConfig(AppConfig):
     label = "inbox"
 
     def ready(self) -> None:
-        from mostrador.realtime import hub
+        from mostrador.realtime import events, hub
 
         from .live_rows import ListRows
+        from .models import EventKind
         from .policy import watch_access
 
         watch_access()
+        # Writing, reading and the AI's window move no top-bar counter but Pendientes; an
+        # assignment or a note (which may mention someone) moves others.
+        events.moves_only_pending(
+            events.CONVERSATION_CHANGED,
+            *(EventKind.MESSAGE, EventKind.AI_WINDOW_ENDED, EventKind.AI_TURN_STARTED, EventKind.AI_TOGGLED),
+            *(EventKind.HANDOFF, EventKind.SEEN, EventKind.TAGGED, EventKind.PRIORITY, EventKind.FIELD_SET),
+            *(EventKind.RETRIED, EventKind.RESOLVED, EventKind.REOPENED),
+        )
         # Live frames carry the changed chats' rows as each page's list shows them.
         hub.rows = ListRows()

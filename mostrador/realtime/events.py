@@ -25,10 +25,18 @@ SCHEMAS: dict[str, frozenset[str]] = {
 # Event types meant for one person only (their notifications): only their own sockets hear them.
 PERSONAL: set[str] = set()
 
-# Event types that never move a top-bar counter (Pendientes, Por cotizar, notifications): a page
-# asks for its counters after any other. Someone coming online is heard by every open tab, and a
-# team signing in at nine must not have each tab ask for its counters once per colleague.
+# What a live event can move of the top bar's counters (Pendientes, Por cotizar, notifications).
+# A page asks for its counters after any event that is in neither set, so a capability that
+# declares nothing is always counted. Both are read by the page (`data-leave-counters`,
+# `data-only-pending` on its body) and written only here, by the registering apps.
+#
+# Event types that never move a counter: someone coming online is heard by every open tab, and
+# a team signing in at nine must not have each tab ask for its counters once per colleague.
 LEAVE_COUNTERS: set[str] = set()
+# Events that move nothing but Pendientes, which a frame carrying rows already tells: customers
+# and sellers writing, the AI's window. Keys are an event type, or "type:reason" for one reason
+# of a type (a conversation changed because of a message, not because it was assigned).
+ONLY_PENDING: set[str] = {MESSAGE_CREATED, MESSAGE_UPDATED}
 
 
 def register(type_: str, fields: set[str], *, personal: bool = False, moves_counters: bool = True) -> str:
@@ -42,6 +50,14 @@ def register(type_: str, fields: set[str], *, personal: bool = False, moves_coun
     if not moves_counters:
         LEAVE_COUNTERS.add(type_)
     return type_
+
+
+def moves_only_pending(type_: str, *reasons: str) -> None:
+    """Says that this event type (or only these reasons of it) moves no counter but Pendientes."""
+    if reasons:
+        ONLY_PENDING.update(f"{type_}:{reason}" for reason in reasons)
+    else:
+        ONLY_PENDING.add(type_)
 
 
 def make(type_: str, **fields) -> dict:

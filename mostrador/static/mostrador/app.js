@@ -325,20 +325,21 @@
       if (value !== undefined) el.textContent = value;
     }
   }
-  // What a frame can change of the top bar's counters: a frame of only these (customers and
-  // sellers writing, the AI's window) moves nothing but Pendientes, which a frame carrying rows
-  // also tells (`pending`), so the page need not ask for the counters. Anything else (a note
-  // that may mention, an assignment, a quote, a notification) has it ask.
-  const ONLY_PENDING = new Set(["message", "ai_window_ended", "ai_turn_started", "ai_toggled", "handoff", "seen", "left_on_read", "tagged", "priority", "field_set", "retried", "resolved", "reopened"]);
-  function movesOnlyPending(event) {
-    if (event.type === "message.created" || event.type === "message.updated") return true;
-    return event.type === "conversation.changed" && ONLY_PENDING.has(event.reason);
-  }
-  // What moves no counter at all (a colleague coming online), as the server's capabilities said.
+  // What a frame can change of the top bar's counters, as the server's capabilities declared
+  // it (realtime/events.py): some events move none (a colleague coming online); others move
+  // only Pendientes (customers and sellers writing, the AI's window), which a frame carrying rows
+  // also tells (`pending`). After anything else (a note that may mention, an assignment, a
+  // quote, a notification) the page asks for its counters.
+  const declared = (name) => new Set((document.body.dataset[name] || "").split(" ").filter(Boolean));
   let leaving = null;
+  let onlyPending = null;
   function leavesCounters(event) {
-    leaving = leaving || new Set((document.body.dataset.leaveCounters || "").split(" ").filter(Boolean));
+    leaving = leaving || declared("leaveCounters");
     return leaving.has(event.type);
+  }
+  function movesOnlyPending(event) {
+    onlyPending = onlyPending || declared("onlyPending");
+    return onlyPending.has(event.type) || onlyPending.has(event.type + ":" + event.reason);
   }
   function takeFrame(frame) {
     const last = frame[frame.length - 1];

@@ -1,5 +1,6 @@
 import asyncio
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -19,7 +20,10 @@ class Command(BaseCommand):
         from mostrador.jobs.runner import run_in_event_loop
 
         call_command("migrate", interactive=False, verbosity=0)
-        config = uvicorn.Config(application, host=host, port=port, log_level="warning", lifespan="off")
+        config = uvicorn.Config(
+            application, host=host, port=port, log_level="warning", lifespan="off",
+            ws_per_message_deflate=settings.MOSTRADOR_WS_COMPRESSION,
+        )
         server = uvicorn.Server(config)
         self.stdout.write(f"Mostrador is serving at http://{host}:{port}  (Ctrl+C stops it)")
 

@@ -113,6 +113,9 @@ RESYNC = frame([{"type": "live.resumed"}])
 
 _in_flight: set[asyncio.Task] = set()
 
+# Sockets handed their frame before the loop may serve anything else (see `Hub._send`).
+SEND_CHUNK = 50
+
 # The frame's last item when it carries the changed chats' rows in the list the page shows.
 LIST_ROWS = "list.rows"
 
@@ -207,7 +210,7 @@ class Hub:
             if any(e["type"] == events.ACCESS_CHANGED for e in batch):
                 await self._review_access()
             plan = self._plan(batch, await self._assignees(batch))
-            self._send(batch, plan, await self._rows(batch, plan))
+            await self._send(batch, plan, await self._rows(batch, plan))
         except Exception:  # noqa: BLE001 - the database is away: the pages fetch afresh later
             log.exception("could not deliver %s realtime events", len(batch))
             self.say_to_all(RESYNC)
@@ -271,9 +274,14 @@ class Hub:
         items = dict(zip(groups, rendered, strict=True))
         return {receiver: (group, items[group]) for receiver, group in wanted.items() if items[group] is not None}
 
-    def _send(self, batch: list[dict], plan: list[tuple[Receiver, tuple[int, ...]]], listed: dict[Receiver, tuple[Hashable, dict]]) -> None:
+    async def _send(self, batch: list[dict], plan: list[tuple[Receiver, tuple[int, ...]]], listed: dict[Receiver, tuple[Hashable, dict]]) -> None:
         encoded: dict[tuple, str] = {}
-        for receiver, heard in plan:
+        for n, (receiver, heard) in enumerate(plan, 1):
+            if n % SEND_CHUNK == 0:
+                # Each push schedules a send, and the loop runs every scheduled callback before it
+                # looks at its sockets again: yielding between chunks lets a webhook's POST that
+                # came in meanwhile be read and answered without waiting for a thousand sends.
+                await asyncio.sleep(0)
             group, item = listed.get(receiver, (None, None))
             key = (heard, group)
             text = encoded.get(key)

@@ -65,7 +65,7 @@ def test_every_socket_hears_exactly_what_it_may_see_in_order(sockets, batch, ass
     ears = [Ear(user, view) for user, view in sockets]
     for ear in ears:
         the_hub.add(ear)
-    the_hub._send(batch, the_hub._plan(batch, assignees), {})
+    the_hub.loop.run_until_complete(the_hub._send(batch, the_hub._plan(batch, assignees), {}))
     texts = {}
     for ear in ears:
         expected = [e for e in batch if may_see(ear, e, assignees)]
@@ -167,7 +167,7 @@ def test_a_frame_carries_the_rows_of_the_chats_it_names_rendered_once_per_alike_
         for ear in ears:
             the_hub.add(ear)
         plan = the_hub._plan(batch, assignees)
-        the_hub._send(batch, plan, loop.run_until_complete(the_hub._rows(batch, plan)))
+        loop.run_until_complete(the_hub._send(batch, plan, loop.run_until_complete(the_hub._rows(batch, plan))))
     finally:
         hub.rows = previous
         loop.close()
@@ -238,3 +238,27 @@ def test_frames_that_take_long_to_make_come_less_often_and_fuller(settings):
     # The first took 0.2 s to make: the next began as long again after it ended, not
     # FRAME_SECONDS after, so they went out 0.4 s apart (0.2 s without the wait).
     assert sent[1][0] - sent[0][0] >= 0.35
+
+
+def test_a_fan_out_to_many_sockets_lets_other_work_in_between():
+    """A webhook's POST that arrives while a frame goes to a thousand sockets is read after a
+    chunk of them, not after all: the loop gets its turn between chunks."""
+    loop = asyncio.new_event_loop()
+    the_hub = hub.Hub(loop)
+    ears = [Ear(user, hub.View(everything=True)) for user in range(1, 1001)]
+    for ear in ears:
+        the_hub.add(ear)
+    batch = [events.make(events.CONVERSATION_CHANGED, conversation_id=1, inbox_id=1, state="pending", reason="message")]
+    sent_before_the_post = []
+
+    async def fan_out_while_a_post_arrives():
+        sending = loop.create_task(the_hub._send(batch, the_hub._plan(batch, {}), {}))
+        await asyncio.sleep(0)  # the fan-out has begun
+        # What the loop runs next for a request that came in: how many sockets had their frame by then.
+        loop.call_soon(lambda: sent_before_the_post.append(sum(1 for ear in ears if ear.heard)))
+        await sending
+
+    loop.run_until_complete(fan_out_while_a_post_arrives())
+    loop.close()
+    assert all(len(ear.heard) == 1 for ear in ears)
+    assert 0 < sent_before_the_post[0] < len(ears) // 10, sent_before_the_post

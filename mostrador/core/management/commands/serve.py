@@ -17,9 +17,11 @@ class Command(BaseCommand):
         import uvicorn
 
         from mostrador.asgi import application
+        from mostrador.core.collector import keep_out_of_collections
         from mostrador.jobs.runner import run_in_event_loop
 
         call_command("migrate", interactive=False, verbosity=0)
+        keep_out_of_collections()
         config = uvicorn.Config(
             application, host=host, port=port, log_level="warning", lifespan="off",
             ws_per_message_deflate=settings.MOSTRADOR_WS_COMPRESSION,

@@ -9,6 +9,7 @@ class Command(BaseCommand):
     help = "Run only background jobs (timers, AI agents, sends, the inbound log), for scale-out beside `serve --no-jobs`."
 
     def handle(self, *args, **options):
+        from mostrador.core.collector import keep_out_of_collections
         from mostrador.jobs.lanes import run_lanes, standard_lanes
         from mostrador.jobs.runner import start_up
 
@@ -26,6 +27,7 @@ class Command(BaseCommand):
             start_up()
         except Exception as exc:  # noqa: BLE001
             self.stderr.write(f"Start-up chores failed ({exc}); the lanes will keep trying.")
+        keep_out_of_collections()
         threads = run_lanes(standard_lanes(), stop)
         self.stdout.write("Mostrador worker running (timers, AI agents, jobs, inbound log); Ctrl+C stops it.")
         stop.wait()

@@ -140,3 +140,36 @@ def test_recurring_jobs_start_once(stop):
     ensure_schedules()
     assert DBTaskResult.objects.filter(task_path=prune.module_path).count() == 1
     assert DBTaskResult.objects.filter(task_path=sync_all_templates.module_path).count() == 1
+
+
+def test_an_idle_lane_polls_without_reconnecting_each_time(stop):
+    """An idle server polls for due work several times a second per lane; on SQLite each poll
+    opening a connection anew cost a tenth of a core. A pooled PostgreSQL connection goes back to
+    the pool between polls, so idle lanes never hold the connections requests need."""
+    from django.db import connection
+    from django.db.backends.signals import connection_created
+
+    polls, opened = [], []
+
+    def body():
+        polls.append(DBTaskResult.objects.exists())  # the poll: a plain read
+        return False
+
+    def counted(**kwargs):
+        opened.append(threading.get_ident())
+
+    lane = lanes.Lane("timers", body=body)
+    connection_created.connect(counted)
+    try:
+        thread = threading.Thread(target=lanes.supervise, args=(lane, stop, 0.005), daemon=True)
+        thread.start()
+        until(lambda: len(polls) >= 30, what="thirty idle polls")
+        stop.set()
+        thread.join(timeout=10)
+    finally:
+        connection_created.disconnect(counted)
+    by_the_lane = opened.count(thread.ident)
+    if connection.vendor == "sqlite":
+        assert by_the_lane == 1, by_the_lane
+    else:
+        assert by_the_lane >= 30, by_the_lane  # taken from the pool and given back each time

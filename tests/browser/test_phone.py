@@ -67,6 +67,27 @@ def test_a_seller_answers_from_her_phone(phone, live_url, agent, shop):
     no_sideways_scroll(phone)
 
 
+def test_the_way_back_works_though_the_chat_is_redrawn_under_her_finger(phone, live_url, agent, shop):
+    """The customer writes again between the seller's finger touching "back" and lifting: the
+    chat's header is redrawn live, and the tap still takes her back to the list."""
+    login(phone, live_url, agent.email)
+    customer_writes(live_url, shop, "Jorge Fuentes", "Hola")
+    pending_rows(phone).first.click()
+    composer = phone.locator("[data-testid=composer]")
+    composer.fill("Hola Jorge, ¿en qué te ayudo?")
+    composer.press("Enter")
+    state = phone.locator(".conv-head [data-state-label]")
+    expect(state).to_contain_text("Esperando cliente")
+    box = phone.locator("[data-testid=back]").bounding_box()
+    phone.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    phone.mouse.down()
+    customer_writes(live_url, shop, "Jorge Fuentes", "Unas pastillas de freno")
+    expect(state).to_contain_text("Pendiente")  # the header was drawn again
+    phone.mouse.up()
+    expect(phone.locator("#list")).to_be_visible()
+    expect(phone.locator("#conv")).to_have_count(0)
+
+
 def test_saved_answers_fit_a_phone(phone, live_url, agent, shop):
     from mostrador.canned.models import CannedResponse
 

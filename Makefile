@@ -52,6 +52,7 @@ browser:
 # Both need PostgreSQL; the ingest benchmark also needs Redis (BENCH_POSTGRES_URL, BENCH_REDIS_URL).
 bench: install ui-deps
 	$(BIN)/python bench/pending_list.py
+	$(BIN)/python bench/gc_pause.py
 	$(BIN)/python bench/webhook_ingest.py --rate 1000
 	$(BIN)/python bench/webhook_ingest.py
 

@@ -219,7 +219,7 @@ CHANNEL_LAYERS: dict = {}
 MOSTRADOR_REALTIME_FRAME_SECONDS = float(os.environ.get("MOSTRADOR_REALTIME_FRAME_SECONDS", "0.1"))
 # Whether sockets compress their frames (permessage-deflate): off unless set to 1. Each socket
 # keeps its own compressor (about 50 KB) and compresses every frame again, which with a thousand
-# tabs cost a quarter of the server's CPU and 50 MB; frames are a few KB of JSON and HTML.
+# tabs cost about 15% of serve's CPU and 50 MB; frames are a few KB of JSON and HTML.
 MOSTRADOR_WS_COMPRESSION = os.environ.get("MOSTRADOR_WS_COMPRESSION", "0") == "1"
 
 # AI agents get a queue (and an in-process worker) of their own: a slow language model must never

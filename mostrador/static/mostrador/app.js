@@ -292,26 +292,12 @@
     markSeen();
   });
 
-  // Draws `current` as `fresh`, touching only what changed: whatever is drawn as before stays in
-  // place, untouched. A browser drops a click whose element left the page between press and
-  // release, even to be put back, so a tap on "back" or Resolve just as a live refresh came
-  // would otherwise be lost.
+  // `current` made to read as `fresh`, keeping its elements (idiomorph, as for a list row): a
+  // browser drops a click whose element left the page between press and release, even to be
+  // put back, so a tap on "back" or Resolve just as a live refresh came would otherwise be lost.
   function redraw(current, fresh) {
-    if (current.isEqualNode(fresh)) return;
-    const mine = current.childNodes;
-    const theirs = fresh.childNodes;
-    const sameShape = current.cloneNode(false).isEqualNode(fresh.cloneNode(false)) && mine.length === theirs.length
-      && Array.from(mine).every((node, i) => node.nodeType === theirs[i].nodeType && node.nodeName === theirs[i].nodeName
-        && (node.nodeType === Node.ELEMENT_NODE || node.isEqualNode(theirs[i])));
-    if (!sameShape) {
-      current.replaceWith(fresh);
-      if (window.htmx) htmx.process(fresh);
-      return;
-    }
-    // Backwards: redrawing one child may replace it, which must not shift the others.
-    for (let i = mine.length - 1; i >= 0; i--) {
-      if (mine[i].nodeType === Node.ELEMENT_NODE) redraw(mine[i], theirs[i]);
-    }
+    const [kept] = Idiomorph.morph(current, fresh, { morphStyle: "outerHTML" });
+    if (kept && window.htmx) htmx.process(kept);
   }
 
   const refreshSimulator = coalesced(60, 300, () => {

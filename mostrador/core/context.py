@@ -5,6 +5,7 @@ from django.conf import settings
 
 def product(request) -> dict:
     from mostrador.connectors.base import sandbox_pages
+    from mostrador.core.installable import ICON_FONTS
     from mostrador.inbox import hooks
     from mostrador.inbox.queries import pending_total
     from mostrador.realtime.events import LEAVE_COUNTERS, ONLY_PENDING
@@ -24,4 +25,5 @@ def product(request) -> dict:
         # page need not ask for its counters (app.js).
         "leave_counters": " ".join(sorted(LEAVE_COUNTERS)),
         "only_pending": " ".join(sorted(ONLY_PENDING)),
+        "icon_fonts": ICON_FONTS,
     }

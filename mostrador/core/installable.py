@@ -13,17 +13,18 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+# The ranges of the emoji font that hold the icons: every page preloads them (base.html, through
+# the `icon_fonts` context) and the shell keeps them.
+ICON_FONTS = [f"vendor/noto-emoji/files/noto-emoji-{n}-400-normal.woff2" for n in (2, 3, 9)]
+
 SHELL = [
     "mostrador/app.css",
     "mostrador/app.js",
     "vendor/htmx/htmx.min.js",
     "mostrador/icons/icon-192.png",
     "mostrador/icons/icon-512.png",
-    # The emoji font's styles and the ranges that hold the icons (base.html preloads them).
     "vendor/noto-emoji/400.css",
-    "vendor/noto-emoji/files/noto-emoji-2-400-normal.woff2",
-    "vendor/noto-emoji/files/noto-emoji-3-400-normal.woff2",
-    "vendor/noto-emoji/files/noto-emoji-9-400-normal.woff2",
+    *ICON_FONTS,
 ]
 
 # Bumped when what the worker does changes; the shell's own files are keyed by their URLs.

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from channels.db import database_sync_to_async
 from django.conf import settings
 
+from mostrador.core import collector
+
 from . import events
 
 log = logging.getLogger(__name__)
@@ -172,12 +174,16 @@ class Hub:
         if receiver not in members:
             members.add(receiver)
             self.size += 1
+            if collector.settling:
+                collector.settling.opened()
 
     def remove(self, receiver: Receiver) -> None:
         members = self.views.get(receiver.view)
         if members is not None and receiver in members:
             members.discard(receiver)
             self.size -= 1
+            if collector.settling:
+                collector.settling.closed()
             if not members:
                 del self.views[receiver.view]
 

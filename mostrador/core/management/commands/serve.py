@@ -17,7 +17,7 @@ class Command(BaseCommand):
         import uvicorn
 
         from mostrador.asgi import application
-        from mostrador.core.collector import keep_out_of_collections
+        from mostrador.core.collector import keep_out_of_collections, settle_connections
         from mostrador.jobs.runner import run_in_event_loop
 
         call_command("migrate", interactive=False, verbosity=0)
@@ -30,6 +30,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Mostrador is serving at http://{host}:{port}  (Ctrl+C stops it)")
 
         async def main():
+            # The sockets' objects live as long as the sockets: kept out of full collections too.
+            settle_connections(asyncio.get_running_loop().call_later)
             stop = asyncio.Event()
             jobs = None if no_jobs else asyncio.ensure_future(run_in_event_loop(stop))
             try:

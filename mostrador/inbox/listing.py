@@ -17,6 +17,8 @@ from mostrador.rules.attention import State
 TABS = [s.value for s in (State.PENDING, State.WITH_AI, State.AWAITING_CUSTOMER, State.RESOLVED)] + ["all"]
 SCOPES = ("all", "mine", "unassigned")
 
+PAGE = 200  # rows in the list's first page; older ones load as the seller scrolls
+
 # The most changed chats a page asks the rows of in one request (when a frame did not carry
 # them); more, and it fetches its list afresh.
 MOST_CHANGED = 50

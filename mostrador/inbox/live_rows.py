@@ -12,18 +12,30 @@ from django.http import QueryDict
 from django.utils import timezone, translation
 
 from mostrador.accounts.models import User
-from mostrador.inbox.listing import changed_html, every_state, list_filters, list_query, marked, row_html
+from mostrador.inbox.listing import PAGE, changed_html, every_state, list_filters, list_query, marked, row_html
 from mostrador.inbox.models import Conversation
 from mostrador.inbox.policy import Scope, remember_scopes, scope_of
-from mostrador.inbox.queries import EXACT_COUNTS, STATES, ListFilters, as_rows, capped_counts, open_waits, state_filter
+from mostrador.inbox.queries import (
+    EXACT_COUNTS,
+    STATES,
+    ListFilters,
+    as_rows,
+    capped_counts,
+    first_page_ends,
+    open_waits,
+    state_filter,
+)
 from mostrador.realtime import hub
 from mostrador.rules.attention import State
 
 # Longer than any list query the pane writes (tab, whose, inbox, team).
 LONGEST_QUERY = 200
-# A frame carries the rows of up to a list's first page of changed chats (a busy number's frame
-# names many); more, and the page fetches its list afresh.
-MOST_IN_FRAME = 200
+# A frame carries the rows of every changed chat in a list, up to a first page's worth. A busy
+# frame names more (hundreds of customers writing at once): it then carries the rows of those
+# among the list's first page only, which is what a page that has not scrolled holds, and the
+# page drops those it held that moved past it. Sending every open tab off to fetch its whole list
+# instead would come all at once, from every tab, and stall the server for seconds.
+MOST_IN_FRAME = PAGE
 
 
 @dataclass(frozen=True)
@@ -78,13 +90,15 @@ class _Frame:
         self.read = {shared: {c.pk: c for c in self._read(shared, ids)} for shared, ids in wanted.items()}
         self.rows: dict[tuple, str] = {}
         self.exact: dict[tuple, dict[str, int]] = {}
+        # Where each scope's list ends its first page, for the busy frames' rows.
+        self.ends: dict[tuple, str | None] = {}
         # Each job's list as its person sees it, read from the page's query once.
         self.filters: dict[tuple[int, Hashable], tuple[ListFilters, dict]] = {}
         # The capped history counts of every scope that asked, read together.
         asks: dict[tuple, tuple[User, ListFilters]] = {}
-        for user_id, watching, ids in jobs:
+        for user_id, watching, _ in jobs:
             person = self.people.get(user_id)
-            if person is not None and len(ids) <= MOST_IN_FRAME:
+            if person is not None:
                 assert isinstance(watching, Watched)
                 if (user_id, watching) not in self.filters:
                     self.filters[(user_id, watching)] = list_filters(QueryDict(watching.query), user_id)
@@ -102,13 +116,17 @@ class _Frame:
     def item(self, user_id: int, watching: Hashable, ids: tuple[int, ...]) -> dict | None:
         assert isinstance(watching, Watched)
         person = self.people.get(user_id)
-        if person is None or len(ids) > MOST_IN_FRAME:
+        if person is None:
             return None  # the page fetches its list instead
         scope = scope_of(person)
         filters, selected = self.filters[(user_id, watching)]
         read = self.read[watching.shared]
         listed = [read[pk] for pk in ids if pk in read and scope.sees(read[pk].inbox_id, read[pk].assignee_id)
                   and (filters.assignee_id is None or read[pk].assignee_id == filters.assignee_id)]
+        busy = len(ids) > MOST_IN_FRAME
+        if busy:
+            ends = self._first_page_ends(person, scope, filters)
+            listed = [c for c in listed if ends is None or c.sort_key <= ends]
         with translation.override(watching.language):
             rows = [self._row(watching, c, selected) for c in listed]
             counts = {**self._exact(scope, filters), **self.capped[_counts_key(scope, filters)]}
@@ -116,7 +134,17 @@ class _Frame:
         # With the person's Pendientes across every inbox (the top bar's), a frame of messages
         # leaves the page nothing to ask for.
         pending = self._exact(scope, ListFilters())[State.PENDING.value]
-        return {"type": hub.LIST_ROWS, "list": watching.query, "asked": list(ids), "html": html, "pending": pending}
+        item = {"type": hub.LIST_ROWS, "list": watching.query, "asked": list(ids), "html": html, "pending": pending}
+        if busy:
+            # The rows are those of the first page alone: a page that scrolled further asks for its list.
+            item["first_page"] = PAGE
+        return item
+
+    def _first_page_ends(self, person: User, scope: Scope, filters: ListFilters) -> str | None:
+        key = (_scope_key(scope), filters)
+        if key not in self.ends:
+            self.ends[key] = first_page_ends(person, filters, PAGE, self.now)
+        return self.ends[key]
 
     def _row(self, watching: Watched, c, selected: dict) -> str:
         key = (watching.query, watching.language, c.pk)
@@ -140,9 +168,14 @@ CAPPED = [state for state in STATES if state not in EXACT_COUNTS]
 
 
 def _counts_key(scope: Scope, filters: ListFilters) -> tuple:
-    """A list's tab counts as they depend on the person: the same for everyone who sees the same
+    """A list's tab counts: the person's scope and the list's filters other than its state."""
+    return (*_scope_key(scope), every_state(filters))
+
+
+def _scope_key(scope: Scope) -> tuple:
+    """What of a person decides which chats they see: the same for everyone who sees the same
     inboxes wholly, each person's own where they see only their own chats."""
-    return (scope.everything, scope.whole, scope.own_only, scope.user_id if scope.own_only else None, every_state(filters))
+    return (scope.everything, scope.whole, scope.own_only, scope.user_id if scope.own_only else None)
 
 
 def _matches(wait: dict, filters: ListFilters) -> bool:

@@ -76,7 +76,7 @@ def conversation_list(user, filters: ListFilters, *, limit: int, cursor: str | N
     qs = filtered(user, filters).filter(state_filter(filters.state, now))
     if cursor:
         qs = qs.filter(_after(ordering, decode_cursor(cursor, len(ordering), [f for f, _ in ordering])))
-    qs = as_rows(qs.order_by(*[f"-{f}" if desc else f for f, desc in ordering]))
+    qs = as_rows(qs.order_by(*_order_by(ordering)))
     rows = list(qs[: limit + 1])
     next_cursor = None
     if len(rows) > limit:
@@ -112,12 +112,29 @@ _MICROSECOND = timedelta(microseconds=1)
 def sort_key(conv: Conversation, state: str) -> str:
     """The row's place in its list as a string that sorts the way the list does, so a page can put
     a changed row among the rows it holds without asking for them all again."""
+    return _key([getattr(conv, field) for field, _ in ORDERINGS[state]], state)
+
+
+def _key(values: list, state: str) -> str:
     parts = []
-    for field, desc in ORDERINGS[state]:
-        value = getattr(conv, field)
+    for value, (_, desc) in zip(values, ORDERINGS[state], strict=True):
         number = (value - _EPOCH) // _MICROSECOND if isinstance(value, datetime) else int(value or 0)
         parts.append(f"{_KEY_TOP - number if desc else number:0{_KEY_WIDTH}d}")
     return ".".join(parts)
+
+
+def first_page_ends(user, filters: ListFilters, size: int, now: datetime) -> str | None:
+    """The sort key of the last row of the list's first `size` rows, or None when the list is no
+    longer: what a page that has not scrolled holds ends there (read from the list's index, no
+    row is built)."""
+    ordering = ORDERINGS[filters.state]
+    qs = filtered(user, filters).filter(state_filter(filters.state, now)).order_by(*_order_by(ordering))
+    last = list(qs.values_list(*[field for field, _ in ordering])[size - 1 : size])
+    return _key(list(last[0]), filters.state) if last else None
+
+
+def _order_by(ordering: list[tuple[str, bool]]) -> list[str]:
+    return [f"-{field}" if desc else field for field, desc in ordering]
 
 
 # Pendientes and Con IA are the queues people work, small by nature and counted exactly. The other

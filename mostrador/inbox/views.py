@@ -21,7 +21,7 @@ from mostrador.inbox import actions, hooks, policy
 from mostrador.inbox.actions.actor import ActionRefused
 from mostrador.inbox.actions.outbound import window_closes_at
 from mostrador.inbox.jobs import sync_templates as sync_templates_job
-from mostrador.inbox.listing import MOST_CHANGED, TABS, changed_rows, id_param, list_filters, list_query, marked, tab_counts
+from mostrador.inbox.listing import MOST_CHANGED, PAGE, TABS, changed_rows, id_param, list_filters, list_query, marked, tab_counts
 from mostrador.inbox.media import store_upload
 from mostrador.inbox.models import ContactField, Conversation, Inbox, Priority, Tag, TemplateStatus
 from mostrador.inbox.queries import (
@@ -35,7 +35,6 @@ from mostrador.inbox.queries import (
 )
 from mostrador.inbox.timeline import timeline
 
-PAGE = 200  # rows in the list's first page; older ones load as the seller scrolls
 MOST_SHOWN = 2000  # rows a live refresh re-draws at most, for a seller who scrolled far
 
 

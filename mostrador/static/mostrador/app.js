@@ -128,9 +128,15 @@
     // Rows of another list (the page moved on since), or a list on its way that may predate this
     // change: those chats are fetched instead, as the frame's events already asked.
     if (!root || listLoading || root.dataset.query !== event.list) return;
+    const ids = event.asked.map(String);
+    if (event.first_page && root.dataset.scrolled) {
+      // A busy frame carries the rows of the list's first page only, and she has scrolled past
+      // it: her list is asked for again, as long as she holds it.
+      for (const id of ids) changedIds.delete(id);
+      return refreshList();
+    }
     const fresh = $(".changed", new DOMParser().parseFromString(event.html, "text/html"));
     if (!fresh) return;
-    const ids = event.asked.map(String);
     for (const id of ids) changedIds.delete(id);
     patchInto(root, fresh, ids);
   }
@@ -148,6 +154,9 @@
     const focused = active && active.matches && active.matches(".rows .row") ? { id: active.dataset.id, at: rows().indexOf(active) } : null;
     // A row that stays in the list is updated in place, the same element: a tap that has begun
     // on it still lands, however many patches arrive meanwhile. It moves only if its place did.
+    // Where the loaded pages end: a row placed after every other is still among them up to there.
+    const loaded = $$(".row", list);
+    const end = loaded.length ? loaded[loaded.length - 1].dataset.sort : "";
     const held = new Map();
     for (const id of ids) {
       const old = $('.row[data-id="' + id + '"]', list);
@@ -166,9 +175,12 @@
       const before = $$(".row", list).find((other) => other !== row && other.dataset.sort > key);
       if (before) {
         if (li.nextElementSibling !== before.closest("li")) list.insertBefore(li, before.closest("li"));
-      } else if (more) {
+      } else if (more && key > end) {
         if (kept) li.remove();
         continue;
+      } else if (more) {
+        // The last row loaded: just above the line that loads the next page.
+        if (li.nextElementSibling !== more) list.insertBefore(li, more);
       } else if (li.parentNode !== list || li.nextElementSibling) {
         list.appendChild(li);
       }
@@ -226,6 +238,9 @@
     // On a phone the tab bar scrolls sideways: the chosen tab is kept in view when the list is
     // drawn ("Todos" would otherwise sit off screen, chosen but unseen).
     document.body.addEventListener("htmx:afterSwap", (ev) => {
+      // Older rows came in: the list holds more than its first page (until it is drawn afresh).
+      const root = $(".list-root");
+      if (root && ev.detail.requestConfig && ev.detail.requestConfig.path.includes("/ui/list/more")) root.dataset.scrolled = "1";
       if (!ev.detail.target || ev.detail.target.id !== "list") return;
       showChosenTab();
       watchList();

@@ -185,3 +185,45 @@ def test_older_rows_come_by_cursor_and_a_forged_cursor_is_refused(agent, inbox):
     more = seller.get(f"/ui/list/more?tab=pending&scope=all&cursor={cursor}").content.decode()
     assert more.count('<a class="row') == 5 and "more-rows" not in more
     assert seller.get("/ui/list/more?tab=pending&scope=all&cursor=bm90LWEtY3Vyc29y").status_code == 400
+
+
+def test_the_lists_statements_do_not_grow_with_its_rows(agent, inbox):
+    """The list reads its rows, their contacts, last messages, inboxes, assignees, tags and marks
+    a page at a time: 3 chats or 40 (tagged, assigned, prioritised, queued, with the AI) cost the
+    same statements, for the page and for a live frame's rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from mostrador.inbox import actions
+    from mostrador.inbox.live_rows import ListRows
+    from mostrador.inbox.models import Conversation, Priority, Tag
+
+    def chats(first: int, last: int) -> list[int]:
+        made = []
+        for n in range(first, last):
+            conv = Conversation.objects.get(pk=customer_says(inbox.pk, f"consulta {n}", who=f"c{n}")["conversation_id"])
+            tag, _ = Tag.objects.get_or_create(name=f"etiqueta {n % 3}")
+            conv.tags.add(tag)
+            if n % 2:
+                actions.assign(conv, actions.Actor.person(agent), user=agent)
+            if n % 5 == 0:
+                actions.set_priority(conv, actions.Actor.person(agent), Priority.HIGH)
+            made.append(conv.pk)
+        return made
+
+    seller = Client()
+    seller.force_login(agent)
+    lister = ListRows()
+    watching = lister.watch("tab=pending&scope=all", "es")
+
+    def statements(ids: list[int]) -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as page:
+            assert seller.get("/ui/list", {"tab": "pending", "scope": "all"}).status_code == 200
+        with CaptureQueriesContext(connection) as frame:
+            lister.render([(agent.pk, watching, tuple(ids))])
+        return len(page.captured_queries), len(frame.captured_queries)
+
+    few = chats(0, 3)
+    before = statements(few)
+    many = few + chats(3, 40)
+    assert statements(many) == before

@@ -64,6 +64,7 @@ def list_conversations(request, params: Query[ListParams]):
         limit=params.limit,
         cursor=params.cursor,
         now=now,
+        whole=True,
     )
     return {"items": [conversation_dict(c, now) for c in rows], "next_cursor": next_cursor}
 

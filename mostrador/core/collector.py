@@ -43,7 +43,7 @@ class Settling:
 
     `opened` and `closed` are told of every socket (on the event loop that holds them); `schedule`
     runs a callable after a delay (the loop's `call_later`). With a thousand sockets open, a full
-    collection took 100 to 130 ms while customers wrote; frozen, it walks only what is young."""
+    collection took 48 to 166 ms while customers wrote; frozen, 14 to 48 ms."""
 
     def __init__(self, schedule: Schedule, clock: Callable[[], float] = time.perf_counter) -> None:
         self.schedule = schedule

@@ -173,3 +173,33 @@ def test_an_idle_lane_polls_without_reconnecting_each_time(stop):
         assert by_the_lane == 1, by_the_lane
     else:
         assert by_the_lane >= 30, by_the_lane  # taken from the pool and given back each time
+
+
+def test_the_lanes_of_a_process_share_one_read_of_what_is_due(settings):
+    """Six job lanes polling five times a second asked the database thirty times a second on an
+    idle server; within half a poll interval they share one read, and work enqueued is seen on
+    the next read."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.MOSTRADOR_JOB_POLL_SECONDS = 0.2
+    now = [100.0]
+    due = lanes._DueQueues(clock=lambda: now[0])
+    timers = lanes._LaneWorker(lanes.Lane("timers", body=None), [lanes.TIMERS], [])
+    default = lanes._LaneWorker(lanes.Lane("default", body=None), ["*"], [lanes.AGENTS, lanes.TIMERS, lanes.SENDS])
+    original, lanes.due_queues = lanes.due_queues, due
+    try:
+        with CaptureQueriesContext(connection) as reads:
+            for _ in range(6):
+                assert not timers._anything_due() and not default._anything_due()
+        assert len(reads) == 1
+        sync_all_templates.enqueue()  # the default queue
+        assert not default._anything_due(), "still within the shared read"
+        now[0] += 0.2
+        assert default._anything_due()
+        assert not timers._anything_due(), "another queue's work is not the timers lane's"
+        end_ai_window.enqueue(999_999, timezone.now().isoformat())
+        now[0] += 0.2
+        assert timers._anything_due()
+    finally:
+        lanes.due_queues = original

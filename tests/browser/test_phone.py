@@ -229,3 +229,22 @@ def test_an_admins_pages_fit_a_phone(phone, live_url, admin, shop):
         assert phone.goto(live_url + path).ok, path
         phone.wait_for_load_state("networkidle")
         no_sideways_scroll(phone)
+
+
+def test_a_rows_customer_name_keeps_its_room_on_a_phone(phone, live_url, agent, shop):
+    """Beside a long inbox name, tags and a wait, the customer's name is what a seller reads
+    first: the inbox and the tags give way, not the name."""
+    from mostrador.inbox import actions
+    from mostrador.inbox.models import Conversation
+
+    shop.name = "Repuestos y Accesorios del Sur"
+    shop.save(update_fields=["name"])
+    customer_writes(live_url, shop, "María José Soto", "¿Cuánto sale el filtro de aire?")
+    conv = Conversation.objects.get(inbox=shop)
+    for tag in ("mayorista", "urgente"):
+        actions.add_tag(conv, actions.Actor.person(agent), tag)
+    login(phone, live_url, agent.email)
+    name = pending_rows(phone).first.locator(".name")
+    expect(name).to_have_text("María José Soto")
+    assert name.evaluate("el => el.scrollWidth <= el.clientWidth"), "the name is cut short"
+    no_sideways_scroll(phone)

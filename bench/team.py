@@ -16,6 +16,7 @@ signed webhook notifications at a steady rate of customer messages. It prints, p
 - from a message's POST to the *last* socket that may see it hearing of it: p50 and p99, and how
   many of the (message, socket) deliveries owed arrived;
 - frames and bytes per socket per second; the serve's peak RSS; the webhook's acknowledgement p99;
+- how long one seller waits for her list (asked four times a second during the load), p99;
 - with `--fetch`, each tab's page says which list it shows and fetches what its frames name but do
   not carry, as that version's browser code does (the changed rows, or the whole list); how often
   it fetched, and how many frames carried their rows, is printed.
@@ -153,6 +154,29 @@ class Page:
         while (size := int((await reader.readline()).strip(), 16)):
             await reader.readexactly(size + 2)
         await reader.readline()
+
+async def load_and_look(port: int, bodies: list[bytes], rate: float, refused: list, cookie: str):
+    """The customers' load and, meanwhile, one seller asking for her list four times a second:
+    the ack times, the moments each body was sent, and how long each list took to come."""
+    looks: list[float] = []
+    done = asyncio.Event()
+
+    async def look() -> None:
+        seller = Page(port, cookie, "list")
+        while not done.is_set():
+            start = time.perf_counter()
+            await seller._get("/ui/list?tab=pending&scope=all", "list")
+            looks.append(time.perf_counter() - start)
+            await asyncio.sleep(0.25)
+
+    looking = asyncio.ensure_future(look())
+    try:
+        acks, sent_at = await load(port, bodies, 24, rate, refused)
+    finally:
+        done.set()
+        await looking
+    return acks, sent_at, looks
+
 
 async def sockets_child(config: dict) -> dict:
     """Open every socket, report ready, read until told to stop; what each heard, and when."""
@@ -367,7 +391,7 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids, extra_
         cpu0 = sum(cpu_seconds(p.pid) for p in serves + workers)
         serve_cpu0 = sum(cpu_seconds(p.pid) for p in serves)
         refused: list[str] = []
-        acks, sent_at = asyncio.run(load(ports[0], bodies, 24, args.rate / PER, refused))
+        acks, sent_at, looks = asyncio.run(load_and_look(ports[0], bodies, args.rate / PER, refused, people[0][0]))
         total = (count - len(refused)) * PER
         deadline = time.perf_counter() + 120
         while (Message.objects.filter(external_id__startswith=f"wamid.team.{run}.").count() < total
@@ -417,7 +441,7 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids, extra_
             lags.append(entry[1] - sent_at[int(wamid.split(".")[3])])
     return {
         "messages": total, "cpu_ms": cpu / total * 1000, "serve_ms": serve_cpu / total * 1000, "p50": pct(lags, .5), "p99": pct(lags, .99),
-        "delivered": got / owed if owed else 1.0, "frames": result["frames"] / sockets / window,
+        "delivered": got / owed if owed else 1.0, "list_p99": pct(looks, .99) * 1000, "frames": result["frames"] / sockets / window,
         "kb": result["bytes"] / sockets / window / 1024, "rss": rss, "ack_p99": pct(acks, .99) * 1000,
         "closed": result["closed"], "errors": errors, "fetches": result["fetches"] / sockets / window, "counters": result["counters"] / sockets / window, "carried": result["carried"] / sockets / window, "fetch": fetch, "refused": len(refused), "subscribers": subscribers if args.private_redis is not None else None, "rate": total / (max(s + a for s, a in zip(sent_at, acks, strict=True)) - sent_at[0]),
     }
@@ -481,7 +505,7 @@ def measure(args) -> None:
     print(f"{args.people} people, {NUMBERS} numbers, {args.rate:.0f} customer messages/s for {args.seconds:.0f} s, "
           f"{args.serves} serve(s){' --no-jobs' if args.split else ''} + {args.workers} worker(s){', through Redis' if args.serves > 1 or args.redis or args.workers else ''}")
     print(f"{'code':8} {'sockets':>7} {'msg/s':>6} {'CPU ms/msg':>10} {'serve':>6} {'p50 s':>6} {'p99 s':>6} {'delivered':>9} "
-          f"{'frames/s':>8} {'KB/s':>6} {'RSS MB':>6} {'ack p99 ms':>10} {'closed':>6} {'errors':>6}"
+          f"{'frames/s':>8} {'KB/s':>6} {'RSS MB':>6} {'ack p99 ms':>10} {'list p99 ms':>11} {'closed':>6} {'errors':>6}"
           + (f" {'fetches/s':>9} {'counters/s':>10} {'carried/s':>9}" if args.fetch else ""))
     run = 0
     for count in [int(c) for c in args.sockets.split(",")]:
@@ -489,7 +513,7 @@ def measure(args) -> None:
             run += 1
             r = scenario(args, run, root, count, people, inbox_ids, extra)
             print(f"{name:8} {count:7d} {r['rate']:6.0f} {r['cpu_ms']:10.2f} {r['serve_ms']:6.2f} {r['p50']:6.2f} {r['p99']:6.2f} "
-                  f"{r['delivered']:9.1%} {r['frames']:8.1f} {r['kb']:6.1f} {r['rss']:6.0f} {r['ack_p99']:10.1f} {r['closed']:6d} {r['errors']:6d}"
+                  f"{r['delivered']:9.1%} {r['frames']:8.1f} {r['kb']:6.1f} {r['rss']:6.0f} {r['ack_p99']:10.1f} {r['list_p99']:11.1f} {r['closed']:6d} {r['errors']:6d}"
                   + (f" {r['fetches']:9.2f} {r['counters']:10.2f} {r['carried']:9.2f} ({r['fetch']})" if args.fetch else ""), flush=True)
             if r["subscribers"] is not None:
                 print(f"after the Redis restart: {r['subscribers']} subscription(s) in Redis for {args.serves} serve(s)")

@@ -20,6 +20,7 @@ import logging
 import threading
 import weakref
 from collections.abc import Hashable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from channels.db import database_sync_to_async
@@ -330,12 +331,21 @@ def view_of(user_id: int) -> View:
     return View(inbox_ids=frozenset(scope.inbox_ids), own_only=frozenset(scope.own_only))
 
 
-@database_sync_to_async
+# A frame's reading and rendering run on a thread of their own. On the thread Django gives every
+# synchronous view, a busy frame's rows made a seller's click wait until they were done.
+_frames_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="frames")
+
+
+def _on_frames_thread(fn):
+    return database_sync_to_async(fn, thread_sensitive=False, executor=_frames_thread)
+
+
+@_on_frames_thread
 def _render(lister: ListRows, jobs: list[tuple[int, Hashable, tuple[int, ...]]]) -> list[dict | None]:
     return lister.render(jobs)
 
 
-@database_sync_to_async
+@_on_frames_thread
 def _assignees_of(ids: set[int]) -> dict[int, int | None]:
     from mostrador.inbox.models import Conversation
 

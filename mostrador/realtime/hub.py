@@ -23,8 +23,10 @@ from collections.abc import Hashable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.db import connections
 
 from mostrador.core import collector
 
@@ -337,7 +339,15 @@ _frames_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="frames")
 
 
 def _on_frames_thread(fn):
-    return database_sync_to_async(fn, thread_sensitive=False, executor=_frames_thread)
+    def run(*args):
+        try:
+            return fn(*args)
+        finally:
+            # As after a request: the thread's connection is given back (to the pool, on PostgreSQL),
+            # so a frame never starts on one the database has since closed.
+            connections.close_all()
+
+    return sync_to_async(run, thread_sensitive=False, executor=_frames_thread)
 
 
 @_on_frames_thread

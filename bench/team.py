@@ -187,6 +187,7 @@ async def sockets_child(config: dict) -> dict:
     carried = 0
     sizes = [0] * len(config["tabs"])
     closed = 0
+    why_closed: dict[str, int] = {}  # "code reason" as the server closed each socket that closed
 
     pages = [Page(port, cookie, config["fetch"]) if config["fetch"] else None for port, cookie in config["tabs"]]
     leave = set(config.get("leave", ()))
@@ -200,15 +201,19 @@ async def sockets_child(config: dict) -> dict:
         page = pages[index]
         headers = {"Cookie": f"sessionid={cookie}", "Origin": f"http://127.0.0.1:{port}"}
         async with websockets.connect(f"ws://127.0.0.1:{port}/ws/events", additional_headers=headers,
-                                      max_queue=None, ping_interval=None, open_timeout=60) as ws:
+                                      # A browser takes a frame of any size (this library's default stops at 1 MiB).
+                                      max_queue=None, ping_interval=None, open_timeout=60, max_size=None) as ws:
             if page is not None:
                 await ws.send(WATCH)
             opened.set()
             while True:
                 try:
                     raw = await ws.recv(decode=False)
-                except websockets.ConnectionClosed:
+                except websockets.ConnectionClosed as gone:
                     closed += 1
+                    said = gone.rcvd or gone.sent
+                    why = f"{said.code} {said.reason}".strip() if said else "no close frame"
+                    why_closed[why] = why_closed.get(why, 0) + 1
                     return
                 # CLOCK_MONOTONIC on Linux: the same clock in every process, so it compares
                 # with the moments the other process sent each POST.
@@ -265,6 +270,7 @@ async def sockets_child(config: dict) -> dict:
         "frames": sum(frames) - sum(counting_from),
         "bytes": sum(sizes) - sum(size_from),
         "closed": closed,
+        "why_closed": why_closed,
         "fetches": sum(p.fetches for p in pages if p is not None),
         "counters": sum(p.counters for p in pages if p is not None),
         "carried": carried - carried_from,
@@ -443,7 +449,7 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids, extra_
         "messages": total, "cpu_ms": cpu / total * 1000, "serve_ms": serve_cpu / total * 1000, "p50": pct(lags, .5), "p99": pct(lags, .99),
         "delivered": got / owed if owed else 1.0, "list_p99": pct(looks, .99) * 1000, "frames": result["frames"] / sockets / window,
         "kb": result["bytes"] / sockets / window / 1024, "rss": rss, "ack_p99": pct(acks, .99) * 1000,
-        "closed": result["closed"], "errors": errors, "fetches": result["fetches"] / sockets / window, "counters": result["counters"] / sockets / window, "carried": result["carried"] / sockets / window, "fetch": fetch, "refused": len(refused), "subscribers": subscribers if args.private_redis is not None else None, "rate": total / (max(s + a for s, a in zip(sent_at, acks, strict=True)) - sent_at[0]),
+        "closed": result["closed"], "why_closed": result["why_closed"], "errors": errors, "fetches": result["fetches"] / sockets / window, "counters": result["counters"] / sockets / window, "carried": result["carried"] / sockets / window, "fetch": fetch, "refused": len(refused), "subscribers": subscribers if args.private_redis is not None else None, "rate": total / (max(s + a for s, a in zip(sent_at, acks, strict=True)) - sent_at[0]),
     }
 
 
@@ -515,6 +521,8 @@ def measure(args) -> None:
             print(f"{name:8} {count:7d} {r['rate']:6.0f} {r['cpu_ms']:10.2f} {r['serve_ms']:6.2f} {r['p50']:6.2f} {r['p99']:6.2f} "
                   f"{r['delivered']:9.1%} {r['frames']:8.1f} {r['kb']:6.1f} {r['rss']:6.0f} {r['ack_p99']:10.1f} {r['list_p99']:11.1f} {r['closed']:6d} {r['errors']:6d}"
                   + (f" {r['fetches']:9.2f} {r['counters']:10.2f} {r['carried']:9.2f} ({r['fetch']})" if args.fetch else ""), flush=True)
+            if r["closed"]:
+                print("sockets closed: " + ", ".join(f"{n} with {why}" for why, n in r["why_closed"].items()))
             if r["subscribers"] is not None:
                 print(f"after the Redis restart: {r['subscribers']} subscription(s) in Redis for {args.serves} serve(s)")
 

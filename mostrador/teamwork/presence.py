@@ -83,12 +83,15 @@ class RedisTabs:
         loop = asyncio.get_running_loop()
         if loop not in self._clients:
             # A blocking pool: when a whole office's tabs close or open at once (a network blip,
-            # a deploy), the extra calls wait a moment for a connection. redis-py's default pool
-            # refuses past 100 connections, and each refused close left its person "online".
+            # a deploy), the extra calls wait their turn for a connection. redis-py's default pool
+            # refuses past 100 connections, and each refused close left its person "online". The
+            # wait has no limit of its own: a held connection is given back within its calls'
+            # timeouts, and on a server busy with a thousand sockets the turn can take longer than
+            # any fixed limit (five seconds failed hundreds of closes).
             # After Redis restarts, every pooled connection is dead: redis-py's retry reconnects
             # and sends the call again, instead of failing one open or close per connection.
             pool = redis.BlockingConnectionPool.from_url(
-                self._url, max_connections=MAX_CONNECTIONS, timeout=5, socket_timeout=5, socket_connect_timeout=5,
+                self._url, max_connections=MAX_CONNECTIONS, timeout=None, socket_timeout=5, socket_connect_timeout=5,
                 **retrying(asyncio=True),
             )
             self._clients[loop] = redis.Redis(connection_pool=pool)
@@ -98,8 +101,7 @@ class RedisTabs:
         return f"{self._prefix}:tabs:{user_id}"
 
     async def _all(self, user_id: int) -> dict[str, str]:
-        found = await self._redis.hgetall(self._key(user_id))
-        return {k.decode(): v.decode() for k, v in found.items()}
+        return _decoded(await self._redis.hgetall(self._key(user_id)))
 
     async def set(self, user_id: int, tab: str, state: str | None = None) -> dict[str, str]:
         key = self._key(user_id)
@@ -109,23 +111,31 @@ class RedisTabs:
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.hset(key, tab, _entry(state))
             pipe.expire(key, STALE_SECONDS * 2)
-            await pipe.execute()
-        return await self._pruned(user_id)
+            pipe.hgetall(key)
+            *_, found = await pipe.execute()
+        return await self._pruned(user_id, _decoded(found))
 
     async def remove(self, user_id: int, tab: str) -> dict[str, str]:
-        await self._redis.hdel(self._key(user_id), tab)
-        return await self._pruned(user_id)
+        # The tab goes and what is left is read in one round trip: closes come a thousand at once.
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hdel(self._key(user_id), tab)
+            pipe.hgetall(self._key(user_id))
+            _, found = await pipe.execute()
+        return await self._pruned(user_id, _decoded(found))
 
     async def live(self, user_id: int) -> dict[str, str]:
         return _live(await self._all(user_id))
 
-    async def _pruned(self, user_id: int) -> dict[str, str]:
-        entries = await self._all(user_id)
+    async def _pruned(self, user_id: int, entries: dict[str, str]) -> dict[str, str]:
         live = _live(entries)
         stale = [tab for tab in entries if tab not in live]
         if stale:
             await self._redis.hdel(self._key(user_id), *stale)
         return live
+
+
+def _decoded(found: dict[bytes, bytes]) -> dict[str, str]:
+    return {k.decode(): v.decode() for k, v in found.items()}
 
 
 _store = None

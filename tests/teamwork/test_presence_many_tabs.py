@@ -6,6 +6,7 @@ assigned to people who had gone."""
 from __future__ import annotations
 
 import asyncio
+import subprocess
 
 from mostrador.teamwork import presence
 from tests.private_redis import PrivateRedis
@@ -65,5 +66,27 @@ def test_tabs_closing_after_redis_restarted_are_all_counted():
             assert loop.run_until_complete(close_all()) == [{}] * 50
         finally:
             loop.close()
+    finally:
+        redis.stop()
+
+
+def test_closes_waiting_longer_than_any_fixed_limit_for_a_connection_are_all_counted(monkeypatch):
+    """On a server busy with a thousand sockets, a close can wait seconds for its turn at one of
+    the few connections: it waits, instead of failing and leaving its person "online". Here Redis
+    itself stalls for longer than the five seconds a close used to wait before it gave up."""
+    monkeypatch.setattr(presence, "MAX_CONNECTIONS", 2)
+    redis = PrivateRedis()
+    try:
+        tabs = presence.RedisTabs(redis.url, "stalled")
+
+        async def scenario() -> list:
+            await asyncio.gather(*(tabs.set(person, f"tab-{person}", presence.ACTIVE) for person in range(20)))
+            # Redis answers no client for six seconds: every close queues behind the two held.
+            subprocess.run(["redis-cli", "-p", str(redis.port), "client", "pause", "6000", "all"], check=True, capture_output=True)
+            return await asyncio.gather(*(tabs.remove(person, f"tab-{person}") for person in range(20)))
+
+        closed = asyncio.run(scenario())
+        assert closed == [{}] * 20
+        assert subprocess.run(["redis-cli", "-p", str(redis.port), "keys", "stalled:*"], capture_output=True, text=True).stdout.strip() == ""
     finally:
         redis.stop()

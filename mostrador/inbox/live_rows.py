@@ -21,7 +21,7 @@ from mostrador.inbox.queries import (
     ListFilters,
     as_rows,
     capped_counts,
-    first_page_ends,
+    first_pages_end,
     open_waits,
     state_filter,
 )
@@ -90,13 +90,13 @@ class _Frame:
         self.read = {shared: {c.pk: c for c in self._read(shared, ids)} for shared, ids in wanted.items()}
         self.rows: dict[tuple, str] = {}
         self.exact: dict[tuple, dict[str, int]] = {}
-        # Where each scope's list ends its first page, for the busy frames' rows.
-        self.ends: dict[tuple, str | None] = {}
         # Each job's list as its person sees it, read from the page's query once.
         self.filters: dict[tuple[int, Hashable], tuple[ListFilters, dict]] = {}
-        # The capped history counts of every scope that asked, read together.
+        # The capped history counts of every scope that asked, and where each busy list ends its
+        # first page: each read for all of them together.
         asks: dict[tuple, tuple[User, ListFilters]] = {}
-        for user_id, watching, _ in jobs:
+        busy: dict[tuple, tuple[User, ListFilters]] = {}
+        for user_id, watching, ids in jobs:
             person = self.people.get(user_id)
             if person is not None:
                 assert isinstance(watching, Watched)
@@ -104,7 +104,10 @@ class _Frame:
                     self.filters[(user_id, watching)] = list_filters(QueryDict(watching.query), user_id)
                 filters = self.filters[(user_id, watching)][0]
                 asks.setdefault(_counts_key(scope_of(person), filters), (person, every_state(filters)))
+                if len(ids) > MOST_IN_FRAME:
+                    busy.setdefault((_scope_key(scope_of(person)), filters), (person, filters))
         self.capped = dict(zip(asks, capped_counts(list(asks.values()), CAPPED, self.now), strict=True))
+        self.ends = dict(zip(busy, first_pages_end(list(busy.values()), PAGE, self.now), strict=True))
 
     def _read(self, shared: ListFilters, ids: set[int]) -> list:
         found = Conversation.objects.filter(state_filter(shared.state, self.now), pk__in=sorted(ids))
@@ -125,7 +128,7 @@ class _Frame:
                   and (filters.assignee_id is None or read[pk].assignee_id == filters.assignee_id)]
         busy = len(ids) > MOST_IN_FRAME
         if busy:
-            ends = self._first_page_ends(person, scope, filters)
+            ends = self.ends[(_scope_key(scope), filters)]
             listed = [c for c in listed if ends is None or c.sort_key <= ends]
         with translation.override(watching.language):
             rows = [self._row(watching, c, selected) for c in listed]
@@ -139,12 +142,6 @@ class _Frame:
             # The rows are those of the first page alone: a page that scrolled further asks for its list.
             item["first_page"] = PAGE
         return item
-
-    def _first_page_ends(self, person: User, scope: Scope, filters: ListFilters) -> str | None:
-        key = (_scope_key(scope), filters)
-        if key not in self.ends:
-            self.ends[key] = first_page_ends(person, filters, PAGE, self.now)
-        return self.ends[key]
 
     def _row(self, watching: Watched, c, selected: dict) -> str:
         key = (watching.query, watching.language, c.pk)

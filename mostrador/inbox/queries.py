@@ -137,14 +137,45 @@ def _key(values: list, state: str) -> str:
     return ".".join(parts)
 
 
-def first_page_ends(user, filters: ListFilters, size: int, now: datetime) -> str | None:
-    """The sort key of the last row of the list's first `size` rows, or None when the list is no
-    longer: what a page that has not scrolled holds ends there (read from the list's index, no
-    row is built)."""
-    ordering = ORDERINGS[filters.state]
-    qs = filtered(user, filters).filter(state_filter(filters.state, now)).order_by(*_order_by(ordering))
-    last = list(qs.values_list(*[field for field, _ in ordering])[size - 1 : size])
-    return _key(list(last[0]), filters.state) if last else None
+# How many lists one statement reads at once at most, when a frame asks the same of many (each
+# is a subquery with its own parameters).
+PER_STATEMENT = 100
+
+
+def first_pages_end(asks: list[tuple[object, ListFilters]], size: int, now: datetime) -> list[str | None]:
+    """For each (person, filters): the sort key of the last row of that list's first `size` rows,
+    or None when the list is no longer. What a page that has not scrolled holds ends there. Each
+    is read from its list's index (no row is built), and all of them together in one statement
+    per hundred: a busy frame asks this for every person of an "own chats" inbox at once."""
+    ends: list[str | None] = [None] * len(asks)
+    by_state: dict[str, list[int]] = {}
+    for n, (_, filters) in enumerate(asks):
+        by_state.setdefault(filters.state, []).append(n)
+    for state, numbers in by_state.items():
+        ordering = ORDERINGS[state]
+        names = [name for name, _ in ordering]
+        fields = [Conversation._meta.get_field(name) for name in names]
+        parts = []
+        for n in numbers:
+            user, filters = asks[n]
+            qs = filtered(user, filters).filter(state_filter(state, now)).order_by(*_order_by(ordering))
+            parts.append((n, qs.values_list(*names)[size - 1 : size].query.sql_with_params()))
+        with connection.cursor() as cursor:
+            for start in range(0, len(parts), PER_STATEMENT):
+                chunk = parts[start:start + PER_STATEMENT]
+                sql = " UNION ALL ".join(f"SELECT {n}, last_{n}.* FROM ({sub}) last_{n}" for n, (sub, _) in chunk)
+                cursor.execute(sql, [param for _, (_, params) in chunk for param in params])
+                for n, *values in cursor.fetchall():
+                    ends[n] = _key([_as_python(field, value) for field, value in zip(fields, values, strict=True)], state)
+    return ends
+
+
+def _as_python(field, value):
+    """A value read by hand as the ORM would give it: SQLite hands back times as naive text in UTC."""
+    value = field.to_python(value)
+    if isinstance(value, datetime) and timezone.is_naive(value):
+        value = timezone.make_aware(value, dt_timezone.utc)
+    return value
 
 
 def _order_by(ordering: list[tuple[str, bool]]) -> list[str]:
@@ -168,9 +199,6 @@ def state_counts(user, filters: ListFilters, now: datetime | None = None, states
     return counts
 
 
-# How many capped counts one statement reads at most (each is a subquery with its own parameters).
-CAPPED_PER_STATEMENT = 100
-
 
 def capped_counts(asks: list[tuple[object, ListFilters]], states: list[str], now: datetime) -> list[dict[str, int]]:
     """`state_counts` of capped tabs for many (person, filters) at once: each count is the same
@@ -183,8 +211,8 @@ def capped_counts(asks: list[tuple[object, ListFilters]], states: list[str], now
             parts.append(qs.filter(state_filter(state, now)).values("pk")[:COUNT_CAP].query.sql_with_params())
     values: list[int] = []
     with connection.cursor() as cursor:
-        for start in range(0, len(parts), CAPPED_PER_STATEMENT):
-            chunk = parts[start:start + CAPPED_PER_STATEMENT]
+        for start in range(0, len(parts), PER_STATEMENT):
+            chunk = parts[start:start + PER_STATEMENT]
             sql = ", ".join(f"(SELECT COUNT(*) FROM ({sub}) capped_{i})" for i, (sub, _) in enumerate(chunk))
             cursor.execute(f"SELECT {sql}", [param for _, params in chunk for param in params])
             values.extend(cursor.fetchone())

@@ -75,3 +75,48 @@ def test_sort_keys_order_rows_as_each_list_does(rows):
             )
 
         assert sorted(convs, key=lambda c: sort_key(c, state)) == sorted(convs, key=by_list)
+
+
+def test_where_many_peoples_first_pages_end_is_read_together_and_is_each_ones_own(inbox, monkeypatch, django_assert_num_queries):
+    """A busy frame asks where each list's first page ends for everyone of an "own chats" inbox
+    at once: the same place each person's own list puts its last row, in one statement per chunk,
+    to the microsecond (SQLite hands the times back as text)."""
+    from mostrador.accounts.models import Role
+    from mostrador.inbox import queries
+    from mostrador.inbox.models import Contact
+    from mostrador.inbox.policy import remember_scopes
+    from mostrador.inbox.queries import ListFilters, conversation_list, first_pages_end
+    from tests.conftest import make_user
+
+    now = timezone.now()
+    own = create_inbox("Propia", "api", {"visibility": "own_and_unassigned"})
+    ana, beto = make_user("ana@x.test", Role.AGENT), make_user("beto@x.test", Role.AGENT)
+    own.members.add(ana, beto)
+    inbox.members.add(ana)
+    boss = make_user("jefa@x.test", Role.SUPERVISOR)
+    contacts = Contact.objects.bulk_create([Contact(name=f"c{i}") for i in range(24)])
+    Conversation.objects.bulk_create([
+        Conversation(
+            inbox=[own, inbox][k % 2], contact=contact, assignee=[None, ana, beto][k % 3], priority=k % 2,
+            waiting_since=None if k % 5 == 0 else now - timedelta(seconds=k, microseconds=k * 7),
+            last_activity_at=now - timedelta(minutes=k, microseconds=k * 11), resolved=k % 7 == 0,
+        )
+        for k, contact in enumerate(contacts)
+    ])
+    asks = [(person, ListFilters(state=state)) for person in (ana, beto, boss) for state in ("pending", "all", "resolved")]
+    asks.append((beto, ListFilters(inbox_id=own.pk, unassigned=True)))
+    asks.append((ana, ListFilters(state="awaiting_customer", inbox_id=inbox.pk)))
+    size = 3
+
+    def own_end(person, filters):
+        rows, _ = conversation_list(person, filters, limit=size, cursor=None, now=now)
+        return sort_key(rows[-1], filters.state) if len(rows) == size else None
+
+    expected = [own_end(person, filters) for person, filters in asks]
+    assert None in expected and len({e for e in expected if e}) > 4  # some lists are short, the rest differ
+    remember_scopes([ana, beto, boss])
+    with django_assert_num_queries(4):  # one per state asked
+        assert first_pages_end(asks, size, now) == expected
+    monkeypatch.setattr(queries, "PER_STATEMENT", 2)
+    with django_assert_num_queries(7):  # 4 pending lists, 3 of all, 3 resolved, 1 awaiting: two to a statement
+        assert first_pages_end(asks, size, now) == expected

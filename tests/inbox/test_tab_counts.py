@@ -58,7 +58,7 @@ def test_many_peoples_capped_counts_are_read_together_and_match_each_ones_own(in
     remember_scopes([ana, beto, boss])  # as the frame does first, in three queries
     with django_assert_num_queries(1):
         assert queries.capped_counts(asks, capped, now) == expected
-    monkeypatch.setattr(queries, "CAPPED_PER_STATEMENT", 3)
+    monkeypatch.setattr(queries, "PER_STATEMENT", 3)
     with django_assert_num_queries(5):  # 14 counts, three to a statement
         assert queries.capped_counts(asks, capped, now) == expected
 

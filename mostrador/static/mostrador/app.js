@@ -141,11 +141,11 @@
     patchInto(root, fresh, ids);
   }
 
-  // The row on screen made to read as the fresh one, keeping its elements (idiomorph): the one
-  // under a seller's finger stays, so her tap lands.
-  function sameRow(row, fresh) {
-    const [kept] = Idiomorph.morph(row, fresh, { morphStyle: "outerHTML" });
-    return kept || row;
+  // What is on screen made to read as the fresh markup, keeping its elements (idiomorph): the row
+  // under a seller's finger stays, so her tap lands; a message she is selecting stays selected.
+  function morphed(current, fresh) {
+    const [kept] = Idiomorph.morph(current, fresh, { morphStyle: "outerHTML" });
+    return kept || current;
   }
 
   function patchInto(root, fresh, ids) {
@@ -169,7 +169,7 @@
     for (const item of $$(".rows > li", fresh)) {
       const now = $(".row", item);
       const kept = held.get(now.dataset.id);
-      const row = kept ? sameRow(kept, now) : now;
+      const row = kept ? morphed(kept, now) : now;
       const li = row.closest("li");
       const key = row.dataset.sort;
       const before = $$(".row", list).find((other) => other !== row && other.dataset.sort > key);
@@ -235,12 +235,15 @@
       focusedRow = active && active.matches && active.matches(".rows .row")
         ? { id: active.dataset.id, at: rows().indexOf(active) } : null;
     });
+    // Older rows came in: the list holds more than its first page (until it is drawn afresh),
+    // which a busy frame's rows do not cover (takeRows).
+    document.body.addEventListener("htmx:afterSwap", (ev) => {
+      const root = $(".list-root");
+      if (root && ev.detail.requestConfig && ev.detail.requestConfig.path.includes("/ui/list/more")) root.dataset.scrolled = "1";
+    });
     // On a phone the tab bar scrolls sideways: the chosen tab is kept in view when the list is
     // drawn ("Todos" would otherwise sit off screen, chosen but unseen).
     document.body.addEventListener("htmx:afterSwap", (ev) => {
-      // Older rows came in: the list holds more than its first page (until it is drawn afresh).
-      const root = $(".list-root");
-      if (root && ev.detail.requestConfig && ev.detail.requestConfig.path.includes("/ui/list/more")) root.dataset.scrolled = "1";
       if (!ev.detail.target || ev.detail.target.id !== "list") return;
       showChosenTab();
       watchList();
@@ -311,8 +314,8 @@
   // browser drops a click whose element left the page between press and release, even to be
   // put back, so a tap on "back" or Resolve just as a live refresh came would otherwise be lost.
   function redraw(current, fresh) {
-    const [kept] = Idiomorph.morph(current, fresh, { morphStyle: "outerHTML" });
-    if (kept && window.htmx) htmx.process(kept);
+    const kept = morphed(current, fresh);
+    if (window.htmx) htmx.process(kept);
   }
 
   const refreshSimulator = coalesced(60, 300, () => {

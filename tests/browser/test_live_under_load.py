@@ -15,12 +15,20 @@ class Stream(threading.Thread):
         super().__init__(daemon=True)
         self.base, self.inbox, self.messages = base, inbox, messages
         self.sent_at: dict[int, float] = {}
+        self.sending = threading.Condition()
 
     def run(self):
         for i in range(1, self.messages + 1):
             customer_writes(self.base, self.inbox, f"Cliente {i % 4}", f"mensaje {i}")
-            self.sent_at[i] = time.time()
+            with self.sending:
+                self.sent_at[i] = time.time()
+                self.sending.notify_all()
             time.sleep(0.02)
+
+    def wait_until_sent(self, number: int, timeout: float) -> None:
+        """Until message `number` was stored (each takes what the server takes to answer)."""
+        with self.sending:
+            assert self.sending.wait_for(lambda: number in self.sent_at, timeout), f"message {number} was not sent in {timeout} s"
 
 
 def row_shows_at_least(page, name: str, number: int, timeout_ms: int) -> None:
@@ -43,9 +51,13 @@ def test_list_and_open_chat_update_while_messages_keep_coming(page, live_url, ag
     started = time.time()
     stream.start()
     try:
-        # New customers show up in the list while the stream is still going, within a second.
+        # New customers show up in the list while the stream is still going, within a second of
+        # the last of them writing.
+        stream.wait_until_sent(3, timeout=10)
         expect(pending_rows(page)).to_have_count(4, timeout=1000)
-        # The open chat (Cliente 0 writes every fourth message) shows its new messages live too.
+        # The open chat (Cliente 0 writes every fourth message) shows its new messages live too,
+        # within a second of each being stored.
+        stream.wait_until_sent(8, timeout=10)
         expect(page.locator("#timeline")).to_contain_text("mensaje 8", timeout=1000)
         # The rows keep up too, twice over while the stream goes on: within a second, the row of
         # whoever wrote last shows that message, or one they wrote after it (the stream does not

@@ -246,14 +246,23 @@ class Hub:
         plan = []
         for view, members in self.views.items():
             shared = [i for i, e in enumerate(batch) if view.shares(e)]
-            own = [i for i, e in enumerate(batch) if e.get("inbox_id") in view.own_only and e["type"] not in events.PERSONAL]
+            # The own-only inboxes' events by assignee: the unassigned ones are everyone's.
+            own: dict[int | None, list[int]] = {}
+            for i, e in enumerate(batch):
+                if e.get("inbox_id") in view.own_only and e["type"] not in events.PERSONAL:
+                    own.setdefault(assignees.get(e.get("conversation_id")), []).append(i)
+            everyones = tuple(sorted([*shared, *own.get(None, ())]))
+            # The very same tuple for everyone who hears no more than that, and each person's own
+            # worked out once, not per tab: what follows is done once per distinct tuple.
+            heard_by: dict[int, tuple[int, ...]] = {}
             for receiver in members:
-                mine = shared
-                theirs = [i for i in own if assignees.get(batch[i].get("conversation_id")) in (None, receiver.user_id)]
-                if theirs or receiver.user_id in personal:
-                    mine = sorted([*shared, *theirs, *personal.get(receiver.user_id, ())])
+                mine = heard_by.get(receiver.user_id, everyones)
+                if receiver.user_id not in heard_by and (receiver.user_id in own or receiver.user_id in personal):
+                    mine = heard_by[receiver.user_id] = tuple(sorted(
+                        [*everyones, *own.get(receiver.user_id, ()), *personal.get(receiver.user_id, ())]
+                    ))
                 if mine:
-                    plan.append((receiver, tuple(mine)))
+                    plan.append((receiver, mine))
         return plan
 
     async def _rows(self, batch: list[dict], plan: list[tuple[Receiver, tuple[int, ...]]]) -> dict[Receiver, tuple[Hashable, dict]]:
@@ -263,10 +272,14 @@ class Hub:
             return {}
         jobs: dict[Hashable, tuple[int, Hashable, tuple[int, ...]]] = {}
         wanted: dict[Receiver, Hashable] = {}
+        # The chats each distinct share of the batch names (the plan's tuples are shared, see _plan).
+        named: dict[int, tuple[int, ...]] = {}
         for receiver, heard in plan:
             if receiver.watching is None:
                 continue
-            ids = tuple(dict.fromkeys(batch[i]["conversation_id"] for i in heard if "conversation_id" in batch[i]))
+            ids = named.get(id(heard))
+            if ids is None:
+                ids = named[id(heard)] = tuple(dict.fromkeys(batch[i]["conversation_id"] for i in heard if "conversation_id" in batch[i]))
             if not ids:
                 continue
             group = (rows.share_key(receiver.user_id, receiver.view, receiver.watching), ids)

@@ -19,6 +19,7 @@ from mostrador.inbox.queries import (
     EXACT_COUNTS,
     STATES,
     ListFilters,
+    PageEnd,
     as_rows,
     capped_counts,
     first_pages_end,
@@ -82,12 +83,6 @@ class _Frame:
         self.people = User.objects.filter(is_active=True).in_bulk({user_id for user_id, _, _ in jobs})
         remember_scopes(list(self.people.values()))
         self.waits = open_waits(self.now)
-        # Each list's changed chats, read once for the ids every group of it asked about.
-        wanted: dict[ListFilters, set[int]] = {}
-        for _, watching, ids in jobs:
-            assert isinstance(watching, Watched)
-            wanted.setdefault(watching.shared, set()).update(ids)
-        self.read = {shared: {c.pk: c for c in self._read(shared, ids)} for shared, ids in wanted.items()}
         self.rows: dict[tuple, str] = {}
         self.exact: dict[tuple, dict[str, int]] = {}
         # Each job's list as its person sees it, read from the page's query once.
@@ -108,9 +103,30 @@ class _Frame:
                     busy.setdefault((_scope_key(scope_of(person)), filters), (person, filters))
         self.capped = dict(zip(asks, capped_counts(list(asks.values()), CAPPED, self.now), strict=True))
         self.ends = dict(zip(busy, first_pages_end(list(busy.values()), PAGE, self.now), strict=True))
+        # Each list's changed chats, read once for the ids every group of it asked about, and in
+        # a busy frame only as far as the furthest first page among them: at a thousand messages
+        # a second, a frame names thousands of chats and shows a page of them.
+        wanted: dict[ListFilters, set[int]] = {}
+        reach: dict[ListFilters, PageEnd | None] = {}
+        for user_id, watching, ids in jobs:
+            assert isinstance(watching, Watched)
+            wanted.setdefault(watching.shared, set()).update(ids)
+            if user_id in self.people:
+                end = self._end(user_id, watching, ids)
+                had = reach.get(watching.shared, end)
+                reach[watching.shared] = None if end is None or had is None else max(end, had, key=lambda e: e.key)
+        self.read = {shared: {c.pk: c for c in self._read(shared, ids, reach.get(shared))} for shared, ids in wanted.items()}
 
-    def _read(self, shared: ListFilters, ids: set[int]) -> list:
+    def _end(self, user_id: int, watching: Watched, ids: tuple[int, ...]) -> PageEnd | None:
+        """Where the rows this job carries end: its list's first page in a busy frame, else nowhere."""
+        if len(ids) <= MOST_IN_FRAME:
+            return None
+        return self.ends[(_scope_key(scope_of(self.people[user_id])), self.filters[(user_id, watching)][0])]
+
+    def _read(self, shared: ListFilters, ids: set[int], end: PageEnd | None) -> list:
         found = Conversation.objects.filter(state_filter(shared.state, self.now), pk__in=sorted(ids))
+        if end is not None:
+            found = found.filter(end.holding())
         found = found.filter(**{k: v for k, v in (("inbox_id", shared.inbox_id), ("team_id", shared.team_id)) if v is not None})
         if shared.unassigned:
             found = found.filter(assignee__isnull=True)
@@ -127,9 +143,10 @@ class _Frame:
         listed = [read[pk] for pk in ids if pk in read and scope.sees(read[pk].inbox_id, read[pk].assignee_id)
                   and (filters.assignee_id is None or read[pk].assignee_id == filters.assignee_id)]
         busy = len(ids) > MOST_IN_FRAME
-        if busy:
-            ends = self.ends[(_scope_key(scope), filters)]
-            listed = [c for c in listed if ends is None or c.sort_key <= ends]
+        end = self._end(user_id, watching, ids)
+        if end is not None:
+            last = end.key
+            listed = [c for c in listed if c.sort_key <= last]
         with translation.override(watching.language):
             rows = [self._row(watching, c, selected) for c in listed]
             counts = {**self._exact(scope, filters), **self.capped[_counts_key(scope, filters)]}

@@ -142,12 +142,30 @@ def _key(values: list, state: str) -> str:
 PER_STATEMENT = 100
 
 
-def first_pages_end(asks: list[tuple[object, ListFilters]], size: int, now: datetime) -> list[str | None]:
-    """For each (person, filters): the sort key of the last row of that list's first `size` rows,
-    or None when the list is no longer. What a page that has not scrolled holds ends there. Each
-    is read from its list's index (no row is built), and all of them together in one statement
-    per hundred: a busy frame asks this for every person of an "own chats" inbox at once."""
-    ends: list[str | None] = [None] * len(asks)
+@dataclass(frozen=True)
+class PageEnd:
+    """Where a list's first page ends: its last row's values in the list's order."""
+
+    state: str
+    values: tuple
+
+    @property
+    def key(self) -> str:
+        """The last row's sort key (rows whose keys are not greater are on the page)."""
+        return _key(list(self.values), self.state)
+
+    def holding(self) -> Q:
+        """The list's rows up to this one, as a filter (each list's state makes its order's
+        fields present: Pendientes have a wait, Con IA a deadline)."""
+        return ~_after(ORDERINGS[self.state], list(self.values))
+
+
+def first_pages_end(asks: list[tuple[object, ListFilters]], size: int, now: datetime) -> list[PageEnd | None]:
+    """For each (person, filters): where that list's first `size` rows end, or None when the list
+    is no longer. What a page that has not scrolled holds ends there. Each is read from its list's
+    index (no row is built), and all of them together in one statement per hundred: a busy frame
+    asks this for every person of an "own chats" inbox at once."""
+    ends: list[PageEnd | None] = [None] * len(asks)
     by_state: dict[str, list[int]] = {}
     for n, (_, filters) in enumerate(asks):
         by_state.setdefault(filters.state, []).append(n)
@@ -166,7 +184,7 @@ def first_pages_end(asks: list[tuple[object, ListFilters]], size: int, now: date
                 sql = " UNION ALL ".join(f"SELECT {n}, last_{n}.* FROM ({sub}) last_{n}" for n, (sub, _) in chunk)
                 cursor.execute(sql, [param for _, (_, params) in chunk for param in params])
                 for n, *values in cursor.fetchall():
-                    ends[n] = _key([_as_python(field, value) for field, value in zip(fields, values, strict=True)], state)
+                    ends[n] = PageEnd(state, tuple(_as_python(field, value) for field, value in zip(fields, values, strict=True)))
     return ends
 
 

@@ -108,15 +108,27 @@ def test_where_many_peoples_first_pages_end_is_read_together_and_is_each_ones_ow
     asks.append((ana, ListFilters(state="awaiting_customer", inbox_id=inbox.pk)))
     size = 3
 
+    def first_page(person, filters):
+        return conversation_list(person, filters, limit=size, cursor=None, now=now)[0]
+
     def own_end(person, filters):
-        rows, _ = conversation_list(person, filters, limit=size, cursor=None, now=now)
+        rows = first_page(person, filters)
         return sort_key(rows[-1], filters.state) if len(rows) == size else None
+
+    def keys(ends):
+        return [end and end.key for end in ends]
 
     expected = [own_end(person, filters) for person, filters in asks]
     assert None in expected and len({e for e in expected if e}) > 4  # some lists are short, the rest differ
     remember_scopes([ana, beto, boss])
     with django_assert_num_queries(4):  # one per state asked
-        assert first_pages_end(asks, size, now) == expected
+        ends = first_pages_end(asks, size, now)
+    assert keys(ends) == expected
     monkeypatch.setattr(queries, "PER_STATEMENT", 2)
     with django_assert_num_queries(7):  # 4 pending lists, 3 of all, 3 resolved, 1 awaiting: two to a statement
-        assert first_pages_end(asks, size, now) == expected
+        assert keys(first_pages_end(asks, size, now)) == expected
+    # As a filter, each end holds exactly its list's first page.
+    for (person, filters), end in zip(asks, ends, strict=True):
+        if end is not None:
+            held = queries.filtered(person, filters).filter(queries.state_filter(filters.state, now)).filter(end.holding())
+            assert set(held.values_list("pk", flat=True)) == {c.pk for c in first_page(person, filters)}

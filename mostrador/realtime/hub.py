@@ -159,9 +159,9 @@ class Hub:
         # the last cost to make, so making frames takes at most half the process's time however
         # fast events come; a busier hub sends fuller frames instead. The cost is the work done:
         # the loop's own time and the frames thread's CPU, not the wall time that thread took.
-        # On a busy server it waits for the interpreter most of that time (1-2.7 s for a frame
-        # of 0.2-0.6 s of work, seen at 200 messages/s with 1,000 tabs), and counting the wait
-        # spaced frames seven seconds apart.
+        # On a busy server it waits for the interpreter most of that time (1-4.4 s for 0.35-1.2 s
+        # of work, seen at 200 messages/s with 1,000 tabs), and counting the wait spaced frames
+        # 3-7 s apart.
         self.next_flush = 0.0
         # The current frame's calls to the frames thread: their wall time and their CPU time.
         self.on_thread = [0.0, 0.0]

@@ -172,28 +172,48 @@ def first_pages_end(asks: list[tuple[object, ListFilters]], size: int, now: date
     for state, numbers in by_state.items():
         ordering = ORDERINGS[state]
         names = [name for name, _ in ordering]
-        fields = [Conversation._meta.get_field(name) for name in names]
         parts = []
         for n in numbers:
             user, filters = asks[n]
             qs = filtered(user, filters).filter(state_filter(state, now)).order_by(*_order_by(ordering))
-            parts.append((n, qs.values_list(*names)[size - 1 : size].query.sql_with_params()))
-        with connection.cursor() as cursor:
-            for start in range(0, len(parts), PER_STATEMENT):
-                chunk = parts[start:start + PER_STATEMENT]
-                sql = " UNION ALL ".join(f"SELECT {n}, last_{n}.* FROM ({sub}) last_{n}" for n, (sub, _) in chunk)
-                cursor.execute(sql, [param for _, (_, params) in chunk for param in params])
-                for n, *values in cursor.fetchall():
-                    ends[n] = PageEnd(state, tuple(_as_python(field, value) for field, value in zip(fields, values, strict=True)))
+            parts.append(qs.values_list(*names)[size - 1 : size].query.sql_with_params())
+        # Each list's row comes labelled with its place in `numbers`: a short list has none.
+        read = _together(parts, lambda subs: " UNION ALL ".join(f"SELECT {i}, last_{i}.* FROM ({sub}) last_{i}" for i, sub in subs))
+        converted = _as_the_orm_reads([Conversation._meta.get_field(name) for name in names])
+        for i, *values in read:
+            ends[numbers[i]] = PageEnd(state, converted(values))
     return ends
 
 
-def _as_python(field, value):
-    """A value read by hand as the ORM would give it: SQLite hands back times as naive text in UTC."""
-    value = field.to_python(value)
-    if isinstance(value, datetime) and timezone.is_naive(value):
-        value = timezone.make_aware(value, dt_timezone.utc)
-    return value
+def _together(parts: list[tuple[str, tuple]], combine) -> list[tuple]:
+    """Many subqueries (sql, params) run PER_STATEMENT to a statement; `combine` makes a
+    statement of [(place in parts, sql)]. Returns every statement's rows, in order."""
+    rows: list[tuple] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(parts), PER_STATEMENT):
+            chunk = parts[start:start + PER_STATEMENT]
+            cursor.execute(combine([(start + i, sql) for i, (sql, _) in enumerate(chunk)]), [p for _, params in chunk for p in params])
+            rows.extend(cursor.fetchall())
+    return rows
+
+
+def _as_the_orm_reads(fields: list):
+    """Values read by hand turned into what the ORM gives for `fields`, by the database backend's
+    own converters (SQLite hands back times as text)."""
+    steps = []
+    for field in fields:
+        column = field.get_col(Conversation._meta.db_table)
+        steps.append((column, connection.ops.get_db_converters(column) + field.get_db_converters(connection)))
+
+    def convert(values) -> tuple:
+        out = []
+        for value, (column, converters) in zip(values, steps, strict=True):
+            for converter in converters:
+                value = converter(value, column, connection)
+            out.append(value)
+        return tuple(out)
+
+    return convert
 
 
 def _order_by(ordering: list[tuple[str, bool]]) -> list[str]:
@@ -217,7 +237,6 @@ def state_counts(user, filters: ListFilters, now: datetime | None = None, states
     return counts
 
 
-
 def capped_counts(asks: list[tuple[object, ListFilters]], states: list[str], now: datetime) -> list[dict[str, int]]:
     """`state_counts` of capped tabs for many (person, filters) at once: each count is the same
     capped subquery, and they are read together in one statement per hundred instead of a query
@@ -227,13 +246,8 @@ def capped_counts(asks: list[tuple[object, ListFilters]], states: list[str], now
         qs = filtered(user, filters).order_by()
         for state in states:
             parts.append(qs.filter(state_filter(state, now)).values("pk")[:COUNT_CAP].query.sql_with_params())
-    values: list[int] = []
-    with connection.cursor() as cursor:
-        for start in range(0, len(parts), PER_STATEMENT):
-            chunk = parts[start:start + PER_STATEMENT]
-            sql = ", ".join(f"(SELECT COUNT(*) FROM ({sub}) capped_{i})" for i, (sub, _) in enumerate(chunk))
-            cursor.execute(f"SELECT {sql}", [param for _, params in chunk for param in params])
-            values.extend(cursor.fetchone())
+    statements = _together(parts, lambda subs: "SELECT " + ", ".join(f"(SELECT COUNT(*) FROM ({sub}) capped_{i})" for i, sub in subs))
+    values = [count for row in statements for count in row]
     per = len(states)
     return [dict(zip(states, values[k * per:(k + 1) * per], strict=True)) for k in range(len(asks))]
 

@@ -16,6 +16,9 @@ run: install ui-deps
 	$(BIN)/mostrador demo --base-url http://$(HOST):$(PORT)
 	$(BIN)/mostrador serve --host $(HOST) --port $(PORT)
 
+# The suite spreads over the machine's cores (pytest-xdist), at most four: each worker drives its
+# own browser. PYTEST_ARGS="-n 0" runs it in one process.
+PYTEST_ARGS ?= -n auto --maxprocesses 4
 test: install-test ui-deps browser lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

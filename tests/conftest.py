@@ -2,16 +2,25 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import threading
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from mostrador.accounts.models import ApiToken, Role, User
 from mostrador.inbox.actions.inboxes import create_inbox
 
 LOOPBACK = "127.0.0.0/8 ::1 localhost"
+
+# Each pytest-xdist worker has a test database of its own (pytest-django names them apart); its
+# Redis keys and its realtime channel are kept apart the same way, or one worker's sockets would
+# hear the other's events. Servers a test starts inherit the prefix.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if _WORKER:
+    settings.MOSTRADOR_REDIS_PREFIX = os.environ["MOSTRADOR_REDIS_PREFIX"] = f"{settings.MOSTRADOR_REDIS_PREFIX}-{_WORKER}"
 
 
 @pytest.fixture(autouse=True)

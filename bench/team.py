@@ -14,7 +14,8 @@ signed webhook notifications at a steady rate of customer messages. It prints, p
 - server CPU per message (user + system time over the load: every process, and `serve` alone,
   which holds the sockets);
 - from a message's POST to the *last* socket that may see it hearing of it: p50 and p99, and how
-  many of the (message, socket) deliveries owed arrived;
+  many of the (message, socket) deliveries owed arrived; and from its POST to its being stored
+  (`stored`, p50 and p99), the part of that lag spent before any socket could be told;
 - frames and bytes per socket per second; the serve's peak RSS; the webhook's acknowledgement p99;
 - how long one seller waits for her list (asked four times a second during the load), p99;
 - with `--fetch`, each tab's page says which list it shows and fetches what its frames name but do
@@ -397,6 +398,9 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids, extra_
         cpu0 = sum(cpu_seconds(p.pid) for p in serves + workers)
         serve_cpu0 = sum(cpu_seconds(p.pid) for p in serves)
         refused: list[str] = []
+        # The wall clock's reading at perf_counter's zero: what the server stamps (a message's
+        # created_at) compares with the moments the POSTs were sent.
+        wall_at_zero = time.time() - time.perf_counter()
         acks, sent_at, looks = asyncio.run(load_and_look(ports[0], bodies, args.rate / PER, refused, people[0][0]))
         total = (count - len(refused)) * PER
         deadline = time.perf_counter() + 120
@@ -435,6 +439,12 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids, extra_
 
     seers = {pk: sum(1 for s in range(sockets) if people[s % len(people)][1] is None or pk in people[s % len(people)][1])
              for pk in inbox_ids.values()}
+    # How long each notification took to be processed (its messages stored): the rest of their
+    # lag is telling the sockets.
+    stored = []
+    for body_sent, processed_at in InboundLog.objects.filter(processed_at__isnull=False).values_list("body", "processed_at"):
+        if found := re.search(rb"wamid\.team\.%d\.(\d+)\." % run, bytes(body_sent)):
+            stored.append(processed_at.timestamp() - wall_at_zero - sent_at[int(found[1])])
     rows = Message.objects.filter(external_id__startswith=f"wamid.team.{run}.").values_list("pk", "external_id", "inbox_id")
     lags, owed, got = [], 0, 0
     for pk, wamid, inbox_id in rows:
@@ -447,6 +457,7 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids, extra_
             lags.append(entry[1] - sent_at[int(wamid.split(".")[3])])
     return {
         "messages": total, "cpu_ms": cpu / total * 1000, "serve_ms": serve_cpu / total * 1000, "p50": pct(lags, .5), "p99": pct(lags, .99),
+        "stored_p50": pct(stored, .5), "stored_p99": pct(stored, .99),
         "delivered": got / owed if owed else 1.0, "list_p99": pct(looks, .99) * 1000, "frames": result["frames"] / sockets / window,
         "kb": result["bytes"] / sockets / window / 1024, "rss": rss, "ack_p99": pct(acks, .99) * 1000,
         "closed": result["closed"], "why_closed": result["why_closed"], "errors": errors, "fetches": result["fetches"] / sockets / window, "counters": result["counters"] / sockets / window, "carried": result["carried"] / sockets / window, "fetch": fetch, "refused": len(refused), "subscribers": subscribers if args.private_redis is not None else None, "rate": total / (max(s + a for s, a in zip(sent_at, acks, strict=True)) - sent_at[0]),
@@ -510,7 +521,7 @@ def measure(args) -> None:
         print("with-env: " + " ".join(args.against_env))
     print(f"{args.people} people, {NUMBERS} numbers, {args.rate:.0f} customer messages/s for {args.seconds:.0f} s, "
           f"{args.serves} serve(s){' --no-jobs' if args.split else ''} + {args.workers} worker(s){', through Redis' if args.serves > 1 or args.redis or args.workers else ''}")
-    print(f"{'code':8} {'sockets':>7} {'msg/s':>6} {'CPU ms/msg':>10} {'serve':>6} {'p50 s':>6} {'p99 s':>6} {'delivered':>9} "
+    print(f"{'code':8} {'sockets':>7} {'msg/s':>6} {'CPU ms/msg':>10} {'serve':>6} {'p50 s':>6} {'p99 s':>6} {'stored':>6} {'p99':>5} {'delivered':>9} "
           f"{'frames/s':>8} {'KB/s':>6} {'RSS MB':>6} {'ack p99 ms':>10} {'list p99 ms':>11} {'closed':>6} {'errors':>6}"
           + (f" {'fetches/s':>9} {'counters/s':>10} {'carried/s':>9}" if args.fetch else ""))
     run = 0
@@ -518,7 +529,7 @@ def measure(args) -> None:
         for name, root, extra in roots:
             run += 1
             r = scenario(args, run, root, count, people, inbox_ids, extra)
-            print(f"{name:8} {count:7d} {r['rate']:6.0f} {r['cpu_ms']:10.2f} {r['serve_ms']:6.2f} {r['p50']:6.2f} {r['p99']:6.2f} "
+            print(f"{name:8} {count:7d} {r['rate']:6.0f} {r['cpu_ms']:10.2f} {r['serve_ms']:6.2f} {r['p50']:6.2f} {r['p99']:6.2f} {r['stored_p50']:6.2f} {r['stored_p99']:5.2f} "
                   f"{r['delivered']:9.1%} {r['frames']:8.1f} {r['kb']:6.1f} {r['rss']:6.0f} {r['ack_p99']:10.1f} {r['list_p99']:11.1f} {r['closed']:6d} {r['errors']:6d}"
                   + (f" {r['fetches']:9.2f} {r['counters']:10.2f} {r['carried']:9.2f} ({r['fetch']})" if args.fetch else ""), flush=True)
             if r["closed"]:

@@ -167,6 +167,13 @@ TEMPLATES = [
             ],
         },
     },
+    # One template only, the list's row, rendered hundreds of times a second (inbox/row.py).
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "mostrador.inbox.row.environment"},
+    },
 ]
 
 

@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 
 from mostrador.inbox import hooks
 from mostrador.inbox.queries import ListFilters, sort_key, state_counts, still_listed
+from mostrador.inbox.row import row_html
 from mostrador.rules.attention import State
 
 # Tab keys in display order; the template holds their translated labels.
@@ -74,10 +75,6 @@ def every_state(filters: ListFilters) -> ListFilters:
 def tab_counts(user, filters: ListFilters, now: datetime) -> dict[str, int]:
     """Every tab's count under the list's other filters (whose, inbox, team)."""
     return state_counts(user, every_state(filters), now)
-
-
-def row_html(c, selected: dict, now: datetime, open_id: int | None = None) -> str:
-    return render_to_string("inbox/_row.html", {"c": c, "selected": selected, "now": now, "open_id": open_id})
 
 
 def changed_html(rows_html: list[str], ids: list[int], counts: dict, selected: dict, now: datetime, open_id: int | None = None) -> str:

@@ -12,7 +12,7 @@ from django.http import QueryDict
 from django.utils import timezone, translation
 
 from mostrador.accounts.models import User
-from mostrador.inbox.listing import PAGE, changed_html, every_state, list_filters, list_query, marked, row_html
+from mostrador.inbox.listing import PAGE, changed_html, every_state, list_filters, list_query, marked
 from mostrador.inbox.models import Conversation
 from mostrador.inbox.policy import Scope, remember_scopes, scope_of
 from mostrador.inbox.queries import (
@@ -26,6 +26,7 @@ from mostrador.inbox.queries import (
     open_waits,
     state_filter,
 )
+from mostrador.inbox.row import row_html
 from mostrador.realtime import hub
 from mostrador.rules.attention import State
 

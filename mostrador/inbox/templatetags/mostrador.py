@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django import template
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from mostrador.inbox.queries import COUNT_CAP
@@ -148,3 +149,11 @@ def from_iso(value: str | None):
         return datetime.fromisoformat(value) if value else None
     except ValueError:
         return None
+
+
+@register.simple_tag(takes_context=True)
+def list_row(context, c) -> str:
+    """A chat's row in the list the page shows (inbox/row.py, rendered by Jinja2)."""
+    from mostrador.inbox.row import row_html
+
+    return mark_safe(row_html(c, context["selected"], context["now"], context.get("open_id")))  # rendered and escaped by Jinja2

@@ -13,18 +13,16 @@ milliseconds per frame and their ratio.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from checkouts import arguments, checkouts, measure_in
+
 NUMBERS = 4
 
 
@@ -90,29 +88,21 @@ def child(root: str, sockets: int, people: int, events_n: int, repeat: int) -> d
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = arguments(__doc__)
     ap.add_argument("--sockets", type=int, default=1000)
     ap.add_argument("--people", type=int, default=200)
     ap.add_argument("--events", type=int, default=4000)
     ap.add_argument("--repeat", type=int, default=7)
-    ap.add_argument("--against", help="another checkout (with its .venv), measured in the same run")
-    ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         print(json.dumps(child(args.child, args.sockets, args.people, args.events, args.repeat)))
         return
-    roots = [("this", ROOT)] + ([("against", Path(args.against).resolve())] if args.against else [])
     print(f"{args.sockets} sockets of {args.people} people, a frame of {args.events} events, median of {args.repeat}")
     print(f"{'code':8} {'ms/frame':>9} {'MB sent':>8}")
     results = {}
-    for name, root in roots:
-        python = root / ".venv" / "bin" / "python"
-        out = subprocess.run(
-            [str(python), __file__, "--child", str(root), "--sockets", str(args.sockets), "--people", str(args.people),
-             "--events", str(args.events), "--repeat", str(args.repeat)],
-            check=True, capture_output=True, text=True, cwd=root, env={**os.environ, "MOSTRADOR_LOG_LEVEL": "ERROR"},
-        )
-        results[name] = json.loads(out.stdout.strip().splitlines()[-1])
+    for name, root in checkouts(args.against):
+        results[name] = measure_in(root, __file__, ["--sockets", str(args.sockets), "--people", str(args.people),
+                                                    "--events", str(args.events), "--repeat", str(args.repeat)])
         print(f"{name:8} {results[name]['ms']:9.1f} {results[name]['mb']:8.1f}")
     if "against" in results:
         print(f"against / this: {results['against']['ms'] / results['this']['ms']:.2f}x")

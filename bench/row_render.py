@@ -11,17 +11,14 @@ list pane (`/ui/list`), and with `--against`, their ratios from the same run.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from checkouts import arguments, checkouts, measure_in
 
 
 def child(root: str, rows_n: int, repeat: int) -> dict:
@@ -79,28 +76,21 @@ def child(root: str, rows_n: int, repeat: int) -> dict:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = arguments(__doc__)
     ap.add_argument("--rows", type=int, default=200)
     ap.add_argument("--repeat", type=int, default=15)
-    ap.add_argument("--against", help="another checkout (with its .venv), measured in the same run")
-    ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         print(json.dumps(child(args.child, args.rows, args.repeat)))
         return
-    roots = [("this", ROOT)] + ([("against", Path(args.against).resolve())] if args.against else [])
     print(f"{args.rows} rows, median of {args.repeat}")
     print(f"{'code':8} {'rows ms':>8} {'list pane ms':>13}")
     results = {}
-    for name, root in roots:
+    for name, root in checkouts(args.against):
         with tempfile.TemporaryDirectory() as data:
-            out = subprocess.run(
-                [str(root / ".venv" / "bin" / "python"), __file__, "--child", str(root), "--rows", str(args.rows), "--repeat", str(args.repeat)],
-                check=True, capture_output=True, text=True, cwd=root,
-                env={**{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")},
-                     "MOSTRADOR_DATA_DIR": data, "MOSTRADOR_LOG_LEVEL": "ERROR"},
-            )
-        results[name] = json.loads(out.stdout.strip().splitlines()[-1])
+            # A SQLite database of the run's own, whatever the environment points at.
+            results[name] = measure_in(root, __file__, ["--rows", str(args.rows), "--repeat", str(args.repeat)],
+                                       MOSTRADOR_DATA_DIR=data, DATABASE_URL="", REDIS_URL="")
         print(f"{name:8} {results[name]['rows']:8.1f} {results[name]['pane']:13.1f}")
     if "against" in results:
         print(f"against / this: rows {results['against']['rows'] / results['this']['rows']:.2f}x, "

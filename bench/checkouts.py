@@ -1,0 +1,34 @@
+"""This checkout against another, in one run: each benchmark's measuring part runs in a child
+process of each checkout's own virtualenv, in turn, and hands back what it measured as JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def arguments(doc: str | None) -> argparse.ArgumentParser:
+    """A benchmark's command line with `--against DIR` (and `--child`, how it calls itself)."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--against", help="another checkout (with its .venv), measured in the same run")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    return ap
+
+
+def checkouts(against: str | None) -> list[tuple[str, Path]]:
+    """This checkout, and the one `--against` names (with its .venv), by the names printed."""
+    return [("this", ROOT)] + ([("against", Path(against).resolve())] if against else [])
+
+
+def measure_in(root: Path, script: str, args: list[str], **env: str) -> dict:
+    """Run `script --child ROOT ARGS` with ROOT's Python, and read the JSON its last line prints."""
+    out = subprocess.run(
+        [str(root / ".venv" / "bin" / "python"), script, "--child", str(root), *args],
+        check=True, capture_output=True, text=True, cwd=root, env={**os.environ, "MOSTRADOR_LOG_LEVEL": "ERROR", **env},
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])

@@ -3,7 +3,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django import template
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from mostrador.inbox.queries import COUNT_CAP
@@ -150,10 +149,3 @@ def from_iso(value: str | None):
     except ValueError:
         return None
 
-
-@register.simple_tag(takes_context=True)
-def list_row(context, c) -> str:
-    """A chat's row in the list the page shows (inbox/row.py, rendered by Jinja2)."""
-    from mostrador.inbox.row import row_html
-
-    return mark_safe(row_html(c, context["selected"], context["now"], context.get("open_id")))  # rendered and escaped by Jinja2

@@ -148,4 +148,3 @@ def from_iso(value: str | None):
         return datetime.fromisoformat(value) if value else None
     except ValueError:
         return None
-

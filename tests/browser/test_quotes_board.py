@@ -101,3 +101,28 @@ def test_keyboard_moves_a_reason_when_lost_and_a_stale_move_is_put_back(live_url
     page.keyboard.press("ArrowLeft")
     expect(page.locator("[data-testid=board-toast]")).to_contain_text("Otra persona movió esta cotización")
     expect(card_in("quoted")).to_be_visible()
+
+
+def test_a_cards_keys_show_on_hover_without_an_empty_strip_and_stay_on_a_touch_screen(live_url, shop, page, browser, agent):
+    customer_writes(live_url, shop, "cliente-espejo", "¿Tienen el espejo derecho de un Corsa 2010?")
+    quote = new_quote(live_url, shop)
+    login(page, live_url, agent.email)
+    page.goto(f"{live_url}/quotes/")
+    card = page.locator(f"[data-testid=card-{quote.pk}]")
+    keys, opener = card.locator(".card-keys"), card.locator("[data-open]")
+    # With a mouse: hidden until the card is pointed at, and the card ends where its text does.
+    expect(keys).to_have_css("opacity", "0")
+    box, meta = card.bounding_box(), card.locator(".card-meta").bounding_box()
+    assert box["y"] + box["height"] - (meta["y"] + meta["height"]) <= 12
+    card.hover()
+    expect(keys).to_have_css("opacity", "1")
+    expect(opener).not_to_have_css("color", "rgb(255, 255, 255)")  # readable on the white card
+    # On a phone nothing hovers: the keys are always there, and they open the chat.
+    phone = browser.new_context(locale="es-CL", viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True).new_page()
+    login(phone, live_url, agent.email)
+    phone.goto(f"{live_url}/quotes/")
+    phone_card = phone.locator(f"[data-testid=card-{quote.pk}]")
+    expect(phone_card.locator(".card-keys")).to_have_css("opacity", "1")
+    expect(phone_card.locator("[data-open]")).not_to_have_css("color", "rgb(255, 255, 255)")
+    phone_card.locator("[data-open]").tap()
+    expect(phone.locator("#timeline")).to_contain_text("espejo derecho")

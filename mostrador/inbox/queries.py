@@ -172,16 +172,20 @@ def first_pages_end(asks: list[tuple[object, ListFilters]], size: int, now: date
     for state, numbers in by_state.items():
         ordering = ORDERINGS[state]
         names = [name for name, _ in ordering]
-        parts = []
+        compilers = []
         for n in numbers:
             user, filters = asks[n]
             qs = filtered(user, filters).filter(state_filter(state, now)).order_by(*_order_by(ordering))
-            parts.append(qs.values_list(*names)[size - 1 : size].query.sql_with_params())
+            compilers.append(qs.values_list(*names)[size - 1 : size].query.get_compiler(connection=connection))
+        parts = [compiler.as_sql() for compiler in compilers]
         # Each list's row comes labelled with its place in `numbers`: a short list has none.
         read = _together(parts, lambda subs: " UNION ALL ".join(f"SELECT {i}, last_{i}.* FROM ({sub}) last_{i}" for i, sub in subs))
-        converted = _as_the_orm_reads([Conversation._meta.get_field(name) for name in names])
-        for i, *values in read:
-            ends[numbers[i]] = PageEnd(state, converted(values))
+        # Turned into what the ORM gives by its own converters (SQLite hands back times as text):
+        # every list of one state reads the same columns.
+        first = compilers[0]
+        converted = first.apply_converters([row[1:] for row in read], first.get_converters([column for column, _, _ in first.select]))
+        for (i, *_), values in zip(read, converted, strict=True):
+            ends[numbers[i]] = PageEnd(state, tuple(values))
     return ends
 
 
@@ -195,25 +199,6 @@ def _together(parts: list[tuple[str, tuple]], combine) -> list[tuple]:
             cursor.execute(combine([(start + i, sql) for i, (sql, _) in enumerate(chunk)]), [p for _, params in chunk for p in params])
             rows.extend(cursor.fetchall())
     return rows
-
-
-def _as_the_orm_reads(fields: list):
-    """Values read by hand turned into what the ORM gives for `fields`, by the database backend's
-    own converters (SQLite hands back times as text)."""
-    steps = []
-    for field in fields:
-        column = field.get_col(Conversation._meta.db_table)
-        steps.append((column, connection.ops.get_db_converters(column) + field.get_db_converters(connection)))
-
-    def convert(values) -> tuple:
-        out = []
-        for value, (column, converters) in zip(values, steps, strict=True):
-            for converter in converters:
-                value = converter(value, column, connection)
-            out.append(value)
-        return tuple(out)
-
-    return convert
 
 
 def _order_by(ordering: list[tuple[str, bool]]) -> list[str]:

@@ -11,10 +11,10 @@ from datetime import datetime
 from functools import cache
 
 from django.template import engines
-from django.template.defaultfilters import truncatechars
+from django.template.defaultfilters import date, truncatechars
 from django.urls import get_script_prefix, reverse
-from django.utils import dateformat, timezone
 from django.utils.html import strip_spaces_between_tags
+from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, gettext, pgettext
 from jinja2 import Environment
 
@@ -31,7 +31,9 @@ def environment(**options) -> Environment:
         phone=tags.phone,
         preview=tags.preview,
         truncatechars=truncatechars,
-        clock=_clock,
+        # As Django's templates show a time: in the organisation's time zone, then formatted.
+        localtime=template_localtime,
+        date=date,
         priority_title=_priority_title,
     )
     env.globals.update(wait_text=tags.wait_text, wait_colour=tags.wait_colour, ai_left=tags.ai_left)
@@ -87,7 +89,3 @@ def _priority_title(c) -> str:
         return gettext("Above older waits: %(why)s") % {"why": c.priority_reason}
     return gettext("Priority set by a person")
 
-
-def _clock(value: datetime | None) -> str:
-    """The time of day in the organisation's time zone, as the `date:"H:i"` filter shows it."""
-    return dateformat.format(timezone.localtime(value), "H:i") if value else ""

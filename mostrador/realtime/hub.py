@@ -163,8 +163,9 @@ class Hub:
         # of work, seen at 200 messages/s with 1,000 tabs), and counting the wait spaced frames
         # 3-7 s apart.
         self.next_flush = 0.0
-        # The current frame's calls to the frames thread: their wall time and their CPU time.
-        self.on_thread = [0.0, 0.0]
+        # The current frame's calls to the frames thread: the wall time the loop waited for them,
+        # and the CPU time they worked.
+        self.waited = self.worked = 0.0
         self.relay = None  # its Redis subscription, when REDIS_URL is set (relay.py)
         # Resolved when what is pending has been handed to the sockets' outboxes.
         self.flushed: asyncio.Future | None = None
@@ -221,7 +222,7 @@ class Hub:
 
     async def _flush(self) -> None:
         began = self.loop.time()
-        self.on_thread = [0.0, 0.0]
+        self.waited = self.worked = 0.0
         batch, self.pending = self.pending, []
         try:
             if any(e["type"] == events.ACCESS_CHANGED for e in batch):
@@ -232,8 +233,7 @@ class Hub:
             log.exception("could not deliver %s realtime events", len(batch))
             self.say_to_all(RESYNC)
         finally:
-            waited, worked = self.on_thread
-            cost = self.loop.time() - began - waited + worked
+            cost = self.loop.time() - began - self.waited + self.worked
             self.next_flush = max(began + settings.MOSTRADOR_REALTIME_FRAME_SECONDS, began + 2 * cost)
             self.flush_at = None
             if self.pending:
@@ -334,8 +334,8 @@ class Hub:
         """A call to the frames thread, its wall and CPU time added to the frame's (see next_flush)."""
         called = self.loop.time()
         value, cpu = await call(*args)
-        self.on_thread[0] += self.loop.time() - called
-        self.on_thread[1] += cpu
+        self.waited += self.loop.time() - called
+        self.worked += cpu
         return value
 
     async def _review_access(self) -> None:

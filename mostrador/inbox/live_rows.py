@@ -20,10 +20,10 @@ from mostrador.inbox.queries import (
     STATES,
     ListFilters,
     PageEnd,
-    as_rows,
     capped_counts,
     first_pages_end,
     open_waits,
+    read_rows,
     state_filter,
 )
 from mostrador.inbox.row import row_html
@@ -131,7 +131,7 @@ class _Frame:
         found = found.filter(**{k: v for k, v in (("inbox_id", shared.inbox_id), ("team_id", shared.team_id)) if v is not None})
         if shared.unassigned:
             found = found.filter(assignee__isnull=True)
-        return marked(list(as_rows(found)), shared)
+        return marked(read_rows(found), shared)
 
     def item(self, user_id: int, watching: Hashable, ids: tuple[int, ...]) -> dict | None:
         assert isinstance(watching, Watched)

@@ -13,12 +13,12 @@ from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from mostrador.accounts.models import ApiToken, Role
+from mostrador.accounts.models import ApiToken, Role, User
 from mostrador.inbox import hooks
-from mostrador.inbox.models import OPEN_WAIT, Conversation, Inbox, Tag
+from mostrador.inbox.models import OPEN_WAIT, Conversation, Inbox
 from mostrador.inbox.policy import inbox_people, visible_conversations, visible_inboxes
 from mostrador.rules.attention import State
 
@@ -77,8 +77,7 @@ def conversation_list(user, filters: ListFilters, *, limit: int, cursor: str | N
     qs = filtered(user, filters).filter(state_filter(filters.state, now))
     if cursor:
         qs = qs.filter(_after(ordering, decode_cursor(cursor, len(ordering), [f for f, _ in ordering])))
-    qs = as_rows(qs.order_by(*_order_by(ordering)), whole=whole)
-    rows = list(qs[: limit + 1])
+    rows = read_rows(qs.order_by(*_order_by(ordering))[: limit + 1], whole=whole)
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -98,21 +97,39 @@ NOT_IN_ROWS = (
 )
 
 
-def as_rows(qs: QuerySet[Conversation], whole: bool = False) -> QuerySet[Conversation]:
+def read_rows(qs: QuerySet[Conversation], whole: bool = False) -> list[Conversation]:
     """Conversations read as a list shows them. Each row has a contact and a last message of its
     own, joined; its inbox and assignee are shared by many rows (a few inboxes, a few people), so
     they are read once each and shared, instead of being joined and built again for every row
     (the join also cost planning time)."""
-    tags = Prefetch("tags", queryset=Tag.objects.only("name"), to_attr="listed_tags")
-    qs = qs.select_related("contact", "last_message").prefetch_related("inbox", "assignee", tags)
-    return qs if whole else qs.defer(*NOT_IN_ROWS)
+    rows = list(qs.select_related("contact", "last_message") if whole else qs.select_related("contact", "last_message").defer(*NOT_IN_ROWS))
+    _attach_shared(rows)
+    return rows
+
+
+_INBOX = Conversation._meta.get_field("inbox")
+_ASSIGNEE = Conversation._meta.get_field("assignee")
+
+
+def _attach_shared(rows: list[Conversation]) -> None:
+    """Each row's inbox and assignee, in one statement each for the whole page. Django's generic
+    prefetch did the same in a third of a 200-row page's time, walking every row's descriptors
+    twice; here each row is handed what it shares."""
+    if not rows:
+        return
+    inboxes = Inbox.objects.in_bulk({row.inbox_id for row in rows})
+    assignee_ids = {row.assignee_id for row in rows if row.assignee_id is not None}
+    people = User.objects.in_bulk(assignee_ids) if assignee_ids else {}
+    for row in rows:
+        _INBOX.set_cached_value(row, inboxes[row.inbox_id])
+        _ASSIGNEE.set_cached_value(row, people.get(row.assignee_id) if row.assignee_id is not None else None)
 
 
 def still_listed(user, filters: ListFilters, ids: list[int], now: datetime | None = None) -> list[Conversation]:
     """Those of `ids` that belong in the list `filters` describe now, read as the list reads them
     (a page patching a live change into the rows it holds)."""
     now = now or timezone.now()
-    return list(as_rows(filtered(user, filters).filter(state_filter(filters.state, now), pk__in=ids)))
+    return read_rows(filtered(user, filters).filter(state_filter(filters.state, now), pk__in=ids))
 
 
 # Wide enough for microseconds since 1970 and for any id, and what a descending field is taken from.

@@ -196,14 +196,13 @@ def test_the_lists_statements_do_not_grow_with_its_rows(agent, inbox):
 
     from mostrador.inbox import actions
     from mostrador.inbox.live_rows import ListRows
-    from mostrador.inbox.models import Conversation, Priority, Tag
+    from mostrador.inbox.models import Conversation, Priority
 
     def chats(first: int, last: int) -> list[int]:
         made = []
         for n in range(first, last):
             conv = Conversation.objects.get(pk=customer_says(inbox.pk, f"consulta {n}", who=f"c{n}")["conversation_id"])
-            tag, _ = Tag.objects.get_or_create(name=f"etiqueta {n % 3}")
-            conv.tags.add(tag)
+            actions.set_tags(conv, actions.Actor.person(agent), [f"etiqueta {n % 3}"])
             if n % 2:
                 actions.assign(conv, actions.Actor.person(agent), user=agent)
             if n % 5 == 0:
@@ -227,3 +226,29 @@ def test_the_lists_statements_do_not_grow_with_its_rows(agent, inbox):
     before = statements(few)
     many = few + chats(3, 40)
     assert statements(many) == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tags_given_before_the_names_column_existed_are_shown_after_the_upgrade(agent, inbox):
+    """An installation upgraded with tagged chats: the migration copies each chat's tags into the
+    column its row reads, sorted, and leaves untagged chats with none."""
+    import importlib
+
+    from django.apps import apps
+
+    from mostrador.inbox.models import Conversation, Tag
+
+    upgrade = importlib.import_module("mostrador.inbox.migrations.0017_conversation_tag_names")
+    tagged = Conversation.objects.get(pk=customer_says(inbox.pk, "hola", who="c1")["conversation_id"])
+    plain = Conversation.objects.get(pk=customer_says(inbox.pk, "buenas", who="c2")["conversation_id"])
+    tagged.tags.add(Tag.objects.create(name="neumáticos"), Tag.objects.create(name="mayorista"))
+    Conversation.objects.update(tag_names=[])
+
+    upgrade.copy_tag_names(apps, None)
+
+    assert Conversation.objects.get(pk=tagged.pk).tag_names == ["mayorista", "neumáticos"]
+    assert Conversation.objects.get(pk=plain.pk).tag_names == []
+    seller = Client()
+    seller.force_login(agent)
+    rows = seller.get("/ui/list?tab=pending").content.decode()
+    assert 'data-testid="row-tag">mayorista<' in rows

@@ -92,7 +92,8 @@ def set_tags(conversation, actor: Actor, names: list[str]):
         if before == wanted:
             return conv
         conv.tags.set([Tag.objects.get_or_create(name=name)[0] for name in wanted])
-        _save_bookkeeping(conv, [], EventKind.TAGGED, actor, now, {"from": before, "to": wanted})
+        conv.tag_names = wanted
+        _save_bookkeeping(conv, ["tag_names"], EventKind.TAGGED, actor, now, {"from": before, "to": wanted})
     return conv
 
 

@@ -60,12 +60,18 @@ def scope_of(user) -> Scope:
         return remembered
     if sees_everything(user):
         return Scope(user.pk, everything=True)
-    team_ids = set(Team.objects.filter(members=user).values_list("pk", flat=True))
     member = Exists(Inbox.members.through.objects.filter(inbox_id=OuterRef("pk"), user_id=user.pk))
     # Inboxes are few (one per number or bot); reading their settings beats a JSON join. Every
-    # list and every socket asks this, so membership comes with them, not in a query of its own.
+    # list and every socket asks this, so membership comes with them, not in a query of its own,
+    # and the person's teams are read only where some inbox is worked by teams.
     rows = list(Inbox.objects.values_list("pk", "settings", member))
-    return _scope(user.pk, [(pk, settings) for pk, settings, _ in rows], {pk for pk, _, is_member in rows if is_member}, team_ids)
+    inboxes = [(pk, settings) for pk, settings, _ in rows]
+    team_ids = set(Team.objects.filter(members=user).values_list("pk", flat=True)) if _teams_work_any(inboxes) else set()
+    return _scope(user.pk, inboxes, {pk for pk, _, is_member in rows if is_member}, team_ids)
+
+
+def _teams_work_any(inboxes: list[tuple[int, dict]]) -> bool:
+    return any(settings.get("team_ids") for _, settings in inboxes)
 
 
 def remember_scope(user) -> None:

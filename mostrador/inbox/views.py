@@ -49,6 +49,9 @@ def _rows(request, filters: ListFilters, now, *, limit: int, cursor: str | None)
 
 
 def _list_context(request) -> dict:
+    # The list, its counts and its inbox menu each ask what the person sees; nothing in drawing
+    # them changes it, so it is worked out once.
+    policy.remember_scope(request.user)
     now = timezone.now()
     filters, selected = _filters(request)
     # A live refresh re-draws as many rows as the seller has on screen (she may have scrolled
@@ -78,6 +81,7 @@ def list_rows(request):
     if not ids or len(ids) > MOST_CHANGED:
         return HttpResponse(_("Name between 1 and %(most)s conversations.") % {"most": MOST_CHANGED}, status=400)
     filters, selected = _filters(request)
+    policy.remember_scope(request.user)
     return HttpResponse(changed_rows(request.user, filters, selected, ids, timezone.now(), open_id=id_param(request.GET.get("open"))))
 
 

@@ -252,3 +252,30 @@ def test_tags_given_before_the_names_column_existed_are_shown_after_the_upgrade(
     seller.force_login(agent)
     rows = seller.get("/ui/list?tab=pending").content.decode()
     assert 'data-testid="row-tag">mayorista<' in rows
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_list_works_out_what_its_person_sees_once(agent, inbox):
+    """The list, its tab counts and its inbox menu all ask what the seller sees; the page asks the
+    database once, and reads her teams only where an inbox is worked by teams."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from mostrador.accounts.models import Team
+
+    customer_says(inbox.pk, "hola")
+    seller = Client()
+    seller.force_login(agent)
+
+    def scope_reads() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as page:
+            assert seller.get("/ui/list", {"tab": "pending"}).status_code == 200
+        sql = [q["sql"] for q in page.captured_queries]
+        return sum('"inbox_inbox_members"' in s and 'FROM "inbox_inbox"' in s for s in sql), sum('FROM "accounts_team" INNER JOIN' in s for s in sql)
+
+    assert scope_reads() == (1, 0)
+    ventas = Team.objects.create(name="Ventas")
+    ventas.members.add(agent)
+    inbox.settings = {**inbox.settings, "team_ids": [ventas.pk]}
+    inbox.save()
+    assert scope_reads() == (1, 1)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from mostrador.inbox.listing import PAGE
 from tests.browser.conftest import csp_checked, customer_writes, login, pending_rows
 
 
@@ -169,7 +170,7 @@ def test_a_thousand_rows_scroll_on_a_phone_without_layout_shifts(phone, live_url
 
     receive_customer_messages(shop, [actions.InboundMessage(contact_external_id=f"c{n:04d}", text=f"consulta {n:04d} por repuestos") for n in range(1000)])
     login(phone, live_url, agent.email)
-    expect(pending_rows(phone)).to_have_count(200)
+    expect(pending_rows(phone)).to_have_count(PAGE)
     phone.evaluate("""() => {
         window.shifts = [];
         new PerformanceObserver((found) => {
@@ -177,7 +178,7 @@ def test_a_thousand_rows_scroll_on_a_phone_without_layout_shifts(phone, live_url
         }).observe({ type: "layout-shift" });
     }""")
     rows = phone.locator(".rows")
-    for shown in (400, 600, 800, 1000):
+    for shown in range(2 * PAGE, 1001, PAGE):
         rows.evaluate("el => { el.scrollTop = el.scrollHeight; }")
         expect(pending_rows(phone)).to_have_count(shown)
     expect(phone.locator("[data-testid=more-rows]")).to_have_count(0)

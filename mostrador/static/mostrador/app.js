@@ -72,8 +72,7 @@
     const open = openConversationId();
     if (open) params.set("open", open); else params.delete("open");
     // As many rows as are on screen (older pages she scrolled to stay), and where she was.
-    const shown = $$(".rows .row", root).length;
-    if (shown > 200) params.set("shown", String(shown));
+    params.set("shown", String($$(".rows .row", root).length));
     const rows = $(".rows", root);
     listScroll = rows ? rows.scrollTop : 0;
     return htmx.ajax("GET", app.dataset.listUrl + "?" + params.toString(), { target: "#list", swap: "innerHTML" });

@@ -215,7 +215,9 @@
       const url = new URL(ev.detail.path, location.href);
       const params = new URLSearchParams(url.search);
       for (const [key, value] of Object.entries(ev.detail.parameters || {})) params.set(key, value);
+      // Which chat is open and how many rows a refresh redraws are not part of which list it is.
       params.delete("open");
+      params.delete("shown");
       listQuery = params.toString();
     });
     document.body.addEventListener("htmx:beforeRequest", (ev) => {

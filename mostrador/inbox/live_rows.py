@@ -151,7 +151,7 @@ class _Frame:
         with translation.override(watching.language):
             rows = [self._row(watching, c, selected) for c in listed]
             counts = {**self._exact(scope, filters), **self.capped[_counts_key(scope, filters)]}
-            html = changed_html(rows, list(ids), counts, selected, self.now)
+            html = changed_html(rows, list(ids), counts)
         # With the person's Pendientes across every inbox (the top bar's), a frame of messages
         # leaves the page nothing to ask for.
         pending = self._exact(scope, ListFilters())[State.PENDING.value]

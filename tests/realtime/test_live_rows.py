@@ -38,8 +38,9 @@ def write(inbox, who: str, text: str):
     return database_sync_to_async(actions.receive_customer_message)(inbox, actions.InboundMessage(contact_external_id=who, contact_name=who, text=text))
 
 
-def tab_label(html: str) -> str:
-    return re.search(r'data-tab="pending"[^>]*>\s*([^<]*?)\s*<', html).group(1)
+def waiting_title(html: str) -> str:
+    """The words of a row's wait chip (each page's rows speak its language)."""
+    return re.search(r'data-wait title="([^"]*)"', html).group(1)
 
 
 def count(html: str, tab: str) -> str:
@@ -71,8 +72,8 @@ def test_the_frame_carries_the_new_row_and_counts_of_the_list_the_page_shows(cli
     assert count(rows["html"], "pending").strip() == "1"
     # And the top bar's Pendientes, so a frame of messages leaves the page nothing to ask for.
     assert rows["pending"] == 1
-    assert tab_label(rows["html"]) == "Pending"
-    assert tab_label(spanish[-1]["html"]) == "Pendientes"
+    assert waiting_title(rows["html"]) == "Customer waiting for"
+    assert waiting_title(spanish[-1]["html"]) == "El cliente espera hace"
     # A page that said nothing gets the events only, and fetches what it shows.
     assert all(event["type"] != hub.LIST_ROWS for event in silent)
     assert silent == english[:-1]

@@ -187,7 +187,7 @@
       if (window.htmx) htmx.process(li);
     }
     // Only the counts change: the tab bar itself stays (on a phone it keeps its sideways scroll).
-    for (const count of $$("nav.tabs [data-count]", fresh)) {
+    for (const count of $$(".counts [data-count]", fresh)) {
       const current = $('nav.tabs [data-count="' + count.dataset.count + '"]', root);
       if (current) current.textContent = count.textContent;
     }

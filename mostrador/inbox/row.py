@@ -1,4 +1,4 @@
-"""One chat's row in the list, the markup the product renders most: 200 with every list a page
+"""One chat's row in the list, the markup the product renders most: 50 with every list a page
 asks for, and those of every changed chat in each live frame (live_rows.py), hundreds a second in
 a busy hour. Django's template language took 400-550 µs a row resolving its variables, most of a
 busy frame's work; Jinja2 compiles the same template to Python code, which takes a fraction of it

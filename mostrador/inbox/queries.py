@@ -102,7 +102,8 @@ def read_rows(qs: QuerySet[Conversation], whole: bool = False) -> list[Conversat
     own, joined; its inbox and assignee are shared by many rows (a few inboxes, a few people), so
     they are read once each and shared, instead of being joined and built again for every row
     (the join also cost planning time)."""
-    rows = list(qs.select_related("contact", "last_message") if whole else qs.select_related("contact", "last_message").defer(*NOT_IN_ROWS))
+    qs = qs.select_related("contact", "last_message")
+    rows = list(qs if whole else qs.defer(*NOT_IN_ROWS))
     _attach_shared(rows)
     return rows
 
@@ -122,7 +123,7 @@ def _attach_shared(rows: list[Conversation]) -> None:
     people = User.objects.in_bulk(assignee_ids) if assignee_ids else {}
     for row in rows:
         _INBOX.set_cached_value(row, inboxes[row.inbox_id])
-        _ASSIGNEE.set_cached_value(row, people.get(row.assignee_id) if row.assignee_id is not None else None)
+        _ASSIGNEE.set_cached_value(row, people.get(row.assignee_id))
 
 
 def still_listed(user, filters: ListFilters, ids: list[int], now: datetime | None = None) -> list[Conversation]:

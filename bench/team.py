@@ -1,6 +1,6 @@
 """The whole team on one server: many signed-in browser sockets while customers write steadily.
 
-    python bench/team.py [--sockets 1,1000] [--people 200] [--rate 1000] [--seconds 15] [--serves 1]
+    python bench/team.py [--sockets 1,1000] [--people 200] [--rate 1000] [--seconds 15] [--serves 1] [--rounds 1]
                          [--workers 1] [--against DIR] [--against-env KEY=VALUE]
 
 For each socket count (and, with `--against`, for another checkout of the product too, so two
@@ -22,6 +22,10 @@ signed webhook notifications at a steady rate of customer messages. It prints, p
   not carry, as that version's browser code does (the changed rows, or the whole list); how often
   it fetched, and how many frames carried their rows, is printed.
 
+With `--rounds N` every version is measured N times, the order alternating round by round, and
+the medians are printed with each version's ratio to this checkout: on a noisy machine one run of
+each says little.
+
 The sockets live in a child process of their own (they share the machine's two cores with the
 server).
 """
@@ -34,6 +38,7 @@ import json
 import os
 import re
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -486,6 +491,8 @@ def main():
     ap.add_argument("--fetch", action="store_true",
                     help="each socket's page fetches what its frames name, as that version's browser code does")
     ap.add_argument("--customers", type=int, default=3000)
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="measure every version this many times, alternating which goes first, and print their medians")
     ap.add_argument("--against", type=Path, help="another checkout (with its .venv) measured in the same run")
     ap.add_argument("--against-env", metavar="KEY=VALUE", action="append", default=[],
                     help="this checkout measured again, in the same run, with this setting in its processes' environment")
@@ -530,16 +537,38 @@ def measure(args) -> None:
           + (f" {'fetches/s':>9} {'counters/s':>10} {'carried/s':>9}" if args.fetch else ""))
     run = 0
     for count in [int(c) for c in args.sockets.split(",")]:
-        for name, root, extra in roots:
-            run += 1
-            r = scenario(args, run, root, count, people, inbox_ids, extra)
-            print(f"{name:8} {count:7d} {r['rate']:6.0f} {r['cpu_ms']:10.2f} {r['serve_ms']:6.2f} {r['p50']:6.2f} {r['p99']:6.2f} {r['stored_p50']:6.2f} {r['stored_p99']:5.2f} "
-                  f"{r['delivered']:9.1%} {r['frames']:8.1f} {r['kb']:6.1f} {r['rss']:6.0f} {r['ack_p99']:10.1f} {r['list_p99']:11.1f} {r['closed']:6d} {r['errors']:6d}"
-                  + (f" {r['fetches']:9.2f} {r['counters']:10.2f} {r['carried']:9.2f} ({r['fetch']})" if args.fetch else ""), flush=True)
-            if r["closed"]:
-                print("sockets closed: " + ", ".join(f"{n} with {why}" for why, n in r["why_closed"].items()))
-            if r["subscribers"] is not None:
-                print(f"after the Redis restart: {r['subscribers']} subscription(s) in Redis for {args.serves} serve(s)")
+        measured: dict[str, list[dict]] = {name: [] for name, _, _ in roots}
+        for round_ in range(args.rounds):
+            # Every other round the other version goes first, so a machine that slows down (or
+            # warms up) during the run weighs on both alike.
+            for name, root, extra in roots if round_ % 2 == 0 else roots[::-1]:
+                run += 1
+                r = scenario(args, run, root, count, people, inbox_ids, extra)
+                measured[name].append(r)
+                print(f"{name:8} {count:7d} {r['rate']:6.0f} {r['cpu_ms']:10.2f} {r['serve_ms']:6.2f} {r['p50']:6.2f} {r['p99']:6.2f} {r['stored_p50']:6.2f} {r['stored_p99']:5.2f} "
+                      f"{r['delivered']:9.1%} {r['frames']:8.1f} {r['kb']:6.1f} {r['rss']:6.0f} {r['ack_p99']:10.1f} {r['list_p99']:11.1f} {r['closed']:6d} {r['errors']:6d}"
+                      + (f" {r['fetches']:9.2f} {r['counters']:10.2f} {r['carried']:9.2f} ({r['fetch']})" if args.fetch else ""), flush=True)
+                if r["closed"]:
+                    print("sockets closed: " + ", ".join(f"{n} with {why}" for why, n in r["why_closed"].items()))
+                if r["subscribers"] is not None:
+                    print(f"after the Redis restart: {r['subscribers']} subscription(s) in Redis for {args.serves} serve(s)")
+        if args.rounds > 1:
+            summarise(count, measured)
+
+
+# What the rounds' summary gives the median of, with how it is printed.
+SUMMARY = [("serve_ms", "serve ms/msg", "{:.2f}"), ("p50", "p50 s", "{:.2f}"), ("p99", "p99 s", "{:.2f}"),
+           ("ack_p99", "ack p99 ms", "{:.0f}"), ("list_p99", "list p99 ms", "{:.0f}"), ("kb", "KB/s", "{:.1f}")]
+
+
+def summarise(count: int, measured: dict[str, list[dict]]) -> None:
+    """Each version's medians over the rounds, and each other version's ratio to this one."""
+    medians = {name: {key: statistics.median(r[key] for r in runs) for key, _, _ in SUMMARY} for name, runs in measured.items()}
+    print(f"medians of {len(measured['this'])} rounds, {count} sockets: "
+          + "; ".join(f"{name}: " + ", ".join(f"{label} {form.format(m[key])}" for key, label, form in SUMMARY) for name, m in medians.items()))
+    for name, m in medians.items():
+        if name != "this":
+            print(f"{name} / this: " + ", ".join(f"{label} {m[key] / medians['this'][key]:.2f}x" for key, label, _ in SUMMARY if medians["this"][key]))
 
 
 if __name__ == "__main__":

@@ -53,20 +53,28 @@ def test_slash_offers_saved_answers_filled_in_for_the_chat(page, live_url, agent
     area.press("Enter")
     expect(page.locator(".msg-agent").last).to_contain_text("BCDF12")
 
-    # Filtering a thousand answers takes less than a frame.
+    # Filtering a thousand answers takes less than a frame. The fastest of five filterings is
+    # what the code costs: on a loaded machine one measurement also counts the time other
+    # processes held the core (one took 17.6 ms under a busy test run, 4.7-8.6 ms alone).
     area.type("/")
     expect(picker.locator("li[role=option]").first).to_contain_text("/cotizacion")
     spent = area.evaluate("""async (el) => {
-        const first = () => document.querySelector("[data-testid=canned-picker] li[role=option]");
-        el.value = "/despach";
-        el.setSelectionRange(el.value.length, el.value.length);
-        const started = performance.now();
-        el.dispatchEvent(new Event("input", { bubbles: true }));
-        for (let i = 0; i < 50 && !(first() && first().textContent.includes("despacho")); i++) await null;
-        return [performance.now() - started, document.querySelectorAll("[data-testid=canned-picker] li[role=option]").length];
+        const options = () => document.querySelectorAll("[data-testid=canned-picker] li[role=option]");
+        const times = [];
+        for (let round = 0; round < 5; round++) {
+            for (const [text, shows] of [["/", "/cotizacion"], ["/despach", "despacho"]]) {
+                el.value = text;
+                el.setSelectionRange(text.length, text.length);
+                const started = performance.now();
+                el.dispatchEvent(new Event("input", { bubbles: true }));
+                for (let i = 0; i < 50 && !(options()[0] && options()[0].textContent.includes(shows)); i++) await null;
+                if (text !== "/") times.push(performance.now() - started);
+            }
+        }
+        return [Math.min(...times), options().length, options()[0].textContent];
     }""")
-    assert spent[1] == 50, spent
-    assert spent[0] < 16, f"filtering 1,000 answers took {spent[0]:.1f} ms"
+    assert spent[1] == 50 and "despacho" in spent[2], spent
+    assert spent[0] < 16, f"filtering 1,000 answers took {spent[0]:.1f} ms at the fastest of five"
 
 
 def test_typing_the_start_of_a_frequent_sentence_offers_the_rest(page, live_url, agent, shop):

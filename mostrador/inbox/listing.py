@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from mostrador.inbox import hooks
-from mostrador.inbox.queries import EXACT_COUNTS, ListFilters, sort_key, state_counts, still_listed
+from mostrador.inbox.queries import ListFilters, sort_key, state_counts, still_listed
 from mostrador.inbox.row import row_html
-from mostrador.inbox.templatetags.mostrador import count_label
+from mostrador.inbox.templatetags.mostrador import tab_count
 from mostrador.rules.attention import State
 
 # Tab keys in display order; the template holds their translated labels.
@@ -83,19 +83,14 @@ def changed_html(rows_html: list[str], ids: list[int], counts: dict) -> str:
     """What became of some chats in a list: the rows of those still in it (already rendered and
     escaped by the row's template), and each tab's count as the tab shows it. The page patches
     the counts into its tab bar, so a frame carries a few bytes of them, not the bar itself."""
-    labels = "".join(f'<li data-count="{key}">{_count_text(key, counts[key])}</li>' for key in TABS)
+    labels = "".join(f'<li data-count="{key}">{tab_count(counts, key)}</li>' for key in TABS)
     asked = ",".join(str(int(pk)) for pk in ids)
     return (f'<div class="changed" data-asked="{asked}" data-pending="{int(counts[State.PENDING.value])}">'
             f'<ul class="counts" hidden>{labels}</ul><ul class="rows">{"".join(rows_html)}</ul></div>')
 
 
-def _count_text(key: str, count: int) -> str:
-    # As inbox/_tabs.html shows them: Pendientes and Con IA exactly, the others capped.
-    return str(int(count)) if key in EXACT_COUNTS else count_label(count)
-
-
 def changed_rows(user, filters: ListFilters, selected: dict, ids: list[int], now: datetime, open_id: int | None = None) -> str:
     """What became of `ids` in one list: the rows of those still in it, as they are now, and the
-    tabs with their counts."""
+    tabs' counts."""
     rows = marked(still_listed(user, filters, ids, now), filters)
     return changed_html([row_html(c, selected, now, open_id) for c in rows], ids, tab_counts(user, filters, now))

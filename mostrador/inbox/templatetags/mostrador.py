@@ -5,7 +5,7 @@ from datetime import timedelta
 from django import template
 from django.utils.translation import gettext as _
 
-from mostrador.inbox.queries import COUNT_CAP
+from mostrador.inbox.queries import COUNT_CAP, EXACT_COUNTS
 from mostrador.rules.attention import wait
 from mostrador.rules.sla import wait_colour as colour_of
 
@@ -64,6 +64,13 @@ def seconds(value: timedelta) -> int:
 @register.filter
 def count_label(value: int) -> str:
     return f"{COUNT_CAP - 1}+" if value >= COUNT_CAP else str(value)
+
+
+@register.filter
+def tab_count(counts: dict[str, int], key: str) -> str:
+    """A tab's count as its tab shows it, on the page and in a live frame: Pendientes and Con IA
+    exactly (they are counted exactly), the others capped."""
+    return str(int(counts[key])) if key in EXACT_COUNTS else count_label(counts[key])
 
 
 @register.filter

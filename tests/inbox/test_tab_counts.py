@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from mostrador.inbox.models import Contact, Conversation
 from mostrador.inbox.queries import COUNT_CAP, ListFilters, state_counts
-from mostrador.inbox.templatetags.mostrador import count_label
+from mostrador.inbox.templatetags.mostrador import count_label, tab_count
 
 
 def test_history_tabs_stop_at_the_cap_while_pending_stays_exact(agent, inbox):
@@ -21,6 +21,9 @@ def test_history_tabs_stop_at_the_cap_while_pending_stays_exact(agent, inbox):
     assert counts["resolved"] == COUNT_CAP
     assert count_label(counts["resolved"]) == "999+"
     assert count_label(counts["pending"]) == "3"
+    # As the tab bar and a live frame show them: the history tabs capped, Pendientes never.
+    assert (tab_count(counts, "resolved"), tab_count(counts, "pending")) == ("999+", "3")
+    assert tab_count({"pending": COUNT_CAP + 5}, "pending") == str(COUNT_CAP + 5)
 
 
 def test_many_peoples_capped_counts_are_read_together_and_match_each_ones_own(inbox, monkeypatch, django_assert_num_queries):

@@ -37,7 +37,8 @@ def live_url(transactional_db, settings):
 
     def serve():
         nonlocal stop
-        loop = asyncio.new_event_loop()
+        # The loop `mostrador serve` runs on (uvicorn's choice: uvloop).
+        loop = server.config.get_loop_factory()()
         loop_box["loop"] = loop
         asyncio.set_event_loop(loop)
         stop = asyncio.Event()

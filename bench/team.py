@@ -12,7 +12,8 @@ an "own chats and unassigned" inbox; supervisors and an admin who see every inbo
 signed webhook notifications at a steady rate of customer messages. It prints, per scenario:
 
 - server CPU per message (user + system time over the load: every process, and `serve` alone,
-  which holds the sockets);
+  which holds the sockets), and the CPU per message of the process playing the tabs (`tabs`),
+  which shares the machine with the server;
 - from a message's POST to the *last* socket that may see it hearing of it: p50 and p99, and how
   many of the (message, socket) deliveries owed arrived; and from its POST to its being stored
   (`stored`, p50 and p99), the part of that lag spent before any socket could be told;
@@ -27,7 +28,7 @@ the medians are printed with each version's ratio to this checkout: on a noisy m
 each says little.
 
 The sockets live in a child process of their own (they share the machine's two cores with the
-server).
+server, so they read each distinct frame once, and run, as the customers' load does, on uvloop).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import uvloop
 from databases import own_database
 from webhook_ingest import SECRET, load
 
@@ -184,26 +186,54 @@ async def load_and_look(port: int, bodies: list[bytes], rate: float, refused: li
     return acks, sent_at, looks
 
 
+class Frame:
+    """One distinct frame as the sockets heard it: read once, however many sockets got it (a
+    frame is the same for every socket of one view, and the sockets' process shares the machine's
+    two cores with the server: reading each copy again took most of a core at 500 messages/s)."""
+
+    def __init__(self, raw: bytes, config: dict):
+        self.messages = [int(found) for found in CUSTOMER_MESSAGE.findall(raw)]
+        self.sockets = 0  # how many sockets heard it, and when the last did
+        self.last = 0.0
+        self.pong = raw == b'[{"type":"pong"}]'
+        self.ids: set[bytes] = set()
+        self.carried = self.counters = False
+        if self.pong or not config["fetch"]:
+            return
+        leave, only_pending = config["leave"], config["only_pending"]
+        self.ids = set(CHAT_IDS.findall(raw))
+        said = json.loads(raw)
+        last = said[-1]
+        told = last.get("type") == "list.rows" and "pending" in last
+        if last.get("type") == "list.rows":
+            # The frame carries the rows of the list this page shows: nothing to fetch.
+            self.carried = True
+            self.ids -= {str(i).encode() for i in last["asked"]}
+        # The counters, unless every event moves only Pendientes (which the rows told) or moves
+        # no counter at all (as app.js decides).
+        self.counters = not all(
+            e is last and told or e["type"] in leave
+            or told and (e["type"] in only_pending or f"{e['type']}:{e.get('reason')}" in only_pending)
+            for e in said
+        )
+
+
 async def sockets_child(config: dict) -> dict:
     """Open every socket, report ready, read until told to stop; what each heard, and when."""
     import websockets
 
-    heard: dict[int, list] = {}  # message id -> [sockets that heard, last arrival]
+    config = {**config, "leave": set(config.get("leave", ())), "only_pending": set(config.get("only_pending", ()))}
+    # Each distinct frame heard since the load began, by its length and hash.
+    known: dict[tuple[int, int], Frame] = {}
     frames = [0] * len(config["tabs"])
-    carried = 0
     sizes = [0] * len(config["tabs"])
     closed = 0
     why_closed: dict[str, int] = {}  # "code reason" as the server closed each socket that closed
 
     pages = [Page(port, cookie, config["fetch"]) if config["fetch"] else None for port, cookie in config["tabs"]]
-    leave = set(config.get("leave", ()))
-    only_pending = set(config.get("only_pending", ()))
-
-    def moves_only_pending(event: dict) -> bool:
-        return event["type"] in only_pending or f"{event['type']}:{event.get('reason')}" in only_pending
 
     async def tab(index: int, port: int, cookie: str, opened: asyncio.Event):
-        nonlocal closed, carried
+        nonlocal closed
         page = pages[index]
         headers = {"Cookie": f"sessionid={cookie}", "Origin": f"http://127.0.0.1:{port}"}
         async with websockets.connect(f"ws://127.0.0.1:{port}/ws/events", additional_headers=headers,
@@ -226,26 +256,18 @@ async def sockets_child(config: dict) -> dict:
                 now = time.perf_counter()
                 frames[index] += 1
                 sizes[index] += len(raw)
-                for found in CUSTOMER_MESSAGE.findall(raw):
-                    entry = heard.setdefault(int(found), [0, 0.0])
-                    entry[0] += 1
-                    entry[1] = now
-                if page is None or raw == b'[{"type":"pong"}]':
+                key = (len(raw), hash(raw))
+                heard = known.get(key)
+                if heard is None:
+                    heard = known[key] = Frame(raw, config)
+                heard.sockets += 1
+                heard.last = now
+                if page is None or heard.pong:
                     continue
-                ids = set(CHAT_IDS.findall(raw))
-                said = json.loads(raw)
-                last = said[-1]
-                told = last.get("type") == "list.rows" and "pending" in last
-                if last.get("type") == "list.rows":
-                    # The frame carries the rows of the list this page shows: nothing to fetch.
-                    carried += 1
-                    ids -= {str(i).encode() for i in last["asked"]}
-                # The counters, unless every event moves only Pendientes (which the rows told) or
-                # moves no counter at all (as app.js decides).
-                if not all(e is last and told or e["type"] in leave or told and moves_only_pending(e) for e in said):
+                if heard.counters:
                     page.framed()
-                if ids:
-                    page.heard(ids)
+                if heard.ids:
+                    page.heard(heard.ids)
 
     tasks = []
     for start in range(0, len(config["tabs"]), 50):
@@ -257,29 +279,35 @@ async def sockets_child(config: dict) -> dict:
             batch.append(opened)
         await asyncio.wait_for(asyncio.gather(*(o.wait() for o in batch)), 120)
     print("ready", flush=True)
-    counting_from, size_from, carried_from = [0] * len(frames), [0] * len(sizes), 0
+    counting_from, size_from = [0] * len(frames), [0] * len(sizes)
     loop = asyncio.get_running_loop()
     while (line := await loop.run_in_executor(None, sys.stdin.readline)).strip() != "stop":
         if line.strip() == "start":
             counting_from = list(frames)
             size_from = list(sizes)
-            carried_from = carried
             for page in pages:
                 if page is not None:
                     page.fetches = page.counters = 0
-            heard.clear()
+            known.clear()
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
+    # Message id -> [sockets that heard it, when the last did], from the distinct frames.
+    heard_of: dict[int, list] = {}
+    for heard in known.values():
+        for message in heard.messages:
+            entry = heard_of.setdefault(message, [0, 0.0])
+            entry[0] += heard.sockets
+            entry[1] = max(entry[1], heard.last)
     return {
-        "heard": heard,
+        "heard": heard_of,
         "frames": sum(frames) - sum(counting_from),
         "bytes": sum(sizes) - sum(size_from),
         "closed": closed,
         "why_closed": why_closed,
         "fetches": sum(p.fetches for p in pages if p is not None),
         "counters": sum(p.counters for p in pages if p is not None),
-        "carried": carried - carried_from,
+        "carried": sum(heard.sockets for heard in known.values() if heard.carried),
     }
 
 
@@ -404,12 +432,13 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids, extra_
         bodies = [body(run, i, args.customers) for i in range(count)]
         cpu0 = sum(cpu_seconds(p.pid) for p in serves + workers)
         serve_cpu0 = sum(cpu_seconds(p.pid) for p in serves)
+        tabs_cpu0 = cpu_seconds(child.pid)
         refused: list[str] = []
         # The wall clock's reading at perf_counter's zero: what the server stamps (when it
         # processed a notification) compares with the moments the POSTs were sent.
         wall_at_zero = time.time() - time.perf_counter()
         loaded_from = timezone.now()
-        acks, sent_at, looks = asyncio.run(load_and_look(ports[0], bodies, args.rate / PER, refused, people[0][0]))
+        acks, sent_at, looks = uvloop.run(load_and_look(ports[0], bodies, args.rate / PER, refused, people[0][0]))
         total = (count - len(refused)) * PER
         deadline = time.perf_counter() + 120
         while (Message.objects.filter(external_id__startswith=f"wamid.team.{run}.").count() < total
@@ -419,6 +448,7 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids, extra_
         time.sleep(2)  # the last frames reach the sockets
         cpu = sum(cpu_seconds(p.pid) for p in serves + workers) - cpu0
         serve_cpu = sum(cpu_seconds(p.pid) for p in serves) - serve_cpu0
+        tabs_cpu = cpu_seconds(child.pid) - tabs_cpu0
         window = time.perf_counter() - sent_at[0]
         rss = max(peak_rss_mb(p.pid) for p in serves)
         child.stdin.write("stop\n")
@@ -465,7 +495,7 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids, extra_
         if entry[0] == seers[inbox_id]:
             lags.append(entry[1] - sent_at[int(wamid.split(".")[3])])
     return {
-        "messages": total, "cpu_ms": cpu / total * 1000, "serve_ms": serve_cpu / total * 1000, "p50": pct(lags, .5), "p99": pct(lags, .99),
+        "messages": total, "cpu_ms": cpu / total * 1000, "serve_ms": serve_cpu / total * 1000, "tabs_ms": tabs_cpu / total * 1000, "p50": pct(lags, .5), "p99": pct(lags, .99),
         "stored_p50": pct(stored, .5), "stored_p99": pct(stored, .99),
         "delivered": got / owed if owed else 1.0, "list_p99": pct(looks, .99) * 1000, "frames": result["frames"] / sockets / window,
         "kb": result["bytes"] / sockets / window / 1024, "rss": rss, "ack_p99": pct(acks, .99) * 1000,
@@ -475,7 +505,7 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids, extra_
 
 def main():
     if "--sockets-child" in sys.argv:
-        print(json.dumps(asyncio.run(sockets_child(json.loads(sys.stdin.readline())))), flush=True)
+        print(json.dumps(uvloop.run(sockets_child(json.loads(sys.stdin.readline())))), flush=True)
         return
     ap = argparse.ArgumentParser()
     ap.add_argument("--sockets", default="1,1000", help="socket counts to measure, comma-separated")
@@ -532,7 +562,7 @@ def measure(args) -> None:
         print("with-env: " + " ".join(args.against_env))
     print(f"{args.people} people, {NUMBERS} numbers, {args.rate:.0f} customer messages/s for {args.seconds:.0f} s, "
           f"{args.serves} serve(s){' --no-jobs' if args.split else ''} + {args.workers} worker(s){', through Redis' if args.serves > 1 or args.redis or args.workers else ''}")
-    print(f"{'code':8} {'sockets':>7} {'msg/s':>6} {'CPU ms/msg':>10} {'serve':>6} {'p50 s':>6} {'p99 s':>6} {'stored':>6} {'p99':>5} {'delivered':>9} "
+    print(f"{'code':8} {'sockets':>7} {'msg/s':>6} {'CPU ms/msg':>10} {'serve':>6} {'tabs':>5} {'p50 s':>6} {'p99 s':>6} {'stored':>6} {'p99':>5} {'delivered':>9} "
           f"{'frames/s':>8} {'KB/s':>6} {'RSS MB':>6} {'ack p99 ms':>10} {'list p99 ms':>11} {'closed':>6} {'errors':>6}"
           + (f" {'fetches/s':>9} {'counters/s':>10} {'carried/s':>9}" if args.fetch else ""))
     run = 0
@@ -545,7 +575,7 @@ def measure(args) -> None:
                 run += 1
                 r = scenario(args, run, root, count, people, inbox_ids, extra)
                 measured[name].append(r)
-                print(f"{name:8} {count:7d} {r['rate']:6.0f} {r['cpu_ms']:10.2f} {r['serve_ms']:6.2f} {r['p50']:6.2f} {r['p99']:6.2f} {r['stored_p50']:6.2f} {r['stored_p99']:5.2f} "
+                print(f"{name:8} {count:7d} {r['rate']:6.0f} {r['cpu_ms']:10.2f} {r['serve_ms']:6.2f} {r['tabs_ms']:5.2f} {r['p50']:6.2f} {r['p99']:6.2f} {r['stored_p50']:6.2f} {r['stored_p99']:5.2f} "
                       f"{r['delivered']:9.1%} {r['frames']:8.1f} {r['kb']:6.1f} {r['rss']:6.0f} {r['ack_p99']:10.1f} {r['list_p99']:11.1f} {r['closed']:6d} {r['errors']:6d}"
                       + (f" {r['fetches']:9.2f} {r['counters']:10.2f} {r['carried']:9.2f} ({r['fetch']})" if args.fetch else ""), flush=True)
                 if r["closed"]:

@@ -39,7 +39,9 @@ def child(root: str, sockets: int, people: int, events_n: int, repeat: int) -> d
             return (view, watching, user_id if view.own_only else None)
 
         def render(self, jobs):
-            return [{"type": hub.LIST_ROWS, "list": watching, "asked": list(ids[:5]), "html": "", "pending": 0}
+            # As the inbox's item: every chat asked about is named (the page drops those it does
+            # not list); the rows themselves are left out.
+            return [{"type": hub.LIST_ROWS, "list": watching, "asked": list(ids), "html": "", "pending": 0}
                     for _, watching, ids in jobs]
 
     hub.rows = StandInRows()

@@ -38,7 +38,7 @@ def child(root: str, sockets: int, people: int, events_n: int, repeat: int) -> d
         def share_key(self, user_id, view, watching):
             return (view, watching, user_id if view.own_only else None)
 
-        def render(self, jobs):
+        def render(self, jobs, kept=None):
             # As the inbox's item: every chat asked about is named (the page drops those it does
             # not list); the rows themselves are left out.
             return [{"type": hub.LIST_ROWS, "list": watching, "asked": list(ids), "html": "", "pending": 0}

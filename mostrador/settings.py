@@ -224,6 +224,10 @@ MOSTRADOR_PRESENCE_GRACE_SECONDS = float(os.environ.get("MOSTRADOR_PRESENCE_GRAC
 # meantime ride in the next frame, so a busy inbox costs a bounded number of frames per socket.
 CHANNEL_LAYERS: dict = {}
 MOSTRADOR_REALTIME_FRAME_SECONDS = float(os.environ.get("MOSTRADOR_REALTIME_FRAME_SECONDS", "0.1"))
+# While a list's chats keep changing, its capped history counts (Esperando cliente, Resueltos,
+# Todos) are read again at most this often; a last frame after the changes stop carries the
+# current ones (inbox/live_rows.Recounts). Pendientes and Con IA are exact in every frame.
+MOSTRADOR_REALTIME_RECOUNT_SECONDS = float(os.environ.get("MOSTRADOR_REALTIME_RECOUNT_SECONDS", "2"))
 # Whether sockets compress their frames (permessage-deflate): off unless set to 1. Each socket
 # keeps its own compressor (about 50 KB) and compresses every frame again, which with a thousand
 # tabs cost about 15% of serve's CPU and 50 MB; frames are a few KB of JSON and HTML.

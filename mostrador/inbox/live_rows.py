@@ -4,6 +4,7 @@ sees the same list the same way (realtime/hub.py)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Hashable
 from dataclasses import dataclass
 
@@ -67,9 +68,59 @@ class ListRows(hub.ListRows):
         personal = watching.mine or bool(view.own_only)
         return (view, watching, user_id if personal else None)
 
-    def render(self, jobs: list[tuple[int, Hashable, tuple[int, ...]]]) -> list[dict | None]:
-        frame = _Frame(jobs)
-        return [frame.item(user_id, watching, ids) for user_id, watching, ids in jobs]
+    def render(self, jobs: list[tuple[int, Hashable, tuple[int, ...]]], kept: dict | None = None) -> list[dict | None]:
+        frame = _Frame(jobs, Recounts(kept) if kept is not None else None)
+        return [frame.item(user_id, watching, ids) if ids or frame.recounted(user_id, watching) else None
+                for user_id, watching, ids in jobs]
+
+    def again_in(self, kept: dict) -> float | None:
+        return Recounts(kept).again_in()
+
+
+class Recounts:
+    """When each list's capped history counts were last read, for one hub (`kept` is its memory).
+
+    Reading them is most of a busy frame's cost: with the sellers of an "own chats" inbox each
+    counting their own, fifty scopes times three tabs of capped subqueries, every frame. So a
+    frame reads a scope's history counts again only when they are MOSTRADOR_REALTIME_RECOUNT_SECONDS
+    old, and otherwise carries the ones it read last; those lists are then "behind", and the hub
+    asks once more when they are due, with no chat changed, so the last counts a page gets are
+    always read after the last change. Pendientes and Con IA are always exact and current."""
+
+    def __init__(self, kept: dict) -> None:
+        self.read_at: dict[tuple, float] = kept.setdefault("read_at", {})
+        self.counts: dict[tuple, dict[str, int]] = kept.setdefault("counts", {})
+        self.behind: set[tuple] = kept.setdefault("behind", set())
+
+    def due(self, key: tuple, now: float, recount: bool) -> bool:
+        """Whether this frame reads the key's counts (else it carries the last ones read)."""
+        if recount:
+            return key in self.behind
+        if key not in self.read_at:
+            return True
+        return now - self.read_at[key] >= settings.MOSTRADOR_REALTIME_RECOUNT_SECONDS
+
+    def read(self, key: tuple, counts: dict[str, int], now: float) -> None:
+        self.read_at[key], self.counts[key] = now, counts
+        self.behind.discard(key)
+
+    def reused(self, key: tuple) -> dict[str, int]:
+        self.behind.add(key)
+        return self.counts[key]
+
+    def again_in(self) -> float | None:
+        now = clock()
+        # Scopes nobody asked about for long are forgotten (people who closed their tabs).
+        for key in [k for k, at in self.read_at.items() if now - at > FORGET_AFTER and k not in self.behind]:
+            del self.read_at[key], self.counts[key]
+        if not self.behind:
+            return None
+        return max(0.0, min(self.read_at[key] for key in self.behind) + settings.MOSTRADOR_REALTIME_RECOUNT_SECONDS - now)
+
+
+FORGET_AFTER = 600.0
+# The recounts' clock (tests move it by hand).
+clock = time.monotonic
 
 
 class _Frame:
@@ -79,7 +130,7 @@ class _Frame:
     exact tab counts are sums of one grouped count (queries.open_waits). Only the capped history
     counts are read per scope, all of them in one statement (queries.capped_counts)."""
 
-    def __init__(self, jobs: list[tuple[int, Hashable, tuple[int, ...]]]) -> None:
+    def __init__(self, jobs: list[tuple[int, Hashable, tuple[int, ...]]], recounts: Recounts | None) -> None:
         self.now = timezone.now()
         self.people = User.objects.filter(is_active=True).in_bulk({user_id for user_id, _, _ in jobs})
         remember_scopes(list(self.people.values()))
@@ -92,6 +143,9 @@ class _Frame:
         # first page: each read for all of them together.
         asks: dict[tuple, tuple[User, ListFilters]] = {}
         busy: dict[tuple, tuple[User, ListFilters]] = {}
+        # Jobs naming no chat ask only for counts that were carried while behind (Recounts).
+        recounting = any(not ids for _, _, ids in jobs)
+        self.fresh: set[tuple] = set()
         for user_id, watching, ids in jobs:
             person = self.people.get(user_id)
             if person is not None:
@@ -102,7 +156,7 @@ class _Frame:
                 asks.setdefault(_counts_key(scope_of(person), filters), (person, every_state(filters)))
                 if len(ids) > MOST_IN_FRAME:
                     busy.setdefault((_scope_key(scope_of(person)), filters), (person, filters))
-        self.capped = dict(zip(asks, capped_counts(list(asks.values()), CAPPED, self.now), strict=True))
+        self.capped = self._capped(asks, recounts, recounting)
         self.ends = dict(zip(busy, first_pages_end(list(busy.values()), PAGE, self.now), strict=True))
         # Each list's changed chats, read once for the ids every group of it asked about, and in
         # a busy frame only as far as the furthest first page among them: at a thousand messages
@@ -111,12 +165,35 @@ class _Frame:
         reach: dict[ListFilters, PageEnd | None] = {}
         for user_id, watching, ids in jobs:
             assert isinstance(watching, Watched)
+            if not ids:
+                continue
             wanted.setdefault(watching.shared, set()).update(ids)
             if user_id in self.people:
                 end = self._end(user_id, watching, ids)
                 had = reach.get(watching.shared, end)
                 reach[watching.shared] = None if end is None or had is None else max(end, had, key=lambda e: e.key)
         self.read = {shared: {c.pk: c for c in self._read(shared, ids, reach.get(shared))} for shared, ids in wanted.items()}
+
+    def _capped(self, asks: dict[tuple, tuple[User, ListFilters]], recounts: Recounts | None, recounting: bool) -> dict:
+        """Each scope's capped history counts: read now if due, else those read last."""
+        moment = clock()
+        due = [key for key in asks if recounts is None or recounts.due(key, moment, recounting)]
+        capped = dict(zip(due, capped_counts([asks[key] for key in due], CAPPED, self.now), strict=True))
+        self.fresh = set(due)
+        if recounts is not None:
+            for key in asks:
+                if key in capped:
+                    recounts.read(key, capped[key], moment)
+                elif not recounting:
+                    # Carried while its chats changed: behind. A recount has nothing to say of
+                    # the others (nothing of theirs changed since they were read).
+                    capped[key] = recounts.reused(key)
+        return capped
+
+    def recounted(self, user_id: int, watching: Hashable) -> bool:
+        """Whether this frame read afresh the counts that person's list had been carrying behind."""
+        person = self.people.get(user_id)
+        return person is not None and _counts_key(scope_of(person), self.filters[(user_id, watching)][0]) in self.fresh
 
     def _end(self, user_id: int, watching: Watched, ids: tuple[int, ...]) -> PageEnd | None:
         """Where the rows this job carries end: its list's first page in a busy frame, else nowhere."""
@@ -140,7 +217,7 @@ class _Frame:
             return None  # the page fetches its list instead
         scope = scope_of(person)
         filters, selected = self.filters[(user_id, watching)]
-        read = self.read[watching.shared]
+        read = self.read.get(watching.shared, {})
         listed = [read[pk] for pk in ids if pk in read and scope.sees(read[pk].inbox_id, read[pk].assignee_id)
                   and (filters.assignee_id is None or read[pk].assignee_id == filters.assignee_id)]
         busy = len(ids) > MOST_IN_FRAME

@@ -8,7 +8,9 @@ ago, so a quiet inbox hears of a message immediately and a busy one costs a boun
 frames whatever the message rate. Each distinct frame is encoded once and shared by every socket
 that may see exactly those events. A socket whose page said which list it shows also gets the
 changed chats' rows in that list at the end of its frame, rendered once per group of sockets that
-see it alike (`ListRows`, which the inbox registers).
+see it alike (`ListRows`, which the inbox registers); when what a frame carried was partly read
+earlier (the history counts, on a busy inbox), the lister says when to ask again, and a frame of
+that item alone follows with no chat changed.
 
 Hubs are per event loop: `serve` runs one loop, and tests run each socket's loop of their own."""
 
@@ -139,10 +141,17 @@ class ListRows:
         """Sockets with the same key are shown the same rows and counts."""
         raise NotImplementedError
 
-    def render(self, jobs: list[tuple[int, Hashable, tuple[int, ...]]]) -> list[dict | None]:
+    def render(self, jobs: list[tuple[int, Hashable, tuple[int, ...]]], kept: dict) -> list[dict | None]:
         """For each (person, list, chat ids): the frame item carrying those rows, or None for the
-        page to fetch them itself. Called in a database thread."""
+        page to fetch them itself. `kept` is the hub's memory for the lister, the same dict on
+        every call. Jobs naming no chats come when `again_in` said so: an item for each list that
+        has something newer to say, None for the others. Called in a database thread."""
         raise NotImplementedError
+
+    def again_in(self, kept: dict) -> float | None:
+        """Seconds after which the lists rendered so far want rendering again though no chat
+        changed (they carried something read earlier), or None."""
+        return None
 
 
 rows: ListRows | None = None
@@ -167,6 +176,10 @@ class Hub:
         # and the CPU time they worked.
         self.waited = self.worked = 0.0
         self.relay = None  # its Redis subscription, when REDIS_URL is set (relay.py)
+        # What the lister keeps between frames, and when it asked to render the lists again.
+        self.kept: dict = {}
+        self.recount_at: asyncio.TimerHandle | None = None
+        self.recounting = False
         # Resolved when what is pending has been handed to the sockets' outboxes.
         self.flushed: asyncio.Future | None = None
 
@@ -227,8 +240,12 @@ class Hub:
         try:
             if any(e["type"] == events.ACCESS_CHANGED for e in batch):
                 await self._review_access()
-            plan = self._plan(batch, await self._assignees(batch))
-            await self._send(batch, plan, await self._rows(batch, plan))
+            if batch:
+                plan = self._plan(batch, await self._assignees(batch))
+                await self._send(batch, plan, await self._rows(batch, plan))
+            if self.recounting:
+                self.recounting = False
+                await self._recount()
         except Exception:  # noqa: BLE001 - the database is away: the pages fetch afresh later
             log.exception("could not deliver %s realtime events", len(batch))
             self.say_to_all(RESYNC)
@@ -236,7 +253,7 @@ class Hub:
             cost = self.loop.time() - began - self.waited + self.worked
             self.next_flush = max(began + settings.MOSTRADOR_REALTIME_FRAME_SECONDS, began + 2 * cost)
             self.flush_at = None
-            if self.pending:
+            if self.pending or self.recounting:
                 self.take([])
             elif self.flushed is not None and not self.flushed.done():
                 self.flushed.set_result(None)
@@ -298,12 +315,52 @@ class Hub:
             return {}
         groups = list(jobs)
         try:
-            rendered = await self._on_thread(_render, rows, [jobs[group] for group in groups])
+            rendered = await self._on_thread(_render, rows, [jobs[group] for group in groups], self.kept)
         except Exception:  # noqa: BLE001 - the pages fetch the rows themselves, as without this
             log.exception("could not render the rows of %s lists", len(groups))
             return {}
+        self._ask_again()
         items = dict(zip(groups, rendered, strict=True))
         return {receiver: (group, items[group]) for receiver, group in wanted.items() if items[group] is not None}
+
+    def _ask_again(self) -> None:
+        """When the lister wants the lists rendered again with no chat changed (see again_in)."""
+        wait = rows.again_in(self.kept) if rows is not None else None
+        if wait is not None and self.recount_at is None:
+            self.recount_at = self.loop.call_later(wait, self._recount_due)
+
+    def _recount_due(self) -> None:
+        self.recount_at = None
+        self.recounting = True
+        self.take([])
+
+    async def _recount(self) -> None:
+        """A frame of one item, to the sockets whose list has something newer to say though none
+        of its chats changed since the last frame (the lister's counts were carried behind)."""
+        if rows is None:
+            return
+        jobs: dict[Hashable, tuple[int, Hashable, tuple[int, ...]]] = {}
+        wanted: dict[Receiver, Hashable] = {}
+        for receiver in self.receivers:
+            if receiver.watching is not None:
+                group = rows.share_key(receiver.user_id, receiver.view, receiver.watching)
+                jobs.setdefault(group, (receiver.user_id, receiver.watching, ()))
+                wanted[receiver] = group
+        if not jobs:
+            return
+        groups = list(jobs)
+        try:
+            rendered = await self._on_thread(_render, rows, [jobs[group] for group in groups], self.kept)
+        except Exception:  # noqa: BLE001 - the next frame carries them
+            log.exception("could not render the counts of %s lists", len(groups))
+            return
+        self._ask_again()
+        texts = {group: frame([item]) for group, item in zip(groups, rendered, strict=True) if item is not None}
+        for n, (receiver, group) in enumerate(wanted.items(), 1):
+            if n % SEND_CHUNK == 0:
+                await asyncio.sleep(0)  # as in _send: a POST that came in meanwhile is answered
+            if group in texts:
+                receiver.push(texts[group])
 
     async def _send(self, batch: list[dict], plan: list[tuple[Receiver, tuple[int, ...]]], listed: dict[Receiver, tuple[Hashable, dict]]) -> None:
         encoded: dict[tuple, str] = {}
@@ -385,8 +442,8 @@ def _on_frames_thread(fn):
 
 
 @_on_frames_thread
-def _render(lister: ListRows, jobs: list[tuple[int, Hashable, tuple[int, ...]]]) -> list[dict | None]:
-    return lister.render(jobs)
+def _render(lister: ListRows, jobs: list[tuple[int, Hashable, tuple[int, ...]]], kept: dict) -> list[dict | None]:
+    return lister.render(jobs, kept)
 
 
 @_on_frames_thread

@@ -145,7 +145,7 @@ class Lister(hub.ListRows):
     def share_key(self, user_id, view, watching):
         return (view, watching, user_id if watching == "mine" else None)
 
-    def render(self, jobs):
+    def render(self, jobs, kept):
         self.rendered.extend(jobs)
         return [None if watching == "broken" else {"type": hub.LIST_ROWS, "list": watching, "asked": list(ids), "for": user_id}
                 for user_id, watching, ids in jobs]
@@ -196,23 +196,23 @@ class SlowLister(Lister):
     """Rows that take a while to make, as many groups of a busy team's lists would: 0.2 s of
     work."""
 
-    def render(self, jobs):
+    def render(self, jobs, kept):
         import time
 
         began = time.thread_time()
         while time.thread_time() - began < 0.2:
             pass
-        return super().render(jobs)
+        return super().render(jobs, kept)
 
 
 class WaitingLister(Lister):
     """Rows whose thread waits 0.2 s doing nothing (for the interpreter, on a busy server)."""
 
-    def render(self, jobs):
+    def render(self, jobs, kept):
         import time
 
         time.sleep(0.2)
-        return super().render(jobs)
+        return super().render(jobs, kept)
 
 
 def frames_while_the_first_is_made(settings, lister) -> list[tuple[float, str]]:
@@ -287,3 +287,52 @@ def test_a_fan_out_to_many_sockets_lets_other_work_in_between():
     loop.close()
     assert all(len(ear.heard) == 1 for ear in ears)
     assert 0 < sent_before_the_post[0] < len(ears) // 10, sent_before_the_post
+
+
+class BehindLister(Lister):
+    """A lister whose first frame carries something read earlier: it asks to be asked again 0.1 s
+    later, and then has an item for the "pending" list alone."""
+
+    def render(self, jobs, kept):
+        if all(ids for _, _, ids in jobs):
+            kept["behind"] = True
+            return super().render(jobs, kept)
+        self.rendered.extend(jobs)
+        kept["behind"] = False
+        return [{"type": hub.LIST_ROWS, "list": watching, "asked": [], "recount": True} if watching == "pending" else None
+                for _, watching, _ in jobs]
+
+    def again_in(self, kept):
+        return 0.1 if kept.get("behind") else None
+
+
+def test_a_list_that_carried_something_behind_gets_a_frame_of_its_item_alone_when_due(settings):
+    settings.MOSTRADOR_REALTIME_FRAME_SECONDS = 0.05
+    lister = BehindLister()
+    previous, hub.rows = hub.rows, lister
+
+    async def scenario():
+        here = hub.here()
+        ears = {name: Ear(10, hub.View(everything=True), watching=name) for name in ("pending", "mine", None)}
+        for ear in ears.values():
+            here.add(ear)
+        here.take([events.make(events.CONVERSATION_CHANGED, conversation_id=1, inbox_id=1, state="pending", reason="message")])
+        await here.settled()
+        assert here.recount_at is not None, "the lister said when"
+        deadline = asyncio.get_running_loop().time() + 2
+        while not (len(ears["pending"].heard) == 2 and here.recount_at is None and not here.recounting):
+            assert asyncio.get_running_loop().time() < deadline, "no recount came"
+            await asyncio.sleep(0.02)
+        await here.settled()
+        return {name: [json.loads(text) for text in ear.heard] for name, ear in ears.items()}
+
+    try:
+        heard = asyncio.run(scenario())
+    finally:
+        hub.rows = previous
+    # The change's frame, then the "pending" list's item alone; nothing more for the others, and
+    # nothing asked again once nothing was behind.
+    assert [frame[-1]["type"] for frame in heard["pending"]] == [hub.LIST_ROWS, hub.LIST_ROWS]
+    assert heard["pending"][1] == [{"type": hub.LIST_ROWS, "list": "pending", "asked": [], "recount": True}]
+    assert len(heard["mine"]) == 1 and len(heard[None]) == 1
+    assert [ids for _, _, ids in lister.rendered] == [(1,), (1,), (), ()]

@@ -238,3 +238,80 @@ def test_a_frames_rows_and_counts_are_what_each_persons_own_request_would_show(c
                 own_rows = {row for row in own_rows if row[0] in first_page}
             assert parts(item["html"]) == (own_rows, own_counts), (person.email, watching.query)
         transaction.set_rollback(True)
+
+
+# ---- the capped history counts, read at most every RECOUNT_SECONDS while chats keep changing ----
+
+@pytest.mark.django_db
+def test_busy_frames_carry_the_history_counts_read_last_and_a_recount_brings_them_up_to_date(agent, inbox, settings, monkeypatch):
+    from mostrador.inbox import live_rows
+
+    settings.MOSTRADOR_REALTIME_RECOUNT_SECONDS = 2
+    now = [1000.0]
+    monkeypatch.setattr(live_rows, "clock", lambda: now[0])
+    lister = live_rows.ListRows()
+    pending = lister.watch("tab=pending&scope=all", "es")
+    resolved = lister.watch("tab=resolved&scope=all", "es")  # the same counts as Pendientes'
+    mine = lister.watch("tab=pending&scope=mine", "es")
+    kept: dict = {}
+
+    def frame(*jobs):
+        return lister.render(list(jobs), kept)
+
+    def chat(who):
+        message, _ = actions.receive_customer_message(inbox, actions.InboundMessage(contact_external_id=who, contact_name=who, text="hola"))
+        return message.conversation_id
+
+    first = chat("c1")
+    [item] = frame((agent.pk, pending, (first,)))
+    assert count(item["html"], "all") == "1" and count(item["html"], "pending") == "1"
+    assert lister.again_in(kept) is None, "nothing carried behind"
+
+    # A second later another customer writes: Todos is carried as read, Pendientes is exact.
+    now[0] += 1
+    second = chat("c2")
+    [item] = frame((agent.pk, pending, (second,)))
+    assert count(item["html"], "all") == "1" and count(item["html"], "pending") == "2"
+    assert lister.again_in(kept) == pytest.approx(1.0), "due two seconds after they were read"
+
+    # When due, a recount with no chat named carries the current counts to the lists that carried
+    # them behind; a list whose counts were not gets nothing.
+    now[0] += 1
+    [recount, alike, other] = frame((agent.pk, pending, ()), (agent.pk, resolved, ()), (agent.pk, mine, ()))
+    assert recount["asked"] == [] and "data-id=" not in recount["html"]
+    assert count(recount["html"], "all") == "2" and count(recount["html"], "pending") == "2"
+    assert recount["pending"] == 2
+    assert alike["list"] == "tab=resolved&scope=all" and count(alike["html"], "all") == "2"
+    assert other is None
+    assert lister.again_in(kept) is None
+
+    # Two seconds after the last reading, a frame reads them again itself.
+    now[0] += 2
+    third = chat("c3")
+    [item] = frame((agent.pk, pending, (third,)))
+    assert count(item["html"], "all") == "3"
+    assert lister.again_in(kept) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_a_burst_the_page_gets_its_history_counts_as_they_ended(client, agent, inbox, settings):
+    """Frames a moment apart carry Todos as first read; a last frame, with no chat in it, brings
+    the count the burst left."""
+    settings.MOSTRADOR_REALTIME_RECOUNT_SECONDS = 0.3
+    cookie = session_cookie(client, agent)
+
+    async def scenario():
+        page = await opened(cookie, {"list": "tab=pending&scope=all", "lang": "es"})
+        await write(inbox, "Ana", "hola")
+        first = await page.receive_json_from(timeout=2)
+        await write(inbox, "Beto", "hola")
+        second = await page.receive_json_from(timeout=2)
+        recount = await page.receive_json_from(timeout=2)
+        await page.disconnect()
+        return first, second, recount
+
+    first, second, recount = async_to_sync(scenario)()
+    assert count(first[-1]["html"], "all") == "1"
+    assert count(second[-1]["html"], "all") == "1" and count(second[-1]["html"], "pending") == "2"
+    assert len(recount) == 1 and recount[0]["type"] == hub.LIST_ROWS and recount[0]["asked"] == []
+    assert count(recount[0]["html"], "all") == "2" and recount[0]["pending"] == 2

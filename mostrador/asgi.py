@@ -9,7 +9,9 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.core.asgi import get_asgi_application  # noqa: E402
 
-django_asgi_app = get_asgi_application()
+from mostrador.core.request_gate import gated  # noqa: E402
+
+django_asgi_app = gated(get_asgi_application())
 
 from mostrador.intake import webhook  # noqa: E402
 from mostrador.realtime.routing import websocket_urlpatterns  # noqa: E402

@@ -210,6 +210,10 @@ def _database() -> dict:
 
 
 DATABASES = {"default": _database()}
+# How many Django requests a process works on at once; the others wait their turn in the event
+# loop (core/request_gate.py). Each running request holds a database connection: keep it under
+# MOSTRADOR_DB_POOL_SIZE, which the webhook writer, live frames and jobs draw on too.
+MOSTRADOR_HTTP_CONCURRENCY = int(os.environ.get("MOSTRADOR_HTTP_CONCURRENCY", "10"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -108,6 +108,10 @@ def test_a_cards_keys_show_on_hover_without_an_empty_strip_and_stay_on_a_touch_s
     quote = new_quote(live_url, shop)
     login(page, live_url, agent.email)
     page.goto(f"{live_url}/quotes/")
+    # Once its socket is up the board draws itself again (it catches up on what it missed):
+    # measured during that swap, the card has no box.
+    expect(page.locator("html")).to_have_attribute("data-live", "1")
+    page.wait_for_load_state("networkidle")
     card = page.locator(f"[data-testid=card-{quote.pk}]")
     keys, opener = card.locator(".card-keys"), card.locator("[data-open]")
     # With a mouse: hidden until the card is pointed at, and the card ends where its text does.

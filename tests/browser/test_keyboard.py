@@ -80,3 +80,33 @@ def test_a_live_refresh_keeps_the_row_the_seller_moved_to(page, live_url, agent,
     customer_writes(live_url, shop, "Pedro Soto", "¿Tienen filtro de aire?")
     expect(pending_rows(page)).to_have_count(3)
     expect(page.locator(".rows .row:focus")).to_contain_text("Marta Vidal")
+
+
+def test_the_answer_to_her_reply_does_not_pull_her_back_from_the_list(page, live_url, agent, shop):
+    """She sends, and before the reply's answer comes she is already on the next chat's row: the
+    answer redraws the chat but leaves her where she is."""
+    import time
+
+    login(page, live_url, agent.email)
+    customer_writes(live_url, shop, "Jorge Fuentes", "¿Tienen pastillas para Yaris 2016?")
+    customer_writes(live_url, shop, "Marta Vidal", "¿Hacen envíos a Temuco?")
+    expect(pending_rows(page)).to_have_count(2)
+    pending_rows(page).nth(0).click()
+    composer = page.locator("[data-testid=composer]")
+    expect(composer).to_be_focused()
+    held = []
+    page.route("**/ui/c/*/reply", lambda route: held.append(route))
+    page.keyboard.type("Hola Jorge, sí tenemos.")
+    page.keyboard.press("Enter")
+    deadline = time.monotonic() + 10
+    while not held:
+        assert time.monotonic() < deadline, "the reply was not sent"
+        page.wait_for_timeout(20)
+    page.keyboard.press("Escape")
+    page.keyboard.press("j")
+    expect(page.locator(".rows .row:focus")).to_contain_text("Marta Vidal")
+    held[0].continue_()
+    expect(page.locator(".msg-agent").last).to_contain_text("sí tenemos")
+    page.unroute("**/ui/c/*/reply")
+    expect(page.locator(".rows .row:focus")).to_contain_text("Marta Vidal")
+    expect(composer).not_to_be_focused()

@@ -661,6 +661,13 @@
   }
 
   const composing = (form) => Boolean(form && form.matches && form.matches(".composer, .phone-composer"));
+  // Whether, while her reply travelled, she went somewhere outside the chat (Escape to the list,
+  // j to the next chat): its answer then redraws the chat without pulling her back.
+  function movedOn() {
+    const active = document.activeElement;
+    const pane = $("#pane");
+    return Boolean(active && active !== document.body && pane && !pane.contains(active));
+  }
 
   // ---- composer: Enter sends, Shift+Enter adds a line; reply or internal note ----------------
   function setupComposer() {
@@ -730,7 +737,7 @@
       area.value = [back, typed].filter(Boolean).join("\n");
       if (area.form) showAttachment(area.form);
       saveDraft();
-      area.focus();
+      if (!movedOn()) area.focus();
     });
   }
 
@@ -1026,11 +1033,14 @@
       if (ev.detail.target.id === "pane") {
         paneSwaps += 1;
         // The composer's own answers put back what was typed meanwhile (htmx:afterRequest).
-        if (!composing(ev.detail.requestConfig && ev.detail.requestConfig.elt)) restoreDraft();
+        const own = composing(ev.detail.requestConfig && ev.detail.requestConfig.elt);
+        if (!own) restoreDraft();
         restoreContact();
         scrollTimeline();
+        // A chat just opened takes the focus to its reply box; the answer to her own reply only
+        // if she has not moved on meanwhile.
         const area = $("#composer textarea");
-        if (area) area.focus();
+        if (area && !(own && movedOn())) area.focus();
         refreshList();
         markSeen();
       }

@@ -294,10 +294,7 @@ class Hub:
     async def _rows(self, batch: list[dict], plan: list[tuple[Receiver, tuple[int, ...]]]) -> dict[Receiver, tuple[Hashable, dict]]:
         """The changed chats' rows for each socket that said which list it shows, rendered once
         per group of sockets that see that list alike."""
-        if rows is None:
-            return {}
-        jobs: dict[Hashable, tuple[int, Hashable, tuple[int, ...]]] = {}
-        wanted: dict[Receiver, Hashable] = {}
+        asks = []
         # The chats each distinct share of the batch names (the plan's tuples are shared, see _plan).
         named: dict[int, tuple[int, ...]] = {}
         for receiver, heard in plan:
@@ -306,8 +303,18 @@ class Hub:
             ids = named.get(id(heard))
             if ids is None:
                 ids = named[id(heard)] = tuple(dict.fromkeys(batch[i]["conversation_id"] for i in heard if "conversation_id" in batch[i]))
-            if not ids:
-                continue
+            if ids:
+                asks.append((receiver, ids))
+        return await self._items(asks)
+
+    async def _items(self, asks: Iterable[tuple[Receiver, tuple[int, ...]]]) -> dict[Receiver, tuple[Hashable, dict]]:
+        """For each (socket, chat ids): the lister's item, rendered once per group of sockets that
+        see that list alike and ask about the same chats; sockets it has nothing for are left out."""
+        if rows is None:
+            return {}
+        jobs: dict[Hashable, tuple[int, Hashable, tuple[int, ...]]] = {}
+        wanted: dict[Receiver, Hashable] = {}
+        for receiver, ids in asks:
             group = (rows.share_key(receiver.user_id, receiver.view, receiver.watching), ids)
             jobs.setdefault(group, (receiver.user_id, receiver.watching, ids))
             wanted[receiver] = group
@@ -336,31 +343,10 @@ class Hub:
 
     async def _recount(self) -> None:
         """A frame of one item, to the sockets whose list has something newer to say though none
-        of its chats changed since the last frame (the lister's counts were carried behind)."""
-        if rows is None:
-            return
-        jobs: dict[Hashable, tuple[int, Hashable, tuple[int, ...]]] = {}
-        wanted: dict[Receiver, Hashable] = {}
-        for receiver in self.receivers:
-            if receiver.watching is not None:
-                group = rows.share_key(receiver.user_id, receiver.view, receiver.watching)
-                jobs.setdefault(group, (receiver.user_id, receiver.watching, ()))
-                wanted[receiver] = group
-        if not jobs:
-            return
-        groups = list(jobs)
-        try:
-            rendered = await self._on_thread(_render, rows, [jobs[group] for group in groups], self.kept)
-        except Exception:  # noqa: BLE001 - the next frame carries them
-            log.exception("could not render the counts of %s lists", len(groups))
-            return
-        self._ask_again()
-        texts = {group: frame([item]) for group, item in zip(groups, rendered, strict=True) if item is not None}
-        for n, (receiver, group) in enumerate(wanted.items(), 1):
-            if n % SEND_CHUNK == 0:
-                await asyncio.sleep(0)  # as in _send: a POST that came in meanwhile is answered
-            if group in texts:
-                receiver.push(texts[group])
+        of its chats changed since the last frame (the lister's counts were carried behind): the
+        lister is asked about no chats, and a frame of no events goes out with its items."""
+        listed = await self._items([(receiver, ()) for receiver in self.receivers if receiver.watching is not None])
+        await self._send([], [(receiver, ()) for receiver in listed], listed)
 
     async def _send(self, batch: list[dict], plan: list[tuple[Receiver, tuple[int, ...]]], listed: dict[Receiver, tuple[Hashable, dict]]) -> None:
         encoded: dict[tuple, str] = {}

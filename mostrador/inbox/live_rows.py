@@ -88,34 +88,32 @@ class Recounts:
     always read after the last change. Pendientes and Con IA are always exact and current."""
 
     def __init__(self, kept: dict) -> None:
-        self.read_at: dict[tuple, float] = kept.setdefault("read_at", {})
-        self.counts: dict[tuple, dict[str, int]] = kept.setdefault("counts", {})
+        # Each counts key's last reading: (when, the counts).
+        self.last: dict[tuple, tuple[float, dict[str, int]]] = kept.setdefault("last", {})
         self.behind: set[tuple] = kept.setdefault("behind", set())
 
     def due(self, key: tuple, now: float, recount: bool) -> bool:
         """Whether this frame reads the key's counts (else it carries the last ones read)."""
         if recount:
             return key in self.behind
-        if key not in self.read_at:
-            return True
-        return now - self.read_at[key] >= settings.MOSTRADOR_REALTIME_RECOUNT_SECONDS
+        return key not in self.last or now - self.last[key][0] >= settings.MOSTRADOR_REALTIME_RECOUNT_SECONDS
 
     def read(self, key: tuple, counts: dict[str, int], now: float) -> None:
-        self.read_at[key], self.counts[key] = now, counts
+        self.last[key] = (now, counts)
         self.behind.discard(key)
 
     def reused(self, key: tuple) -> dict[str, int]:
         self.behind.add(key)
-        return self.counts[key]
+        return self.last[key][1]
 
     def again_in(self) -> float | None:
         now = clock()
         # Scopes nobody asked about for long are forgotten (people who closed their tabs).
-        for key in [k for k, at in self.read_at.items() if now - at > FORGET_AFTER and k not in self.behind]:
-            del self.read_at[key], self.counts[key]
+        for key in [k for k, (at, _) in self.last.items() if now - at > FORGET_AFTER and k not in self.behind]:
+            del self.last[key]
         if not self.behind:
             return None
-        return max(0.0, min(self.read_at[key] for key in self.behind) + settings.MOSTRADOR_REALTIME_RECOUNT_SECONDS - now)
+        return max(0.0, min(self.last[key][0] for key in self.behind) + settings.MOSTRADOR_REALTIME_RECOUNT_SECONDS - now)
 
 
 FORGET_AFTER = 600.0

@@ -16,20 +16,12 @@ not keep others waiting. Channel notifications (intake/webhook.py) and sockets d
 from __future__ import annotations
 
 import asyncio
-import weakref
 
 from django.conf import settings
 
-_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
+from .loop_local import loop_local
 
-
-def _gate() -> asyncio.Semaphore:
-    # One per event loop: `serve` runs one, and tests start others.
-    loop = asyncio.get_running_loop()
-    gate = _gates.get(loop)
-    if gate is None:
-        gate = _gates[loop] = asyncio.Semaphore(settings.MOSTRADOR_HTTP_CONCURRENCY)
-    return gate
+_gate = loop_local(lambda loop: asyncio.Semaphore(settings.MOSTRADOR_HTTP_CONCURRENCY))
 
 
 def gated(app):

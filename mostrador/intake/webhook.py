@@ -30,6 +30,7 @@ from django.utils.datastructures import CaseInsensitiveMapping
 from django.views.decorators.csrf import csrf_exempt
 
 from mostrador.connectors.base import connector_class, refusal
+from mostrador.core.loop_local import loop_local
 
 from .jobs import store, store_many
 from .models import LogState
@@ -160,14 +161,5 @@ class _GroupWriter:
             self.busy = False
 
 
-_writers: dict[int, _GroupWriter] = {}
-
-
-def _writer() -> _GroupWriter:
-    # One per event loop (the server has one; tests may start others). A finished loop's id can
-    # be reused, so the writer must belong to this very loop, or a stale "busy" would hang us.
-    loop = asyncio.get_running_loop()
-    writer = _writers.get(id(loop))
-    if writer is None or writer.loop is not loop:
-        writer = _writers[id(loop)] = _GroupWriter(loop)
-    return writer
+# One per event loop: a writer left "busy" by a finished loop would hang the next.
+_writer = loop_local(_GroupWriter)

@@ -102,3 +102,65 @@ def test_the_server_answers_more_page_requests_at_once_than_it_works_on(settings
 
     answers = asyncio.run(scenario())
     assert [a.status_code for a in answers] == [200] * 60
+
+
+def test_a_persons_request_goes_before_the_pages_own_refreshes_that_queued_earlier(settings):
+    """A thousand tabs catching up must not make a seller's click wait behind them."""
+    settings.MOSTRADOR_HTTP_CONCURRENCY = 1
+    order = []
+
+    async def page(scope, receive, send):
+        order.append(scope["path"])
+        await asyncio.sleep(0.005)
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    app = gated(page)
+
+    async def one(path: str, refresh: bool):
+        headers = [(b"x-mostrador-refresh", b"live")] if refresh else []
+        scope = {"type": "http", "method": "GET", "path": path, "headers": headers}
+
+        async def receive():
+            return {"type": "http.request", "body": b""}
+
+        async def send(message):
+            pass
+
+        await app(scope, receive, send)
+
+    async def scenario():
+        first = asyncio.ensure_future(one("/first", False))
+        await asyncio.sleep(0)
+        refreshes = [asyncio.ensure_future(one(f"/refresh-{k}", True)) for k in range(5)]
+        await asyncio.sleep(0)
+        click = asyncio.ensure_future(one("/click", False))
+        await asyncio.wait_for(asyncio.gather(first, click, *refreshes), 5)
+
+    asyncio.run(scenario())
+    assert order == ["/first", "/click"] + [f"/refresh-{k}" for k in range(5)]
+
+
+def test_a_request_that_goes_away_while_waiting_gives_its_place_on(settings):
+    from mostrador.core.request_gate import Gate
+
+    async def scenario():
+        gate = Gate(1)
+        await gate.enter()
+        gone = asyncio.ensure_future(gate.enter(refresh=True))
+        handed = asyncio.ensure_future(gate.enter(refresh=True))
+        await asyncio.sleep(0)
+        gone.cancel()
+        gate.leave()
+        await asyncio.wait_for(handed, 1)
+        # Handed its place just as it went away: the place passes to the next.
+        late = asyncio.ensure_future(gate.enter())
+        await asyncio.sleep(0)
+        gate.leave()
+        late.cancel()
+        await asyncio.sleep(0)
+        assert late.cancelled()
+        await asyncio.wait_for(gate.enter(), 1)
+        assert gate.free == 0 and not any(gate.queues)
+
+    asyncio.run(scenario())

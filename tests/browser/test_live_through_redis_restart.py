@@ -24,6 +24,9 @@ def test_a_redis_restart_is_shown_and_what_came_meanwhile_appears(redis_of_its_o
     customer_writes(live_url, shop, "Antes", "¿Tienen bujías?")
     expect(pending_rows(page).filter(has_text="¿Tienen bujías?")).to_be_visible()
 
+    # What the page asks on its own from here on says so, so a person's clicks go first.
+    asked = []
+    page.on("request", lambda request: asked.append((request.url, request.headers.get("x-mostrador-refresh"))))
     redis_of_its_own.stop()
     status = page.locator("#live-status")
     expect(status).to_be_visible()
@@ -34,6 +37,9 @@ def test_a_redis_restart_is_shown_and_what_came_meanwhile_appears(redis_of_its_o
     redis_of_its_own.start()
     expect(status).to_be_hidden()
     expect(pending_rows(page).filter(has_text="¿Abren el domingo?")).to_be_visible()
+    caught_up = [(url.split("?")[0].removeprefix(live_url), said) for url, said in asked if "/ui/" in url]
+    assert ("/ui/list", "live") in caught_up and ("/ui/counters", "live") in caught_up
+    assert all(said == "live" for _, said in caught_up)
     # And live again for what comes next.
     customer_writes(live_url, shop, "Después", "¿Despachan a Talca?")
     expect(pending_rows(page).filter(has_text="¿Despachan a Talca?")).to_be_visible()

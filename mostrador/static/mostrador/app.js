@@ -31,6 +31,10 @@
   }
 
   // ---- refreshing the list and the open conversation ----------------------------------------
+  // What the page asks on its own to keep up with live changes says so: the server works on a
+  // person's clicks first, so a thousand tabs catching up at once never hold up a seller's reply
+  // (core/request_gate.py).
+  const REFRESH_HEADERS = { "HX-Request": "true", "X-Mostrador-Refresh": "live" };
   // Live refreshes are coalesced. The first change schedules a refresh a moment later and the
   // changes arriving meanwhile ride along with it; a change that lands while a refresh is in
   // flight queues exactly one more, for when it is done. While changes keep coming, refreshes
@@ -75,7 +79,7 @@
     params.set("shown", String($$(".rows .row", root).length));
     const rows = $(".rows", root);
     listScroll = rows ? rows.scrollTop : 0;
-    return htmx.ajax("GET", app.dataset.listUrl + "?" + params.toString(), { target: "#list", swap: "innerHTML" });
+    return htmx.ajax("GET", app.dataset.listUrl + "?" + params.toString(), { target: "#list", swap: "innerHTML", headers: REFRESH_HEADERS });
   });
   let listScroll = null;
 
@@ -102,7 +106,7 @@
     if (open) params.set("open", open); else params.delete("open");
     params.set("ids", ids.join(","));
     const seq = listSeq;
-    const response = await fetch(app.dataset.rowsUrl + "?" + params.toString(), { headers: { "HX-Request": "true" } });
+    const response = await fetch(app.dataset.rowsUrl + "?" + params.toString(), { headers: REFRESH_HEADERS });
     if (seq !== listSeq || $(".list-root") !== root) {
       // Another list was asked for meanwhile (a tab, a filter): patch that one instead.
       for (const id of ids) changedIds.add(id);
@@ -280,7 +284,7 @@
     const swapsBefore = paneSwaps;
     // A chat opened on one message (a search result) keeps that message drawn, however old.
     const linked = linkedMessageId();
-    const response = await fetch("/ui/c/" + id + (linked ? "?msg=" + linked : ""), { headers: { "HX-Request": "true" } });
+    const response = await fetch("/ui/c/" + id + (linked ? "?msg=" + linked : ""), { headers: REFRESH_HEADERS });
     if (!response.ok) return;
     if (paneSwaps !== swapsBefore) { refreshOpenConversation(); return; }
     const doc = new DOMParser().parseFromString(await response.text(), "text/html");
@@ -321,7 +325,7 @@
 
   const refreshSimulator = coalesced(60, 300, () => {
     const thread = $("#sim-thread");
-    if (thread && window.htmx) return htmx.ajax("GET", thread.dataset.threadUrl, { target: "#sim-thread", swap: "innerHTML" });
+    if (thread && window.htmx) return htmx.ajax("GET", thread.dataset.threadUrl, { target: "#sim-thread", swap: "innerHTML", headers: REFRESH_HEADERS });
   });
 
   // The top bar's counters (Pendientes, Por cotizar...) on every page, kept live.
@@ -330,7 +334,7 @@
     const url = document.body.dataset.countersUrl;
     if (!url || !$("[data-counter]")) return;
     const asked = performance.now();
-    const response = await fetch(url, { headers: { "HX-Request": "true" } });
+    const response = await fetch(url, { headers: REFRESH_HEADERS });
     if (!response.ok) return;
     const counts = await response.json();
     // A frame told a newer Pendientes while this was on its way.
@@ -380,7 +384,7 @@
 
   // Capabilities' pages register what a live event means to them (the quotes board).
   const eventListeners = [];
-  window.mostrador = { onEvent: (fn) => eventListeners.push(fn), coalesced };
+  window.mostrador = { onEvent: (fn) => eventListeners.push(fn), coalesced, refreshHeaders: REFRESH_HEADERS };
 
   // ---- a list under the composer --------------------------------------------------------------
   // What a capability offers while one types ("@" colleagues in a note, "/" saved answers):

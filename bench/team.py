@@ -98,10 +98,12 @@ class Page:
     """What a tab's page fetches when a frame names chats, as that version's browser code does:
     the changed rows (`rows`) or the whole list (`list`), 80 ms after a change, at most every
     400 ms, one request at a time; and the top bar's counters 150 ms after any frame, at most every
-    second. Each over a keep-alive connection of its own."""
+    second; after "live.resumed", the whole list and the counters. Each over a keep-alive
+    connection of its own, saying it is the page's own refresh (a seller's `look` does not)."""
 
-    def __init__(self, port: int, cookie: str, mode: str):
+    def __init__(self, port: int, cookie: str, mode: str, refresh: bool = True):
         self.port, self.cookie, self.mode = port, cookie, mode
+        self.said = b"X-Mostrador-Refresh: live\r\n" if refresh else b""
         self.changed: set[bytes] = set()
         self.task: asyncio.Task | None = None
         self.last = 0.0
@@ -110,6 +112,7 @@ class Page:
         self.counting: asyncio.Task | None = None
         self.counted = 0.0
         self.counters = 0
+        self.whole = False
 
     def framed(self) -> None:
         if self.counting is None:
@@ -124,6 +127,12 @@ class Page:
         finally:
             self.counting = None
 
+    def catch_up(self) -> None:
+        """The stream was cut and is back: what changed meanwhile was told to nobody."""
+        self.whole = True
+        self.heard(set())
+        self.framed()
+
     def heard(self, ids: set[bytes]) -> None:
         self.changed |= ids
         if self.task is None:
@@ -131,11 +140,12 @@ class Page:
 
     async def _run(self) -> None:
         try:
-            while self.changed:
+            while self.changed or self.whole:
                 await asyncio.sleep(max(0.08, self.last + 0.4 - time.perf_counter()))
                 ids, self.changed = self.changed, set()
+                whole, self.whole = self.whole, False
                 self.last = time.perf_counter()
-                if self.mode == "rows" and len(ids) <= 50:
+                if self.mode == "rows" and len(ids) <= 50 and not whole:
                     await self._get("/ui/list/rows?tab=pending&scope=all&ids=" + ",".join(i.decode() for i in ids), "list")
                 else:
                     await self._get("/ui/list?tab=pending&scope=all", "list")
@@ -147,7 +157,8 @@ class Page:
         if which not in self.connections:
             self.connections[which] = await asyncio.open_connection("127.0.0.1", self.port)
         reader, writer = self.connections[which]
-        writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: sessionid={self.cookie}\r\nHX-Request: true\r\n\r\n".encode())
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: sessionid={self.cookie}\r\nHX-Request: true\r\n".encode()
+                     + self.said + b"\r\n")
         await reader.readline()
         length, chunked = 0, False
         while (line := await reader.readline()) not in (b"\r\n", b""):
@@ -170,7 +181,7 @@ async def load_and_look(port: int, bodies: list[bytes], rate: float, refused: li
     done = asyncio.Event()
 
     async def look() -> None:
-        seller = Page(port, cookie, "list")
+        seller = Page(port, cookie, "list", refresh=False)
         while not done.is_set():
             start = time.perf_counter()
             await seller._get("/ui/list?tab=pending&scope=all", "list")
@@ -196,9 +207,11 @@ class Frame:
         self.sockets = 0  # how many sockets heard it, and when the last did
         self.last = 0.0
         self.pong = raw == b'[{"type":"pong"}]'
+        self.resumed = b'"live.resumed"' in raw
         self.ids: set[bytes] = set()
         self.carried = self.counters = False
-        if self.pong or not config["fetch"]:
+        if self.pong or self.resumed or b'"live.paused"' in raw or not config["fetch"]:
+            # The page fetches nothing for these (after "resumed", it catches up: `catch_up`).
             return
         leave, only_pending = config["leave"], config["only_pending"]
         self.ids = set(CHAT_IDS.findall(raw))
@@ -264,6 +277,8 @@ async def sockets_child(config: dict) -> dict:
                 heard.last = now
                 if page is None or heard.pong:
                     continue
+                if heard.resumed:
+                    page.catch_up()
                 if heard.counters:
                     page.framed()
                 if heard.ids:

@@ -10,7 +10,8 @@ that may see exactly those events. A socket whose page said which list it shows 
 changed chats' rows in that list at the end of its frame, rendered once per group of sockets that
 see it alike (`ListRows`, which the inbox registers); when what a frame carried was partly read
 earlier (the history counts, on a busy inbox), the lister says when to ask again, and a frame of
-that item alone follows with no chat changed.
+that item alone follows with no chat changed. After a gap in what the process heard, each socket
+is told so with its list's first page as it is now, made the same way.
 
 Hubs are per event loop: `serve` runs one loop, and tests run each socket's loop of their own."""
 
@@ -113,11 +114,13 @@ def frame(batch: list[dict]) -> str:
     return json.dumps(batch, separators=(",", ":"))
 
 
-# Said to every socket of a process that may have missed events (its Redis subscription was cut):
-# the page fetches what it shows afresh. "paused" comes first, so the page can say it is not live.
+# Said to a socket that may have missed events: its page fetches what it shows afresh. When a whole
+# process may have (its Redis subscription was cut), "paused" comes first, so the page can say it
+# is not live, and "resumed" comes with each list's first page (`Hub.resume`).
 PAUSED = frame([{"type": "live.paused"}])
 PONG = frame([{"type": "pong"}])
-RESYNC = frame([{"type": "live.resumed"}])
+RESUMED = {"type": "live.resumed"}
+RESYNC = frame([RESUMED])
 
 _in_flight: set[asyncio.Task] = set()
 
@@ -153,6 +156,12 @@ class ListRows:
         changed (they carried something read earlier), or None."""
         return None
 
+    def first_pages(self, jobs: list[tuple[int, Hashable]]) -> list[dict | None]:
+        """For each (person, list): the item carrying that list's whole first page as it is now
+        (its `whole` set), for sockets that may have missed changes; None for the page to fetch
+        its list itself. Called in a database thread."""
+        return [None] * len(jobs)
+
 
 rows: ListRows | None = None
 
@@ -180,6 +189,8 @@ class Hub:
         self.kept: dict = {}
         self.recount_at: asyncio.TimerHandle | None = None
         self.recounting = False
+        # Events may have been missed (the subscription was cut): the next frame says so.
+        self.resuming = False
         # Resolved when what is pending has been handed to the sockets' outboxes.
         self.flushed: asyncio.Future | None = None
 
@@ -228,6 +239,12 @@ class Hub:
         for receiver in list(self.receivers):
             receiver.push(text)
 
+    def resume(self) -> None:
+        """What was published while this process was not listening reached none of its sockets:
+        each is told, with its list's first page as it is now (see `_resume`)."""
+        self.resuming = True
+        self.take([])
+
     def _flush_soon(self) -> None:
         task = self.loop.create_task(self._flush())
         _in_flight.add(task)
@@ -243,6 +260,9 @@ class Hub:
             if batch:
                 plan = self._plan(batch, await self._assignees(batch))
                 await self._send(batch, plan, await self._rows(batch, plan))
+            if self.resuming:
+                self.resuming = False
+                await self._resume()
             if self.recounting:
                 self.recounting = False
                 await self._recount()
@@ -253,7 +273,7 @@ class Hub:
             cost = self.loop.time() - began - self.waited + self.worked
             self.next_flush = max(began + settings.MOSTRADOR_REALTIME_FRAME_SECONDS, began + 2 * cost)
             self.flush_at = None
-            if self.pending or self.recounting:
+            if self.pending or self.recounting or self.resuming:
                 self.take([])
             elif self.flushed is not None and not self.flushed.done():
                 self.flushed.set_result(None)
@@ -307,9 +327,10 @@ class Hub:
                 asks.append((receiver, ids))
         return await self._items(asks)
 
-    async def _items(self, asks: Iterable[tuple[Receiver, tuple[int, ...]]]) -> dict[Receiver, tuple[Hashable, dict]]:
+    async def _items(self, asks: Iterable[tuple[Receiver, tuple[int, ...]]], whole: bool = False) -> dict[Receiver, tuple[Hashable, dict]]:
         """For each (socket, chat ids): the lister's item, rendered once per group of sockets that
-        see that list alike and ask about the same chats; sockets it has nothing for are left out."""
+        see that list alike and ask about the same chats; sockets it has nothing for are left out.
+        `whole`: each list's first page instead, for sockets that may have missed changes."""
         if rows is None:
             return {}
         jobs: dict[Hashable, tuple[int, Hashable, tuple[int, ...]]] = {}
@@ -322,11 +343,14 @@ class Hub:
             return {}
         groups = list(jobs)
         try:
-            rendered = await self._on_thread(_render, rows, [jobs[group] for group in groups], self.kept)
+            if whole:
+                rendered = await self._on_thread(_first_pages, rows, [jobs[group][:2] for group in groups])
+            else:
+                rendered = await self._on_thread(_render, rows, [jobs[group] for group in groups], self.kept)
+                self._ask_again()
         except Exception:  # noqa: BLE001 - the pages fetch the rows themselves, as without this
             log.exception("could not render the rows of %s lists", len(groups))
             return {}
-        self._ask_again()
         items = dict(zip(groups, rendered, strict=True))
         return {receiver: (group, items[group]) for receiver, group in wanted.items() if items[group] is not None}
 
@@ -347,6 +371,15 @@ class Hub:
         lister is asked about no chats, and a frame of no events goes out with its items."""
         listed = await self._items([(receiver, ()) for receiver in self.receivers if receiver.watching is not None])
         await self._send([], [(receiver, ()) for receiver in listed], listed)
+
+    async def _resume(self) -> None:
+        """"live.resumed" to every socket, and to each page that said which list it shows, that
+        list's first page as it is now, rendered once per group of sockets that see it alike: a
+        thousand tabs catching up at once would otherwise each ask for their whole list."""
+        receivers = list(self.receivers)
+        listed = await self._items([(receiver, ()) for receiver in receivers if receiver.watching is not None], whole=True)
+        said = (0,)
+        await self._send([RESUMED], [(receiver, said) for receiver in receivers], listed)
 
     async def _send(self, batch: list[dict], plan: list[tuple[Receiver, tuple[int, ...]]], listed: dict[Receiver, tuple[Hashable, dict]]) -> None:
         encoded: dict[tuple, str] = {}
@@ -430,6 +463,11 @@ def _on_frames_thread(fn):
 @_on_frames_thread
 def _render(lister: ListRows, jobs: list[tuple[int, Hashable, tuple[int, ...]]], kept: dict) -> list[dict | None]:
     return lister.render(jobs, kept)
+
+
+@_on_frames_thread
+def _first_pages(lister: ListRows, jobs: list[tuple[int, Hashable]]) -> list[dict | None]:
+    return lister.first_pages(jobs)
 
 
 @_on_frames_thread

@@ -4,7 +4,8 @@ process one subscription that hands what it hears to the local hub.
 Nothing about sockets is kept in Redis (no per-socket channels, no group members), so a socket
 costs Redis nothing, a Redis restart leaves nothing stale behind, and an open socket outlives it:
 while the subscription is cut the pages are told they are not live ("live.paused"), and once it is
-back they are told to fetch afresh ("live.resumed"), since events may have been missed."""
+back they are told to catch up ("live.resumed", with their list's first page as it is now), since
+events may have been missed."""
 
 from __future__ import annotations
 
@@ -72,7 +73,7 @@ class Subscription:
                     await pubsub.subscribe(channel())
                     self.ready.set()
                     if missed:
-                        self.hub.say_to_all(hubs.RESYNC)
+                        self.hub.resume()
                         missed = False
                     failures = 0
                     while True:

@@ -9,6 +9,14 @@ from tests.browser.conftest import customer_writes, login, pending_rows
 from tests.private_redis import PrivateRedis
 
 
+def resolve_from_elsewhere(inbox, who: str, seller) -> None:
+    from mostrador.inbox import actions
+    from mostrador.inbox.models import Conversation
+
+    conversation = Conversation.objects.get(inbox=inbox, contact__name=who)
+    actions.resolve(conversation, actions.Actor.person(seller))
+
+
 @pytest.fixture
 def redis_of_its_own(settings):
     redis = PrivateRedis()
@@ -33,13 +41,18 @@ def test_a_redis_restart_is_shown_and_what_came_meanwhile_appears(redis_of_its_o
     expect(status).to_have_text("Reconectando…")
     # Told to nobody: the server cannot publish while Redis is away.
     customer_writes(live_url, shop, "Durante", "¿Abren el domingo?")
+    # And she resolved the first chat from her phone meanwhile: it leaves her Pendientes here.
+    resolve_from_elsewhere(shop, "Antes", agent)
 
     redis_of_its_own.start()
     expect(status).to_be_hidden()
     expect(pending_rows(page).filter(has_text="¿Abren el domingo?")).to_be_visible()
+    expect(pending_rows(page).filter(has_text="¿Tienen bujías?")).to_have_count(0)
     caught_up = [(url.split("?")[0].removeprefix(live_url), said) for url, said in asked if "/ui/" in url]
-    assert ("/ui/list", "live") in caught_up and ("/ui/counters", "live") in caught_up
+    assert ("/ui/counters", "live") in caught_up
     assert all(said == "live" for _, said in caught_up)
+    # The list's first page came with "resumed" itself: no tab asks for its whole list.
+    assert not [url for url, _ in caught_up if url.startswith("/ui/list")]
     # And live again for what comes next.
     customer_writes(live_url, shop, "Después", "¿Despachan a Talca?")
     expect(pending_rows(page).filter(has_text="¿Despachan a Talca?")).to_be_visible()

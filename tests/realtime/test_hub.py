@@ -336,3 +336,49 @@ def test_a_list_that_carried_something_behind_gets_a_frame_of_its_item_alone_whe
     assert heard["pending"][1] == [{"type": hub.LIST_ROWS, "list": "pending", "asked": [], "recount": True}]
     assert len(heard["mine"]) == 1 and len(heard[None]) == 1
     assert [ids for _, _, ids in lister.rendered] == [(1,), (1,), (), ()]
+
+
+class PagesLister(Lister):
+    """First pages written out as what they were made from; a "broken" list has none."""
+
+    def __init__(self):
+        super().__init__()
+        self.pages: list[tuple] = []
+
+    def first_pages(self, jobs):
+        self.pages.extend(jobs)
+        return [None if watching == "broken" else {"type": hub.LIST_ROWS, "list": watching, "whole": True, "for": user_id}
+                for user_id, watching in jobs]
+
+
+def test_after_a_gap_every_socket_is_told_with_its_lists_first_page_made_once_per_alike_list(settings):
+    settings.MOSTRADOR_REALTIME_FRAME_SECONDS = 0.05
+    lister = PagesLister()
+    previous, hub.rows = hub.rows, lister
+
+    async def scenario():
+        here = hub.here()
+        everyone = hub.View(everything=True)
+        ears = [Ear(10, everyone, "pending"), Ear(11, everyone, "pending"), Ear(10, everyone, "pending"),
+                Ear(10, everyone, "mine"), Ear(11, everyone, "mine"), Ear(12, everyone, "broken"), Ear(12, everyone)]
+        for ear in ears:
+            here.add(ear)
+        here.resume()
+        await here.settled()
+        return [[json.loads(text) for text in ear.heard] for ear in ears]
+
+    try:
+        heard = asyncio.run(scenario())
+    finally:
+        hub.rows = previous
+    resumed = {"type": "live.resumed"}
+    for frames, (person, watching) in zip(heard[:5], [(10, "pending"), (11, "pending"), (10, "pending"), (10, "mine"), (11, "mine")], strict=True):
+        assert len(frames) == 1 and frames[0][0] == resumed
+        assert frames[0][1]["whole"] and frames[0][1]["list"] == watching
+        if watching == "mine":
+            assert frames[0][1]["for"] == person
+    # No first page to carry, or no list said: told alone, and the page fetches what it shows.
+    assert heard[5] == [[resumed]] and heard[6] == [[resumed]]
+    # One "pending" for all who see it alike, one "mine" each, one "broken": never one per socket.
+    assert sorted(watching for _, watching in lister.pages) == ["broken", "mine", "mine", "pending"]
+    assert {person for person, watching in lister.pages if watching == "mine"} == {10, 11}

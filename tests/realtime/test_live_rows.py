@@ -237,6 +237,14 @@ def test_a_frames_rows_and_counts_are_what_each_persons_own_request_would_show(c
                 first_page = {str(c.pk) for c in conversation_list(person, filters, limit=3, cursor=None)[0]}
                 own_rows = {row for row in own_rows if row[0] in first_page}
             assert parts(item["html"]) == (own_rows, own_counts), (person.email, watching.query)
+        # After a gap, each list's whole first page: what the person's own list would show.
+        pages = lister.first_pages([(user_id, watching) for user_id, watching, _ in jobs])
+        for (user_id, watching, _), item in zip(jobs, pages, strict=True):
+            person = next(p for p in people.values() if p.pk == user_id)
+            filters, selected = list_filters(QueryDict(watching.query), user_id)
+            first_page = [c.pk for c in conversation_list(person, filters, limit=3, cursor=None)[0]]
+            assert item["whole"] and item["asked"] == first_page
+            assert parts(item["html"]) == parts(changed_rows(person, filters, selected, first_page, timezone.now()))
         transaction.set_rollback(True)
 
 

@@ -129,10 +129,17 @@
   function takeRows(event) {
     const root = $(".list-root");
     // Rows of another list (the page moved on since), or a list on its way that may predate this
-    // change: those chats are fetched instead, as the frame's events already asked.
-    if (!root || listLoading || root.dataset.query !== event.list) return;
-    const ids = event.asked.map(String);
-    if (event.first_page && root.dataset.scrolled) {
+    // change: those chats are fetched instead, as the frame's events already asked (after a gap,
+    // the whole list is).
+    if (!root || listLoading || root.dataset.query !== event.list) {
+      if (event.whole) refreshList();
+      return;
+    }
+    let ids = event.asked.map(String);
+    // After a gap the frame carries the list's whole first page: any row held that is not in it
+    // left the list (or moved past its first page) meanwhile.
+    if (event.whole) ids = [...new Set([...ids, ...$$(".rows .row", root).map((row) => row.dataset.id)])];
+    if ((event.first_page || event.whole) && root.dataset.scrolled) {
       // A busy frame carries the rows of the list's first page only, and she has scrolled past
       // it: her list is asked for again, as long as she holds it.
       for (const id of ids) changedIds.delete(id);
@@ -379,7 +386,9 @@
       showCounters({ pending: last.pending });
     }
     const counted = frame.every((event) => event === last && told || leavesCounters(event) || told && movesOnlyPending(event));
-    for (const event of frame) onEvent(event, counted);
+    // "Resumed" with the list's whole first page: the list is patched from it, not fetched.
+    const carriesList = told && Boolean(last.whole);
+    for (const event of frame) onEvent(event, counted, carriesList);
   }
 
   // Capabilities' pages register what a live event means to them (the quotes board).
@@ -458,7 +467,7 @@
   };
   window.mostrador.fold = fold;
 
-  function onEvent(event, counted) {
+  function onEvent(event, counted, carriesList) {
     // The answer to the heartbeat: the socket is alive, and nothing changed.
     if (event.type === "pong") return;
     if (event.type === "list.rows") {
@@ -470,7 +479,7 @@
       // The server's own link to the other processes was cut, then came back: the socket stayed
       // open, but changes made meanwhile were announced to nobody here.
       showLive(event.type === "live.resumed");
-      if (event.type === "live.resumed") catchUp();
+      if (event.type === "live.resumed") catchUp(!carriesList);
       return;
     }
     if (!counted) refreshCounters();
@@ -491,8 +500,9 @@
   window.mostrador.send = (message) => {
     if (current && current.readyState === WebSocket.OPEN) current.send(JSON.stringify(message));
   };
-  function catchUp() {
-    refreshList(); refreshOpenConversation(); refreshSimulator(); refreshCounters();
+  function catchUp(list = true) {
+    if (list) refreshList();
+    refreshOpenConversation(); refreshSimulator(); refreshCounters();
     for (const fn of eventListeners) fn({ type: "reconnected" });
   }
   function showLive(live) {

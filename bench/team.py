@@ -127,10 +127,12 @@ class Page:
         finally:
             self.counting = None
 
-    def catch_up(self) -> None:
-        """The stream was cut and is back: what changed meanwhile was told to nobody."""
-        self.whole = True
-        self.heard(set())
+    def catch_up(self, list_carried: bool) -> None:
+        """The stream was cut and is back: what changed meanwhile was told to nobody. The list is
+        fetched unless the frame carried its whole first page."""
+        if not list_carried:
+            self.whole = True
+            self.heard(set())
         self.framed()
 
     def heard(self, ids: set[bytes]) -> None:
@@ -208,6 +210,7 @@ class Frame:
         self.last = 0.0
         self.pong = raw == b'[{"type":"pong"}]'
         self.resumed = b'"live.resumed"' in raw
+        self.list_carried = self.resumed and b'"whole":true' in raw
         self.ids: set[bytes] = set()
         self.carried = self.counters = False
         if self.pong or self.resumed or b'"live.paused"' in raw or not config["fetch"]:
@@ -278,7 +281,7 @@ async def sockets_child(config: dict) -> dict:
                 if page is None or heard.pong:
                     continue
                 if heard.resumed:
-                    page.catch_up()
+                    page.catch_up(heard.list_carried)
                 if heard.counters:
                     page.framed()
                 if heard.ids:

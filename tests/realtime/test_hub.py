@@ -136,6 +136,15 @@ def test_a_socket_that_cannot_keep_up_is_told_to_fetch_afresh():
     asyncio.run(scenario())
 
 
+def run_with(lister: hub.ListRows, scenario):
+    """`scenario()` run on a loop of its own, with `lister` making the frames' list items."""
+    previous, hub.rows = hub.rows, lister
+    try:
+        return asyncio.run(scenario())
+    finally:
+        hub.rows = previous
+
+
 class Lister(hub.ListRows):
     """Rows written out as what they were rendered from; a list named "mine" is each person's."""
 
@@ -217,7 +226,6 @@ class WaitingLister(Lister):
 
 def frames_while_the_first_is_made(settings, lister) -> list[tuple[float, str]]:
     settings.MOSTRADOR_REALTIME_FRAME_SECONDS = 0.05
-    previous, hub.rows = hub.rows, lister
 
     async def scenario():
         here = hub.here()
@@ -241,10 +249,7 @@ def frames_while_the_first_is_made(settings, lister) -> list[tuple[float, str]]:
         await asyncio.sleep(0)
         return sent
 
-    try:
-        sent = asyncio.run(scenario())
-    finally:
-        hub.rows = previous
+    sent = run_with(lister, scenario)
     assert len(sent) == 2
     first, second = (json.loads(text) for _, text in sent)
     assert first[-1]["asked"] == [1] and second[-1]["asked"] == [2, 3, 4, 5]
@@ -309,7 +314,6 @@ class BehindLister(Lister):
 def test_a_list_that_carried_something_behind_gets_a_frame_of_its_item_alone_when_due(settings):
     settings.MOSTRADOR_REALTIME_FRAME_SECONDS = 0.05
     lister = BehindLister()
-    previous, hub.rows = hub.rows, lister
 
     async def scenario():
         here = hub.here()
@@ -326,10 +330,7 @@ def test_a_list_that_carried_something_behind_gets_a_frame_of_its_item_alone_whe
         await here.settled()
         return {name: [json.loads(text) for text in ear.heard] for name, ear in ears.items()}
 
-    try:
-        heard = asyncio.run(scenario())
-    finally:
-        hub.rows = previous
+    heard = run_with(lister, scenario)
     # The change's frame, then the "pending" list's item alone; nothing more for the others, and
     # nothing asked again once nothing was behind.
     assert [frame[-1]["type"] for frame in heard["pending"]] == [hub.LIST_ROWS, hub.LIST_ROWS]
@@ -354,7 +355,6 @@ class PagesLister(Lister):
 def test_after_a_gap_every_socket_is_told_with_its_lists_first_page_made_once_per_alike_list(settings):
     settings.MOSTRADOR_REALTIME_FRAME_SECONDS = 0.05
     lister = PagesLister()
-    previous, hub.rows = hub.rows, lister
 
     async def scenario():
         here = hub.here()
@@ -367,10 +367,7 @@ def test_after_a_gap_every_socket_is_told_with_its_lists_first_page_made_once_pe
         await here.settled()
         return [[json.loads(text) for text in ear.heard] for ear in ears]
 
-    try:
-        heard = asyncio.run(scenario())
-    finally:
-        hub.rows = previous
+    heard = run_with(lister, scenario)
     resumed = {"type": "live.resumed"}
     for frames, (person, watching) in zip(heard[:5], [(10, "pending"), (11, "pending"), (10, "pending"), (10, "mine"), (11, "mine")], strict=True):
         assert len(frames) == 1 and frames[0][0] == resumed

@@ -393,7 +393,7 @@
 
   // Capabilities' pages register what a live event means to them (the quotes board).
   const eventListeners = [];
-  window.mostrador = { onEvent: (fn) => eventListeners.push(fn), coalesced, refreshHeaders: REFRESH_HEADERS };
+  window.mostrador = { onEvent: (fn) => eventListeners.push(fn), coalesced };
 
   // ---- a list under the composer --------------------------------------------------------------
   // What a capability offers while one types ("@" colleagues in a note, "/" saved answers):

@@ -77,9 +77,12 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
     async def receive_json(self, content, **kwargs):
         if isinstance(content, dict) and hasattr(self, "user"):
             await self._tell("said", content)
-            if content.get("type") == "watch" and hub.rows is not None:
+            if content.get("type") == "watch":
                 # The page shows this list now: frames carry its changed rows from here on.
-                self.receiver.watching = hub.rows.watch(content.get("list"), content.get("lang"))
+                self.receiver.watching = hub.rows.watch(content.get("list"), content.get("lang")) if hub.rows is not None else None
+                if content.get("page") is True:
+                    # The socket has just opened: the page asks for its list as it is now.
+                    self.hub.first_page(self.receiver)
             if content.get("type") == "ping":
                 # A browser checking its socket is alive. The answer also says that everything it
                 # sent before has been handled, and it comes after every event this process had

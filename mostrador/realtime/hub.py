@@ -11,7 +11,8 @@ changed chats' rows in that list at the end of its frame, rendered once per grou
 see it alike (`ListRows`, which the inbox registers); when what a frame carried was partly read
 earlier (the history counts, on a busy inbox), the lister says when to ask again, and a frame of
 that item alone follows with no chat changed. After a gap in what the process heard, each socket
-is told so with its list's first page as it is now, made the same way.
+is told so with its list's first page as it is now, made the same way; so is a socket just
+opened, whose page asks for it.
 
 Hubs are per event loop: `serve` runs one loop, and tests run each socket's loop of their own."""
 
@@ -191,6 +192,8 @@ class Hub:
         self.recounting = False
         # Events may have been missed (the subscription was cut): the next frame says so.
         self.resuming = False
+        # Sockets just opened whose pages asked for their list's first page (`first_page`).
+        self.opening: set[Receiver] = set()
         # Resolved when what is pending has been handed to the sockets' outboxes.
         self.flushed: asyncio.Future | None = None
 
@@ -241,8 +244,15 @@ class Hub:
 
     def resume(self) -> None:
         """What was published while this process was not listening reached none of its sockets:
-        each is told, with its list's first page as it is now (see `_resume`)."""
+        each is told, with its list's first page as it is now (see `_first_pages`)."""
         self.resuming = True
+        self.take([])
+
+    def first_page(self, receiver: Receiver) -> None:
+        """A page whose socket has just opened asks for its list's first page as it is now (what
+        changed before was told to nobody here), made with those of every socket that opened
+        about the same time: after a restart, every open tab reconnects at once."""
+        self.opening.add(receiver)
         self.take([])
 
     def _flush_soon(self) -> None:
@@ -262,7 +272,11 @@ class Hub:
                 await self._send(batch, plan, await self._rows(batch, plan))
             if self.resuming:
                 self.resuming = False
-                await self._resume()
+                self.opening.clear()
+                await self._first_pages(list(self.receivers), [RESUMED])
+            if self.opening:
+                opening, self.opening = self.opening, set()
+                await self._first_pages([r for r in opening if r in self.views.get(r.view, ())], [])
             if self.recounting:
                 self.recounting = False
                 await self._recount()
@@ -273,7 +287,7 @@ class Hub:
             cost = self.loop.time() - began - self.waited + self.worked
             self.next_flush = max(began + settings.MOSTRADOR_REALTIME_FRAME_SECONDS, began + 2 * cost)
             self.flush_at = None
-            if self.pending or self.recounting or self.resuming:
+            if self.pending or self.recounting or self.resuming or self.opening:
                 self.take([])
             elif self.flushed is not None and not self.flushed.done():
                 self.flushed.set_result(None)
@@ -372,14 +386,17 @@ class Hub:
         listed = await self._items([(receiver, ()) for receiver in self.receivers if receiver.watching is not None])
         await self._send([], [(receiver, ()) for receiver in listed], listed)
 
-    async def _resume(self) -> None:
-        """"live.resumed" to every socket, and to each page that said which list it shows, that
-        list's first page as it is now, rendered once per group of sockets that see it alike: a
-        thousand tabs catching up at once would otherwise each ask for their whole list."""
-        receivers = list(self.receivers)
+    async def _first_pages(self, receivers: list[Receiver], said: list[dict]) -> None:
+        """`said` to every one of `receivers`, and to each page that said which list it shows,
+        that list's first page as it is now, rendered once per group of sockets that see it
+        alike: a thousand tabs catching up at once would otherwise each ask for their whole list.
+        A socket with nothing said and no first page is told to fetch afresh."""
         listed = await self._items([(receiver, ()) for receiver in receivers if receiver.watching is not None], whole=True)
-        said = (0,)
-        await self._send([RESUMED], [(receiver, said) for receiver in receivers], listed)
+        heard = tuple(range(len(said)))
+        for receiver in receivers:
+            if not said and receiver not in listed:
+                receiver.push(RESYNC)
+        await self._send(said, [(receiver, heard) for receiver in receivers if said or receiver in listed], listed)
 
     async def _send(self, batch: list[dict], plan: list[tuple[Receiver, tuple[int, ...]]], listed: dict[Receiver, tuple[Hashable, dict]]) -> None:
         encoded: dict[tuple, str] = {}

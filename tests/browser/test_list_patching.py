@@ -103,3 +103,18 @@ def test_colleagues_coming_and_going_cost_the_page_no_request(page, live_url, ag
     # An access change may move counters (who sees which chats): the page asks.
     shop.members.add(colleague)
     page.wait_for_function("() => window.countersAsked === 1", polling=100)
+
+
+def test_opening_the_inbox_the_list_comes_over_the_socket_not_asked_for_again(page, live_url, agent, shop):
+    customer_writes(live_url, shop, "Primera", "hola uno")
+    asked = []
+    page.on("request", lambda request: asked.append(request.url.removeprefix(live_url).split("?")[0]))
+    login(page, live_url, agent.email)
+    expect(page.locator("html")).to_have_attribute("data-live", "1")
+    page.wait_for_load_state("networkidle")
+    expect(pending_rows(page)).to_have_count(1)
+    # After a restart every open tab reconnects at once: none of them asks for its list.
+    assert "/ui/counters" in asked and not [url for url in asked if url.startswith("/ui/list")]
+    # And the list is live from there.
+    customer_writes(live_url, shop, "Segunda", "hola dos")
+    expect(pending_rows(page)).to_have_count(2)

@@ -379,3 +379,32 @@ def test_after_a_gap_every_socket_is_told_with_its_lists_first_page_made_once_pe
     # One "pending" for all who see it alike, one "mine" each, one "broken": never one per socket.
     assert sorted(watching for _, watching in lister.pages) == ["broken", "mine", "mine", "pending"]
     assert {person for person, watching in lister.pages if watching == "mine"} == {10, 11}
+
+
+def test_sockets_opening_together_get_their_lists_first_page_made_once_per_alike_list(settings):
+    settings.MOSTRADOR_REALTIME_FRAME_SECONDS = 0.05
+    lister = PagesLister()
+
+    async def scenario():
+        here = hub.here()
+        everyone = hub.View(everything=True)
+        ears = [Ear(10, everyone, "pending"), Ear(11, everyone, "pending"), Ear(10, everyone, "mine"),
+                Ear(12, everyone, None), Ear(12, everyone, "broken"), Ear(11, everyone, "pending")]
+        for ear in ears:
+            here.add(ear)
+        # A whole team reconnecting: every page asks, and one closes before its page is made.
+        for ear in ears:
+            here.first_page(ear)
+        here.remove(ears[-1])
+        await here.settled()
+        return [[json.loads(text) for text in ear.heard] for ear in ears]
+
+    heard = run_with(lister, scenario)
+    for frames, watching in zip(heard[:3], ["pending", "pending", "mine"], strict=True):
+        # The first page alone: nothing else happened.
+        assert len(frames) == 1 and len(frames[0]) == 1
+        assert frames[0][0]["whole"] and frames[0][0]["list"] == watching
+    # A page that said no list it shows, or whose list has no first page to give, fetches.
+    assert heard[3] == [[{"type": "live.resumed"}]] and heard[4] == [[{"type": "live.resumed"}]]
+    assert heard[5] == []
+    assert sorted(watching for _, watching in lister.pages) == ["broken", "mine", "pending"]

@@ -80,6 +80,29 @@ def test_the_frame_carries_the_new_row_and_counts_of_the_list_the_page_shows(cli
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_socket_just_opened_gets_its_lists_first_page_when_the_page_asks(client, agent, inbox):
+    """What changed before the socket opened was told to nobody: the page asks for its list over
+    the socket instead of fetching it."""
+    cookie = session_cookie(client, agent)
+    async_to_sync(write)(inbox, "Lucía Pérez", "¿Tienen la talla 38?")
+
+    async def scenario():
+        comm = WebsocketCommunicator(application, "/ws/events", headers=[(b"cookie", cookie.encode()), (b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")])
+        assert (await comm.connect())[0]
+        await comm.send_json_to({"type": "watch", "list": "tab=pending&scope=all", "lang": "es", "page": True})
+        frames = []
+        while not any(item.get("type") == hub.LIST_ROWS for frame in frames for item in frame):
+            frames.append(await comm.receive_json_from(timeout=2))
+        await comm.disconnect()
+        return frames[-1]
+
+    rows = async_to_sync(scenario)()
+    assert len(rows) == 1 and rows[0]["whole"] is True and rows[0]["list"] == "tab=pending&scope=all"
+    assert "Lucía Pérez" in rows[0]["html"] and count(rows[0]["html"], "pending").strip() == "1"
+    assert rows[0]["pending"] == 1
+
+
+@pytest.mark.django_db(transaction=True)
 def test_mine_carries_only_the_persons_own_rows_and_a_nonsense_list_changes_nothing(client, agent, inbox):
     cookie = session_cookie(client, agent)
 

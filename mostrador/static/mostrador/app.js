@@ -121,9 +121,12 @@
 
   // Which list this page shows, said over the socket whenever it changes: frames then carry its
   // changed rows, rendered once for everyone who sees that list alike.
-  function watchList() {
+  // With `page`, the server also sends the list's whole first page as it is now, made once for
+  // every tab that asks at the same moment (all of them reconnect together after a restart).
+  function watchList(page = false) {
     const root = $(".list-root");
-    if (root) window.mostrador.send({ type: "watch", list: root.dataset.query, lang: document.documentElement.lang });
+    if (root) window.mostrador.send({ type: "watch", list: root.dataset.query, lang: document.documentElement.lang, page });
+    return Boolean(root);
   }
   let listLoading = false;
   function takeRows(event) {
@@ -523,10 +526,10 @@
         // closing a quiet socket.
         clearInterval(heartbeat);
         heartbeat = setInterval(() => window.mostrador.send({ type: "ping" }), 30000);
-        watchList();
         // Changes committed while there was no socket (between the page being served and this
-        // moment, or while it was away) were announced to nobody here: look once, now.
-        catchUp();
+        // moment, or while it was away) were announced to nobody here: look once, now. The list
+        // comes over the socket itself.
+        catchUp(!watchList(true));
         delay = 500;
         showLive(true);
       };

@@ -4,7 +4,6 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mostrador.settings")
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.core.asgi import get_asgi_application  # noqa: E402
@@ -15,6 +14,7 @@ django_asgi_app = gated(get_asgi_application())
 
 from mostrador.intake import webhook  # noqa: E402
 from mostrador.realtime.routing import websocket_urlpatterns  # noqa: E402
+from mostrador.realtime.socket_auth import socket_auth  # noqa: E402
 
 
 async def http(scope, receive, send):
@@ -27,6 +27,6 @@ async def http(scope, receive, send):
 application = ProtocolTypeRouter(
     {
         "http": http,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": AllowedHostsOriginValidator(socket_auth(URLRouter(websocket_urlpatterns))),
     }
 )

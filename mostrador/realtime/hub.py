@@ -442,8 +442,7 @@ class Hub:
                 self.add(receiver)
 
 
-@database_sync_to_async
-def view_of(user_id: int) -> View:
+def _view_of(user_id: int) -> View:
     from mostrador.accounts.models import User
     from mostrador.inbox.policy import scope_of
 
@@ -454,6 +453,10 @@ def view_of(user_id: int) -> View:
     if scope.everything:
         return View(everything=True)
     return View(inbox_ids=frozenset(scope.inbox_ids), own_only=frozenset(scope.own_only))
+
+
+# Off the thread Channels shares among all sockets (see socket_auth.py): a read, needing no order.
+view_of = database_sync_to_async(_view_of, thread_sensitive=False)
 
 
 # A frame's reading and rendering run on a thread of their own. On the thread Django gives every

@@ -16,6 +16,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from mostrador.accounts.models import Availability, AvailabilityChange, User
+from mostrador.core.loop_local import loop_local
 from mostrador.realtime.consumers import TabListener
 
 ACTIVE, IDLE = "a", "i"
@@ -206,8 +207,24 @@ async def _offline_unless_back(user_id: int, grace: float) -> None:
         await _change(user_id, to=Availability.OFFLINE, when_now=(Availability.ONLINE, Availability.AWAY))
 
 
-@database_sync_to_async
-def _change(user_id: int, *, to: str, when_now: tuple, only_after_presence: bool = False) -> None:
+# Each person's lock, on each event loop, for as long as someone holds or awaits it.
+_person_locks = loop_local(lambda loop: weakref.WeakValueDictionary())
+
+
+async def _change(user_id: int, **how) -> None:
+    """`_change_now`, one after another for one person in the order asked (asyncio's lock is first
+    come, first served) and side by side for different people, off the thread Channels shares
+    among all sockets: after a restart, a whole team's tabs reconnect at once, and each waited for
+    every colleague's change before it (realtime/socket_auth.py)."""
+    locks = _person_locks()
+    lock = locks.get(user_id)
+    if lock is None:
+        lock = locks[user_id] = asyncio.Lock()
+    async with lock:
+        await database_sync_to_async(_change_now, thread_sensitive=False)(user_id, **how)
+
+
+def _change_now(user_id: int, *, to: str, when_now: tuple, only_after_presence: bool = False) -> None:
     """Move a person to `to` if they are in one of `when_now` (and, if asked, only if the browser,
     not the person, put them there: someone who chose "away" stays away when they move the mouse,
     and someone who chose "offline" stays offline when they open a page)."""

@@ -12,7 +12,9 @@ hands its POSTs to the same `receive`.
 
 Database work runs through `database_sync_to_async`, which gives the thread's connection back when
 the call is done, as Django does at the end of a request: the threads of the server's executor
-come and go, and a connection they kept would be lost to the pool.
+come and go, and a connection they kept would be lost to the pool. It runs on a thread of its
+own (`_intake_thread`): on the executor the sockets use, a thousand tabs reconnecting at once put
+a notification's INSERT behind their reads, and the acknowledgement p99 went to 5 s.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from channels.db import database_sync_to_async
 from django.conf import settings
@@ -38,6 +41,14 @@ from .models import LogState
 log = logging.getLogger(__name__)
 
 PREFIX = "/webhooks/"
+
+
+# One thread: the writer stores one batch at a time anyway (see _GroupWriter).
+_intake_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake")
+
+
+def _on_intake_thread(fn):
+    return database_sync_to_async(fn, thread_sensitive=False, executor=_intake_thread)
 
 
 def too_big() -> tuple[int, dict]:
@@ -67,14 +78,12 @@ async def receive(channel: str, route: str, headers, body: bytes) -> tuple[int, 
     try:
         secrets = connector.cached_webhook_secrets(route)
         if secrets is None:
-            secrets = await database_sync_to_async(connector.webhook_secrets, thread_sensitive=False)(route)
+            secrets = await _on_intake_thread(connector.webhook_secrets)(route)
         verdict = connector.judge(headers, body, route, secrets)
         if verdict.keep_as == LogState.RECEIVED:
             await _writer().keep(channel, body, verdict.account)
         elif verdict.keep_as:
-            await database_sync_to_async(store, thread_sensitive=False)(
-                channel, body, verdict.keep_as, verdict.problem, verdict.account
-            )
+            await _on_intake_thread(store)(channel, body, verdict.keep_as, verdict.problem, verdict.account)
     except DatabaseError:
         log.exception("a %s notification could not be stored", channel)
         return unavailable()
@@ -150,7 +159,7 @@ class _GroupWriter:
             while self.waiting:
                 batch, self.waiting = self.waiting, []
                 try:
-                    await database_sync_to_async(store_many, thread_sensitive=False)([item for item, _ in batch])
+                    await _on_intake_thread(store_many)([item for item, _ in batch])
                 except Exception as exc:  # noqa: BLE001 - each waiting request answers with it
                     for _, done in batch:
                         done.set_exception(exc)

@@ -79,6 +79,8 @@ def free_port() -> int:
 CHAT_IDS = re.compile(rb'"conversation_id":\s*(\d+)')
 # What every page says it shows (a version that carries no rows in its frames ignores it).
 WATCH = json.dumps({"type": "watch", "list": "tab=pending&scope=all", "lang": "es"})
+# What a page says on a socket it has just opened, where its version asks for its list over it.
+WATCH_PAGE = json.dumps({"type": "watch", "list": "tab=pending&scope=all", "lang": "es", "page": True})
 
 
 # What moves only Pendientes, for a version whose page does not say it (`data-only-pending`):
@@ -113,6 +115,7 @@ class Page:
         self.counted = 0.0
         self.counters = 0
         self.whole = False
+        self.listed = None
 
     def framed(self) -> None:
         if self.counting is None:
@@ -127,11 +130,13 @@ class Page:
         finally:
             self.counting = None
 
-    def catch_up(self, list_carried: bool) -> None:
+    def catch_up(self, list_carried: bool, listed=None) -> None:
         """The stream was cut and is back: what changed meanwhile was told to nobody. The list is
-        fetched unless the frame carried its whole first page."""
+        fetched unless the frame carried its whole first page (`listed` is called when a fetched
+        one came)."""
         if not list_carried:
             self.whole = True
+            self.listed = listed
             self.heard(set())
         self.framed()
 
@@ -151,6 +156,9 @@ class Page:
                     await self._get("/ui/list/rows?tab=pending&scope=all&ids=" + ",".join(i.decode() for i in ids), "list")
                 else:
                     await self._get("/ui/list?tab=pending&scope=all", "list")
+                    if whole and self.listed is not None:
+                        self.listed()
+                        self.listed = None
                 self.fetches += 1
         finally:
             self.task = None
@@ -199,6 +207,22 @@ async def load_and_look(port: int, bodies: list[bytes], rate: float, refused: li
     return acks, sent_at, looks
 
 
+async def lists_over_socket(port: int, cookie: str) -> bool:
+    """Whether this version sends a list's first page to a page that asks for it on opening."""
+    import websockets
+
+    headers = {"Cookie": f"sessionid={cookie}", "Origin": f"http://127.0.0.1:{port}"}
+    async with websockets.connect(f"ws://127.0.0.1:{port}/ws/events", additional_headers=headers, max_size=None) as ws:
+        await ws.send(WATCH_PAGE)
+        try:
+            async with asyncio.timeout(3):
+                while b'"whole":true' not in await ws.recv(decode=False):
+                    pass
+        except TimeoutError:
+            return False
+    return True
+
+
 class Frame:
     """One distinct frame as the sockets heard it: read once, however many sockets got it (a
     frame is the same for every socket of one view, and the sockets' process shares the machine's
@@ -210,7 +234,8 @@ class Frame:
         self.last = 0.0
         self.pong = raw == b'[{"type":"pong"}]'
         self.resumed = b'"live.resumed"' in raw
-        self.list_carried = self.resumed and b'"whole":true' in raw
+        self.whole = b'"whole":true' in raw
+        self.list_carried = self.resumed and self.whole
         self.ids: set[bytes] = set()
         self.carried = self.counters = False
         if self.pong or self.resumed or b'"live.paused"' in raw or not config["fetch"]:
@@ -248,44 +273,66 @@ async def sockets_child(config: dict) -> dict:
 
     pages = [Page(port, cookie, config["fetch"]) if config["fetch"] else None for port, cookie in config["tabs"]]
 
+    # With a serve restarted under them (`--restart-serve`), when each tab had its list again.
+    relisted: list[float | None] = [None] * len(config["tabs"])
+    reopened: list[float | None] = [None] * len(config["tabs"])
+
     async def tab(index: int, port: int, cookie: str, opened: asyncio.Event):
         nonlocal closed
         page = pages[index]
         headers = {"Cookie": f"sessionid={cookie}", "Origin": f"http://127.0.0.1:{port}"}
-        async with websockets.connect(f"ws://127.0.0.1:{port}/ws/events", additional_headers=headers,
-                                      # A browser takes a frame of any size (this library's default stops at 1 MiB).
-                                      max_queue=None, ping_interval=None, open_timeout=60, max_size=None) as ws:
-            if page is not None:
-                await ws.send(WATCH)
-            opened.set()
-            while True:
-                try:
-                    raw = await ws.recv(decode=False)
-                except websockets.ConnectionClosed as gone:
-                    closed += 1
-                    said = gone.rcvd or gone.sent
-                    why = f"{said.code} {said.reason}".strip() if said else "no close frame"
-                    why_closed[why] = why_closed.get(why, 0) + 1
-                    return
-                # CLOCK_MONOTONIC on Linux: the same clock in every process, so it compares
-                # with the moments the other process sent each POST.
-                now = time.perf_counter()
-                frames[index] += 1
-                sizes[index] += len(raw)
-                key = (len(raw), hash(raw))
-                heard = known.get(key)
-                if heard is None:
-                    heard = known[key] = Frame(raw, config)
-                heard.sockets += 1
-                heard.last = now
-                if page is None or heard.pong:
-                    continue
-                if heard.resumed:
-                    page.catch_up(heard.list_carried)
-                if heard.counters:
-                    page.framed()
-                if heard.ids:
-                    page.heard(heard.ids)
+        delay, again = 0.5, False
+        while True:
+            try:
+                async with websockets.connect(f"ws://127.0.0.1:{port}/ws/events", additional_headers=headers,
+                                              # A browser takes a frame of any size (this library's default stops at 1 MiB).
+                                              max_queue=None, ping_interval=None, open_timeout=60, max_size=None) as ws:
+                    delay = 0.5
+                    if page is not None:
+                        # Reconnected, the page catches up as that version's does: its list over
+                        # the socket where the server gives it, else fetched.
+                        await ws.send(WATCH_PAGE if again and config["page"] else WATCH)
+                        if again:
+                            reopened[index] = time.perf_counter()
+                            page.catch_up(list_carried=config["page"], listed=lambda: relisted.__setitem__(index, time.perf_counter()))
+                    opened.set()
+                    while True:
+                        raw = await ws.recv(decode=False)
+                        # CLOCK_MONOTONIC on Linux: the same clock in every process, so it compares
+                        # with the moments the other process sent each POST.
+                        now = time.perf_counter()
+                        frames[index] += 1
+                        sizes[index] += len(raw)
+                        key = (len(raw), hash(raw))
+                        heard = known.get(key)
+                        if heard is None:
+                            heard = known[key] = Frame(raw, config)
+                        heard.sockets += 1
+                        heard.last = now
+                        if page is None or heard.pong:
+                            continue
+                        if heard.whole and again and relisted[index] is None:
+                            relisted[index] = now
+                        if heard.resumed:
+                            page.catch_up(heard.list_carried)
+                        if heard.counters:
+                            page.framed()
+                        if heard.ids:
+                            page.heard(heard.ids)
+            except websockets.ConnectionClosed as gone:
+                closed += 1
+                said = gone.rcvd or gone.sent
+                why = f"{said.code} {said.reason}".strip() if said else "no close frame"
+                why_closed[why] = why_closed.get(why, 0) + 1
+            except (OSError, websockets.WebSocketException, TimeoutError):
+                if not config["reconnect"]:
+                    raise
+                # The server is restarting: try again, as the page does.
+            if not config["reconnect"]:
+                return
+            again = True
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
 
     tasks = []
     for start in range(0, len(config["tabs"]), 50):
@@ -326,6 +373,8 @@ async def sockets_child(config: dict) -> dict:
         "fetches": sum(p.fetches for p in pages if p is not None),
         "counters": sum(p.counters for p in pages if p is not None),
         "carried": sum(heard.sockets for heard in known.values() if heard.carried),
+        "relisted": relisted,
+        "reopened": reopened,
     }
 
 
@@ -403,25 +452,30 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids, extra_
     # What the processes log (errors only) is kept, and its tracebacks counted: a listener that
     # fails when a thousand sockets close at once shows there and nowhere else.
     logs = tempfile.TemporaryFile("w+")
-    serves = [subprocess.Popen([mostrador, "serve", "--host", "127.0.0.1", "--port", str(port)] + (["--no-jobs"] if k or args.split else []),
-                               env=env, stdout=subprocess.DEVNULL, stderr=logs, cwd=root)
-              for k, port in enumerate(ports)]
+    def start_serve(k: int, port: int) -> subprocess.Popen:
+        return subprocess.Popen([mostrador, "serve", "--host", "127.0.0.1", "--port", str(port)] + (["--no-jobs"] if k or args.split else []),
+                                env=env, stdout=subprocess.DEVNULL, stderr=logs, cwd=root)
+
+    serves = [start_serve(k, port) for k, port in enumerate(ports)]
     workers = [subprocess.Popen([mostrador, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=logs, cwd=root)
                for _ in range(args.workers)]
     child = None
     try:
         import httpx
 
-        for port in ports:
-            deadline = time.perf_counter() + 120
-            while True:
-                try:
-                    if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                assert time.perf_counter() < deadline, "serve did not start"
-                time.sleep(0.2)
+        def wait_for_serves() -> None:
+            for port in ports:
+                deadline = time.perf_counter() + 120
+                while True:
+                    try:
+                        if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
+                            break
+                    except httpx.HTTPError:
+                        pass
+                    assert time.perf_counter() < deadline, "serve did not start"
+                    time.sleep(0.2)
+
+        wait_for_serves()
         tabs = [(ports[s % len(ports)], people[s % len(people)][0]) for s in range(sockets)]
         child = subprocess.Popen([sys.executable, __file__, "--sockets-child"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         fetch, leave, only_pending = "", [], []
@@ -433,7 +487,10 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids, extra_
             page = httpx.get(f"http://127.0.0.1:{ports[0]}/", cookies={"sessionid": people[0][0]}, follow_redirects=True).text
             leave = declared(page, "leave-counters") or []
             only_pending = declared(page, "only-pending") or ONLY_PENDING_BEFORE
-        child.stdin.write(json.dumps({"tabs": tabs, "fetch": fetch, "leave": leave, "only_pending": only_pending}) + "\n")
+        # Whether this version's page asks for its list over a socket it has just opened.
+        by_socket = bool(args.restart_serve and fetch and uvloop.run(lists_over_socket(ports[0], people[0][0])))
+        child.stdin.write(json.dumps({"tabs": tabs, "fetch": fetch, "leave": leave, "only_pending": only_pending,
+                                      "page": by_socket, "reconnect": args.restart_serve}) + "\n")
         child.stdin.flush()
         assert child.stdout.readline().strip() == "ready", "the sockets did not open"
         time.sleep(1)  # presence settles (everyone came online)
@@ -444,6 +501,16 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids, extra_
             args.private_redis.start()
             time.sleep(6)  # the subscriptions come back (they retry every 0.5 to 5 s)
             subscribers = redis_subscribers(args.redis_url, env["MOSTRADOR_REDIS_PREFIX"])
+        back_at = None
+        if args.restart_serve:
+            # A new version deployed under every open tab; the customers write on meanwhile.
+            for p in serves:
+                p.terminate()
+            for p in serves:
+                p.wait(timeout=30)
+            serves = [start_serve(k, port) for k, port in enumerate(ports)]
+            wait_for_serves()
+            back_at = time.perf_counter()
         child.stdin.write("start\n")
         child.stdin.flush()
         count = int(args.rate * args.seconds / PER)
@@ -517,6 +584,10 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids, extra_
         "stored_p50": pct(stored, .5), "stored_p99": pct(stored, .99),
         "delivered": got / owed if owed else 1.0, "list_p99": pct(looks, .99) * 1000, "frames": result["frames"] / sockets / window,
         "kb": result["bytes"] / sockets / window / 1024, "rss": rss, "ack_p99": pct(acks, .99) * 1000,
+        "relisted": [t - back_at for t in result["relisted"] if t is not None] if back_at is not None else None, "by_socket": by_socket,
+        # From each tab's socket being open again to its list: the server's part, whatever the
+        # backoff that brought the tab back.
+        "relist_wait": [t - o for t, o in zip(result["relisted"], result["reopened"], strict=True) if t is not None],
         "closed": result["closed"], "why_closed": result["why_closed"], "errors": errors, "fetches": result["fetches"] / sockets / window, "counters": result["counters"] / sockets / window, "carried": result["carried"] / sockets / window, "fetch": fetch, "refused": len(refused), "subscribers": subscribers if args.private_redis is not None else None, "rate": total / (max(s + a for s, a in zip(sent_at, acks, strict=True)) - sent_at[0]),
     }
 
@@ -536,6 +607,8 @@ def main():
     ap.add_argument("--split", action="store_true", help="the scale-out shape: serve --no-jobs, the workers do the jobs")
     ap.add_argument("--restart-redis", action="store_true",
                     help="a Redis of the bench's own, restarted under the open sockets before the customers write")
+    ap.add_argument("--restart-serve", action="store_true",
+                    help="every serve restarted under the open sockets as the customers start writing; the tabs reconnect and catch up")
     ap.add_argument("--fetch", action="store_true",
                     help="each socket's page fetches what its frames name, as that version's browser code does")
     ap.add_argument("--customers", type=int, default=3000)
@@ -598,6 +671,11 @@ def measure(args) -> None:
                       + (f" {r['fetches']:9.2f} {r['counters']:10.2f} {r['carried']:9.2f} ({r['fetch']})" if args.fetch else ""), flush=True)
                 if r["closed"]:
                     print("sockets closed: " + ", ".join(f"{n} with {why}" for why, n in r["why_closed"].items()))
+                if r["relisted"] is not None:
+                    print(f"after the serve restart: {len(r['relisted'])} of {count} tabs had their list again "
+                          f"({'over the socket' if r['by_socket'] else 'fetched'}), p50 {pct(r['relisted'], .5):.2f} s, "
+                          f"p99 {pct(r['relisted'], .99):.2f} s after serve was back; p50 {pct(r['relist_wait'], .5):.2f} s, "
+                          f"p99 {pct(r['relist_wait'], .99):.2f} s after its socket was open again")
                 if r["subscribers"] is not None:
                     print(f"after the Redis restart: {r['subscribers']} subscription(s) in Redis for {args.serves} serve(s)")
         if args.rounds > 1:

@@ -158,3 +158,34 @@ def test_online_and_away_time_come_from_the_log(agent):
     assert spent == {"online": (20 + 60) * 60.0, "away": 10 * 60.0}
     # A window that starts while someone is online counts from its start.
     assert time_by_availability(agent.pk, t0 + timedelta(minutes=50), t0 + timedelta(minutes=60)) == {"online": 600.0, "away": 0.0}
+
+
+def test_one_persons_changes_keep_their_order_while_others_go_alongside(monkeypatch):
+    """A slow change for one person does not hold up a colleague's, and her next change waits
+    for it: "online" then "away" never lands as "away" then "online"."""
+    import threading
+    import time
+
+    done = []
+    first_started = threading.Event()
+
+    def change_now(user_id, *, to, **how):
+        if (user_id, to) == (1, "online"):
+            first_started.set()
+            time.sleep(0.2)  # a busy database
+        done.append((user_id, to))
+
+    monkeypatch.setattr(presence, "_change_now", change_now)
+
+    async def scenario():
+        import asyncio
+
+        first = asyncio.ensure_future(presence._change(1, to="online", when_now=()))
+        while not first_started.is_set():
+            await asyncio.sleep(0.005)
+        second = asyncio.ensure_future(presence._change(1, to="away", when_now=()))
+        colleague = asyncio.ensure_future(presence._change(2, to="online", when_now=()))
+        await asyncio.wait_for(asyncio.gather(first, second, colleague), 5)
+
+    async_to_sync(scenario)()
+    assert done == [(2, "online"), (1, "online"), (1, "away")]

@@ -352,22 +352,27 @@ class PagesLister(Lister):
                 for user_id, watching in jobs]
 
 
-def test_after_a_gap_every_socket_is_told_with_its_lists_first_page_made_once_per_alike_list(settings):
-    settings.MOSTRADOR_REALTIME_FRAME_SECONDS = 0.05
-    lister = PagesLister()
+def frames_after(lister: hub.ListRows, sockets: list[tuple[int, str | None]], happen) -> list[list]:
+    """The frames each socket ((person, list) each, all seeing everything) heard once
+    `happen(hub, ears)` had been done and the hub had settled."""
 
     async def scenario():
         here = hub.here()
-        everyone = hub.View(everything=True)
-        ears = [Ear(10, everyone, "pending"), Ear(11, everyone, "pending"), Ear(10, everyone, "pending"),
-                Ear(10, everyone, "mine"), Ear(11, everyone, "mine"), Ear(12, everyone, "broken"), Ear(12, everyone)]
+        ears = [Ear(person, hub.View(everything=True), watching) for person, watching in sockets]
         for ear in ears:
             here.add(ear)
-        here.resume()
+        happen(here, ears)
         await here.settled()
         return [[json.loads(text) for text in ear.heard] for ear in ears]
 
-    heard = run_with(lister, scenario)
+    return run_with(lister, scenario)
+
+
+def test_after_a_gap_every_socket_is_told_with_its_lists_first_page_made_once_per_alike_list(settings):
+    settings.MOSTRADOR_REALTIME_FRAME_SECONDS = 0.05
+    lister = PagesLister()
+    sockets = [(10, "pending"), (11, "pending"), (10, "pending"), (10, "mine"), (11, "mine"), (12, "broken"), (12, None)]
+    heard = frames_after(lister, sockets, lambda here, ears: here.resume())
     resumed = {"type": "live.resumed"}
     for frames, (person, watching) in zip(heard[:5], [(10, "pending"), (11, "pending"), (10, "pending"), (10, "mine"), (11, "mine")], strict=True):
         assert len(frames) == 1 and frames[0][0] == resumed
@@ -385,21 +390,14 @@ def test_sockets_opening_together_get_their_lists_first_page_made_once_per_alike
     settings.MOSTRADOR_REALTIME_FRAME_SECONDS = 0.05
     lister = PagesLister()
 
-    async def scenario():
-        here = hub.here()
-        everyone = hub.View(everything=True)
-        ears = [Ear(10, everyone, "pending"), Ear(11, everyone, "pending"), Ear(10, everyone, "mine"),
-                Ear(12, everyone, None), Ear(12, everyone, "broken"), Ear(11, everyone, "pending")]
-        for ear in ears:
-            here.add(ear)
+    def reconnect(here, ears):
         # A whole team reconnecting: every page asks, and one closes before its page is made.
         for ear in ears:
             here.first_page(ear)
         here.remove(ears[-1])
-        await here.settled()
-        return [[json.loads(text) for text in ear.heard] for ear in ears]
 
-    heard = run_with(lister, scenario)
+    sockets = [(10, "pending"), (11, "pending"), (10, "mine"), (12, None), (12, "broken"), (11, "pending")]
+    heard = frames_after(lister, sockets, reconnect)
     for frames, watching in zip(heard[:3], ["pending", "pending", "mine"], strict=True):
         # The first page alone: nothing else happened.
         assert len(frames) == 1 and len(frames[0]) == 1

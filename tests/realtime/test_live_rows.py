@@ -84,7 +84,7 @@ def test_a_socket_just_opened_gets_its_lists_first_page_when_the_page_asks(clien
     """What changed before the socket opened was told to nobody: the page asks for its list over
     the socket instead of fetching it."""
     cookie = session_cookie(client, agent)
-    async_to_sync(write)(inbox, "Lucía Pérez", "¿Tienen la talla 38?")
+    actions.receive_customer_message(inbox, actions.InboundMessage(contact_external_id="Lucía Pérez", contact_name="Lucía Pérez", text="¿Tienen la talla 38?"))
 
     async def scenario():
         comm = WebsocketCommunicator(application, "/ws/events", headers=[(b"cookie", cookie.encode()), (b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")])

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from mostrador.teamwork import presence
-from tests.browser.conftest import customer_writes, login, pending_rows
+from tests.browser.conftest import customer_writes, login, pending_rows, wait_until_asked
 from tests.private_redis import PrivateRedis
 
 
@@ -33,8 +33,9 @@ def test_a_redis_restart_is_shown_and_what_came_meanwhile_appears(redis_of_its_o
     expect(pending_rows(page).filter(has_text="¿Tienen bujías?")).to_be_visible()
 
     # What the page asks on its own from here on says so, so a person's clicks go first.
-    asked = []
+    asked, paths = [], []
     page.on("request", lambda request: asked.append((request.url, request.headers.get("x-mostrador-refresh"))))
+    page.on("request", lambda request: paths.append(request.url.removeprefix(live_url).split("?")[0]))
     redis_of_its_own.stop()
     status = page.locator("#live-status")
     expect(status).to_be_visible()
@@ -48,6 +49,8 @@ def test_a_redis_restart_is_shown_and_what_came_meanwhile_appears(redis_of_its_o
     expect(status).to_be_hidden()
     expect(pending_rows(page).filter(has_text="¿Abren el domingo?")).to_be_visible()
     expect(pending_rows(page).filter(has_text="¿Tienen bujías?")).to_have_count(0)
+    # Its counters it still asks for (a moment after the frame, as after any change).
+    wait_until_asked(page, paths, "/ui/counters")
     caught_up = [(url.split("?")[0].removeprefix(live_url), said) for url, said in asked if "/ui/" in url]
     assert ("/ui/counters", "live") in caught_up
     assert all(said == "live" for _, said in caught_up)

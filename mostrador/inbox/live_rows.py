@@ -22,8 +22,8 @@ from mostrador.inbox.queries import (
     ListFilters,
     PageEnd,
     capped_counts,
-    first_page_ids,
     first_pages_end,
+    first_pages_ids,
     open_waits,
     read_rows,
     state_filter,
@@ -78,23 +78,16 @@ class ListRows(hub.ListRows):
         return Recounts(kept).again_in()
 
     def first_pages(self, jobs: list[tuple[int, Hashable]]) -> list[dict | None]:
-        # Each list's first page as its person sees it now, then those chats' rows as any frame
-        # carries them, with counts read afresh (no recount memory: nothing carried is trusted).
-        now = timezone.now()
+        # Each list's first page as its person sees it now, all read together, then those chats'
+        # rows as any frame carries them, with counts read afresh (no recount memory: nothing
+        # carried is trusted).
         people = User.objects.filter(is_active=True).in_bulk({user_id for user_id, _ in jobs})
         remember_scopes(list(people.values()))
-        asks = []
-        for user_id, watching in jobs:
-            assert isinstance(watching, Watched)
-            if user_id in people:
-                filters, _ = list_filters(QueryDict(watching.query), user_id)
-                asks.append((user_id, watching, tuple(first_page_ids(people[user_id], filters, PAGE, now))))
-        items = iter(self.render(asks))
-        out = []
-        for user_id, _ in jobs:
-            item = next(items) if user_id in people else None
-            out.append(None if item is None else {**item, "whole": True})
-        return out
+        known = [(user_id, watching) for user_id, watching in jobs if user_id in people]
+        asks = [(people[user_id], list_filters(QueryDict(watching.query), user_id)[0]) for user_id, watching in known]
+        pages = first_pages_ids(asks, PAGE, timezone.now())
+        items = dict(zip(known, self.render([(*job, tuple(page)) for job, page in zip(known, pages, strict=True)]), strict=True))
+        return [None if items.get(job) is None else {**items[job], "whole": True} for job in jobs]
 
 
 class Recounts:

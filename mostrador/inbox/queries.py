@@ -74,10 +74,10 @@ def conversation_list(user, filters: ListFilters, *, limit: int, cursor: str | N
     as a list shows them; `whole` reads every field (the API gives them all)."""
     now = now or timezone.now()
     ordering = ORDERINGS[filters.state]
-    qs = filtered(user, filters).filter(state_filter(filters.state, now))
+    qs = in_order(user, filters, now)
     if cursor:
         qs = qs.filter(_after(ordering, decode_cursor(cursor, len(ordering), [f for f, _ in ordering])))
-    rows = read_rows(qs.order_by(*_order_by(ordering))[: limit + 1], whole=whole)
+    rows = read_rows(qs[: limit + 1], whole=whole)
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -85,11 +85,9 @@ def conversation_list(user, filters: ListFilters, *, limit: int, cursor: str | N
     return rows, next_cursor
 
 
-def first_page_ids(user, filters: ListFilters, size: int, now: datetime) -> list[int]:
-    """The chats of the list's first page, in its order: what `conversation_list` would show."""
-    ordering = ORDERINGS[filters.state]
-    qs = filtered(user, filters).filter(state_filter(filters.state, now)).order_by(*_order_by(ordering))
-    return list(qs.values_list("pk", flat=True)[:size])
+def in_order(user, filters: ListFilters, now: datetime) -> QuerySet[Conversation]:
+    """The list `filters` describe as `user` sees it, in its state's order."""
+    return filtered(user, filters).filter(state_filter(filters.state, now)).order_by(*_order_by(ORDERINGS[filters.state]))
 
 
 # What no list row shows, left unread when rows are read for a list: JSON documents (decoded on
@@ -188,30 +186,45 @@ class PageEnd:
 def first_pages_end(asks: list[tuple[object, ListFilters]], size: int, now: datetime) -> list[PageEnd | None]:
     """For each (person, filters): where that list's first `size` rows end, or None when the list
     is no longer. What a page that has not scrolled holds ends there. Each is read from its list's
-    index (no row is built), and all of them together in one statement per hundred: a busy frame
-    asks this for every person of an "own chats" inbox at once."""
-    ends: list[PageEnd | None] = [None] * len(asks)
+    index (no row is built), and all of them together: a busy frame asks this for every person
+    of an "own chats" inbox at once."""
+    lasts = _places(asks, now, slice(size - 1, size))
+    return [PageEnd(filters.state, last[0]) if last else None for (_, filters), last in zip(asks, lasts, strict=True)]
+
+
+def first_pages_ids(asks: list[tuple[object, ListFilters]], size: int, now: datetime) -> list[list[int]]:
+    """For each (person, filters): the chats of that list's first `size` rows, in its order, as
+    `conversation_list` would show them; all of them read together (after a restart, every open
+    tab asks at once)."""
+    pages = _places(asks, now, slice(0, size))
+    # The ordering's last field is always the primary key.
+    return [[values[-1] for values in sorted(page, key=lambda v, state=filters.state: _key(list(v), state))]
+            for (_, filters), page in zip(asks, pages, strict=True)]
+
+
+def _places(asks: list[tuple[object, ListFilters]], now: datetime, rows: slice) -> list[list[tuple]]:
+    """For each (person, filters): the values of the list's order of its rows `rows`, in no
+    particular order, as the ORM gives them. Every list of one state reads the same columns, so
+    they are read together, one statement per hundred lists."""
+    places: list[list[tuple]] = [[] for _ in asks]
     by_state: dict[str, list[int]] = {}
     for n, (_, filters) in enumerate(asks):
         by_state.setdefault(filters.state, []).append(n)
     for state, numbers in by_state.items():
-        ordering = ORDERINGS[state]
-        names = [name for name, _ in ordering]
+        names = [name for name, _ in ORDERINGS[state]]
         compilers = []
         for n in numbers:
             user, filters = asks[n]
-            qs = filtered(user, filters).filter(state_filter(state, now)).order_by(*_order_by(ordering))
-            compilers.append(qs.values_list(*names)[size - 1 : size].query.get_compiler(connection=connection))
+            compilers.append(in_order(user, filters, now).values_list(*names)[rows].query.get_compiler(connection=connection))
         parts = [compiler.as_sql() for compiler in compilers]
-        # Each list's row comes labelled with its place in `numbers`: a short list has none.
-        read = _together(parts, lambda subs: " UNION ALL ".join(f"SELECT {i}, last_{i}.* FROM ({sub}) last_{i}" for i, sub in subs))
-        # Turned into what the ORM gives by its own converters (SQLite hands back times as text):
-        # every list of one state reads the same columns.
+        # Each row comes labelled with its list's place in `numbers`.
+        read = _together(parts, lambda subs: " UNION ALL ".join(f"SELECT {i}, rows_{i}.* FROM ({sub}) rows_{i}" for i, sub in subs))
+        # Turned into what the ORM gives by its own converters (SQLite hands back times as text).
         first = compilers[0]
         converted = first.apply_converters([row[1:] for row in read], first.get_converters([column for column, _, _ in first.select]))
         for (i, *_), values in zip(read, converted, strict=True):
-            ends[numbers[i]] = PageEnd(state, tuple(values))
-    return ends
+            places[numbers[i]].append(tuple(values))
+    return places
 
 
 def _together(parts: list[tuple[str, tuple]], combine) -> list[tuple]:

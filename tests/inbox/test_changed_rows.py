@@ -80,12 +80,13 @@ def test_sort_keys_order_rows_as_each_list_does(rows):
 def test_where_many_peoples_first_pages_end_is_read_together_and_is_each_ones_own(inbox, monkeypatch, django_assert_num_queries):
     """A busy frame asks where each list's first page ends for everyone of an "own chats" inbox
     at once: the same place each person's own list puts its last row, in one statement per chunk,
-    to the microsecond (SQLite hands the times back as text)."""
+    to the microsecond (SQLite hands the times back as text). Tabs catching up after a restart ask
+    for the first pages' chats themselves, all read together too."""
     from mostrador.accounts.models import Role
     from mostrador.inbox import queries
     from mostrador.inbox.models import Contact
     from mostrador.inbox.policy import remember_scopes
-    from mostrador.inbox.queries import ListFilters, conversation_list, first_pages_end
+    from mostrador.inbox.queries import ListFilters, conversation_list, first_pages_end, first_pages_ids
     from tests.conftest import make_user
 
     now = timezone.now()
@@ -132,3 +133,9 @@ def test_where_many_peoples_first_pages_end_is_read_together_and_is_each_ones_ow
         if end is not None:
             held = queries.filtered(person, filters).filter(queries.state_filter(filters.state, now)).filter(end.holding())
             assert set(held.values_list("pk", flat=True)) == {c.pk for c in first_page(person, filters)}
+    pages = [[c.pk for c in first_page(person, filters)] for person, filters in asks]
+    with django_assert_num_queries(7):
+        assert first_pages_ids(asks, size, now) == pages
+    monkeypatch.setattr(queries, "PER_STATEMENT", 100)
+    with django_assert_num_queries(4):
+        assert first_pages_ids(asks, size, now) == pages

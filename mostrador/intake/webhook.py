@@ -10,11 +10,9 @@ sessions, CSRF and locale that a signed machine-to-machine call does not use; th
 (`webhook`) serves the provider's GET handshakes and any server that mounts only Django, and
 hands its POSTs to the same `receive`.
 
-Database work runs through `database_sync_to_async`, which gives the thread's connection back when
-the call is done, as Django does at the end of a request: the threads of the server's executor
-come and go, and a connection they kept would be lost to the pool. It runs on a thread of its
-own (`_intake_thread`): on the executor the sockets use, a thousand tabs reconnecting at once put
-a notification's INSERT behind their reads, and the acknowledgement p99 went to 5 s.
+Database work runs on a thread of its own (`_on_intake_thread`, core/own_thread.py): on the
+executor the sockets use, a thousand tabs reconnecting at once put a notification's INSERT behind
+their reads, and the acknowledgement p99 went to 5 s.
 """
 
 from __future__ import annotations
@@ -22,9 +20,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from concurrent.futures import ThreadPoolExecutor
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError
@@ -34,6 +30,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from mostrador.connectors.base import connector_class, refusal
 from mostrador.core.loop_local import loop_local
+from mostrador.core.own_thread import own_thread
 
 from .jobs import store, store_many
 from .models import LogState
@@ -44,11 +41,7 @@ PREFIX = "/webhooks/"
 
 
 # One thread: the writer stores one batch at a time anyway (see _GroupWriter).
-_intake_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake")
-
-
-def _on_intake_thread(fn):
-    return database_sync_to_async(fn, thread_sensitive=False, executor=_intake_thread)
+_on_intake_thread = own_thread("intake")
 
 
 def too_big() -> tuple[int, dict]:

@@ -19,21 +19,20 @@ Hubs are per event loop: `serve` runs one loop, and tests run each socket's loop
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import threading
 import time
 import weakref
 from collections.abc import Hashable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.db import connections
 
 from mostrador.core import collector
+from mostrador.core.own_thread import own_thread
 
 from . import events
 
@@ -123,6 +122,10 @@ PONG = frame([{"type": "pong"}])
 RESUMED = {"type": "live.resumed"}
 RESYNC = frame([RESUMED])
 
+# What a frame may owe besides events (`Hub.owed`).
+RECOUNT = "recount"
+RESUME = "resume"
+
 _in_flight: set[asyncio.Task] = set()
 
 # Sockets handed their frame before the loop may serve anything else (see `Hub._send`).
@@ -189,9 +192,9 @@ class Hub:
         # What the lister keeps between frames, and when it asked to render the lists again.
         self.kept: dict = {}
         self.recount_at: asyncio.TimerHandle | None = None
-        self.recounting = False
-        # Events may have been missed (the subscription was cut): the next frame says so.
-        self.resuming = False
+        # What the next frame owes besides the pending events: RECOUNT (see `_recount`), RESUME
+        # (events may have been missed: `resume`).
+        self.owed: set[str] = set()
         # Sockets just opened whose pages asked for their list's first page (`first_page`).
         self.opening: set[Receiver] = set()
         # Resolved when what is pending has been handed to the sockets' outboxes.
@@ -244,8 +247,8 @@ class Hub:
 
     def resume(self) -> None:
         """What was published while this process was not listening reached none of its sockets:
-        each is told, with its list's first page as it is now (see `_first_pages`)."""
-        self.resuming = True
+        each is told, with its list's first page as it is now (see `_first_page_items`)."""
+        self.owed.add(RESUME)
         self.take([])
 
     def first_page(self, receiver: Receiver) -> None:
@@ -264,21 +267,19 @@ class Hub:
         began = self.loop.time()
         self.waited = self.worked = 0.0
         batch, self.pending = self.pending, []
+        owed, self.owed = self.owed, set()
+        opening, self.opening = self.opening, set()
         try:
             if any(e["type"] == events.ACCESS_CHANGED for e in batch):
                 await self._review_access()
             if batch:
                 plan = self._plan(batch, await self._assignees(batch))
                 await self._send(batch, plan, await self._rows(batch, plan))
-            if self.resuming:
-                self.resuming = False
-                self.opening.clear()
-                await self._first_pages(list(self.receivers), [RESUMED])
-            if self.opening:
-                opening, self.opening = self.opening, set()
-                await self._first_pages([r for r in opening if r in self.views.get(r.view, ())], [])
-            if self.recounting:
-                self.recounting = False
+            if RESUME in owed:
+                await self._resume()  # every socket, the opening ones among them
+            elif opening:
+                await self._open([r for r in opening if r in self.views.get(r.view, ())])
+            if RECOUNT in owed:
                 await self._recount()
         except Exception:  # noqa: BLE001 - the database is away: the pages fetch afresh later
             log.exception("could not deliver %s realtime events", len(batch))
@@ -287,7 +288,7 @@ class Hub:
             cost = self.loop.time() - began - self.waited + self.worked
             self.next_flush = max(began + settings.MOSTRADOR_REALTIME_FRAME_SECONDS, began + 2 * cost)
             self.flush_at = None
-            if self.pending or self.recounting or self.resuming or self.opening:
+            if self.pending or self.owed or self.opening:
                 self.take([])
             elif self.flushed is not None and not self.flushed.done():
                 self.flushed.set_result(None)
@@ -376,7 +377,7 @@ class Hub:
 
     def _recount_due(self) -> None:
         self.recount_at = None
-        self.recounting = True
+        self.owed.add(RECOUNT)
         self.take([])
 
     async def _recount(self) -> None:
@@ -386,17 +387,25 @@ class Hub:
         listed = await self._items([(receiver, ()) for receiver in self.receivers if receiver.watching is not None])
         await self._send([], [(receiver, ()) for receiver in listed], listed)
 
-    async def _first_pages(self, receivers: list[Receiver], said: list[dict]) -> None:
-        """`said` to every one of `receivers`, and to each page that said which list it shows,
-        that list's first page as it is now, rendered once per group of sockets that see it
-        alike: a thousand tabs catching up at once would otherwise each ask for their whole list.
-        A socket with nothing said and no first page is told to fetch afresh."""
-        listed = await self._items([(receiver, ()) for receiver in receivers if receiver.watching is not None], whole=True)
-        heard = tuple(range(len(said)))
+    async def _resume(self) -> None:
+        """Every socket is told events may have been missed, each page with its list's first page."""
+        receivers = list(self.receivers)
+        listed = await self._first_page_items(receivers)
+        await self._send([RESUMED], [(receiver, (0,)) for receiver in receivers], listed)
+
+    async def _open(self, receivers: list[Receiver]) -> None:
+        """Each just-opened page gets its list's first page, or is told to fetch it."""
+        listed = await self._first_page_items(receivers)
         for receiver in receivers:
-            if not said and receiver not in listed:
+            if receiver not in listed:
                 receiver.push(RESYNC)
-        await self._send(said, [(receiver, heard) for receiver in receivers if said or receiver in listed], listed)
+        await self._send([], [(receiver, ()) for receiver in listed], listed)
+
+    async def _first_page_items(self, receivers: list[Receiver]) -> dict[Receiver, tuple[Hashable, dict]]:
+        """Each page's list's first page as it is now, rendered once per group of sockets that
+        see it alike: a thousand tabs catching up at once would otherwise each ask for their
+        whole list."""
+        return await self._items([(receiver, ()) for receiver in receivers if receiver.watching is not None], whole=True)
 
     async def _send(self, batch: list[dict], plan: list[tuple[Receiver, tuple[int, ...]]], listed: dict[Receiver, tuple[Hashable, dict]]) -> None:
         encoded: dict[tuple, str] = {}
@@ -459,25 +468,20 @@ def _view_of(user_id: int) -> View:
 view_of = database_sync_to_async(_view_of, thread_sensitive=False)
 
 
-# A frame's reading and rendering run on a thread of their own. On the thread Django gives every
-# synchronous view, a busy frame's rows made a seller's click wait until they were done.
-_frames_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="frames")
+# A frame's reading and rendering run on a thread of their own (see core/own_thread.py).
+_frames_thread = own_thread("frames")
 
 
 def _on_frames_thread(fn):
     """`fn` made an awaitable that runs on the frames thread and returns (its value, the CPU
     seconds it took there)."""
 
-    def run(*args):
+    @functools.wraps(fn)
+    def timed(*args):
         began = time.thread_time()
-        try:
-            return fn(*args), time.thread_time() - began
-        finally:
-            # As after a request: the thread's connection is given back (to the pool, on PostgreSQL),
-            # so a frame never starts on one the database has since closed.
-            connections.close_all()
+        return fn(*args), time.thread_time() - began
 
-    return sync_to_async(run, thread_sensitive=False, executor=_frames_thread)
+    return _frames_thread(timed)
 
 
 @_on_frames_thread

@@ -324,7 +324,7 @@ def test_a_list_that_carried_something_behind_gets_a_frame_of_its_item_alone_whe
         await here.settled()
         assert here.recount_at is not None, "the lister said when"
         deadline = asyncio.get_running_loop().time() + 2
-        while not (len(ears["pending"].heard) == 2 and here.recount_at is None and not here.recounting):
+        while not (len(ears["pending"].heard) == 2 and here.recount_at is None and hub.RECOUNT not in here.owed):
             assert asyncio.get_running_loop().time() < deadline, "no recount came"
             await asyncio.sleep(0.02)
         await here.settled()

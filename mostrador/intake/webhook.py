@@ -32,7 +32,7 @@ from mostrador.connectors.base import connector_class, refusal
 from mostrador.core.loop_local import loop_local
 from mostrador.core.own_thread import own_thread
 
-from .jobs import store, store_many
+from .jobs import MOST_PER_INSERT, store, store_many
 from .models import LogState
 
 log = logging.getLogger(__name__)
@@ -150,7 +150,7 @@ class _GroupWriter:
     async def _write(self) -> None:
         try:
             while self.waiting:
-                batch, self.waiting = self.waiting, []
+                batch, self.waiting = self.waiting[:MOST_PER_INSERT], self.waiting[MOST_PER_INSERT:]
                 try:
                     await _on_intake_thread(store_many)([item for item, _ in batch])
                 except Exception as exc:  # noqa: BLE001 - each waiting request answers with it

@@ -46,7 +46,18 @@ def test_the_asgi_route_answers_like_the_view(wa_inbox, agent_api):
     assert agent_api.get("/conversations", state="pending").json_body["items"][0]["last_message"]["text"]
 
 
-def test_concurrent_notifications_are_all_stored_before_their_answer(wa_inbox):
+def test_concurrent_notifications_are_all_stored_before_their_answer(wa_inbox, monkeypatch):
+    from mostrador.intake import jobs, webhook
+
+    # Those that wait while one INSERT commits go in the next, a bounded number at a time.
+    monkeypatch.setattr(webhook, "MOST_PER_INSERT", 5)
+    inserts = []
+
+    def counted(items):
+        inserts.append(len(items))
+        jobs.store_many(items)
+
+    monkeypatch.setattr(webhook, "store_many", counted)
     bodies = []
     for i in range(12):
         note = fixture("text")
@@ -60,6 +71,22 @@ def test_concurrent_notifications_are_all_stored_before_their_answer(wa_inbox):
     assert [a.status_code for a in answers] == [200] * 12
     assert set(InboundLog.objects.filter(state=LogState.RECEIVED).values_list("account", flat=True)) == {PHONE_NUMBER_ID}
     assert InboundLog.objects.filter(state=LogState.RECEIVED).count() == 12
+    assert sum(inserts) == 12 and max(inserts) <= 5 and len(inserts) > 1
+    # Each kept whole, as the pump reads it.
+    kept = InboundLog.objects.order_by("received_at", "pk")
+    assert sorted(bytes(log.body) for log in kept) == sorted(bodies)
+    assert {(log.channel, log.problem, log.attempts, log.processed_at) for log in kept} == {("whatsapp", "", 0, None)}
+    assert all(log.received_at.tzinfo is not None for log in kept)
+
+
+def test_more_notifications_than_one_insert_holds_are_refused_whole():
+    from mostrador.intake.jobs import MOST_PER_INSERT, store_many
+
+    with pytest.raises(ValueError):
+        store_many([("whatsapp", b"{}", "1")] * (MOST_PER_INSERT + 1))
+    assert InboundLog.objects.count() == 0
+    store_many([("whatsapp", b"{}", "1")] * MOST_PER_INSERT)
+    assert InboundLog.objects.filter(state=LogState.RECEIVED).count() == MOST_PER_INSERT
 
 
 def test_a_batch_that_fails_is_processed_one_notification_at_a_time(wa_inbox, agent_api, monkeypatch):

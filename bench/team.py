@@ -1,12 +1,13 @@
 """The whole team on one server: many signed-in browser sockets while customers write steadily.
 
     python bench/team.py [--sockets 1,1000] [--people 200] [--rate 1000] [--seconds 15] [--serves 1] [--rounds 1]
-                         [--workers 1] [--against DIR] [--against-env KEY=VALUE]
+                         [--workers 1] [--split] [--intake-serve] [--against DIR] [--against-env KEY=VALUE]
 
 For each socket count (and, with `--against`, for another checkout of the product too, so two
 versions are measured side by side in one run; with `--against-env`, for this checkout again
 with a setting changed), it starts `mostrador serve` (`--serves 2`: two of
-them behind Redis, the sockets split between them) on a PostgreSQL database made for this run,
+them behind Redis, the sockets split between them; `--intake-serve`: one more, taking the
+webhooks alone, as a proxy sending /webhooks/ there would have it) on a PostgreSQL database made for this run,
 opens that many WebSockets of signed-in people (agents of one of four WhatsApp numbers, one of them
 an "own chats and unassigned" inbox; supervisors and an admin who see every inbox), and posts
 signed webhook notifications at a steady rate of customer messages. It prints, per scenario:
@@ -184,14 +185,15 @@ class Page:
             await reader.readexactly(size + 2)
         await reader.readline()
 
-async def load_and_look(port: int, bodies: list[bytes], rate: float, refused: list, cookie: str):
-    """The customers' load and, meanwhile, one seller asking for her list four times a second:
-    the ack times, the moments each body was sent, and how long each list took to come."""
+async def load_and_look(port: int, bodies: list[bytes], rate: float, refused: list, cookie: str, look_port: int):
+    """The customers' load on `port` and, meanwhile, one seller asking `look_port` for her list
+    four times a second: the ack times, the moments each body was sent, and how long each list
+    took to come."""
     looks: list[float] = []
     done = asyncio.Event()
 
     async def look() -> None:
-        seller = Page(port, cookie, "list", refresh=False)
+        seller = Page(look_port, cookie, "list", refresh=False)
         while not done.is_set():
             start = time.perf_counter()
             await seller._get("/ui/list?tab=pending&scope=all", "list")
@@ -443,10 +445,12 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids, extra_
     from mostrador.intake.models import InboundLog
 
     ports = [free_port() for _ in range(args.serves)]
+    # With --intake-serve, the webhooks' own serve: no socket and no job, only the POSTs.
+    intake_port = free_port() if args.intake_serve else None
     env = {**os.environ, "DATABASE_URL": PG_URL, "MOSTRADOR_LOG_LEVEL": "ERROR", "MOSTRADOR_JOB_POLL_SECONDS": "0.05",
            "MOSTRADOR_PRESENCE_GRACE_SECONDS": "0", **extra_env}
     env.pop("REDIS_URL", None)
-    if args.serves > 1 or args.redis or args.workers:
+    if meet_in_redis(args):
         env.update(REDIS_URL=args.redis_url, MOSTRADOR_REDIS_PREFIX=f"mostrador-bench-{os.getpid()}-{run}")
     mostrador = str(root / ".venv" / "bin" / "mostrador")
     # What the processes log (errors only) is kept, and its tracebacks counted: a listener that
@@ -456,7 +460,10 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids, extra_
         return subprocess.Popen([mostrador, "serve", "--host", "127.0.0.1", "--port", str(port)] + (["--no-jobs"] if k or args.split else []),
                                 env=env, stdout=subprocess.DEVNULL, stderr=logs, cwd=root)
 
-    serves = [start_serve(k, port) for k, port in enumerate(ports)]
+    def start_serves() -> list[subprocess.Popen]:
+        return [start_serve(k, port) for k, port in enumerate(ports)] + ([start_serve(1, intake_port)] if intake_port else [])
+
+    serves = start_serves()
     workers = [subprocess.Popen([mostrador, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=logs, cwd=root)
                for _ in range(args.workers)]
     child = None
@@ -464,7 +471,7 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids, extra_
         import httpx
 
         def wait_for_serves() -> None:
-            for port in ports:
+            for port in ports + ([intake_port] if intake_port else []):
                 deadline = time.perf_counter() + 120
                 while True:
                     try:
@@ -508,7 +515,7 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids, extra_
                 p.terminate()
             for p in serves:
                 p.wait(timeout=30)
-            serves = [start_serve(k, port) for k, port in enumerate(ports)]
+            serves = start_serves()
             wait_for_serves()
             back_at = time.perf_counter()
         child.stdin.write("start\n")
@@ -523,7 +530,7 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids, extra_
         # processed a notification) compares with the moments the POSTs were sent.
         wall_at_zero = time.time() - time.perf_counter()
         loaded_from = timezone.now()
-        acks, sent_at, looks = uvloop.run(load_and_look(ports[0], bodies, args.rate / PER, refused, people[0][0]))
+        acks, sent_at, looks = uvloop.run(load_and_look(intake_port or ports[0], bodies, args.rate / PER, refused, people[0][0], ports[0]))
         total = (count - len(refused)) * PER
         deadline = time.perf_counter() + 120
         while (Message.objects.filter(external_id__startswith=f"wamid.team.{run}.").count() < total
@@ -592,6 +599,11 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids, extra_
     }
 
 
+def meet_in_redis(args) -> bool:
+    """Whether the processes meet in Redis (more than one of them, or asked to)."""
+    return bool(args.serves > 1 or args.redis or args.workers or args.intake_serve)
+
+
 def main():
     if "--sockets-child" in sys.argv:
         print(json.dumps(uvloop.run(sockets_child(json.loads(sys.stdin.readline())))), flush=True)
@@ -604,6 +616,8 @@ def main():
     ap.add_argument("--serves", type=int, default=1, help="serve processes (more than one meet in Redis)")
     ap.add_argument("--redis", action="store_true", help="fan out through Redis even with one serve")
     ap.add_argument("--workers", type=int, default=1, help="`mostrador worker` processes beside serve (they meet in Redis)")
+    ap.add_argument("--intake-serve", action="store_true",
+                    help="one more serve --no-jobs that takes the webhooks alone (a proxy sends /webhooks/ to it); the tabs use the others")
     ap.add_argument("--split", action="store_true", help="the scale-out shape: serve --no-jobs, the workers do the jobs")
     ap.add_argument("--restart-redis", action="store_true",
                     help="a Redis of the bench's own, restarted under the open sockets before the customers write")
@@ -652,7 +666,8 @@ def measure(args) -> None:
     if changed:
         print("with-env: " + " ".join(args.against_env))
     print(f"{args.people} people, {NUMBERS} numbers, {args.rate:.0f} customer messages/s for {args.seconds:.0f} s, "
-          f"{args.serves} serve(s){' --no-jobs' if args.split else ''} + {args.workers} worker(s){', through Redis' if args.serves > 1 or args.redis or args.workers else ''}")
+          f"{args.serves} serve(s){' --no-jobs' if args.split else ''}{' + 1 for the webhooks' if args.intake_serve else ''} + {args.workers} worker(s)"
+          f"{', through Redis' if meet_in_redis(args) else ''}")
     print(f"{'code':8} {'sockets':>7} {'msg/s':>6} {'CPU ms/msg':>10} {'serve':>6} {'tabs':>5} {'p50 s':>6} {'p99 s':>6} {'stored':>6} {'p99':>5} {'delivered':>9} "
           f"{'frames/s':>8} {'KB/s':>6} {'RSS MB':>6} {'ack p99 ms':>10} {'list p99 ms':>11} {'closed':>6} {'errors':>6}"
           + (f" {'fetches/s':>9} {'counters/s':>10} {'carried/s':>9}" if args.fetch else ""))

@@ -131,16 +131,15 @@ class Page:
         finally:
             self.counting = None
 
-    def catch_up(self, list_carried: bool, counters_carried: bool = False, listed=None) -> None:
+    def catch_up(self, list_carried: bool, listed=None) -> None:
         """The stream was cut and is back: what changed meanwhile was told to nobody. The list is
         fetched unless the frame carried its whole first page (`listed` is called when a fetched
-        one came), and the counters unless they came with it."""
+        one came)."""
         if not list_carried:
             self.whole = True
             self.listed = listed
             self.heard(set())
-        if not counters_carried:
-            self.framed()
+        self.framed()
 
     def heard(self, ids: set[bytes]) -> None:
         self.changed |= ids
@@ -210,9 +209,8 @@ async def load_and_look(port: int, bodies: list[bytes], rate: float, refused: li
     return acks, sent_at, looks
 
 
-async def lists_over_socket(port: int, cookie: str) -> tuple[bool, bool]:
-    """Whether this version sends a list's first page to a page that asks for it on opening, and
-    whether the top bar's numbers come with it."""
+async def lists_over_socket(port: int, cookie: str) -> bool:
+    """Whether this version sends a list's first page to a page that asks for it on opening."""
     import websockets
 
     headers = {"Cookie": f"sessionid={cookie}", "Origin": f"http://127.0.0.1:{port}"}
@@ -220,11 +218,11 @@ async def lists_over_socket(port: int, cookie: str) -> tuple[bool, bool]:
         await ws.send(WATCH_PAGE)
         try:
             async with asyncio.timeout(3):
-                while b'"whole":true' not in (raw := await ws.recv(decode=False)):
+                while b'"whole":true' not in await ws.recv(decode=False):
                     pass
         except TimeoutError:
-            return False, False
-    return True, b'"counters":' in raw
+            return False
+    return True
 
 
 class Frame:
@@ -240,7 +238,6 @@ class Frame:
         self.resumed = b'"live.resumed"' in raw
         self.whole = b'"whole":true' in raw
         self.list_carried = self.resumed and self.whole
-        self.counters_carried = self.list_carried and b'"counters":' in raw
         self.ids: set[bytes] = set()
         self.carried = self.counters = False
         if self.pong or self.resumed or b'"live.paused"' in raw or not config["fetch"]:
@@ -299,7 +296,7 @@ async def sockets_child(config: dict) -> dict:
                         await ws.send(WATCH_PAGE if again and config["page"] else WATCH)
                         if again:
                             reopened[index] = time.perf_counter()
-                            page.catch_up(list_carried=config["page"], counters_carried=config["page_counters"], listed=lambda: relisted.__setitem__(index, time.perf_counter()))
+                            page.catch_up(list_carried=config["page"], listed=lambda: relisted.__setitem__(index, time.perf_counter()))
                     opened.set()
                     while True:
                         raw = await ws.recv(decode=False)
@@ -319,7 +316,7 @@ async def sockets_child(config: dict) -> dict:
                         if heard.whole and again and relisted[index] is None:
                             relisted[index] = now
                         if heard.resumed:
-                            page.catch_up(heard.list_carried, heard.counters_carried)
+                            page.catch_up(heard.list_carried)
                         if heard.counters:
                             page.framed()
                         if heard.ids:
@@ -498,9 +495,9 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids, extra_
             leave = declared(page, "leave-counters") or []
             only_pending = declared(page, "only-pending") or ONLY_PENDING_BEFORE
         # Whether this version's page asks for its list over a socket it has just opened.
-        by_socket, page_counters = uvloop.run(lists_over_socket(ports[0], people[0][0])) if args.restart_serve and fetch else (False, False)
+        by_socket = bool(args.restart_serve and fetch and uvloop.run(lists_over_socket(ports[0], people[0][0])))
         child.stdin.write(json.dumps({"tabs": tabs, "fetch": fetch, "leave": leave, "only_pending": only_pending,
-                                      "page": by_socket, "page_counters": page_counters, "reconnect": args.restart_serve}) + "\n")
+                                      "page": by_socket, "reconnect": args.restart_serve}) + "\n")
         child.stdin.flush()
         assert child.stdout.readline().strip() == "ready", "the sockets did not open"
         time.sleep(1)  # presence settles (everyone came online)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from mostrador.inbox import hooks
-from mostrador.inbox.queries import ListFilters, pending_total, sort_key, state_counts, still_listed
+from mostrador.inbox.queries import ListFilters, sort_key, state_counts, still_listed
 from mostrador.inbox.row import row_html
 from mostrador.inbox.templatetags.mostrador import tab_count
 from mostrador.rules.attention import State
@@ -94,11 +94,3 @@ def changed_rows(user, filters: ListFilters, selected: dict, ids: list[int], now
     tabs' counts."""
     rows = marked(still_listed(user, filters, ids, now), filters)
     return changed_html([row_html(c, selected, now, open_id) for c in rows], ids, tab_counts(user, filters, now))
-
-
-def top_bar_counts(user) -> dict[str, int]:
-    """The top bar's live numbers for `user`: their Pendientes in every inbox, and each count a
-    capability shows there (`hooks.topbar_items`)."""
-    numbers = {"pending": pending_total(user)}
-    numbers.update({item.key: item.count for item in hooks.topbar_items.collect(user) if item.count is not None})
-    return numbers

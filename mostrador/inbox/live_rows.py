@@ -13,7 +13,7 @@ from django.http import QueryDict
 from django.utils import timezone, translation
 
 from mostrador.accounts.models import User
-from mostrador.inbox.listing import PAGE, changed_html, every_state, list_filters, list_query, marked, top_bar_counts
+from mostrador.inbox.listing import PAGE, changed_html, every_state, list_filters, list_query, marked
 from mostrador.inbox.models import Conversation
 from mostrador.inbox.policy import Scope, remember_scopes, scope_of
 from mostrador.inbox.queries import (
@@ -87,9 +87,7 @@ class ListRows(hub.ListRows):
         asks = [(people[user_id], list_filters(QueryDict(watching.query), user_id)[0]) for user_id, watching in known]
         pages = first_pages_ids(asks, PAGE, timezone.now())
         items = dict(zip(known, self.render([(*job, tuple(page)) for job, page in zip(known, pages, strict=True)]), strict=True))
-        # And the top bar's numbers, once per person: every tab would otherwise ask for them too.
-        counters = {user_id: top_bar_counts(people[user_id]) for user_id in {user_id for user_id, _ in known}}
-        return [None if items.get(job) is None else {**items[job], "whole": True, "counters": counters[job[0]]} for job in jobs]
+        return [None if items.get(job) is None else {**items[job], "whole": True} for job in jobs]
 
 
 class Recounts:

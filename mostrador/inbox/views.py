@@ -21,18 +21,7 @@ from mostrador.inbox import actions, hooks, policy
 from mostrador.inbox.actions.actor import ActionRefused
 from mostrador.inbox.actions.outbound import window_closes_at
 from mostrador.inbox.jobs import sync_templates as sync_templates_job
-from mostrador.inbox.listing import (
-    MOST_CHANGED,
-    PAGE,
-    TABS,
-    changed_rows,
-    id_param,
-    list_filters,
-    list_query,
-    marked,
-    tab_counts,
-    top_bar_counts,
-)
+from mostrador.inbox.listing import MOST_CHANGED, PAGE, TABS, changed_rows, id_param, list_filters, list_query, marked, tab_counts
 from mostrador.inbox.media import store_upload
 from mostrador.inbox.models import ContactField, Conversation, Inbox, Priority, Tag, TemplateStatus
 from mostrador.inbox.queries import (
@@ -40,6 +29,7 @@ from mostrador.inbox.queries import (
     ListFilters,
     ai_answers,
     conversation_list,
+    pending_total,
     visible_conversations,
     visible_inboxes,
 )
@@ -249,7 +239,9 @@ def _whole_page(request, pane: dict, open_id: int | None) -> HttpResponse:
 @require_GET
 def counters(request):
     """The top bar's numbers, for the page's script to keep them live."""
-    return JsonResponse(top_bar_counts(request.user))
+    numbers = {"pending": pending_total(request.user)}
+    numbers.update({item.key: item.count for item in hooks.topbar_items.collect(request.user) if item.count is not None})
+    return JsonResponse(numbers)
 
 
 @login_required

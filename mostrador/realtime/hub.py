@@ -162,8 +162,8 @@ class ListRows:
 
     def first_pages(self, jobs: list[tuple[int, Hashable]]) -> list[dict | None]:
         """For each (person, list): the item carrying that list's whole first page as it is now
-        (its `whole` set) and the person's top-bar numbers (`counters`), for sockets that may
-        have missed changes; None for the page to fetch them itself. Called in a database thread."""
+        (its `whole` set), for sockets that may have missed changes; None for the page to fetch
+        its list itself. Called in a database thread."""
         return [None] * len(jobs)
 
 

@@ -156,6 +156,17 @@ def customer_writes(base, inbox, who, text):
     assert response.status_code == 201, response.text
 
 
+def wait_until_asked(page, asked: list[str], path: str, seconds: float = 5) -> None:
+    """Wait until the page has asked for `path` (`asked` holds the paths it asked for, as a
+    request listener records them): its own refreshes go out a moment after what prompted them."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while path not in asked:
+        assert time.monotonic() < deadline, f"the page did not ask for {path}"
+        page.wait_for_timeout(50)
+
+
 def pending_rows(page):
     return page.locator(".rows .row")
 

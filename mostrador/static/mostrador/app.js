@@ -386,8 +386,7 @@
     const told = last && last.type === "list.rows" && last.pending !== undefined;
     if (told) {
       pendingToldAt = performance.now();
-      // A list's whole first page comes with every number of the top bar.
-      showCounters(last.counters || { pending: last.pending });
+      showCounters({ pending: last.pending });
     }
     const counted = frame.every((event) => event === last && told || leavesCounters(event) || told && movesOnlyPending(event));
     // "Resumed" with the list's whole first page: the list is patched from it, not fetched.
@@ -504,10 +503,9 @@
   window.mostrador.send = (message) => {
     if (current && current.readyState === WebSocket.OPEN) current.send(JSON.stringify(message));
   };
-  // `fetch` false: the list's first page and the top bar's numbers come over the socket.
-  function catchUp(fetch = true) {
-    if (fetch) { refreshList(); refreshCounters(); }
-    refreshOpenConversation(); refreshSimulator();
+  function catchUp(list = true) {
+    if (list) refreshList();
+    refreshOpenConversation(); refreshSimulator(); refreshCounters();
     for (const fn of eventListeners) fn({ type: "reconnected" });
   }
   function showLive(live) {

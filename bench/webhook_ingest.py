@@ -64,6 +64,10 @@ def notification(i: int, per: int, customers: int = 5000, numbers: int = 1) -> b
     return json.dumps(body, separators=(",", ":")).encode()
 
 
+# Shorter than uvicorn's keep-alive (5 s): a connection idle this long is opened again.
+IDLE_REOPEN = 4.0
+
+
 async def load(port: int, bodies: list[bytes], concurrency: int, rate: float = 0,
                refused: list | None = None) -> tuple[list[float], list[float]]:
     """Post every body over `concurrency` keep-alive connections; the ack time of each, and the
@@ -81,6 +85,7 @@ async def load(port: int, bodies: list[bytes], concurrency: int, rate: float = 0
     async def client():
         nonlocal sent
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        used = time.perf_counter()
         try:
             while queue:
                 index = queue.pop()
@@ -96,6 +101,12 @@ async def load(port: int, bodies: list[bytes], concurrency: int, rate: float = 0
                     "POST /webhooks/whatsapp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                     f"X-Hub-Signature-256: {sig}\r\nContent-Length: {len(body)}\r\n\r\n"
                 )
+                if time.perf_counter() - used > IDLE_REOPEN:
+                    # The server closes a connection idle for its keep-alive time: at a low rate
+                    # each waits longer than that between posts, so it opens a new one first, as
+                    # a pooling HTTP client would.
+                    writer.close()
+                    reader, writer = await asyncio.open_connection("127.0.0.1", port)
                 t = sent_at[index] = time.perf_counter()
                 writer.write(head.encode() + body)
                 status_line = await reader.readline()
@@ -104,7 +115,8 @@ async def load(port: int, bodies: list[bytes], concurrency: int, rate: float = 0
                     if line.lower().startswith(b"content-length:"):
                         length = int(line.split(b":")[1])
                 answer = await reader.readexactly(length)
-                acks[index] = time.perf_counter() - t
+                used = time.perf_counter()
+                acks[index] = used - t
                 if refused is not None and status_line.split()[1] != b"200":
                     refused.append(status_line.split()[1].decode())  # Meta would send it again
                     continue

@@ -77,6 +77,29 @@ def test_update_rows_writes_what_save_writes(agent):
     assert row(stored[convs[3].pk]) == (None, False, None, {"last": True}, 9)
 
 
+def test_update_rows_writes_numbers_and_choices_as_save_does(agent):
+    from mostrador.cases.models import Case, HandledBy
+
+    inbox = _inbox()
+    opened = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
+    cases = []
+    for n in range(3):
+        conv = Conversation.objects.create(inbox=inbox, contact=Contact.objects.create(name=f"c{n}"))
+        cases.append(Case.objects.create(conversation=conv, inbox=inbox, contact=conv.contact, opened_at=opened))
+    fields = ["handled_by", "first_response_seconds", "queue_seconds", "interactions", "route", "tags", "first_response_at"]
+    values = [
+        (HandledBy.NONE, None, 0.0, 0, "", [], None),
+        (HandledBy.NONE, 0.1 + 0.2, 1e-7, 3, "ventas/ñandú", ["a", "b"], opened + timedelta(microseconds=1)),
+        (HandledBy.NONE, 12345.678901234567, float("inf"), 2**31 - 1, 'say "hi"\\', [{"x": None}], opened),
+    ]
+    for case, row in zip(cases, values, strict=True):
+        for field, value in zip(fields, row, strict=True):
+            setattr(case, field, value)
+    update_rows(cases, fields)
+    stored = [tuple(getattr(Case.objects.get(pk=c.pk), f) for f in fields) for c in cases]
+    assert stored == values
+
+
 def _inbox():
     from mostrador.inbox.actions.inboxes import create_inbox
 

@@ -124,7 +124,8 @@ def _preparer(field, connection):
     if isinstance(field, models.DateTimeField) and connection.vendor == "sqlite" and connection.timezone == dt_timezone.utc:
         return _sqlite_datetime
     if isinstance(field, models.JSONField):
-        return lambda value: connection.ops.adapt_json_value(value, field.encoder)
+        # None is SQL NULL, as Django stores it (`media__isnull` finds it), not the JSON null.
+        return lambda value: None if value is None else connection.ops.adapt_json_value(value, field.encoder)
     return lambda value: field.get_db_prep_save(value, connection)
 
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from mostrador.core.bulk import insert_rows, update_rows
-from mostrador.inbox.models import Contact, Conversation, ConversationEvent, EventKind
+from mostrador.inbox.models import Contact, Conversation, ConversationEvent, EventKind, Message
 from mostrador.rules.attention import AuthorKind
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +50,30 @@ def test_insert_rows_splits_what_one_statement_cannot_hold(agent):
     insert_rows(many)
     assert len({o.pk for o in many}) == 4500
     assert ConversationEvent.objects.get(pk=many[-1].pk).data["tag"] == "1499"
+
+
+def test_insert_rows_stores_messages_as_bulk_create_does_empty_json_as_sql_null():
+    conv = Conversation.objects.create(inbox=_inbox(), contact=Contact.objects.create(name="Ana"))
+    at = datetime(2026, 3, 2, 12, 0, 0, 1, tzinfo=timezone.utc)
+
+    def messages(tag: str) -> list[Message]:
+        return [
+            Message(conversation=conv, inbox=conv.inbox, direction="in", author_kind="customer", text=f"hola {tag}",
+                    external_id=f"wamid.{tag}.1", status="received", created_at=at),
+            Message(conversation=conv, inbox=conv.inbox, direction="in", author_kind="customer", type="image",
+                    media={"id": "m1", "caption": "ñ"}, payload={"n": [1, None]}, external_id=f"wamid.{tag}.2",
+                    status="received", created_at=at),
+        ]
+
+    fast, slow = messages("fast"), messages("slow")
+    insert_rows(fast)
+    Message.objects.bulk_create(slow)
+    fields = ["type", "media", "location", "payload", "reply_to_id", "status", "created_at", "edited_at"]
+    stored = lambda objs: [tuple(getattr(Message.objects.get(pk=o.pk), f) for f in fields) for o in objs]  # noqa: E731
+    assert stored(fast) == stored(slow)
+    # A message without media has none in SQL too, as Django writes it: not a JSON null.
+    assert set(Message.objects.filter(media__isnull=True).values_list("text", flat=True)) == {"hola fast", "hola slow"}
+    assert Message.objects.filter(location__isnull=True).count() == 4
 
 
 def test_update_rows_writes_what_save_writes(agent):

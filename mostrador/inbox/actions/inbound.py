@@ -6,7 +6,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from mostrador.core.bulk import update_rows
+from mostrador.core.bulk import insert_rows, update_rows
 from mostrador.inbox import hooks
 from mostrador.inbox.models import (
     AuthorKind,
@@ -158,7 +158,7 @@ def _receive(inbox: Inbox, inbounds: list[InboundMessage]) -> list[tuple[Message
     contacts = _contacts_for(inbox, [inbound for _, inbound in fresh])
     conversations = _conversations_for(inbox, contacts, now)
     quoted = _stored(inbox, [i.reply_to_external_id for _, i in fresh if i.reply_to_external_id])
-    messages = Message.objects.bulk_create([
+    messages = [
         Message(
             conversation=conversations[contact.pk],
             inbox=inbox,
@@ -182,7 +182,8 @@ def _receive(inbox: Inbox, inbounds: list[InboundMessage]) -> list[tuple[Message
             created_at=min(inbound.sent_at, now) if inbound.sent_at else now,
         )
         for (_, inbound), contact in zip(fresh, contacts, strict=True)
-    ])
+    ]
+    insert_rows(messages)
 
     per_conversation: dict[int, list[tuple[Message, InboundMessage]]] = {}
     for (index, inbound), message in zip(fresh, messages, strict=True):

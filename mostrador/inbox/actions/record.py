@@ -186,7 +186,7 @@ def apply_messages_to_many(
         batches[0][0].save(update_fields=fields)
     else:
         update_rows([conv for conv, _ in batches], fields)
-    ConversationEvent.objects.bulk_create(rows)
+    insert_rows(rows)
     for _, messages in batches:
         for message in messages:
             publish_message_event(message, events.MESSAGE_CREATED, author_kind=message.author_kind)

@@ -42,8 +42,8 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             return
         self.user = user
         self.tab = uuid.uuid4().hex
-        self.receiver = hub.Receiver(user.pk, await hub.view_of(user.pk), self._send_frame)
         self.hub = hub.here()
+        self.receiver = hub.Receiver(user.pk, await self.hub.view_for(user), self._send_frame)
         self.hub.add(self.receiver)
         if relay.enabled():
             await relay.joined(self.hub)

@@ -61,6 +61,38 @@ def test_someone_taken_off_an_inbox_stops_hearing_of_it_at_once(admin_api, agent
     async_to_sync(scenario)()
 
 
+def test_a_persons_other_tabs_follow_their_access_as_the_first_does(admin_api, agent, inbox):
+    """A second tab takes the first one's view: it must be the view as it is now, taken off the
+    inbox and put back."""
+    cookie = cookie_for(agent)
+
+    def customer_writes(text: str):
+        return database_sync_to_async(actions.receive_customer_message)(inbox, actions.InboundMessage(contact_external_id="z", text=text))
+
+    async def scenario():
+        first = tab(cookie)
+        assert (await first.connect())[0]
+        await until_pong(first)
+        assert (await database_sync_to_async(admin_api.patch)(f"/inboxes/{inbox.pk}", {"member_ids": []})).status_code == 200
+        assert [e["type"] for f in await until_pong(first) for e in f] == ["access.changed"]
+        second = tab(cookie)
+        assert (await second.connect())[0]
+        await customer_writes("secreto")
+        assert await until_pong(first) == [] and await until_pong(second) == []
+        answer = await database_sync_to_async(admin_api.patch)(f"/inboxes/{inbox.pk}", {"member_ids": [agent.pk]})
+        assert answer.status_code == 200
+        third = tab(cookie)
+        assert (await third.connect())[0]
+        for socket in (first, second):
+            assert [e["type"] for f in await until_pong(socket) for e in f] == ["access.changed"]
+        await customer_writes("de vuelta")
+        for socket in (first, second, third):
+            assert "conversation.changed" in [e["type"] for f in await until_pong(socket) for e in f]
+            await socket.disconnect()
+
+    async_to_sync(scenario)()
+
+
 @pytest.fixture
 def private_redis(settings):
     """Realtime through a Redis of this test's own, which it stops and starts."""

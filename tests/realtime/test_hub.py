@@ -406,3 +406,35 @@ def test_sockets_opening_together_get_their_lists_first_page_made_once_per_alike
     assert heard[3] == [[{"type": "live.resumed"}]] and heard[4] == [[{"type": "live.resumed"}]]
     assert heard[5] == []
     assert sorted(watching for _, watching in lister.pages) == ["broken", "mine", "pending"]
+
+
+def test_an_access_review_reads_every_persons_view_at_once_and_again_for_sockets_opened_meanwhile(monkeypatch):
+    """Five tabs of one person are one read, not five; a socket opened during the read may hold a
+    view from before the change, so it is reviewed too; one closed during the read stays out."""
+    reads: list[set[int]] = []
+
+    async def scenario():
+        here = hub.here()
+        ears = [Ear(10, hub.View(everything=True)) for _ in range(5)] + [Ear(11, hub.View(everything=True))]
+        for ear in ears:
+            here.add(ear)
+        late = Ear(12, hub.View(everything=True))
+
+        async def views_of(user_ids):
+            reads.append(set(user_ids))
+            if len(reads) == 1:
+                here.add(late)
+                here.remove(ears[-1])
+            return {user_id: hub.View(inbox_ids=frozenset({user_id})) for user_id in user_ids}, 0.0
+
+        monkeypatch.setattr(hub, "_views_of", views_of)
+        here.take([events.make(events.ACCESS_CHANGED)])
+        await here.settled()
+        return here, ears, late
+
+    here, ears, late = asyncio.run(scenario())
+    assert reads == [{10, 11}, {12}]
+    assert all(ear.view == hub.View(inbox_ids=frozenset({10})) for ear in ears[:5])
+    assert late.view == hub.View(inbox_ids=frozenset({12}))
+    assert set(here.receivers) == {*ears[:5], late} and len(here) == 6
+    assert set(here.people) == {10, 12}

@@ -38,6 +38,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import re
 import socket
 import statistics
@@ -333,7 +334,7 @@ async def sockets_child(config: dict) -> dict:
             if not config["reconnect"]:
                 return
             again = True
-            await asyncio.sleep(delay)
+            await asyncio.sleep(delay * (0.5 + random.random() / 2))
             delay = min(delay * 2, 10.0)
 
     tasks = []

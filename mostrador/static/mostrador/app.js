@@ -539,7 +539,9 @@
       };
       socket.onclose = () => {
         showLive(false);
-        setTimeout(open, delay);
+        // Every tab lost its socket at the same moment (a restart): a random share of the wait
+        // spreads their returns, instead of a thousand at once on a server just back.
+        setTimeout(open, delay * (0.5 + Math.random() / 2));
         delay = Math.min(delay * 2, 10000);
       };
     }

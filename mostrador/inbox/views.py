@@ -238,7 +238,9 @@ def _whole_page(request, pane: dict, open_id: int | None) -> HttpResponse:
 @login_required
 @require_GET
 def counters(request):
-    """The top bar's numbers, for the page's script to keep them live."""
+    """The top bar's numbers, for the page's script to keep them live. Every tab asks when its
+    socket opens again; what the person sees is worked out once for all the numbers."""
+    policy.remember_scope(request.user)
     numbers = {"pending": pending_total(request.user)}
     numbers.update({item.key: item.count for item in hooks.topbar_items.collect(request.user) if item.count is not None})
     return JsonResponse(numbers)

@@ -296,8 +296,11 @@
     const linked = linkedMessageId();
     const response = await fetch("/ui/c/" + id + (linked ? "?msg=" + linked : ""), { headers: REFRESH_HEADERS });
     if (!response.ok) return;
-    if (paneSwaps !== swapsBefore) { refreshOpenConversation(); return; }
-    const doc = new DOMParser().parseFromString(await response.text(), "text/html");
+    const html = await response.text();
+    // Checked once the whole answer is in: a seller who opened the next chat while its body was
+    // still on its way would otherwise see this chat's messages over the other's reply box.
+    if (paneSwaps !== swapsBefore || openConversationId() !== id) { refreshOpenConversation(); return; }
+    const doc = new DOMParser().parseFromString(html, "text/html");
     // Replace everything but the composer, so a half-written reply survives the refresh; a
     // seller who scrolled up to read stays where she was.
     const before = $("#timeline");

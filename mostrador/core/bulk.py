@@ -86,7 +86,7 @@ def _json_value(value):
         return value.isoformat()
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)  # JSON has no infinities; PostgreSQL reads "inf", "-inf" and "nan"
-    return value.value if isinstance(value, Enum) else value
+    return _plain(value)
 
 
 def insert_rows(objs: list) -> None:

@@ -86,3 +86,23 @@ def test_availability_transfer_with_a_note_and_a_mention_arrive_live(browser, li
     assert person(bruno.email).availability == "offline"
     for page in (ana_page, sofia_page):
         page.context.close()
+
+
+def test_opening_a_chat_from_the_list_reads_its_mention_and_the_counters_follow(page, live_url, agent, shop):
+    """The chat opens in the pane (no page load, the socket stays open): looking at it reads the
+    mention and its notice, and the top bar says so at once."""
+    from mostrador.inbox import actions
+    from mostrador.inbox.models import Conversation
+
+    customer_writes(live_url, shop, "Rosa Méndez", "¿Tienen el filtro de aire?")
+    login(page, live_url, agent.email)
+    expect(pending_rows(page)).to_have_count(1)
+    boss = make_user("sofia@example.test", Role.SUPERVISOR, "Sofía Jefa")
+    actions.add_note(Conversation.objects.get(contact__name="Rosa Méndez"), actions.Actor.person(boss), "@Ana ¿lo ves tú?")
+    expect(page.locator("[data-counter=mentions]")).to_have_text("1")
+    expect(page.locator("[data-counter=notifications]")).to_have_text("1")
+
+    pending_rows(page).first.click()
+    expect(page.locator("#timeline")).to_contain_text("¿lo ves tú?")
+    expect(page.locator("[data-counter=mentions]")).to_have_text("0")
+    expect(page.locator("[data-counter=notifications]")).to_have_text("0")

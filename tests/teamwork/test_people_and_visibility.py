@@ -157,6 +157,10 @@ def test_a_mention_notifies_and_lists_the_chat_until_it_is_opened(admin_api, sel
     ana.api.post(f"/conversations/{conv['id']}/notes", {"text": "hablé con @bruno díaz y @Ana"})
     assert Mention.objects.filter(user=bruno.user, opened_at__isnull=True).count() == 1
     assert not Mention.objects.filter(user=ana.user).exists()
+    # Looking at the chat in the page reads it too; the answer carries the counters after it.
+    assert browser.get("/ui/counters").json()["mentions"] == 1
+    looked = browser.post(f"/ui/c/{conv['id']}/seen")
+    assert (looked.json()["mentions"], looked.json()["notifications"]) == (0, 0)
 
 
 @pytest.mark.django_db(transaction=True)

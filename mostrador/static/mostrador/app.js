@@ -367,7 +367,10 @@
     // A copy (the phone's bar shows Pendientes outside its menu) follows its counter.
     for (const el of $$("[data-counter], [data-counter-copy]")) {
       const value = counts[el.dataset.counter || el.dataset.counterCopy];
-      if (value !== undefined) el.textContent = value;
+      if (value === undefined) continue;
+      el.textContent = value;
+      // A counter shown only when there is something to count (the bell's) hides by `zero`.
+      el.classList.toggle("zero", !value);
     }
   }
   // What a frame can change of the top bar's counters, as the server's capabilities declared

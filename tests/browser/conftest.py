@@ -6,7 +6,7 @@ import asyncio
 import os
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 import pytest
 from playwright.sync_api import expect
@@ -110,6 +110,15 @@ def csp_checked(context):
 def page(browser):
     with csp_checked(browser.new_context(locale="es-CL", viewport={"width": 1280, "height": 800})) as pg:
         yield pg
+
+
+@pytest.fixture
+def another_page(browser):
+    """Makes more pages (a colleague's browser, a customer's phone): each in a browser context of
+    its own (`options` as `new_context` takes them, Spanish unless said), held to the
+    Content-Security-Policy as `page` is."""
+    with ExitStack() as pages:
+        yield lambda **options: pages.enter_context(csp_checked(browser.new_context(**{"locale": "es-CL", **options})))
 
 
 def login(page, base, email, password="secret-pass-1"):

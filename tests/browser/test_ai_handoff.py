@@ -20,9 +20,9 @@ def bot_inbox(live_url, agent):
     return inbox
 
 
-def test_bot_collects_fields_and_the_seller_sees_the_handoff_summary(live_url, bot_inbox, page, browser, agent):
+def test_bot_collects_fields_and_the_seller_sees_the_handoff_summary(live_url, bot_inbox, page, another_page, agent):
     login(page, live_url, agent.email)
-    phone = browser.new_context(locale="es-CL", viewport={"width": 500, "height": 800}).new_page()
+    phone = another_page(viewport={"width": 500, "height": 800})
     login(phone, live_url, agent.email)
     phone.goto(f"{live_url}/sandbox/phone/")
     phone.fill("[data-testid=phone-composer]", "Hola")

@@ -24,13 +24,13 @@ def new_quote(base: str, shop) -> Quote:
     return Quote.objects.get(pk=through_api(base, "POST", "/quotes", {"conversation_id": conv.pk})["id"])
 
 
-def test_drag_a_card_to_quoted_and_a_second_board_follows(live_url, shop, page, browser, agent, admin):
+def test_drag_a_card_to_quoted_and_a_second_board_follows(live_url, shop, page, another_page, agent, admin):
     customer_writes(live_url, shop, "cliente-foco", "¿Cuánto sale el foco delantero izquierdo de un Yaris 2018?")
     quote = new_quote(live_url, shop)
 
     login(page, live_url, agent.email)
     page.goto(f"{live_url}/quotes/")
-    other = browser.new_context(locale="es-CL", viewport={"width": 1280, "height": 800}).new_page()
+    other = another_page(viewport={"width": 1280, "height": 800})
     login(other, live_url, admin.email)
     other.goto(f"{live_url}/quotes/")
     for board in (page, other):
@@ -103,7 +103,7 @@ def test_keyboard_moves_a_reason_when_lost_and_a_stale_move_is_put_back(live_url
     expect(card_in("quoted")).to_be_visible()
 
 
-def test_a_cards_keys_show_on_hover_without_an_empty_strip_and_stay_on_a_touch_screen(live_url, shop, page, browser, agent):
+def test_a_cards_keys_show_on_hover_without_an_empty_strip_and_stay_on_a_touch_screen(live_url, shop, page, another_page, agent):
     customer_writes(live_url, shop, "cliente-espejo", "¿Tienen el espejo derecho de un Corsa 2010?")
     quote = new_quote(live_url, shop)
     login(page, live_url, agent.email)
@@ -122,7 +122,7 @@ def test_a_cards_keys_show_on_hover_without_an_empty_strip_and_stay_on_a_touch_s
     expect(keys).to_have_css("opacity", "1")
     expect(opener).not_to_have_css("color", "rgb(255, 255, 255)")  # readable on the white card
     # On a phone nothing hovers: the keys are always there, and they open the chat.
-    phone = browser.new_context(locale="es-CL", viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True).new_page()
+    phone = another_page(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
     login(phone, live_url, agent.email)
     phone.goto(f"{live_url}/quotes/")
     phone_card = phone.locator(f"[data-testid=card-{quote.pk}]")

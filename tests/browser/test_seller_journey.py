@@ -73,9 +73,8 @@ def test_with_ai_chat_turns_pending_by_itself(page, live_url, agent):
     expect(page.locator('.tab[data-tab=pending] .count')).to_have_text("1")
 
 
-def test_english_interface_and_internal_notes(browser, live_url, agent, shop):
-    context = browser.new_context(locale="en-US")
-    page = context.new_page()
+def test_english_interface_and_internal_notes(another_page, live_url, agent, shop):
+    page = another_page(locale="en-US")
     customer_writes(live_url, shop, "Camila", "Hi, do you ship to Rancagua?")
     login(page, live_url, agent.email)
     expect(page.locator(".tab[data-tab=pending]")).to_contain_text("Pending")
@@ -89,15 +88,12 @@ def test_english_interface_and_internal_notes(browser, live_url, agent, shop):
     page.locator("[data-testid=resolve]").click()
     expect(pending_rows(page)).to_have_count(0)
     expect(page.locator(".caught-up")).to_contain_text("All caught up")
-    context.close()
 
 
-def test_simulator_drives_the_inbox(browser, live_url, admin, agent, shop):
-    context = browser.new_context(locale="es-CL")
-    seller = context.new_page()
+def test_simulator_drives_the_inbox(another_page, live_url, admin, agent, shop):
+    seller = another_page()
     login(seller, live_url, agent.email)
-    admin_ctx = browser.new_context(locale="es-CL")
-    phone = admin_ctx.new_page()
+    phone = another_page()
     login(phone, live_url, admin.email)
     phone.goto(f"{live_url}/simulator/?name=Pedro")
     phone.locator("[data-testid=sim-composer]").fill("¿Despachan a Rancagua?")
@@ -109,8 +105,6 @@ def test_simulator_drives_the_inbox(browser, live_url, admin, agent, shop):
     seller.locator("[data-testid=composer]").press("Enter")
     # The customer sees the answer live on the phone.
     expect(phone.locator(".phone-thread")).to_contain_text("despachamos mañana", timeout=2000)
-    context.close()
-    admin_ctx.close()
 
 
 def test_agents_cannot_open_the_simulator(page, live_url, agent, shop):

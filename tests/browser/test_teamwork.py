@@ -14,14 +14,13 @@ def person(email: str) -> User:
     return User.objects.get(email=email)
 
 
-def test_availability_transfer_with_a_note_and_a_mention_arrive_live(browser, live_url, agent, shop):
+def test_availability_transfer_with_a_note_and_a_mention_arrive_live(another_page, live_url, agent, shop):
     bruno = make_user("bruno@example.test", Role.AGENT, "Bruno Díaz")
     make_user("sofia@example.test", Role.SUPERVISOR, "Sofía Supervisora")
     shop.members.add(bruno)
     pages = {}
     for email in (agent.email, bruno.email, "sofia@example.test"):
-        context = browser.new_context(locale="es-CL", viewport={"width": 1280, "height": 800})
-        pages[email] = context.new_page()
+        pages[email] = another_page(viewport={"width": 1280, "height": 800})
         login(pages[email], live_url, email)
     ana_page, bruno_page, sofia_page = pages[agent.email], pages[bruno.email], pages["sofia@example.test"]
 
@@ -84,8 +83,6 @@ def test_availability_transfer_with_a_note_and_a_mention_arrive_live(browser, li
             break
         ana_page.wait_for_timeout(50)
     assert person(bruno.email).availability == "offline"
-    for page in (ana_page, sofia_page):
-        page.context.close()
 
 
 def test_opening_a_chat_from_the_list_reads_its_mention_and_the_counters_follow(page, live_url, agent, shop):

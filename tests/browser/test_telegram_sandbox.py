@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from mostrador.accounts.models import Team
 from mostrador.connectors.telegram.sandbox.demo import ensure_telegram_sandbox
 from mostrador.core.demo import ensure_demo_bot
-from tests.browser.conftest import csp_checked, login
+from tests.browser.conftest import login
 
 
 @pytest.fixture
@@ -20,16 +20,10 @@ def telegram_inbox(live_url, agent, settings):
     return inbox
 
 
-def test_chatting_with_the_demo_bot_on_telegram(live_url, telegram_inbox, page, browser, agent):
+def test_chatting_with_the_demo_bot_on_telegram(live_url, telegram_inbox, page, another_page, agent):
     login(page, live_url, agent.email)
-    # The sandbox's page is held to the same Content-Security-Policy as the product's.
-    with csp_checked(browser.new_context(locale="es-CL", viewport={"width": 500, "height": 800})) as chat:
-        login(chat, live_url, agent.email)
-        chatting(live_url, page, chat)
-
-
-def chatting(live_url, page, chat):
-    """The customer on the sandbox (`chat`) and the seller in the inbox (`page`)."""
+    chat = another_page(viewport={"width": 500, "height": 800})
+    login(chat, live_url, agent.email)
     chat.goto(f"{live_url}/sandbox/telegram/")
     chat.fill("[data-testid=tg-composer]", "Hola")
     chat.keyboard.press("Enter")

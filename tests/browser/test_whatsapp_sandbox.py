@@ -16,9 +16,9 @@ def sandbox_inbox(live_url, agent):
     return inbox
 
 
-def test_customer_phone_to_seller_and_back(live_url, sandbox_inbox, page, browser, agent):
+def test_customer_phone_to_seller_and_back(live_url, sandbox_inbox, page, another_page, agent):
     login(page, live_url, agent.email)
-    phone = browser.new_context(locale="es-CL", viewport={"width": 500, "height": 800}).new_page()
+    phone = another_page(viewport={"width": 500, "height": 800})
     login(phone, live_url, agent.email)
     phone.goto(f"{live_url}/sandbox/phone/")
     phone.fill("[data-testid=phone-composer]", "Hola, ¿tienen el foco trasero de un Spark 2015?")
@@ -52,8 +52,8 @@ PNG = bytes.fromhex(
 )
 
 
-def test_the_phone_shows_the_newest_message_like_a_phone(live_url, sandbox_inbox, browser, agent):
-    phone = browser.new_context(locale="es-CL", viewport={"width": 500, "height": 800}).new_page()
+def test_the_phone_shows_the_newest_message_like_a_phone(live_url, sandbox_inbox, another_page, agent):
+    phone = another_page(viewport={"width": 500, "height": 800})
     login(phone, live_url, agent.email)
     phone.goto(f"{live_url}/sandbox/phone/")
     for i in range(1, 16):
@@ -68,13 +68,13 @@ def test_the_phone_shows_the_newest_message_like_a_phone(live_url, sandbox_inbox
     expect(newest).to_be_in_viewport()
 
 
-def test_the_customer_taps_the_satisfaction_survey_and_the_chat_stays_resolved(live_url, sandbox_inbox, page, browser, agent):
+def test_the_customer_taps_the_satisfaction_survey_and_the_chat_stays_resolved(live_url, sandbox_inbox, page, another_page, agent):
     from mostrador.cases.models import Case
     from mostrador.inbox.actions.inboxes import update_inbox
 
     update_inbox(sandbox_inbox, raw_settings={"csat_enabled": True, "ai_enabled": False})
     login(page, live_url, agent.email)
-    phone = browser.new_context(locale="es-CL", viewport={"width": 500, "height": 800}).new_page()
+    phone = another_page(viewport={"width": 500, "height": 800})
     login(phone, live_url, agent.email)
     phone.goto(f"{live_url}/sandbox/phone/")
     phone.fill("[data-testid=phone-composer]", "¿Tienen pastillas de freno para un Yaris?")

@@ -41,13 +41,20 @@ class Scope:
             return True
         return inbox_id in self.own_only and assignee_id in (None, self.user_id)
 
-    def conversations(self, through: str = "") -> Q:
+    def conversations(self, through: str = "", inbox: str = "") -> Q:
         """The conversations in scope, as an indexed predicate; `through` names the relation
-        from another model ("conversation__" for messages), so no list of chats is built."""
+        from another model ("conversation__" for messages), so no list of chats is built.
+        `inbox` names the other model's own copy of its chat's inbox (a quote's `inbox_id`):
+        its index answers for the inboxes seen whole, and the chat is joined only where its
+        assignee matters."""
         if self.everything:
             return Q()
+        inbox = inbox or f"{through}inbox_id"
+        whole = Q(**{f"{inbox}__in": sorted(self.whole)})
+        if not self.own_only:
+            return whole
         mine = Q(**{f"{through}assignee_id": self.user_id}) | Q(**{f"{through}assignee__isnull": True})
-        return Q(**{f"{through}inbox_id__in": sorted(self.whole)}) | (Q(**{f"{through}inbox_id__in": sorted(self.own_only)}) & mine)
+        return whole | (Q(**{f"{inbox}__in": sorted(self.own_only)}) & mine)
 
 
 def sees_everything(user) -> bool:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from mostrador.inbox.hooks import Panel, RowMenuItem, TopbarItem
-from mostrador.inbox.queries import visible_conversations
+from mostrador.inbox.policy import scope_of
 from mostrador.rules.quotes import Stage
 
 from . import actions
@@ -27,9 +27,10 @@ def stage_label(stage: str) -> str:
 
 
 def to_quote(user):
-    """The quotes still owed in the inboxes the person sees (indexed: quote_to_do)."""
+    """The quotes still owed in the inboxes the person sees (indexed: quote_to_do, by the quote's
+    own inbox; a chat of every inbox in a subquery cost 4 ms a person, on every page)."""
     owed = Quote.objects.filter(stage=Stage.TO_QUOTE)
-    return owed if user.sees_every_inbox else owed.filter(conversation__in=visible_conversations(user).values("pk"))
+    return owed if user.sees_every_inbox else owed.filter(scope_of(user).conversations(through="conversation__", inbox="inbox_id"))
 
 
 def topbar_item(user) -> TopbarItem:

@@ -226,3 +226,40 @@ def test_the_pane_form_refuses_what_the_api_refuses_and_adds_nothing(agent_api, 
     [quote] = agent_api.get("/quotes").json_body["items"]
     assert quote["vehicle"] == {"plate": "BCDF12", "year": "2018"}
     assert quote["items"] == [{"description": "Foco", "side": "izquierdo", "quantity": 2}]
+
+
+def test_por_cotizar_counts_the_owed_quotes_of_exactly_the_chats_the_person_sees(agent, outsider):
+    """Whole inboxes count every owed quote; an "own chats" inbox only those of her chats and the
+    unassigned ones; an inbox she does not work, none. A supervisor counts them all."""
+    from mostrador.accounts.models import Role
+    from mostrador.inbox import actions
+    from mostrador.inbox.models import Conversation
+    from mostrador.inbox.policy import may_see
+    from mostrador.quotes.models import Quote
+    from mostrador.rules.quotes import Stage
+    from tests.conftest import make_user
+
+    whole = create_inbox("Tienda", "api", {})
+    own = create_inbox("Propios", "api", {"visibility": "own_and_unassigned"})
+    other = create_inbox("Otra", "api", {})
+    whole.members.add(agent, outsider)
+    own.members.add(agent, outsider)
+    chats = []
+    for box in (whole, own, other):
+        for who, assignee in (("libre", None), ("suyo", agent), ("ajeno", outsider)):
+            message, _ = actions.receive_customer_message(box, actions.InboundMessage(contact_external_id=f"{box.pk}-{who}", text="hola"))
+            Conversation.objects.filter(pk=message.conversation_id).update(assignee=assignee)
+            chats.append(Conversation.objects.get(pk=message.conversation_id))
+    for conv in chats:
+        Quote.objects.create(conversation=conv, contact_id=conv.contact_id, inbox=conv.inbox)
+        # One already quoted in each chat: no longer owed, never counted.
+        Quote.objects.create(conversation=conv, contact_id=conv.contact_id, inbox=conv.inbox, stage=Stage.QUOTED)
+
+    def por_cotizar(person) -> int:
+        seller = Client()
+        seller.force_login(person)
+        return seller.get("/ui/counters").json()["to_quote"]
+
+    assert por_cotizar(agent) == sum(may_see(agent, conv) for conv in chats) == 5
+    assert por_cotizar(outsider) == sum(may_see(outsider, conv) for conv in chats) == 5
+    assert por_cotizar(make_user("jefa@example.test", Role.SUPERVISOR)) == 9

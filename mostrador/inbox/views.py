@@ -239,17 +239,11 @@ def _whole_page(request, pane: dict, open_id: int | None) -> HttpResponse:
 @require_GET
 def counters(request):
     """The top bar's numbers, for the page's script to keep them live. Every tab asks when its
-    socket opens again."""
-    return JsonResponse(_counters(request.user))
-
-
-def _counters(user) -> dict[str, int]:
-    """Pendientes and each capability's counter; what the person sees is worked out once for
-    all the numbers."""
-    policy.remember_scope(user)
-    numbers = {"pending": pending_total(user)}
-    numbers.update({item.key: item.count for item in hooks.topbar_items.collect(user) if item.count is not None})
-    return numbers
+    socket opens again; what the person sees is worked out once for all the numbers."""
+    policy.remember_scope(request.user)
+    numbers = {"pending": pending_total(request.user)}
+    numbers.update({item.key: item.count for item in hooks.topbar_items.collect(request.user) if item.count is not None})
+    return JsonResponse(numbers)
 
 
 @login_required
@@ -285,10 +279,9 @@ def _opened(request, conversation_id: int) -> Conversation:
 @require_POST
 def seen(request, conversation_id: int):
     """The person is looking at the chat (its page visible and focused): its customer messages
-    are seen, and the customer gets the read receipt. It stays pending. Looking also reads the
-    chat's mentions and notices, so the answer is the top bar's numbers as they are now."""
+    are seen, and the customer gets the read receipt. It stays pending."""
     actions.mark_seen(_visible(request, conversation_id), actions.Actor.person(request.user))
-    return JsonResponse(_counters(request.user))
+    return HttpResponse(status=204)
 
 
 def _act(request, conversation_id: int, do) -> HttpResponse:

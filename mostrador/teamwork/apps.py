@@ -20,6 +20,7 @@ class TeamworkConfig(AppConfig):
         add_router("/teams", api.teams)
         events.register(availability.AVAILABILITY_CHANGED, {"user_id", "availability"}, moves_counters=False)
         events.register(notices.NOTIFICATION_CREATED, {"user_id", "notification_id", "conversation_id", "kind"}, personal=True)
+        events.register(notices.NOTICES_READ, {"user_id"}, personal=True)
         # Notices first: they tell the assignee a chat turned pending before assignment may move it.
         hooks.conversation_changed.subscribe(notices.on_change)
         hooks.conversation_changed.subscribe(assignment.on_change, many=assignment.on_changes)

@@ -18,6 +18,9 @@ from mostrador.realtime.publish import publish_on_commit
 from .models import Mention, Notification, NotificationKind
 
 NOTIFICATION_CREATED = "notification.created"
+# A person's mentions or notices were read: every tab of theirs asks for its counters (Menciones,
+# the bell), the one that read them and the others alike.
+NOTICES_READ = "notices.read"
 
 
 def notify(user_id: int, kind: str, conversation, *, actor=None, text: str = "", now=None) -> Notification:
@@ -113,12 +116,21 @@ def on_opened(opened: hooks.ConversationOpened) -> None:
     """Opening a chat reads what it was about: its mentions leave Menciones and its notices are
     read."""
     user, conv = opened.user, opened.conversation
+    read = False
+    # Looked for before being written: most looks find nothing, and on SQLite an UPDATE takes
+    # the database's write lock even when it changes no row.
     mentions = Mention.objects.filter(user=user, conversation=conv, opened_at__isnull=True)
     if mentions.exists():
-        mentions.update(opened_at=opened.now)
+        read = bool(mentions.update(opened_at=opened.now))
     notices = Notification.objects.filter(user=user, conversation=conv, read_at__isnull=True)
     if notices.exists():
-        notices.update(read_at=opened.now)
+        read = bool(notices.update(read_at=opened.now)) or read
+    if read:
+        told_read(user.pk)
+
+
+def told_read(user_id: int) -> None:
+    publish_on_commit(events.make(NOTICES_READ, user_id=user_id))
 
 
 def unread_count(user) -> int:

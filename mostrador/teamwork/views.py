@@ -18,7 +18,7 @@ from mostrador.inbox.actions import ActionInvalid, ActionRefused
 from . import people
 from .availability import set_availability
 from .models import Notification
-from .notices import mentionable, open_mentions
+from .notices import mentionable, open_mentions, told_read
 
 NOTICES_SHOWN = 30
 
@@ -83,7 +83,8 @@ def notice_title(notice: Notification) -> str:
 @login_required
 @require_POST
 def read_all(request):
-    Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    if Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now()):
+        told_read(request.user.pk)
     return _notice_list(request)
 
 

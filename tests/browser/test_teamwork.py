@@ -85,15 +85,18 @@ def test_availability_transfer_with_a_note_and_a_mention_arrive_live(another_pag
     assert person(bruno.email).availability == "offline"
 
 
-def test_opening_a_chat_from_the_list_reads_its_mention_and_the_counters_follow(page, live_url, agent, shop):
+def test_opening_a_chat_from_the_list_reads_its_mention_and_the_counters_follow(page, another_page, live_url, agent, shop):
     """The chat opens in the pane (no page load, the socket stays open): looking at it reads the
-    mention and its notice, and the top bar says so at once."""
+    mention and its notice, and the top bar says so at once, in her other tab too."""
     from mostrador.inbox import actions
     from mostrador.inbox.models import Conversation
 
     customer_writes(live_url, shop, "Rosa Méndez", "¿Tienen el filtro de aire?")
     login(page, live_url, agent.email)
     expect(pending_rows(page)).to_have_count(1)
+    other_tab = another_page(viewport={"width": 1280, "height": 800})
+    login(other_tab, live_url, agent.email)
+    expect(other_tab.locator("html")).to_have_attribute("data-live", "1")
     boss = make_user("sofia@example.test", Role.SUPERVISOR, "Sofía Jefa")
     actions.add_note(Conversation.objects.get(contact__name="Rosa Méndez"), actions.Actor.person(boss), "@Ana ¿lo ves tú?")
     expect(page.locator("[data-counter=mentions]")).to_have_text("1")
@@ -107,3 +110,5 @@ def test_opening_a_chat_from_the_list_reads_its_mention_and_the_counters_follow(
     expect(page.locator("[data-counter=mentions]")).to_have_text("0")
     expect(bell_count).to_have_text("0")
     expect(bell_count).to_be_hidden()
+    expect(other_tab.locator("[data-counter=mentions]")).to_have_text("0")
+    expect(other_tab.locator("#bell [data-counter=notifications]")).to_have_text("0")

@@ -157,10 +157,6 @@ def test_a_mention_notifies_and_lists_the_chat_until_it_is_opened(admin_api, sel
     ana.api.post(f"/conversations/{conv['id']}/notes", {"text": "hablé con @bruno díaz y @Ana"})
     assert Mention.objects.filter(user=bruno.user, opened_at__isnull=True).count() == 1
     assert not Mention.objects.filter(user=ana.user).exists()
-    # Looking at the chat in the page reads it too; the answer carries the counters after it.
-    assert browser.get("/ui/counters").json()["mentions"] == 1
-    looked = browser.post(f"/ui/c/{conv['id']}/seen")
-    assert (looked.json()["mentions"], looked.json()["notifications"]) == (0, 0)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -172,3 +168,47 @@ def test_a_chat_of_yours_turning_pending_notifies_you(admin_api, sellers):
     ana.api.post(f"/conversations/{conv['id']}/messages", {"text": "Ya te digo"})
     chat(admin_api, inbox, "c", "¿y?")
     assert list(Notification.objects.filter(user=ana.user).values_list("kind", flat=True)) == ["pending"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reading_a_mention_or_every_notice_tells_that_persons_tabs_only(admin_api, sellers):
+    """Each tab then asks for its counters: Menciones and the bell drop in every tab she has open
+    (the one she read them in and the others), and nobody else's tab hears of it."""
+    from asgiref.sync import async_to_sync
+    from channels.db import database_sync_to_async
+
+    from tests.sockets import cookie_for, tab, until_pong
+
+    ana, bruno, _ = sellers
+    inbox = new_inbox(admin_api, [ana, bruno])
+    conv = chat(admin_api, inbox, "c")
+
+    cookies = {"bruno": cookie_for(bruno.user), "ana": cookie_for(ana.user)}
+
+    def heard_after(do) -> dict[str, list]:
+        async def scenario():
+            sockets = {who: tab(cookie) for who, cookie in cookies.items()}
+            for socket in sockets.values():
+                assert (await socket.connect())[0]
+                await until_pong(socket)
+            await do()
+            heard = {who: [e["type"] for frame in await until_pong(socket) for e in frame] for who, socket in sockets.items()}
+            for socket in sockets.values():
+                await socket.disconnect()
+            return heard
+
+        return async_to_sync(scenario)()
+
+    ana.api.post(f"/conversations/{conv['id']}/notes", {"text": "@Bruno ¿me ayudas con este?"})
+    heard = heard_after(database_sync_to_async(lambda: bruno.api.post(f"/conversations/{conv['id']}/seen")))
+    assert "notices.read" in heard["bruno"] and "notices.read" not in heard["ana"]
+    # Looking again reads nothing new: nothing is said.
+    heard = heard_after(database_sync_to_async(lambda: bruno.api.post(f"/conversations/{conv['id']}/seen")))
+    assert "notices.read" not in heard["bruno"]
+
+    ana.api.post(f"/conversations/{conv['id']}/notes", {"text": "@Bruno otra vez"})
+    browser = Client()
+    browser.force_login(bruno.user)
+    heard = heard_after(database_sync_to_async(lambda: browser.post("/team/ui/notifications/read")))
+    assert "notices.read" in heard["bruno"] and "notices.read" not in heard["ana"]
+    assert not Notification.objects.filter(user=bruno.user, read_at__isnull=True).exists()

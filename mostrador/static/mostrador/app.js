@@ -348,15 +348,13 @@
     if (!url || !$("[data-counter]")) return;
     const asked = performance.now();
     const response = await fetch(url, { headers: REFRESH_HEADERS });
-    if (response.ok) showAnswered(asked, await response.json());
-  });
-  let pendingToldAt = -1;
-  // Counters a request asked for at `asked` answered with.
-  function showAnswered(asked, counts) {
+    if (!response.ok) return;
+    const counts = await response.json();
     // A frame told a newer Pendientes while this was on its way.
     if (asked < pendingToldAt) delete counts.pending;
     showCounters(counts);
-  }
+  });
+  let pendingToldAt = -1;
   function showCounters(counts) {
     // More customers waiting than a moment ago: say so to a screen reader.
     const announcer = $("#announcer");
@@ -848,15 +846,12 @@
     if (document.visibilityState !== "visible" || !document.hasFocus()) return;
     seenInFlight = true;
     try {
-      const asked = performance.now();
       const response = await fetch("/ui/c/" + id + "/seen", {
         method: "POST", headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" },
       });
       if (response.ok) {
         lookedAt = id;
         for (const el of $$("[data-unseen]", conv)) el.removeAttribute("data-unseen");
-        // Looking read the chat's mentions and notices: the answer holds the counters after it.
-        showAnswered(asked, await response.json());
       }
     } finally {
       seenInFlight = false;

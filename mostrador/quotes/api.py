@@ -22,6 +22,7 @@ from mostrador.rules.tally import spread_of
 
 from . import actions
 from .models import Quote
+from .visible import visible_quotes
 
 router = Router(tags=["quotes"])
 reports_router = Router(tags=["reports"])
@@ -105,10 +106,6 @@ def quote_dict(q: Quote) -> dict:
         "lost_reason": q.lost_reason or None, "created_at": q.created_at.isoformat(),
         "stage_changed_at": q.stage_changed_at.isoformat(), "quoted_at": q.quoted_at.isoformat() if q.quoted_at else None,
     }
-
-
-def visible_quotes(user):
-    return Quote.objects.filter(conversation__in=visible_conversations(user).values("pk"))
 
 
 def _visible(request, quote_id: int) -> Quote:

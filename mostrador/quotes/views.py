@@ -22,8 +22,9 @@ from mostrador.inbox.views import pane
 from mostrador.rules.quotes import Stage
 
 from . import actions
-from .api import ItemIn, VehicleIn, visible_quotes
+from .api import ItemIn, VehicleIn
 from .screens import stage_label
+from .visible import visible_quotes
 from .wiring import prefill
 
 # A separator followed by exactly three digits: a thousands separator, or a decimal one?

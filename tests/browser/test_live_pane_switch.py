@@ -3,8 +3,6 @@ chat she opened: never the other customer's messages above her reply box."""
 
 from __future__ import annotations
 
-import time
-
 from playwright.sync_api import expect
 
 from tests.browser.conftest import customer_writes, login, pending_rows
@@ -38,13 +36,6 @@ HOLD_REFRESH_BODIES = """
 """
 
 
-def until(page, script: str, seconds: float = 10) -> None:
-    deadline = time.monotonic() + seconds
-    while not page.evaluate(script):
-        assert time.monotonic() < deadline, f"never: {script}"
-        page.wait_for_timeout(50)
-
-
 def test_a_chat_opened_while_the_last_ones_refresh_arrives_shows_its_own_messages(page, live_url, agent, shop):
     page.add_init_script(HOLD_REFRESH_BODIES)
     login(page, live_url, agent.email)
@@ -57,7 +48,7 @@ def test_a_chat_opened_while_the_last_ones_refresh_arrives_shows_its_own_message
 
     # Jorge writes again: his open chat refreshes, and its answer is slow to arrive.
     customer_writes(live_url, shop, "Jorge Fuentes", "¿Y para un Corolla?")
-    until(page, "() => window.heldBodies.length > 0")
+    page.wait_for_function("() => window.heldBodies.length > 0", polling=50, timeout=10_000)
     # Meanwhile the seller opens Marta's chat.
     pending_rows(page).filter(has_text="Marta Vidal").click()
     expect(page.locator("#timeline")).to_contain_text("Temuco")
@@ -65,7 +56,7 @@ def test_a_chat_opened_while_the_last_ones_refresh_arrives_shows_its_own_message
     # it and asks again; either way within the same turn of the page's event loop.)
     asked = page.evaluate("() => window.chatFetches")
     page.evaluate("() => window.heldBodies[0]()")
-    until(page, f"() => window.readBodies > 0 || window.chatFetches > {asked}")
+    page.wait_for_function(f"() => window.readBodies > 0 || window.chatFetches > {asked}", polling=50, timeout=10_000)
     assert page.evaluate("() => document.getElementById('timeline').textContent.includes('Yaris')") is False
     # And hers is as it is now, once the rest arrives.
     page.evaluate("() => { window.holdBodies = false; window.heldBodies.forEach((release) => release()); }")

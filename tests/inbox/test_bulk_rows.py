@@ -76,6 +76,48 @@ def test_insert_rows_stores_messages_as_bulk_create_does_empty_json_as_sql_null(
     assert Message.objects.filter(location__isnull=True).count() == 4
 
 
+def test_insert_rows_gives_each_object_its_own_row_among_many():
+    """The ids set match the rows as stored, in order, for a batch bigger than a burst."""
+    inbox = _inbox()
+    contacts = [Contact(name=f"c{n}", phone=f"+5691234{n:04d}", fields={"n": n} if n % 3 else {}) for n in range(700)]
+    insert_rows(contacts)
+    stored = dict(Contact.objects.filter(pk__in=[c.pk for c in contacts]).values_list("pk", "name"))
+    assert [stored[c.pk] for c in contacts] == [f"c{n}" for n in range(700)]
+    assert Contact.objects.get(pk=contacts[5].pk).fields == {"n": 5}
+    assert Contact.objects.get(pk=contacts[6].pk).fields == {}
+    convs = [Conversation(inbox=inbox, contact=c) for c in contacts[:3]]
+    insert_rows(convs)
+    assert Conversation.objects.get(pk=convs[1].pk).contact_id == contacts[1].pk
+
+
+def test_insert_rows_can_leave_out_what_is_already_there():
+    inbox = _inbox()
+    ana, bea, eva = (Contact.objects.create(name=n) for n in ("Ana", "Bea", "Eva"))
+    had = Conversation.objects.create(inbox=inbox, contact=bea, priority=2)
+    insert_rows([Conversation(inbox=inbox, contact=c, priority=1) for c in (ana, bea, eva)], ignore_conflicts=True)
+    assert dict(Conversation.objects.filter(inbox=inbox).values_list("contact__name", "priority")) == {"Ana": 1, "Bea": 2, "Eva": 1}
+    assert Conversation.objects.get(contact=bea).pk == had.pk
+
+
+def test_insert_rows_stores_numbers_and_choices_as_save_does():
+    from mostrador.cases.models import Case, HandledBy
+
+    inbox = _inbox()
+    opened = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
+    values = [
+        (HandledBy.NONE, None, 0.0, 0, "", []),
+        (HandledBy.AI, 0.1 + 0.2, 1e-7, 3, "ventas/ñandú", ["a", "b"]),
+        (HandledBy.NONE, 12345.678901234567, float("inf"), 2**31 - 1, 'say "hi"\\', [{"x": None}]),
+    ]
+    fields = ["handled_by", "first_response_seconds", "queue_seconds", "interactions", "route", "tags"]
+    cases = []
+    for n, row in enumerate(values):
+        conv = Conversation.objects.create(inbox=inbox, contact=Contact.objects.create(name=f"c{n}"))
+        cases.append(Case(conversation=conv, inbox=inbox, contact=conv.contact, opened_at=opened, **dict(zip(fields, row, strict=True))))
+    insert_rows(cases)
+    assert [tuple(getattr(Case.objects.get(pk=c.pk), f) for f in fields) for c in cases] == values
+
+
 def test_update_rows_writes_what_save_writes(agent):
     inbox = _inbox()
     convs = [Conversation.objects.create(inbox=inbox, contact=Contact.objects.create(name=f"c{n}")) for n in range(4)]

@@ -260,8 +260,8 @@ def _contacts_for(inbox: Inbox, inbounds: list[InboundMessage]) -> list[Contact]
         for external_id in ids:
             owner.setdefault(external_id, contact)
         chosen.append(contact)
-    Contact.objects.bulk_create(new)
-    ContactIdentity.objects.bulk_create([
+    insert_rows(new)
+    insert_rows([
         ContactIdentity(inbox=inbox, contact=contact, external_id=external_id)
         for external_id, contact in owner.items()
         if external_id not in known
@@ -286,7 +286,7 @@ def _conversations_for(inbox: Inbox, contacts: list[Contact], now) -> dict[int, 
     have = set(Conversation.objects.filter(inbox=inbox, contact_id__in=contact_ids).values_list("contact_id", flat=True))
     ai_on = bool(inbox.setting("ai_enabled"))
     # ignore_conflicts: a conversation created meanwhile by another process is simply used.
-    Conversation.objects.bulk_create(
+    insert_rows(
         [Conversation(inbox=inbox, contact_id=cid, ai_enabled=ai_on, created_at=now) for cid in sorted(contact_ids - have)],
         ignore_conflicts=True,
     )

@@ -46,10 +46,11 @@ class IngestOutcome:
     unreadable: str = ""
 
 
-def process_batch(channel: str, entries: list) -> list[IngestOutcome]:
+def process_batch(channel: str, entries: list, statuses_only: bool = False) -> list[IngestOutcome]:
     """Apply stored notifications (inbound log entries) of one channel together, in the order
-    they arrived; each gets its own outcome. Messages are stored in bulk per inbox."""
-    return _process(channel, entries, statuses_only=False)
+    they arrived; each gets its own outcome. Messages are stored in bulk per inbox. With
+    `statuses_only`, only their delivery statuses (see `process_one`)."""
+    return _process(channel, entries, statuses_only)
 
 
 def process_one(entry, statuses_only: bool = False) -> IngestOutcome:

@@ -83,8 +83,6 @@ def claim_batch(limit: int) -> list[InboundLog]:
 
 def drain(limit: int = BATCH_SIZE) -> int:
     """Process up to `limit` received notifications; return how many were taken."""
-    from . import apply
-
     with transaction.atomic():
         entries = claim_batch(limit)
         if not entries:
@@ -92,19 +90,35 @@ def drain(limit: int = BATCH_SIZE) -> int:
         by_channel: dict[str, list[InboundLog]] = {}
         for entry in entries:
             by_channel.setdefault(entry.channel, []).append(entry)
-        try:
-            with transaction.atomic():
-                for channel, group in by_channel.items():
-                    for entry, outcome in zip(group, apply.process_batch(channel, group), strict=True):
-                        entry.attempts += 1
-                        _conclude(entry, outcome, save=False)
-                update_rows(entries, ["state", "problem", "processed_at", "attempts"])
-                return len(entries)
-        except Exception:  # noqa: BLE001 - isolate the culprit below
-            log.warning("a batch of %s notifications failed; processing them one by one", len(entries), exc_info=True)
+        if _concluded_together(by_channel, statuses_only=False):
+            return len(entries)
     for entry in entries:
         process_inbound.call(entry.pk)
     return len(entries)
+
+
+def _concluded_together(by_channel: dict[str, list[InboundLog]], statuses_only: bool) -> bool:
+    """Apply notifications by channel in one transaction and record how each went; False, with
+    nothing written, when the batch failed (the caller takes it apart)."""
+    from . import apply
+
+    try:
+        with transaction.atomic():
+            done, owed = [], []
+            for channel, group in by_channel.items():
+                for entry, outcome in zip(group, apply.process_batch(channel, group, statuses_only), strict=True):
+                    entry.attempts += 1
+                    _conclude(entry, outcome, save=False)
+                    done.append(entry)
+                    if _owes_a_look(entry, outcome):
+                        owed.append(entry)
+            update_rows(done, ["state", "problem", "processed_at", "attempts"])
+            _look_again(owed)
+            return True
+    except Exception:  # noqa: BLE001 - the caller isolates the culprit
+        log.warning("a batch of %s notifications failed; processing them one by one",
+                    sum(map(len, by_channel.values())), exc_info=True)
+        return False
 
 
 def drain_all() -> int:
@@ -127,6 +141,8 @@ def process_inbound(log_id: int, statuses_only: bool = False) -> str:
         # state and any retry commit together (one commit, not one per message), or not at all.
         with transaction.atomic():
             outcome = process_one(entry, statuses_only)
+            if _owes_a_look(entry, outcome):
+                _look_again([entry])
             return _conclude(entry, outcome)
     except Exception as exc:  # a bug or an outage: keep the notification, try again later
         log.exception("inbound notification %s failed", log_id)
@@ -135,13 +151,42 @@ def process_inbound(log_id: int, statuses_only: bool = False) -> str:
         return _finish(entry, LogState.FAILED, f"{type(exc).__name__}: {exc}")
 
 
+@task()
+def look_at_statuses_again(log_ids: list[int]) -> str:
+    """A second look at the delivery statuses of notifications that named messages we did not
+    know yet, for a whole batch of them at once (`_look_again`)."""
+    entries = InboundLog.objects.filter(pk__in=log_ids).order_by("received_at", "pk")
+    by_channel: dict[str, list[InboundLog]] = {}
+    for entry in entries:
+        by_channel.setdefault(entry.channel, []).append(entry)
+    if not _concluded_together(by_channel, statuses_only=True):
+        for group in by_channel.values():
+            for entry in group:
+                process_inbound.call(entry.pk, True)
+    return f"{sum(map(len, by_channel.values()))} looked at"
+
+
+def _owes_a_look(entry: InboundLog, outcome) -> bool:
+    """A status can overtake the send that produced its message id: the notification's statuses
+    are looked at again shortly. (Statuses of messages sent from elsewhere never match; they
+    stop after a few looks.)"""
+    return bool(outcome.unmatched_statuses) and not outcome.unreadable and entry.attempts < STATUS_ATTEMPTS
+
+
+def _look_again(entries: list[InboundLog]) -> None:
+    """One job for the statuses of all these notifications, per number of tries so far: a busy
+    number whose statuses all overtake the sends (or are of messages sent from its phone) queued
+    a job per notification, a fifth of a worker's time storing a burst."""
+    by_attempts: dict[int, list[int]] = {}
+    for entry in entries:
+        by_attempts.setdefault(entry.attempts, []).append(entry.pk)
+    for attempts, ids in by_attempts.items():
+        look_at_statuses_again.using(run_after=timezone.now() + backoff(attempts)).enqueue(ids)
+
+
 def _conclude(entry: InboundLog, outcome, save: bool = True) -> str:
     if outcome.unreadable:
         return _finish(entry, LogState.REJECTED, outcome.unreadable, save)
-    if outcome.unmatched_statuses and entry.attempts < STATUS_ATTEMPTS:
-        # A status can overtake the send that produced its wamid; look again shortly, at the
-        # statuses only. (Statuses of messages sent from elsewhere never match; they stop here.)
-        process_inbound.using(run_after=timezone.now() + backoff(entry.attempts)).enqueue(entry.pk, True)
     problems = list(outcome.problems)
     if outcome.unknown_accounts:
         problems.insert(0, "unknown account " + ", ".join(sorted(set(outcome.unknown_accounts))))

@@ -205,3 +205,25 @@ def test_a_status_that_overtakes_its_send_is_applied_later(graph, agent_api, con
     status_webhook("status_delivered", "wamid.SENT1")  # Meta's webhook beat our own bookkeeping
     run_jobs()
     assert message(agent_api, conv_id, sent["id"])["status"] == "delivered"
+
+
+def test_a_burst_of_statuses_that_overtake_their_sends_is_looked_at_again_in_one_job(graph, agent_api, conv_id):
+    from django_tasks_db.models import DBTaskResult
+
+    from mostrador.intake.jobs import STATUS_ATTEMPTS, drain_all
+    from mostrador.intake.models import InboundLog
+
+    sent = [send(agent_api, conv_id, {"text": f"hola {n}"}) for n in range(3)]
+    # Meta's statuses beat our own bookkeeping of all three, and one is of a message sent from
+    # the business's phone, which will never match.
+    for wamid in ("wamid.SENT1", "wamid.SENT2", "wamid.SENT3", "wamid.FROM_THE_PHONE"):
+        status_webhook("status_delivered", wamid)
+    assert drain_all() == 4
+    looks = DBTaskResult.objects.filter(task_path__endswith="look_at_statuses_again")
+    assert looks.count() == 1
+    run_jobs()
+    assert [message(agent_api, conv_id, m["id"])["status"] for m in sent] == ["delivered"] * 3
+    # The one that never matches is looked at a few times, then left alone.
+    stray = next(e for e in InboundLog.objects.filter(channel="whatsapp") if b"FROM_THE_PHONE" in bytes(e.body))
+    assert (stray.state, stray.attempts) == ("processed", STATUS_ATTEMPTS)
+    assert not looks.filter(status="READY").exists()

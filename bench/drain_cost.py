@@ -3,14 +3,16 @@
     python bench/drain_cost.py [--notifications 1500] [--per 4] [--rounds 3] [--against DIR]
 
 Each round, in a fresh process on a database made for it, keeps signed WhatsApp notifications
-(`--per` messages each, across four numbers) in the inbound log as the webhook does, then drains
-the log as a worker does, twice: first 3,000 customers writing for the first time (`new`: their
+(`--per` messages each, across four numbers, and a delivery status of a message sent from the
+number's phone, as `webhook_ingest.py` posts them) in the inbound log as the webhook does, then
+drains the log as a worker does, twice: first 3,000 customers writing for the first time (`new`: their
 contacts, chats and cases are made), then `--notifications` more from the same customers
 (`returning`). It prints the CPU seconds each drain took in this process (Python's share: the
 database server's own work is not in it), the wall time, and the CPU per message. With `--against`,
 another checkout (with its .venv) is measured in the same run, the order alternating round by
-round, and the medians are printed with their ratio: the team benchmark's CPU figure moves by
-less than its own noise for a change of a few percent in the worker.
+round, and the medians are printed with their ratio. This is a backlog (after an outage, or a
+burst beyond what the workers keep up with), drained a hundred notifications at a time; in the
+team benchmark a worker keeping up with a steady flow takes a few at a time.
 """
 
 from __future__ import annotations

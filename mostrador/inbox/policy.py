@@ -41,19 +41,20 @@ class Scope:
             return True
         return inbox_id in self.own_only and assignee_id in (None, self.user_id)
 
-    def conversations(self, through: str = "", inbox: str = "") -> Q:
+    def conversations(self, through: str = "", inbox: str = "", person: object = None) -> Q:
         """The conversations in scope, as an indexed predicate; `through` names the relation
         from another model ("conversation__" for messages), so no list of chats is built.
         `inbox` names the other model's own copy of its chat's inbox (a quote's `inbox_id`):
         its index answers for the inboxes seen whole, and the chat is joined only where its
-        assignee matters."""
+        assignee matters. `person`: whose own chats count, as an expression (an OuterRef to
+        each of many people who see these inboxes alike), instead of this person's."""
         if self.everything:
             return Q()
         inbox = inbox or f"{through}inbox_id"
         whole = Q(**{f"{inbox}__in": sorted(self.whole)})
         if not self.own_only:
             return whole
-        mine = Q(**{f"{through}assignee_id": self.user_id}) | Q(**{f"{through}assignee__isnull": True})
+        mine = Q(**{f"{through}assignee_id": self.user_id if person is None else person}) | Q(**{f"{through}assignee__isnull": True})
         return whole | (Q(**{f"{inbox}__in": sorted(self.own_only)}) & mine)
 
 

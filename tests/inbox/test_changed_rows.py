@@ -141,3 +141,46 @@ def test_where_many_peoples_first_pages_end_is_read_together_and_is_each_ones_ow
     monkeypatch.setattr(queries, "PER_STATEMENT", 100)
     with django_assert_num_queries(4):
         assert first_pages_ids(asks, size, now) == pages
+
+
+def test_the_sellers_of_an_own_chats_inbox_have_each_their_own_page_end_read_in_one_query(inbox, django_assert_num_queries):
+    """Sellers who see the same inboxes alike, their own chats aside, are asked about in one query:
+    each still gets where her own list's first page ends, to the microsecond, as her list shows
+    it; one who asks other filters, or sees other inboxes, is read as before."""
+    from mostrador.accounts.models import Role
+    from mostrador.inbox.models import Contact
+    from mostrador.inbox.policy import remember_scopes
+    from mostrador.inbox.queries import ListFilters, conversation_list, first_pages_end
+    from tests.conftest import make_user
+
+    now = timezone.now()
+    own = create_inbox("Propia", "api", {"visibility": "own_and_unassigned"})
+    sellers = [make_user(f"s{n}@x.test", Role.AGENT) for n in range(4)]
+    own.members.add(*sellers)
+    inbox.members.add(sellers[3])  # sees another inbox whole: a list of her own kind
+    contacts = Contact.objects.bulk_create([Contact(name=f"c{i}") for i in range(40)])
+    Conversation.objects.bulk_create([
+        Conversation(
+            inbox=own if k % 4 else inbox, contact=contact, priority=k % 3 == 0,
+            # Seller 0 holds many chats, seller 1 a few, seller 2 none: their pages end apart.
+            assignee=[None, sellers[0], sellers[0], sellers[1], None, sellers[0]][k % 6],
+            waiting_since=now - timedelta(seconds=k, microseconds=k * 13),
+            last_activity_at=now - timedelta(minutes=k),
+        )
+        for k, contact in enumerate(contacts)
+    ])
+    asks = [(s, ListFilters()) for s in sellers] + [(s, ListFilters(state="all")) for s in sellers[:3]]
+    asks.append((sellers[2], ListFilters(unassigned=True)))
+    size = 5
+
+    def own_end(person, filters):
+        rows = conversation_list(person, filters, limit=size, cursor=None, now=now)[0]
+        return sort_key(rows[-1], filters.state) if len(rows) == size else None
+
+    expected = [own_end(person, filters) for person, filters in asks]
+    assert len(set(expected[:3])) == 3 and None not in expected[:3]
+    remember_scopes(sellers)
+    # The two lone lists together, then two queries for each group of alike lists.
+    with django_assert_num_queries(1 + 2 * 2):
+        ends = first_pages_end(asks, size, now)
+    assert [end and end.key for end in ends] == expected

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 
 from django.db import connection
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from mostrador.accounts.models import ApiToken, Role, User
@@ -198,14 +198,7 @@ def first_pages_end(asks: list[tuple[object, ListFilters]], size: int, now: date
     (`_ends_alike`): a query made and planned once, where each seller's list was one more
     subquery, about a millisecond of Python each to make in every busy frame."""
     ends: list[PageEnd | None] = [None] * len(asks)
-    alike: dict[tuple, list[int]] = {}
-    for n, (user, filters) in enumerate(asks):
-        scope = scope_of(user)
-        if scope.own_only and not scope.everything:
-            alike.setdefault((scope.whole, scope.own_only, filters), []).append(n)
-    groups = [group for group in alike.values() if len(group) > 1]
-    together = {n for group in groups for n in group}
-    rest = [n for n in range(len(asks)) if n not in together]
+    rest, groups = _alike(asks)
     for n, last in zip(rest, _places([asks[n] for n in rest], now, slice(size - 1, size)), strict=True):
         ends[n] = PageEnd(asks[n][1].state, last[0]) if last else None
     for group in groups:
@@ -214,13 +207,33 @@ def first_pages_end(asks: list[tuple[object, ListFilters]], size: int, now: date
     return ends
 
 
+def _alike(asks: list[tuple[object, ListFilters]]) -> tuple[list[int], list[list[int]]]:
+    """The places of the asks read each on its own, and the groups of asks (two or more) of
+    people who see the same inboxes the same way, with the same filters, in lists that differ
+    only by whose own chats they hold (sellers of an "own chats" inbox)."""
+    alike: dict[tuple, list[int]] = {}
+    for n, (user, filters) in enumerate(asks):
+        scope = scope_of(user)
+        if scope.own_only and not scope.everything:
+            alike.setdefault((scope.whole, scope.own_only, filters), []).append(n)
+    groups = [group for group in alike.values() if len(group) > 1]
+    together = {n for group in groups for n in group}
+    return [n for n in range(len(asks)) if n not in together], groups
+
+
+def _theirs(asks: list[tuple[object, ListFilters]]) -> QuerySet[Conversation]:
+    """The chats of a group of alike lists (`_alike`), each person's own among them, for a query
+    on the people: the person is the outer query's row."""
+    user, filters = asks[0]
+    return _narrowed(Conversation.objects.filter(scope_of(user).conversations(person=OuterRef("pk"))), filters)
+
+
 def _ends_alike(asks: list[tuple[object, ListFilters]], size: int, now: datetime) -> list[tuple | None]:
     """The values of the `size`-th row's order in each list, for people who see the same inboxes
     the same way and ask the same filters: their lists differ only by whose own chats they hold."""
-    user, filters = asks[0]
-    ordering = ORDERINGS[filters.state]
-    theirs = Conversation.objects.filter(scope_of(user).conversations(person=OuterRef("pk")))
-    last = _narrowed(theirs, filters).filter(state_filter(filters.state, now)).order_by(*_order_by(ordering)).values("pk")[size - 1:size]
+    state = asks[0][1].state
+    ordering = ORDERINGS[state]
+    last = _theirs(asks).filter(state_filter(state, now)).order_by(*_order_by(ordering)).values("pk")[size - 1:size]
     people = [person.pk for person, _ in asks]
     ids = dict(User.objects.filter(pk__in=people).annotate(last=Subquery(last)).values_list("pk", "last"))
     found = {row[-1]: row for row in Conversation.objects.filter(pk__in={i for i in ids.values() if i is not None})
@@ -299,16 +312,45 @@ def state_counts(user, filters: ListFilters, now: datetime | None = None, states
 def capped_counts(asks: list[tuple[object, ListFilters]], states: list[str], now: datetime) -> list[dict[str, int]]:
     """`state_counts` of capped tabs for many (person, filters) at once: each count is the same
     capped subquery, and they are read together in one statement per hundred instead of a query
-    each (a live frame counts for every person of an "own chats" inbox whose tab is open)."""
+    each (a live frame counts for every person of an "own chats" inbox whose tab is open). The
+    sellers of such an inbox are counted in one query of their own, as `first_pages_end` reads
+    their page ends: each person's counts as subqueries on that person."""
+    counts: list[dict[str, int]] = [{} for _ in asks]
+    rest, groups = _alike(asks)
     parts: list[tuple[str, tuple]] = []
-    for user, filters in asks:
+    for user, filters in (asks[n] for n in rest):
         qs = filtered(user, filters).order_by()
         for state in states:
             parts.append(qs.filter(state_filter(state, now)).values("pk")[:COUNT_CAP].query.sql_with_params())
     statements = _together(parts, lambda subs: "SELECT " + ", ".join(f"(SELECT COUNT(*) FROM ({sub}) capped_{i})" for i, sub in subs))
     values = [count for row in statements for count in row]
     per = len(states)
-    return [dict(zip(states, values[k * per:(k + 1) * per], strict=True)) for k in range(len(asks))]
+    for k, n in enumerate(rest):
+        counts[n] = dict(zip(states, values[k * per:(k + 1) * per], strict=True))
+    for group in groups:
+        for n, found in zip(group, _counts_alike([asks[n] for n in group], states, now), strict=True):
+            counts[n] = found
+    return counts
+
+
+class _CappedCount(Subquery):
+    """How many rows a subquery (capped by its own LIMIT) gives."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) capped)"
+    output_field = IntegerField()
+
+
+def _counts_alike(asks: list[tuple[object, ListFilters]], states: list[str], now: datetime) -> list[dict[str, int]]:
+    """The capped counts of `states` in each of a group of alike lists (`_alike`), in one query."""
+    theirs = _theirs(asks).order_by()
+    names = [f"count_{i}" for i in range(len(states))]
+    people = [person.pk for person, _ in asks]
+    rows = User.objects.filter(pk__in=people).annotate(**{
+        name: _CappedCount(theirs.filter(state_filter(state, now)).values("pk")[:COUNT_CAP])
+        for name, state in zip(names, states, strict=True)
+    }).values_list("pk", *names)
+    found = {pk: dict(zip(states, values, strict=True)) for pk, *values in rows}
+    return [found.get(pk, dict.fromkeys(states, 0)) for pk in people]
 
 
 def open_waits(now: datetime) -> list[dict]:

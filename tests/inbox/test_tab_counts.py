@@ -85,3 +85,34 @@ def test_scopes_worked_out_together_are_each_persons_own(inbox):
     assert {person.pk: person.remembered_scope for person in fresh} == expected
     assert expected[people[5].pk].inbox_ids == frozenset()
     assert expected[people[4].pk].everything
+
+
+def test_the_sellers_of_an_own_chats_inbox_are_counted_in_one_query_each_her_own(inbox, django_assert_num_queries):
+    """Sellers whose lists differ only by whose own chats they hold are counted together, in one
+    query, each with her own numbers, capped as her own count caps them."""
+    from mostrador.accounts.models import Role
+    from mostrador.inbox import queries
+    from mostrador.inbox.actions.inboxes import create_inbox
+    from mostrador.inbox.policy import remember_scopes
+    from tests.conftest import make_user
+
+    now = timezone.now()
+    own = create_inbox("Propia", "api", {"visibility": "own_and_unassigned"})
+    sellers = [make_user(f"s{n}@x.test", Role.AGENT) for n in range(3)]
+    own.members.add(*sellers)
+    contacts = Contact.objects.bulk_create([Contact(name=f"c{i}") for i in range(COUNT_CAP + 30)])
+    # The unassigned resolved chats alone pass the cap for everyone; the chats waiting on the
+    # customer are some unassigned, some each seller's own, some in an inbox none of them sees.
+    made = [Conversation(inbox=own, contact=c, resolved=True) for c in contacts[:COUNT_CAP + 2]]
+    for k, contact in enumerate(contacts[COUNT_CAP + 2:]):
+        made.append(Conversation(inbox=own if k % 5 else inbox, contact=contact, assignee=[None, sellers[0], sellers[0], sellers[1]][k % 4]))
+    Conversation.objects.bulk_create(made)
+
+    capped = ["awaiting_customer", "resolved"]
+    asks = [(s, ListFilters(state="all")) for s in sellers] + [(sellers[0], ListFilters(unassigned=True))]
+    expected = [state_counts(person, filters, now, states=capped) for person, filters in asks]
+    assert len({counts["awaiting_customer"] for counts in expected[:3]}) == 3
+    assert all(counts["resolved"] == COUNT_CAP for counts in expected)
+    remember_scopes(sellers)
+    with django_assert_num_queries(2):  # the lone list, then the three alike together
+        assert queries.capped_counts(asks, capped, now) == expected

@@ -21,5 +21,7 @@ class InboxConfig(AppConfig):
             *(EventKind.HANDOFF, EventKind.SEEN, EventKind.TAGGED, EventKind.PRIORITY, EventKind.FIELD_SET),
             *(EventKind.RETRIED, EventKind.RESOLVED, EventKind.REOPENED),
         )
+        # A chat given to someone leaves the lists of those who held it in an "own chats" inbox.
+        events.changes_holder(events.CONVERSATION_CHANGED, EventKind.ASSIGNED)
         # Live frames carry the changed chats' rows as each page's list shows them.
         hub.rows = ListRows()

@@ -39,6 +39,21 @@ LEAVE_COUNTERS: set[str] = set()
 ONLY_PENDING: set[str] = {MESSAGE_CREATED, MESSAGE_UPDATED}
 
 
+# Events that may take a chat out of the view of those who see an inbox only in part (their own
+# chats and the unassigned ones): a chat given to someone leaves the lists of whoever held it
+# before, everyone when it was unassigned. Every such socket hears them, whoever holds the chat
+# now; what each is then shown of it is still only what it may see. Same keys as ONLY_PENDING.
+CHANGE_HOLDER: set[str] = set()
+
+
+def changes_holder(type_: str, *reasons: str) -> None:
+    """Says that this event type (or only these reasons of it) may give a chat to someone else."""
+    if reasons:
+        CHANGE_HOLDER.update(f"{type_}:{reason}" for reason in reasons)
+    else:
+        CHANGE_HOLDER.add(type_)
+
+
 def register(type_: str, fields: set[str], *, personal: bool = False, moves_counters: bool = True) -> str:
     """A capability's own event type (its apps.py calls this): same rules, ids and states only.
     An event with an `inbox_id` reaches those who see that inbox; a `personal` one (with a

@@ -324,11 +324,13 @@ class Hub:
         plan = []
         for view, members in self.views.items():
             shared = [i for i, e in enumerate(batch) if view.shares(e)]
-            # The own-only inboxes' events by assignee: the unassigned ones are everyone's.
+            # The own-only inboxes' events by assignee: the unassigned ones are everyone's, and so
+            # are those that may have taken a chat from someone (events.CHANGE_HOLDER).
             own: dict[int | None, list[int]] = {}
             for i, e in enumerate(batch):
                 if e.get("inbox_id") in view.own_only and e["type"] not in events.PERSONAL:
-                    own.setdefault(assignees.get(e.get("conversation_id")), []).append(i)
+                    holder = None if _changes_holder(e) else assignees.get(e.get("conversation_id"))
+                    own.setdefault(holder, []).append(i)
             everyones = tuple(sorted([*shared, *own.get(None, ())]))
             # The very same tuple for everyone who hears no more than that, and each person's own
             # worked out once, not per tab: what follows is done once per distinct tuple.
@@ -473,6 +475,10 @@ class Hub:
                     self.remove(receiver)
                     receiver.view = views[receiver.user_id]
                     self.add(receiver)
+
+
+def _changes_holder(event: dict) -> bool:
+    return event["type"] in events.CHANGE_HOLDER or f"{event['type']}:{event.get('reason')}" in events.CHANGE_HOLDER
 
 
 def _view(scope) -> View:

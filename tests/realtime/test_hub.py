@@ -32,8 +32,8 @@ views = st.builds(
     st.booleans(), st.sets(st.sampled_from(INBOXES)), st.sets(st.sampled_from(INBOXES)),
 )
 chat_events = st.builds(
-    lambda inbox, conv: events.make(events.CONVERSATION_CHANGED, conversation_id=conv, inbox_id=inbox, state="pending", reason="message"),
-    st.sampled_from(INBOXES), st.integers(1, 6),
+    lambda inbox, conv, reason: events.make(events.CONVERSATION_CHANGED, conversation_id=conv, inbox_id=inbox, state="pending", reason=reason),
+    st.sampled_from(INBOXES), st.integers(1, 6), st.sampled_from(["message", "assigned"]),
 )
 personal_events = st.builds(
     lambda user, conv: events.make(NOTIFICATION_CREATED, user_id=user, notification_id=1, conversation_id=conv, kind="pending"),
@@ -50,7 +50,9 @@ def may_see(ear: Ear, event: dict, assignees: dict) -> bool:
         return True
     inbox = event["inbox_id"]
     if inbox in ear.view.own_only:
-        return assignees.get(event["conversation_id"]) in (None, ear.user_id)
+        # A chat given to someone: whoever held it before, maybe this person, must drop it.
+        given = event.get("reason") == "assigned"
+        return given or assignees.get(event["conversation_id"]) in (None, ear.user_id)
     return ear.view.everything or inbox in ear.view.inbox_ids
 
 

@@ -346,3 +346,35 @@ def test_after_a_burst_the_page_gets_its_history_counts_as_they_ended(client, ag
     assert count(second[-1]["html"], "all") == "1" and count(second[-1]["html"], "pending") == "2"
     assert len(recount) == 1 and recount[0]["type"] == hub.LIST_ROWS and recount[0]["asked"] == []
     assert count(recount[0]["html"], "all") == "2" and recount[0]["pending"] == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_chat_given_to_a_colleague_leaves_the_other_sellers_lists_of_an_own_chats_inbox(client, agent, outsider):
+    """In an inbox where sellers see their own chats and the unassigned ones, a chat one of them
+    takes leaves the others' open lists at once: their frame names it, without its row, and
+    their Pendientes count drops."""
+    from django.test import Client
+
+    from mostrador.inbox.actions.inboxes import create_inbox
+    from mostrador.inbox.models import Conversation
+
+    box = create_inbox("Mayoristas", "api", {"visibility": "own_and_unassigned"})
+    box.members.set([agent, outsider])
+    actions.receive_customer_message(box, actions.InboundMessage(contact_external_id="lu", contact_name="Lucía Pérez", text="¿Precio por mayor?"))
+    chat = Conversation.objects.get(inbox=box)
+    cookie = session_cookie(Client(), outsider)
+
+    async def scenario():
+        comm = await opened(cookie, {"list": "tab=pending&scope=all", "lang": "es"})
+        await database_sync_to_async(actions.assign)(chat, actions.Actor.person(agent), user=agent)
+        frame = await comm.receive_json_from(timeout=3)
+        await comm.disconnect()
+        return frame
+
+    frame = async_to_sync(scenario)()
+    rows = frame[-1]
+    assert rows["type"] == hub.LIST_ROWS and rows["asked"] == [chat.pk]
+    assert f'data-id="{chat.pk}"' not in rows["html"] and "Lucía" not in rows["html"]
+    assert count(rows["html"], "pending").strip() == "0"
+    # The event itself says no more than which chat changed: no name, no text.
+    assert all(set(event) <= {"type", "conversation_id", "inbox_id", "state", "reason"} for event in frame[:-1])

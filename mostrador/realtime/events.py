@@ -48,10 +48,19 @@ CHANGE_HOLDER: set[str] = set()
 
 def changes_holder(type_: str, *reasons: str) -> None:
     """Says that this event type (or only these reasons of it) may give a chat to someone else."""
+    _declare(CHANGE_HOLDER, type_, reasons)
+
+
+def declared(event: dict, keys: set[str]) -> bool:
+    """Whether `keys` (ONLY_PENDING's or CHANGE_HOLDER's) name the event's type or its reason."""
+    return event["type"] in keys or f"{event['type']}:{event.get('reason')}" in keys
+
+
+def _declare(keys: set[str], type_: str, reasons: tuple[str, ...]) -> None:
     if reasons:
-        CHANGE_HOLDER.update(f"{type_}:{reason}" for reason in reasons)
+        keys.update(f"{type_}:{reason}" for reason in reasons)
     else:
-        CHANGE_HOLDER.add(type_)
+        keys.add(type_)
 
 
 def register(type_: str, fields: set[str], *, personal: bool = False, moves_counters: bool = True) -> str:
@@ -69,10 +78,7 @@ def register(type_: str, fields: set[str], *, personal: bool = False, moves_coun
 
 def moves_only_pending(type_: str, *reasons: str) -> None:
     """Says that this event type (or only these reasons of it) moves no counter but Pendientes."""
-    if reasons:
-        ONLY_PENDING.update(f"{type_}:{reason}" for reason in reasons)
-    else:
-        ONLY_PENDING.add(type_)
+    _declare(ONLY_PENDING, type_, reasons)
 
 
 def make(type_: str, **fields) -> dict:

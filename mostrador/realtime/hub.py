@@ -329,7 +329,7 @@ class Hub:
             own: dict[int | None, list[int]] = {}
             for i, e in enumerate(batch):
                 if e.get("inbox_id") in view.own_only and e["type"] not in events.PERSONAL:
-                    holder = None if _changes_holder(e) else assignees.get(e.get("conversation_id"))
+                    holder = None if events.declared(e, events.CHANGE_HOLDER) else assignees.get(e.get("conversation_id"))
                     own.setdefault(holder, []).append(i)
             everyones = tuple(sorted([*shared, *own.get(None, ())]))
             # The very same tuple for everyone who hears no more than that, and each person's own
@@ -475,10 +475,6 @@ class Hub:
                     self.remove(receiver)
                     receiver.view = views[receiver.user_id]
                     self.add(receiver)
-
-
-def _changes_holder(event: dict) -> bool:
-    return event["type"] in events.CHANGE_HOLDER or f"{event['type']}:{event.get('reason')}" in events.CHANGE_HOLDER
 
 
 def _view(scope) -> View:

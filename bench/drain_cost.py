@@ -17,19 +17,17 @@ team benchmark a worker keeping up with a steady flow takes a few at a time.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
+from checkouts import arguments, checkouts, measure_in
 from databases import own_database
 from webhook_ingest import SECRET, notification, number
 
-ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/mostrador_bench_drain")
 NUMBERS = 4
 CUSTOMERS = 3000
@@ -69,32 +67,23 @@ def child(checkout: Path, notifications: int, per: int) -> dict:
 
 
 def measure(checkout: Path, args, index: int) -> dict:
+    """One round of `checkout`, on a database made for it (no Redis: nothing listens)."""
     url = f"{PG_URL}_{index}"
     with own_database(url):
-        env = {**os.environ, "DATABASE_URL": url, "MOSTRADOR_DATA_DIR": str(checkout / "var")}
-        env.pop("REDIS_URL", None)
-        done = subprocess.run(
-            [str(checkout / ".venv/bin/python"), __file__, "--child", str(checkout),
-             "--notifications", str(args.notifications), "--per", str(args.per)],
-            env=env, capture_output=True, text=True, cwd=checkout,
-        )
-    if done.returncode:
-        raise SystemExit(f"{checkout} failed:\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+        return measure_in(checkout, __file__, ["--notifications", str(args.notifications), "--per", str(args.per)],
+                          DATABASE_URL=url, MOSTRADOR_DATA_DIR=str(checkout / "var"), REDIS_URL="")
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
+    ap = arguments(__doc__)
     ap.add_argument("--notifications", type=int, default=1500)
     ap.add_argument("--per", type=int, default=4)
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--against", type=Path, help="another checkout (with its .venv) measured in the same run")
-    ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        print(json.dumps(child(args.child, args.notifications, args.per)))
+        print(json.dumps(child(Path(args.child), args.notifications, args.per)))
         return
-    versions = {"this": ROOT} | ({"against": args.against.resolve()} if args.against else {})
+    versions = dict(checkouts(args.against))
     results: dict[str, list[dict]] = {name: [] for name in versions}
     print(f"{args.notifications} notifications of {args.per} messages, drained by one process on PostgreSQL")
     print(f"{'code':8} {'burst':9} {'messages':>8} {'CPU s':>6} {'wall s':>6} {'CPU ms/msg':>10} {'msg/s':>6}")

@@ -57,6 +57,13 @@ class Scope:
         mine = Q(**{f"{through}assignee_id": self.user_id if person is None else person}) | Q(**{f"{through}assignee__isnull": True})
         return whole | (Q(**{f"{inbox}__in": sorted(self.own_only)}) & mine)
 
+    def unheld(self) -> Q:
+        """What of `conversations` everyone who sees these inboxes the same way sees too: all of
+        it but the chats held in the inboxes seen only in part, which are each holder's own."""
+        if self.everything:
+            return Q()
+        return Q(inbox_id__in=sorted(self.whole)) | Q(inbox_id__in=sorted(self.own_only), assignee__isnull=True)
+
 
 def sees_everything(user) -> bool:
     return user.role in (Role.ADMIN, Role.SUPERVISOR)

@@ -5,9 +5,10 @@ tabs with their counts."""
 import re
 from datetime import UTC, datetime, timedelta
 
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mostrador.inbox import actions
@@ -144,7 +145,7 @@ def test_where_many_peoples_first_pages_end_is_read_together_and_is_each_ones_ow
 
 
 def test_the_sellers_of_an_own_chats_inbox_have_each_their_own_page_end_read_in_one_query(inbox, django_assert_num_queries):
-    """Sellers who see the same inboxes alike, their own chats aside, are asked about in one query:
+    """Sellers who see the same inboxes alike, their own chats aside, are asked about together:
     each still gets where her own list's first page ends, to the microsecond, as her list shows
     it; one who asks other filters, or sees other inboxes, is read as before."""
     from mostrador.accounts.models import Role
@@ -180,7 +181,64 @@ def test_the_sellers_of_an_own_chats_inbox_have_each_their_own_page_end_read_in_
     expected = [own_end(person, filters) for person, filters in asks]
     assert len(set(expected[:3])) == 3 and None not in expected[:3]
     remember_scopes(sellers)
-    # The two lone lists together, then two queries for each group of alike lists.
-    with django_assert_num_queries(1 + 2 * 2):
+    # The two lone lists together; Pendientes, where the sellers hold few chats ahead of the
+    # shared page, in two queries (that page, then what each holds ahead of it); "all", where
+    # they hold more than a page each ahead of it, in two more, each list read whole.
+    with django_assert_num_queries(1 + 2 + 2 * 2):
         ends = first_pages_end(asks, size, now)
     assert [end and end.key for end in ends] == expected
+
+
+# Each chat: in the own-chats inbox, the inbox the sellers see whole, or one they do not see; held
+# by nobody or by one of four sellers; waiting (and how urgently), awaiting the customer or
+# resolved; when it last moved, in minutes.
+own_chats = st.lists(
+    st.tuples(st.sampled_from(["own", "whole", "unseen"]), st.sampled_from([None, 0, 1, 2, 3]),
+              st.sampled_from(["pending", "awaiting_customer", "resolved"]), st.booleans(), st.integers(0, 50)),
+    max_size=40,
+)
+
+
+@settings(deadline=None, max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(chats=own_chats, size=st.integers(1, 6), cap=st.integers(1, 8))
+def test_the_sellers_of_an_own_chats_inbox_get_their_own_ends_and_counts_whoever_holds_what(inbox, monkeypatch, chats, size, cap):
+    """Read together, the sellers of an "own chats" inbox get exactly what each one's own list
+    says: where its first page ends and how many rows each history tab counts up to the cap,
+    whether they hold nothing, a few chats or more than a page ahead of the chats they all see."""
+    from mostrador.accounts.models import Role
+    from mostrador.inbox import queries
+    from mostrador.inbox.models import Contact
+    from mostrador.inbox.policy import remember_scopes
+    from mostrador.inbox.queries import ListFilters, conversation_list, first_pages_end
+    from tests.conftest import make_user
+
+    monkeypatch.setattr(queries, "COUNT_CAP", cap)
+    now = datetime(2026, 3, 2, 15, 30, tzinfo=UTC)
+    with transaction.atomic():
+        own = create_inbox("Propia", "api", {"visibility": "own_and_unassigned"})
+        unseen = create_inbox("Ajena", "api", {})
+        sellers = [make_user(f"s{n}@x.test", Role.AGENT) for n in range(4)]
+        own.members.add(*sellers)
+        inbox.members.add(*sellers)
+        contacts = Contact.objects.bulk_create([Contact(name=f"c{i}") for i in range(len(chats))])
+        Conversation.objects.bulk_create([
+            Conversation(
+                inbox={"own": own, "whole": inbox, "unseen": unseen}[where], contact=contact,
+                assignee=None if holder is None else sellers[holder], priority=int(urgent),
+                waiting_since=now - timedelta(minutes=minutes, microseconds=k) if state == "pending" else None,
+                resolved=state == "resolved", last_activity_at=now - timedelta(minutes=minutes, microseconds=k),
+            )
+            for k, (contact, (where, holder, state, urgent, minutes)) in enumerate(zip(contacts, chats, strict=True))
+        ])
+        remember_scopes(sellers)
+        for state in ("pending", "all"):
+            asks = [(seller, ListFilters(state=state)) for seller in sellers]
+            expected = []
+            for seller in sellers:
+                rows = conversation_list(seller, ListFilters(state=state), limit=size, cursor=None, now=now)[0]
+                expected.append(sort_key(rows[-1], state) if len(rows) == size else None)
+            assert [end and end.key for end in first_pages_end(asks, size, now)] == expected
+        history = ["awaiting_customer", "resolved", "all"]
+        asks = [(seller, ListFilters(state="all")) for seller in sellers]
+        assert queries.capped_counts(asks, history, now) == [queries.state_counts(s, f, now, states=history) for s, f in asks]
+        transaction.set_rollback(True)

@@ -88,8 +88,9 @@ def test_scopes_worked_out_together_are_each_persons_own(inbox):
 
 
 def test_the_sellers_of_an_own_chats_inbox_are_counted_in_one_query_each_her_own(inbox, django_assert_num_queries):
-    """Sellers whose lists differ only by whose own chats they hold are counted together, in one
-    query, each with her own numbers, capped as her own count caps them."""
+    """Sellers whose lists differ only by whose own chats they hold are counted together, each
+    with her own numbers, capped as her own count caps them: what they all see counted once,
+    then what each holds, in one query, for the tabs the shared count leaves under the cap."""
     from mostrador.accounts.models import Role
     from mostrador.inbox import queries
     from mostrador.inbox.actions.inboxes import create_inbox
@@ -114,5 +115,5 @@ def test_the_sellers_of_an_own_chats_inbox_are_counted_in_one_query_each_her_own
     assert len({counts["awaiting_customer"] for counts in expected[:3]}) == 3
     assert all(counts["resolved"] == COUNT_CAP for counts in expected)
     remember_scopes(sellers)
-    with django_assert_num_queries(2):  # the lone list, then the three alike together
+    with django_assert_num_queries(3):  # the lone list, then the three alike: shared, then their own
         assert queries.capped_counts(asks, capped, now) == expected

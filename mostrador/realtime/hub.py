@@ -181,15 +181,15 @@ class Hub:
         self.flush_at: asyncio.TimerHandle | asyncio.Handle | None = None
         # When the next frame may go: FRAME_SECONDS after the last began, and never sooner than
         # the last cost to make, so making frames takes at most half the process's time however
-        # fast events come; a busier hub sends fuller frames instead. The cost is the work done:
-        # the loop's own time and the frames thread's CPU, not the wall time that thread took.
-        # On a busy server it waits for the interpreter most of that time (1-4.4 s for 0.35-1.2 s
-        # of work, seen at 200 messages/s with 1,000 tabs), and counting the wait spaced frames
-        # 3-7 s apart.
+        # fast events come; a busier hub sends fuller frames instead. The cost is the work done,
+        # in CPU time: the loop thread's while the frame was made (what else it served meanwhile
+        # included) and the frames thread's, never wall time. On a busy server both threads wait
+        # for the interpreter and for a core much of the time: counting the frames thread's wait
+        # spaced frames 3-7 s apart (1-4.4 s for 0.35-1.2 s of work, at 200 messages/s with 1,000
+        # tabs), and the loop's own wall time was twice its CPU at 1,000 messages/s.
         self.next_flush = 0.0
-        # The current frame's calls to the frames thread: the wall time the loop waited for them,
-        # and the CPU time they worked.
-        self.waited = self.worked = 0.0
+        # The CPU time the current frame's calls to the frames thread worked.
+        self.worked = 0.0
         self.relay = None  # its Redis subscription, when REDIS_URL is set (relay.py)
         # What the lister keeps between frames, and when it asked to render the lists again.
         self.kept: dict = {}
@@ -282,7 +282,8 @@ class Hub:
 
     async def _flush(self) -> None:
         began = self.loop.time()
-        self.waited = self.worked = 0.0
+        spent = time.thread_time()
+        self.worked = 0.0
         batch, self.pending = self.pending, []
         owed, self.owed = self.owed, set()
         opening, self.opening = self.opening, set()
@@ -302,7 +303,7 @@ class Hub:
             log.exception("could not deliver %s realtime events", len(batch))
             self.say_to_all(RESYNC)
         finally:
-            cost = self.loop.time() - began - self.waited + self.worked
+            cost = time.thread_time() - spent + self.worked
             self.next_flush = max(began + settings.MOSTRADOR_REALTIME_FRAME_SECONDS, began + 2 * cost)
             self.flush_at = None
             if self.pending or self.owed or self.opening:
@@ -452,10 +453,8 @@ class Hub:
         return await self._on_thread(_assignees_of, ids)
 
     async def _on_thread(self, call, *args):
-        """A call to the frames thread, its wall and CPU time added to the frame's (see next_flush)."""
-        called = self.loop.time()
+        """A call to the frames thread, its CPU time added to the frame's (see next_flush)."""
         value, cpu = await call(*args)
-        self.waited += self.loop.time() - called
         self.worked += cpu
         return value
 

@@ -7,7 +7,10 @@ import argparse
 import json
 import os
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
+
+from databases import own_database
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,3 +35,25 @@ def measure_in(root: Path, script: str, args: list[str], **env: str) -> dict:
         check=True, capture_output=True, text=True, cwd=root, env={**os.environ, "MOSTRADOR_LOG_LEVEL": "ERROR", **env},
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure_on_postgres(root: Path, script: str, args: list[str], url: str) -> dict:
+    """`measure_in` on a PostgreSQL database made for this run and dropped after it, without
+    Redis (nothing listens)."""
+    with own_database(url):
+        return measure_in(root, script, args, DATABASE_URL=url, MOSTRADOR_DATA_DIR=str(root / "var"), REDIS_URL="")
+
+
+def alternating(versions: dict[str, Path], rounds: int, measure: Callable[[Path, int], dict],
+                show: Callable[[str, dict], None]) -> dict[str, list[dict]]:
+    """Each version measured `rounds` times, the order alternating round by round, so a noisy
+    machine's drift falls on both alike; each run shown as it comes (`show(name, measured)`),
+    and every version's runs returned. `measure` is given the checkout and how many of its runs
+    came before."""
+    results: dict[str, list[dict]] = {name: [] for name in versions}
+    for round_ in range(rounds):
+        for name in list(versions) if round_ % 2 == 0 else list(reversed(versions)):
+            measured = measure(versions[name], len(results[name]))
+            results[name].append(measured)
+            show(name, measured)
+    return results

@@ -24,8 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-from checkouts import arguments, checkouts, measure_in
-from databases import own_database
+from checkouts import alternating, arguments, checkouts, measure_on_postgres
 from webhook_ingest import SECRET, notification, number
 
 PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/mostrador_bench_drain")
@@ -67,11 +66,8 @@ def child(checkout: Path, notifications: int, per: int) -> dict:
 
 
 def measure(checkout: Path, args, index: int) -> dict:
-    """One round of `checkout`, on a database made for it (no Redis: nothing listens)."""
-    url = f"{PG_URL}_{index}"
-    with own_database(url):
-        return measure_in(checkout, __file__, ["--notifications", str(args.notifications), "--per", str(args.per)],
-                          DATABASE_URL=url, MOSTRADOR_DATA_DIR=str(checkout / "var"), REDIS_URL="")
+    """One round of `checkout`, on a database made for it."""
+    return measure_on_postgres(checkout, __file__, ["--notifications", str(args.notifications), "--per", str(args.per)], f"{PG_URL}_{index}")
 
 
 def main() -> None:
@@ -83,18 +79,15 @@ def main() -> None:
     if args.child:
         print(json.dumps(child(Path(args.child), args.notifications, args.per)))
         return
-    versions = dict(checkouts(args.against))
-    results: dict[str, list[dict]] = {name: [] for name in versions}
     print(f"{args.notifications} notifications of {args.per} messages, drained by one process on PostgreSQL")
     print(f"{'code':8} {'burst':9} {'messages':>8} {'CPU s':>6} {'wall s':>6} {'CPU ms/msg':>10} {'msg/s':>6}")
-    for round_ in range(args.rounds):
-        order = list(versions) if round_ % 2 == 0 else list(reversed(versions))
-        for name in order:
-            measured = measure(versions[name], args, len(results[name]))
-            results[name].append(measured)
-            for burst, r in measured.items():
-                print(f"{name:8} {burst:9} {r['messages']:8d} {r['cpu']:6.2f} {r['wall']:6.2f} "
-                      f"{r['cpu'] / r['messages'] * 1000:10.3f} {r['messages'] / r['wall']:6.0f}", flush=True)
+
+    def show(name: str, measured: dict) -> None:
+        for burst, r in measured.items():
+            print(f"{name:8} {burst:9} {r['messages']:8d} {r['cpu']:6.2f} {r['wall']:6.2f} "
+                  f"{r['cpu'] / r['messages'] * 1000:10.3f} {r['messages'] / r['wall']:6.0f}", flush=True)
+
+    results = alternating(dict(checkouts(args.against)), args.rounds, lambda checkout, index: measure(checkout, args, index), show)
     for burst in ("new", "returning"):
         medians = {name: (statistics.median(m[burst]["cpu"] / m[burst]["messages"] * 1000 for m in ms),
                           statistics.median(m[burst]["wall"] / m[burst]["messages"] * 1000 for m in ms))

@@ -24,8 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-from checkouts import arguments, checkouts, measure_in
-from databases import own_database
+from checkouts import alternating, arguments, checkouts, measure_on_postgres
 
 PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/mostrador_bench_own_chats")
 PAGE = 200
@@ -95,10 +94,8 @@ def child(checkout: Path, sellers: int, chats: int, repeat: int) -> dict:
 
 
 def measure(checkout: Path, args, index: int) -> dict:
-    url = f"{PG_URL}_{index}"
-    with own_database(url):
-        return measure_in(checkout, __file__, ["--sellers", str(args.sellers), "--chats", str(args.chats), "--repeat", str(args.repeat)],
-                          DATABASE_URL=url, MOSTRADOR_DATA_DIR=str(checkout / "var"), REDIS_URL="")
+    return measure_on_postgres(checkout, __file__, ["--sellers", str(args.sellers), "--chats", str(args.chats), "--repeat", str(args.repeat)],
+                               f"{PG_URL}_{index}")
 
 
 def main() -> None:
@@ -111,16 +108,14 @@ def main() -> None:
     if args.child:
         print(json.dumps(child(Path(args.child), args.sellers, args.chats, args.repeat)))
         return
-    versions = dict(checkouts(args.against))
-    results: dict[str, list[dict]] = {name: [] for name in versions}
     print(f"{args.sellers} sellers of an own-chats inbox with {args.chats} pending chats, on PostgreSQL")
     print(f"{'code':8} {'case':14} {'page ends ms':>12} {'counts ms':>9}  digest")
-    for round_ in range(args.rounds):
-        for name in (list(versions) if round_ % 2 == 0 else list(reversed(versions))):
-            measured = measure(versions[name], args, len(results[name]))
-            results[name].append(measured)
-            for case, r in measured.items():
-                print(f"{name:8} {case:14} {r['ends_ms']:12.2f} {r['counts_ms']:9.2f}  {r['digest']}", flush=True)
+
+    def show(name: str, measured: dict) -> None:
+        for case, r in measured.items():
+            print(f"{name:8} {case:14} {r['ends_ms']:12.2f} {r['counts_ms']:9.2f}  {r['digest']}", flush=True)
+
+    results = alternating(dict(checkouts(args.against)), args.rounds, lambda checkout, index: measure(checkout, args, index), show)
     for case in results["this"][0]:
         medians = {name: {what: statistics.median(m[case][what] for m in ms) for what in ("ends_ms", "counts_ms")}
                    for name, ms in results.items()}

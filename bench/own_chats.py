@@ -1,13 +1,14 @@
-"""What a busy frame asks of an "own chats and unassigned" inbox, on PostgreSQL: where each
-seller's first page ends, and each seller's capped history counts.
+"""What the live frames ask of an "own chats and unassigned" inbox, on PostgreSQL: where each
+seller's first page ends and each seller's capped history counts (a busy frame), and each
+seller's first page (tabs catching up after a restart).
 
     python bench/own_chats.py [--sellers 45] [--chats 2000] [--repeat 15] [--rounds 3] [--against DIR]
 
 Each round, in a fresh process on a database made for it, fills an inbox whose sellers see only
 their own chats and the unassigned ones (`--chats` pending, as many awaiting the customer, as
 many resolved), beside three inboxes seen whole with as many again, then times, for `--sellers`
-sellers of that inbox, `first_pages_end` of their Pendientes and `capped_counts` of their history
-tabs (the median of `--repeat` calls), with none of the inbox's chats assigned, and again with
+sellers of that inbox, `first_pages_end` and `first_pages_ids` of their Pendientes and
+`capped_counts` of their history tabs (the median of `--repeat` calls), with none of the inbox's chats assigned, and again with
 70% of them spread among the sellers. It prints milliseconds per call and a digest of the answers:
 two versions that agree print the same digest. With `--against`, another checkout (with its .venv)
 is measured in the same run, the order alternating round by round, and the medians are printed
@@ -45,7 +46,7 @@ def child(checkout: Path, sellers: int, chats: int, repeat: int) -> dict:
     from mostrador.inbox.actions.inboxes import create_inbox
     from mostrador.inbox.models import Contact, Conversation
     from mostrador.inbox.policy import remember_scopes
-    from mostrador.inbox.queries import ListFilters, capped_counts, first_pages_end
+    from mostrador.inbox.queries import ListFilters, capped_counts, first_pages_end, first_pages_ids
 
     # A fixed moment, so that two versions given the same data can be seen to give the same answers.
     now = datetime(2026, 3, 2, 15, 30, tzinfo=UTC)
@@ -86,9 +87,11 @@ def child(checkout: Path, sellers: int, chats: int, repeat: int) -> dict:
             Conversation.objects.filter(pk__in=held).update(assignee=person)
         ends_ms, ends = timed(lambda: first_pages_end([(p, ListFilters()) for p in people], PAGE, now))
         counts_ms, counts = timed(lambda: capped_counts([(p, ListFilters(state="all")) for p in people], history, now))
-        answers = json.dumps([[end and end.key for end in ends], counts], sort_keys=True)
+        pages_ms, pages = timed(lambda: first_pages_ids([(p, ListFilters()) for p in people], PAGE, now))
+        answers = json.dumps([[end and end.key for end in ends], counts, pages], sort_keys=True)
         measured[f"{int(assigned * 100)}% assigned"] = {
-            "ends_ms": ends_ms, "counts_ms": counts_ms, "digest": hashlib.sha256(answers.encode()).hexdigest()[:12],
+            "ends_ms": ends_ms, "counts_ms": counts_ms, "pages_ms": pages_ms,
+            "digest": hashlib.sha256(answers.encode()).hexdigest()[:12],
         }
     return measured
 
@@ -109,22 +112,23 @@ def main() -> None:
         print(json.dumps(child(Path(args.child), args.sellers, args.chats, args.repeat)))
         return
     print(f"{args.sellers} sellers of an own-chats inbox with {args.chats} pending chats, on PostgreSQL")
-    print(f"{'code':8} {'case':14} {'page ends ms':>12} {'counts ms':>9}  digest")
+    print(f"{'code':8} {'case':14} {'page ends ms':>12} {'counts ms':>9} {'first pages ms':>14}  digest")
 
     def show(name: str, measured: dict) -> None:
         for case, r in measured.items():
-            print(f"{name:8} {case:14} {r['ends_ms']:12.2f} {r['counts_ms']:9.2f}  {r['digest']}", flush=True)
+            print(f"{name:8} {case:14} {r['ends_ms']:12.2f} {r['counts_ms']:9.2f} {r['pages_ms']:14.2f}  {r['digest']}", flush=True)
 
     results = alternating(dict(checkouts(args.against)), args.rounds, lambda checkout, index: measure(checkout, args, index), show)
     for case in results["this"][0]:
-        medians = {name: {what: statistics.median(m[case][what] for m in ms) for what in ("ends_ms", "counts_ms")}
+        medians = {name: {what: statistics.median(m[case][what] for m in ms) for what in ("ends_ms", "counts_ms", "pages_ms")}
                    for name, ms in results.items()}
-        line = ", ".join(f"{name}: page ends {m['ends_ms']:.2f} ms, counts {m['counts_ms']:.2f} ms" for name, m in medians.items())
+        line = ", ".join(f"{name}: page ends {m['ends_ms']:.2f} ms, counts {m['counts_ms']:.2f} ms, first pages {m['pages_ms']:.2f} ms"
+                         for name, m in medians.items())
         print(f"median, {case}: {line}")
         if args.against:
             this, other = medians["this"], medians["against"]
             print(f"{case}: against / this: page ends {other['ends_ms'] / this['ends_ms']:.2f}x, "
-                  f"counts {other['counts_ms'] / this['counts_ms']:.2f}x")
+                  f"counts {other['counts_ms'] / this['counts_ms']:.2f}x, first pages {other['pages_ms'] / this['pages_ms']:.2f}x")
 
 
 if __name__ == "__main__":

@@ -245,43 +245,56 @@ def _held(asks: list[tuple[object, ListFilters]], **holder) -> QuerySet[Conversa
 def _ends_alike(asks: list[tuple[object, ListFilters]], size: int, now: datetime) -> list[tuple | None]:
     """The values of the `size`-th row's order in each list, for people who see the same inboxes
     the same way and ask the same filters: each list is what they all hold (`_unheld`) and the
-    chats that person holds. The shared list's first page is read once, then the chats they hold
-    that come before its last row, for all of them in one query: each one's first page is among
-    those rows (`_merged_ends`). Walking each person's whole list instead, one subquery each,
-    read the shared chats again for every seller: 71 against 10 ms for 45 sellers on PostgreSQL
-    (bench/own_chats.py). Where the shared list is shorter than a page, or they hold
-    more chats ahead of it than a page each, each list's end is read on its own (`_each_end`)."""
+    chats that person holds, read as `_shared_and_held` says. With m of her own ahead of the
+    shared page's last row, her first page holds all but the last m + 1 shared rows whatever
+    their places, and ends at the (m + 1)-th of those rows and hers together: a sort of 2m + 1
+    rows, none for those who hold nothing ahead. Walking each person's whole list instead, one
+    subquery each, read the shared chats again for every seller: 71 against 10 ms for 45 sellers
+    on PostgreSQL (bench/own_chats.py)."""
+    read = _shared_and_held(asks, size, now)
+    if read is None:
+        return _each_end(asks, size, now)
+    shared, held = read
+    ends = []
+    for person, _ in asks:
+        mine = held.get(person.pk, [])
+        surely = max(0, size - 1 - len(mine))
+        ends.append(sorted(shared[surely:] + mine)[size - 1 - surely][1])
+    return ends
+
+
+def _pages_alike(asks: list[tuple[object, ListFilters]], size: int, now: datetime) -> list[list[tuple]]:
+    """The values of the order of each list's first `size` rows, for a group of alike lists
+    (`_ends_alike`): the shared page and each person's rows ahead of its end, merged."""
+    read = _shared_and_held(asks, size, now)
+    if read is None:
+        return _places(asks, now, slice(0, size))
+    shared, held = read
+    return [[values for _, values in sorted(shared + held.get(person.pk, []))[:size]] for person, _ in asks]
+
+
+def _shared_and_held(asks: list[tuple[object, ListFilters]], size: int, now: datetime):
+    """For a group of alike lists: the first `size` rows of what they all hold, and each
+    person's rows that come before the last of them (a person's first page is among those), as
+    (sort key, the order's values), read in two queries for all of them. None where the shared
+    list is shorter than a page, or they hold more chats ahead of it than a page each: their
+    lists are then read each on its own."""
     state = asks[0][1].state
     ordering = ORDERINGS[state]
     names = [name for name, _ in ordering]
     shared = list(_unheld(asks).filter(state_filter(state, now)).order_by(*_order_by(ordering)).values_list(*names)[:size])
-    if len(shared) == size:
-        people = [person.pk for person, _ in asks]
-        most = size * len(people)
-        ahead = _held(asks, assignee_id__in=people).filter(state_filter(state, now), PageEnd(state, shared[-1]).holding())
-        held = list(ahead.order_by().values_list("assignee_id", *names)[:most + 1])
-        if len(held) <= most:
-            return _merged_ends(shared, held, people, state)
-    return _each_end(asks, size, now)
-
-
-def _merged_ends(shared: list[tuple], held: list[tuple], people: list[int], state: str) -> list[tuple]:
-    """Each person's `size`-th row, from the shared list's first `size` rows (in order) and the
-    rows each holds ahead of the last of them ((holder, *values)). With m of her own ahead, her
-    first page holds all but the last m + 1 shared rows whatever their places, and ends at the
-    (m + 1)-th of those rows and hers together: a sort of 2m + 1 rows, none for those who hold
-    nothing ahead."""
-    size = len(shared)
-    keyed = [(_key(list(values), state), values) for values in shared]
-    own: dict[int, list[tuple[str, tuple]]] = {}
-    for holder, *values in held:
-        own.setdefault(holder, []).append((_key(values, state), tuple(values)))
-    ends = []
-    for person in people:
-        mine = own.get(person, [])
-        surely = max(0, size - 1 - len(mine))
-        ends.append(sorted(keyed[surely:] + mine)[size - 1 - surely][1])
-    return ends
+    if len(shared) < size:
+        return None
+    people = [person.pk for person, _ in asks]
+    most = size * len(people)
+    ahead = _held(asks, assignee_id__in=people).filter(state_filter(state, now), PageEnd(state, shared[-1]).holding())
+    rows = list(ahead.order_by().values_list("assignee_id", *names)[:most + 1])
+    if len(rows) > most:
+        return None
+    held: dict[int, list[tuple[str, tuple]]] = {}
+    for holder, *values in rows:
+        held.setdefault(holder, []).append((_key(values, state), tuple(values)))
+    return [(_key(list(values), state), values) for values in shared], held
 
 
 def _each_end(asks: list[tuple[object, ListFilters]], size: int, now: datetime) -> list[tuple | None]:
@@ -300,8 +313,14 @@ def _each_end(asks: list[tuple[object, ListFilters]], size: int, now: datetime) 
 def first_pages_ids(asks: list[tuple[object, ListFilters]], size: int, now: datetime) -> list[list[int]]:
     """For each (person, filters): the chats of that list's first `size` rows, in its order, as
     `conversation_list` would show them; all of them read together (after a restart, every open
-    tab asks at once)."""
-    pages = _places(asks, now, slice(0, size))
+    tab asks at once), the sellers of an "own chats" inbox as `first_pages_end` reads them."""
+    pages: list[list[tuple]] = [[] for _ in asks]
+    rest, groups = _alike(asks)
+    for n, page in zip(rest, _places([asks[n] for n in rest], now, slice(0, size)), strict=True):
+        pages[n] = page
+    for group in groups:
+        for n, page in zip(group, _pages_alike([asks[n] for n in group], size, now), strict=True):
+            pages[n] = page
     # The ordering's last field is always the primary key.
     return [[values[-1] for values in sorted(page, key=lambda v, state=filters.state: _key(list(v), state))]
             for (_, filters), page in zip(asks, pages, strict=True)]

@@ -203,13 +203,14 @@ own_chats = st.lists(
 @given(chats=own_chats, size=st.integers(1, 6), cap=st.integers(1, 8))
 def test_the_sellers_of_an_own_chats_inbox_get_their_own_ends_and_counts_whoever_holds_what(inbox, monkeypatch, chats, size, cap):
     """Read together, the sellers of an "own chats" inbox get exactly what each one's own list
-    says: where its first page ends and how many rows each history tab counts up to the cap,
-    whether they hold nothing, a few chats or more than a page ahead of the chats they all see."""
+    says: its first page, where that page ends, and how many rows each history tab counts up to
+    the cap, whether they hold nothing, a few chats or more than a page ahead of the chats they
+    all see."""
     from mostrador.accounts.models import Role
     from mostrador.inbox import queries
     from mostrador.inbox.models import Contact
     from mostrador.inbox.policy import remember_scopes
-    from mostrador.inbox.queries import ListFilters, conversation_list, first_pages_end
+    from mostrador.inbox.queries import ListFilters, conversation_list, first_pages_end, first_pages_ids
     from tests.conftest import make_user
 
     monkeypatch.setattr(queries, "COUNT_CAP", cap)
@@ -233,10 +234,9 @@ def test_the_sellers_of_an_own_chats_inbox_get_their_own_ends_and_counts_whoever
         remember_scopes(sellers)
         for state in ("pending", "all"):
             asks = [(seller, ListFilters(state=state)) for seller in sellers]
-            expected = []
-            for seller in sellers:
-                rows = conversation_list(seller, ListFilters(state=state), limit=size, cursor=None, now=now)[0]
-                expected.append(sort_key(rows[-1], state) if len(rows) == size else None)
+            pages = [conversation_list(seller, ListFilters(state=state), limit=size, cursor=None, now=now)[0] for seller in sellers]
+            assert first_pages_ids(asks, size, now) == [[c.pk for c in page] for page in pages]
+            expected = [sort_key(page[-1], state) if len(page) == size else None for page in pages]
             assert [end and end.key for end in first_pages_end(asks, size, now)] == expected
         history = ["awaiting_customer", "resolved", "all"]
         asks = [(seller, ListFilters(state="all")) for seller in sellers]

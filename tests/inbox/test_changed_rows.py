@@ -144,7 +144,7 @@ def test_where_many_peoples_first_pages_end_is_read_together_and_is_each_ones_ow
         assert first_pages_ids(asks, size, now) == pages
 
 
-def test_the_sellers_of_an_own_chats_inbox_have_each_their_own_page_end_read_in_one_query(inbox, django_assert_num_queries):
+def test_the_sellers_of_an_own_chats_inbox_have_each_their_own_page_end_read_together(inbox, django_assert_num_queries):
     """Sellers who see the same inboxes alike, their own chats aside, are asked about together:
     each still gets where her own list's first page ends, to the microsecond, as her list shows
     it; one who asks other filters, or sees other inboxes, is read as before."""

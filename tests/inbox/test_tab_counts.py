@@ -87,7 +87,7 @@ def test_scopes_worked_out_together_are_each_persons_own(inbox):
     assert expected[people[4].pk].everything
 
 
-def test_the_sellers_of_an_own_chats_inbox_are_counted_in_one_query_each_her_own(inbox, django_assert_num_queries):
+def test_the_sellers_of_an_own_chats_inbox_are_counted_together_each_her_own(inbox, django_assert_num_queries):
     """Sellers whose lists differ only by whose own chats they hold are counted together, each
     with her own numbers, capped as her own count caps them: what they all see counted once,
     then what each holds, in one query, for the tabs the shared count leaves under the cap."""

@@ -485,6 +485,9 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids, extra_
 
         wait_for_serves()
         tabs = [(ports[s % len(ports)], people[s % len(people)][0]) for s in range(sockets)]
+        # Where the sockets' process leaves what they heard (removed with this object).
+        heard_in = tempfile.TemporaryDirectory()
+        result_file = Path(heard_in.name) / "heard.json"
         child = subprocess.Popen([sys.executable, __file__, "--sockets-child"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         fetch, leave, only_pending = "", [], []
         if args.fetch:
@@ -498,7 +501,7 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids, extra_
         # Whether this version's page asks for its list over a socket it has just opened.
         by_socket = bool(args.restart_serve and fetch and uvloop.run(lists_over_socket(ports[0], people[0][0])))
         child.stdin.write(json.dumps({"tabs": tabs, "fetch": fetch, "leave": leave, "only_pending": only_pending,
-                                      "page": by_socket, "reconnect": args.restart_serve}) + "\n")
+                                      "page": by_socket, "reconnect": args.restart_serve, "result": str(result_file)}) + "\n")
         child.stdin.flush()
         assert child.stdout.readline().strip() == "ready", "the sockets did not open"
         time.sleep(1)  # presence settles (everyone came online)
@@ -546,7 +549,8 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids, extra_
         rss = max(peak_rss_mb(p.pid) for p in serves)
         child.stdin.write("stop\n")
         child.stdin.flush()
-        result = json.loads(child.stdout.readline())
+        assert child.stdout.readline().strip() == "done", "the sockets' process failed (its error is above)"
+        result = json.loads(result_file.read_text())
         # The sockets close with the child; the servers see every one go before they stop.
         child.stdin.close()
         child.wait(timeout=60)
@@ -607,7 +611,11 @@ def meet_in_redis(args) -> bool:
 
 def main():
     if "--sockets-child" in sys.argv:
-        print(json.dumps(uvloop.run(sockets_child(json.loads(sys.stdin.readline())))), flush=True)
+        # What the sockets heard goes to a file, not down the pipe: a line of a few hundred KB
+        # through the pipe came out cut short now and then (at a multiple of 8 KB).
+        config = json.loads(sys.stdin.readline())
+        Path(config["result"]).write_text(json.dumps(uvloop.run(sockets_child(config))))
+        print("done", flush=True)
         return
     ap = argparse.ArgumentParser()
     ap.add_argument("--sockets", default="1,1000", help="socket counts to measure, comma-separated")

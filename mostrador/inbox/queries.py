@@ -197,14 +197,25 @@ def first_pages_end(asks: list[tuple[object, ListFilters]], size: int, now: date
     together on their own (`_ends_alike`): the chats they all see once, then the ones each holds,
     where each seller's list was one more subquery, about a millisecond of Python each to make in
     every busy frame, that walked the shared chats again."""
-    ends: list[PageEnd | None] = [None] * len(asks)
+    lasts = _each_or_alike(
+        asks,
+        lambda each: [last[0] if last else None for last in _places(each, now, slice(size - 1, size))],
+        lambda group: _ends_alike(group, size, now),
+    )
+    return [PageEnd(filters.state, values) if values is not None else None for (_, filters), values in zip(asks, lasts, strict=True)]
+
+
+def _each_or_alike(asks: list[tuple[object, ListFilters]], each, alike) -> list:
+    """An answer for every ask, in their order: `each(asks)` for those read each on its own (all
+    of them in one call), `alike(group)` for every group of alike lists (`_alike`)."""
+    found: list = [None] * len(asks)
     rest, groups = _alike(asks)
-    for n, last in zip(rest, _places([asks[n] for n in rest], now, slice(size - 1, size)), strict=True):
-        ends[n] = PageEnd(asks[n][1].state, last[0]) if last else None
+    for n, answer in zip(rest, each([asks[n] for n in rest]), strict=True):
+        found[n] = answer
     for group in groups:
-        for n, values in zip(group, _ends_alike([asks[n] for n in group], size, now), strict=True):
-            ends[n] = PageEnd(asks[n][1].state, values) if values is not None else None
-    return ends
+        for n, answer in zip(group, alike([asks[n] for n in group]), strict=True):
+            found[n] = answer
+    return found
 
 
 def _alike(asks: list[tuple[object, ListFilters]]) -> tuple[list[int], list[list[int]]]:
@@ -314,13 +325,7 @@ def first_pages_ids(asks: list[tuple[object, ListFilters]], size: int, now: date
     """For each (person, filters): the chats of that list's first `size` rows, in its order, as
     `conversation_list` would show them; all of them read together (after a restart, every open
     tab asks at once), the sellers of an "own chats" inbox as `first_pages_end` reads them."""
-    pages: list[list[tuple]] = [[] for _ in asks]
-    rest, groups = _alike(asks)
-    for n, page in zip(rest, _places([asks[n] for n in rest], now, slice(0, size)), strict=True):
-        pages[n] = page
-    for group in groups:
-        for n, page in zip(group, _pages_alike([asks[n] for n in group], size, now), strict=True):
-            pages[n] = page
+    pages = _each_or_alike(asks, lambda each: _places(each, now, slice(0, size)), lambda group: _pages_alike(group, size, now))
     # The ordering's last field is always the primary key.
     return [[values[-1] for values in sorted(page, key=lambda v, state=filters.state: _key(list(v), state))]
             for (_, filters), page in zip(asks, pages, strict=True)]
@@ -390,22 +395,19 @@ def capped_counts(asks: list[tuple[object, ListFilters]], states: list[str], now
     each (a live frame counts for every person of an "own chats" inbox whose tab is open). The
     sellers of such an inbox are counted together on their own, as `first_pages_end` reads their
     page ends: the chats they all see once, then what each holds (`_counts_alike`)."""
-    counts: list[dict[str, int]] = [{} for _ in asks]
-    rest, groups = _alike(asks)
+    return _each_or_alike(asks, lambda each: _counts_each(each, states, now), lambda group: _counts_alike(group, states, now))
+
+
+def _counts_each(asks: list[tuple[object, ListFilters]], states: list[str], now: datetime) -> list[dict[str, int]]:
+    """`capped_counts` of lists read each on its own: a capped subquery per list and state."""
     parts: list[tuple[str, tuple]] = []
-    for user, filters in (asks[n] for n in rest):
+    for user, filters in asks:
         qs = filtered(user, filters).order_by()
         for state in states:
             parts.append(qs.filter(state_filter(state, now)).values("pk")[:COUNT_CAP].query.sql_with_params())
-    statements = _together(parts, _counted)
-    values = [count for row in statements for count in row]
+    values = [count for row in _together(parts, _counted) for count in row]
     per = len(states)
-    for k, n in enumerate(rest):
-        counts[n] = dict(zip(states, values[k * per:(k + 1) * per], strict=True))
-    for group in groups:
-        for n, found in zip(group, _counts_alike([asks[n] for n in group], states, now), strict=True):
-            counts[n] = found
-    return counts
+    return [dict(zip(states, values[k * per:(k + 1) * per], strict=True)) for k in range(len(asks))]
 
 
 def _counted(subs: list[tuple[int, str]]) -> str:

@@ -13,6 +13,7 @@ from mostrador.core.request_gate import gated  # noqa: E402
 django_asgi_app = gated(get_asgi_application())
 
 from mostrador.intake import webhook  # noqa: E402
+from mostrador.realtime.consumers import server_send  # noqa: E402
 from mostrador.realtime.routing import websocket_urlpatterns  # noqa: E402
 from mostrador.realtime.socket_auth import socket_auth  # noqa: E402
 
@@ -27,6 +28,6 @@ async def http(scope, receive, send):
 application = ProtocolTypeRouter(
     {
         "http": http,
-        "websocket": AllowedHostsOriginValidator(socket_auth(URLRouter(websocket_urlpatterns))),
+        "websocket": AllowedHostsOriginValidator(server_send(socket_auth(URLRouter(websocket_urlpatterns)))),
     }
 )

@@ -323,6 +323,8 @@ class Hub:
             if event["type"] in events.PERSONAL:
                 personal.setdefault(event["user_id"], []).append(i)
         plan = []
+        # One object for each distinct share, across views too: _send keys its frames by identity.
+        one: dict[tuple[int, ...], tuple[int, ...]] = {}
         for view, members in self.views.items():
             shared = [i for i, e in enumerate(batch) if view.shares(e)]
             # The own-only inboxes' events by assignee: the unassigned ones are everyone's, and so
@@ -333,15 +335,17 @@ class Hub:
                     holder = None if events.declared(e, events.CHANGE_HOLDER) else assignees.get(e.get("conversation_id"))
                     own.setdefault(holder, []).append(i)
             everyones = tuple(sorted([*shared, *own.get(None, ())]))
+            everyones = one.setdefault(everyones, everyones)
             # The very same tuple for everyone who hears no more than that, and each person's own
             # worked out once, not per tab: what follows is done once per distinct tuple.
             heard_by: dict[int, tuple[int, ...]] = {}
             for receiver in members:
                 mine = heard_by.get(receiver.user_id, everyones)
                 if receiver.user_id not in heard_by and (receiver.user_id in own or receiver.user_id in personal):
-                    mine = heard_by[receiver.user_id] = tuple(sorted(
+                    mine = tuple(sorted(
                         [*everyones, *own.get(receiver.user_id, ()), *personal.get(receiver.user_id, ())]
                     ))
+                    mine = heard_by[receiver.user_id] = one.setdefault(mine, mine)
                 if mine:
                     plan.append((receiver, mine))
         return plan
@@ -368,26 +372,32 @@ class Hub:
         `whole`: each list's first page instead, for sockets that may have missed changes."""
         if rows is None:
             return {}
-        jobs: dict[Hashable, tuple[int, Hashable, tuple[int, ...]]] = {}
-        wanted: dict[Receiver, Hashable] = {}
+        # Each group's place in `groups`: a group (a share key and many chat ids) is hashed once
+        # per socket, here, and the answer is shared by place and by identity (see _send).
+        places: dict[Hashable, int] = {}
+        groups: list[Hashable] = []
+        jobs: list[tuple[int, Hashable, tuple[int, ...]]] = []
+        wanted: dict[Receiver, int] = {}
         for receiver, ids in asks:
             group = (rows.share_key(receiver.user_id, receiver.view, receiver.watching), ids)
-            jobs.setdefault(group, (receiver.user_id, receiver.watching, ids))
-            wanted[receiver] = group
+            place = places.get(group)
+            if place is None:
+                place = places[group] = len(groups)
+                groups.append(group)
+                jobs.append((receiver.user_id, receiver.watching, ids))
+            wanted[receiver] = place
         if not jobs:
             return {}
-        groups = list(jobs)
         try:
             if whole:
-                rendered = await self._on_thread(_first_pages, rows, [jobs[group][:2] for group in groups])
+                rendered = await self._on_thread(_first_pages, rows, [job[:2] for job in jobs])
             else:
-                rendered = await self._on_thread(_render, rows, [jobs[group] for group in groups], self.kept)
+                rendered = await self._on_thread(_render, rows, jobs, self.kept)
                 self._ask_again()
         except Exception:  # noqa: BLE001 - the pages fetch the rows themselves, as without this
             log.exception("could not render the rows of %s lists", len(groups))
             return {}
-        items = dict(zip(groups, rendered, strict=True))
-        return {receiver: (group, items[group]) for receiver, group in wanted.items() if items[group] is not None}
+        return {receiver: (groups[place], rendered[place]) for receiver, place in wanted.items() if rendered[place] is not None}
 
     def _ask_again(self) -> None:
         """When the lister wants the lists rendered again with no chat changed (see again_in)."""
@@ -428,7 +438,10 @@ class Hub:
         return await self._items([(receiver, ()) for receiver in receivers if receiver.watching is not None], whole=True)
 
     async def _send(self, batch: list[dict], plan: list[tuple[Receiver, tuple[int, ...]]], listed: dict[Receiver, tuple[Hashable, dict]]) -> None:
-        encoded: dict[tuple, str] = {}
+        # By the identity of the share and of the group: sockets that hear alike are handed the
+        # very same objects (_plan, _items), and hashing their contents again per socket cost
+        # more than the rest of a send (a share names up to every event of the batch).
+        encoded: dict[tuple[int, int], str] = {}
         for n, (receiver, heard) in enumerate(plan, 1):
             if n % SEND_CHUNK == 0:
                 # Each push schedules a send, and the loop runs every scheduled callback before it
@@ -436,7 +449,7 @@ class Hub:
                 # came in meanwhile be read and answered without waiting for a thousand sends.
                 await asyncio.sleep(0)
             group, item = listed.get(receiver, (None, None))
-            key = (heard, group)
+            key = (id(heard), id(group))
             text = encoded.get(key)
             if text is None:
                 said = [batch[i] for i in heard]

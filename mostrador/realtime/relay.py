@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from functools import cache
 
-import orjson
 import redis
 import redis.asyncio
 from django.conf import settings
@@ -79,7 +79,7 @@ class Subscription:
                     while True:
                         message = await pubsub.get_message(timeout=5.0)
                         if message is not None and message["type"] == "message":
-                            self.hub.take(orjson.loads(message["data"]))
+                            self.hub.take(json.loads(message["data"]))
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 - Redis restarting or unreachable: try again

@@ -22,6 +22,9 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, ask_to_stop)
         # `kill -USR1 <pid>` prints every thread's stack: what a stuck lane is waiting on.
         faulthandler.register(signal.SIGUSR1, all_threads=True)
+        self._wait_for_migrations(stop)
+        if stop.is_set():
+            return
         # The first look at the database may fail too (it is restarting): the lanes retry it.
         try:
             start_up()
@@ -33,3 +36,25 @@ class Command(BaseCommand):
         stop.wait()
         for thread in threads:
             thread.join(timeout=30)
+
+    def _wait_for_migrations(self, stop: threading.Event) -> None:
+        """Workers only migrate through `serve`: started beside it on a new database, or after an
+        upgrade, they wait for its migrations instead of running against tables that are not
+        there yet (every lane failing and retrying meanwhile)."""
+        from django.db import DatabaseError, connection
+        from django.db.migrations.executor import MigrationExecutor
+
+        said = False
+        while not stop.is_set():
+            try:
+                executor = MigrationExecutor(connection)
+                if not executor.migration_plan(executor.loader.graph.leaf_nodes()):
+                    return
+            except DatabaseError:
+                return  # the database is away: the lanes keep trying until it is back
+            finally:
+                connection.close()
+            if not said:
+                self.stdout.write("Waiting for the database to be migrated (`mostrador serve` or `mostrador migrate` does it).")
+                said = True
+            stop.wait(1)

@@ -1,7 +1,13 @@
 """The whole team on one server: many signed-in browser sockets while customers write steadily.
 
     python bench/team.py [--sockets 1,1000] [--people 200] [--rate 1000] [--seconds 15] [--serves 1] [--rounds 1]
-                         [--workers 1] [--split] [--intake-serve] [--against DIR] [--against-env KEY=VALUE]
+                         [--workers 2] [--no-split] [--no-intake-serve] [--no-fetch]
+                         [--against DIR] [--against-env KEY=VALUE]
+
+By default it measures the deployment the README gives for a team of this size: `serve --no-jobs`
+for the tabs, one more for the webhooks, two workers, all meeting in Redis, and tabs that fetch
+what their frames ask for; `--no-split`, `--no-intake-serve`, `--workers N` and `--no-fetch`
+measure other shapes.
 
 For each socket count (and, with `--against`, for another checkout of the product too, so two
 versions are measured side by side in one run; with `--against-env`, for this checkout again
@@ -624,15 +630,17 @@ def main():
     ap.add_argument("--seconds", type=float, default=15)
     ap.add_argument("--serves", type=int, default=1, help="serve processes (more than one meet in Redis)")
     ap.add_argument("--redis", action="store_true", help="fan out through Redis even with one serve")
-    ap.add_argument("--workers", type=int, default=1, help="`mostrador worker` processes beside serve (they meet in Redis)")
-    ap.add_argument("--intake-serve", action="store_true",
+    # By default, the deployment the README describes for this scale ("Running at team scale").
+    ap.add_argument("--workers", type=int, default=2, help="`mostrador worker` processes beside serve (they meet in Redis)")
+    ap.add_argument("--intake-serve", action=argparse.BooleanOptionalAction, default=True,
                     help="one more serve --no-jobs that takes the webhooks alone (a proxy sends /webhooks/ to it); the tabs use the others")
-    ap.add_argument("--split", action="store_true", help="the scale-out shape: serve --no-jobs, the workers do the jobs")
+    ap.add_argument("--split", action=argparse.BooleanOptionalAction, default=True,
+                    help="the scale-out shape: serve --no-jobs, the workers do the jobs (--no-split: serve does them too)")
     ap.add_argument("--restart-redis", action="store_true",
                     help="a Redis of the bench's own, restarted under the open sockets before the customers write")
     ap.add_argument("--restart-serve", action="store_true",
                     help="every serve restarted under the open sockets as the customers start writing; the tabs reconnect and catch up")
-    ap.add_argument("--fetch", action="store_true",
+    ap.add_argument("--fetch", action=argparse.BooleanOptionalAction, default=True,
                     help="each socket's page fetches what its frames name, as that version's browser code does")
     ap.add_argument("--customers", type=int, default=3000)
     ap.add_argument("--rounds", type=int, default=1,

@@ -193,8 +193,11 @@ class Presence(TabListener):
         elif kind == "active":
             await tabs().set(user.pk, tab, ACTIVE)
             await _change(user.pk, to=Availability.ONLINE, when_now=(Availability.AWAY,), only_after_presence=True)
-        else:
+        elif kind == "ping":
             await tabs().set(user.pk, tab)  # heard from: still open
+        # Anything else says nothing of presence. A page says which list it shows the moment its
+        # socket opens, right after `opened` wrote the tab: writing it again cost two more round
+        # trips to Redis for every tab when a thousand of them reconnect after a deploy.
 
 
 # The grace timers running (held so they are not collected mid-way; tests await them).

@@ -109,6 +109,26 @@ def test_a_tab_not_heard_from_for_minutes_no_longer_counts(agent):
     async_to_sync(scenario)()
 
 
+def test_a_tab_is_kept_by_its_pings_not_by_saying_which_list_it_shows(agent):
+    """A page pings every 30 s; what else it says (the list it shows, as its socket opens) is not
+    presence, and writes nothing."""
+    import time_machine
+
+    start = timezone.now()
+
+    async def scenario():
+        tabs = presence.Presence()
+        await tabs.opened(agent, "pinging")
+        await tabs.opened(agent, "watching")
+        with time_machine.travel(start + timedelta(seconds=presence.STALE_SECONDS - 20), tick=False):
+            await tabs.said(agent, "pinging", {"type": "ping"})
+            await tabs.said(agent, "watching", {"type": "watch", "list": "tab=pending&scope=all", "lang": "es"})
+        with time_machine.travel(start + timedelta(seconds=presence.STALE_SECONDS + 20), tick=False):
+            assert set(await presence.tabs().live(agent.pk)) == {"pinging"}
+
+    async_to_sync(scenario)()
+
+
 def test_away_chosen_by_hand_is_not_undone_by_moving_the_mouse(agent):
     cookie = cookie_for(agent)
 

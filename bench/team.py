@@ -279,12 +279,16 @@ async def sockets_child(config: dict) -> dict:
     sizes = [0] * len(config["tabs"])
     closed = 0
     why_closed: dict[str, int] = {}  # "code reason" as the server closed each socket that closed
+    why_refused: dict[str, int] = {}  # why each attempt to open a socket again failed
 
     pages = [Page(port, cookie, config["fetch"]) if config["fetch"] else None for port, cookie in config["tabs"]]
 
     # With a serve restarted under them (`--restart-serve`), when each tab had its list again.
     relisted: list[float | None] = [None] * len(config["tabs"])
     reopened: list[float | None] = [None] * len(config["tabs"])
+    # When the try that opened each tab's socket again began: the rest, up to `reopened`, was the
+    # server's opening of it.
+    tried: list[float | None] = [None] * len(config["tabs"])
 
     async def tab(index: int, port: int, cookie: str, opened: asyncio.Event):
         nonlocal closed
@@ -292,6 +296,7 @@ async def sockets_child(config: dict) -> dict:
         headers = {"Cookie": f"sessionid={cookie}", "Origin": f"http://127.0.0.1:{port}"}
         delay, again = 0.5, False
         while True:
+            began = time.perf_counter()
             try:
                 async with websockets.connect(f"ws://127.0.0.1:{port}/ws/events", additional_headers=headers,
                                               # A browser takes a frame of any size (this library's default stops at 1 MiB).
@@ -302,7 +307,7 @@ async def sockets_child(config: dict) -> dict:
                         # the socket where the server gives it, else fetched.
                         await ws.send(WATCH_PAGE if again and config["page"] else WATCH)
                         if again:
-                            reopened[index] = time.perf_counter()
+                            reopened[index], tried[index] = time.perf_counter(), began
                             page.catch_up(list_carried=config["page"], listed=lambda: relisted.__setitem__(index, time.perf_counter()))
                     opened.set()
                     while True:
@@ -333,9 +338,12 @@ async def sockets_child(config: dict) -> dict:
                 said = gone.rcvd or gone.sent
                 why = f"{said.code} {said.reason}".strip() if said else "no close frame"
                 why_closed[why] = why_closed.get(why, 0) + 1
-            except (OSError, websockets.WebSocketException, TimeoutError):
+            except (OSError, websockets.WebSocketException, TimeoutError) as failed:
                 if not config["reconnect"]:
                     raise
+                status = getattr(getattr(failed, "response", None), "status_code", None)
+                why = f"HTTP {status}" if status else type(failed).__name__
+                why_refused[why] = why_refused.get(why, 0) + 1
                 # The server is restarting: try again, as the page does.
             if not config["reconnect"]:
                 return
@@ -379,6 +387,8 @@ async def sockets_child(config: dict) -> dict:
         "bytes": sum(sizes) - sum(size_from),
         "closed": closed,
         "why_closed": why_closed,
+        "why_refused": why_refused,
+        "tried": tried,
         "fetches": sum(p.fetches for p in pages if p is not None),
         "counters": sum(p.counters for p in pages if p is not None),
         "carried": sum(heard.sockets for heard in known.values() if heard.carried),
@@ -606,7 +616,8 @@ def scenario(args, run: int, root: Path, sockets: int, people, inbox_ids, extra_
         # From each tab's socket being open again to its list: the server's part, whatever the
         # backoff that brought the tab back.
         "relist_wait": [t - o for t, o in zip(result["relisted"], result["reopened"], strict=True) if t is not None],
-        "closed": result["closed"], "why_closed": result["why_closed"], "errors": errors, "fetches": result["fetches"] / sockets / window, "counters": result["counters"] / sockets / window, "carried": result["carried"] / sockets / window, "fetch": fetch, "refused": len(refused), "subscribers": subscribers if args.private_redis is not None else None, "rate": total / (max(s + a for s, a in zip(sent_at, acks, strict=True)) - sent_at[0]),
+        "opening": [o - t for o, t in zip(result["reopened"], result["tried"], strict=True) if o is not None],
+        "closed": result["closed"], "why_closed": result["why_closed"], "why_refused": result["why_refused"], "errors": errors, "fetches": result["fetches"] / sockets / window, "counters": result["counters"] / sockets / window, "carried": result["carried"] / sockets / window, "fetch": fetch, "refused": len(refused), "subscribers": subscribers if args.private_redis is not None else None, "rate": total / (max(s + a for s, a in zip(sent_at, acks, strict=True)) - sent_at[0]),
     }
 
 
@@ -708,6 +719,9 @@ def measure(args) -> None:
                           f"({'over the socket' if r['by_socket'] else 'fetched'}), p50 {pct(r['relisted'], .5):.2f} s, "
                           f"p99 {pct(r['relisted'], .99):.2f} s after serve was back; p50 {pct(r['relist_wait'], .5):.2f} s, "
                           f"p99 {pct(r['relist_wait'], .99):.2f} s after its socket was open again")
+                    print(f"opening the socket again took p50 {pct(r['opening'], .5):.2f} s, p99 {pct(r['opening'], .99):.2f} s; "
+                          "attempts to open one that failed: "
+                          + (", ".join(f"{n} with {why}" for why, n in r["why_refused"].items()) or "none"))
                 if r["subscribers"] is not None:
                     print(f"after the Redis restart: {r['subscribers']} subscription(s) in Redis for {args.serves} serve(s)")
         if args.rounds > 1:

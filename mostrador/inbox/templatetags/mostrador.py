@@ -3,6 +3,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django import template
+from django.template.defaultfilters import date as date_filter
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from mostrador.inbox.queries import COUNT_CAP, EXACT_COUNTS
@@ -15,6 +17,19 @@ register = template.Library()
 @register.filter
 def epoch_ms(value) -> str:
     return str(int(value.timestamp() * 1000)) if value else ""
+
+
+# Languages that write a month's abbreviation in lower case ("3 dic", as the reports' charts
+# already do): Django's "M" capitalises it in every language.
+LOWER_CASE_MONTHS = {"es"}
+
+
+@register.filter(expects_localtime=True, is_safe=False)
+def short_date(value, fmt: str) -> str:
+    """`date`, with the month's abbreviation (M) written as the language writes it."""
+    if (get_language() or "").split("-")[0] in LOWER_CASE_MONTHS:
+        fmt = fmt.replace("M", "b")
+    return date_filter(value, fmt)
 
 
 @register.filter(name="span")

@@ -276,10 +276,11 @@ def _ends_alike(asks: list[tuple[object, ListFilters]], size: int, now: datetime
 
 def _pages_alike(asks: list[tuple[object, ListFilters]], size: int, now: datetime) -> list[list[tuple]]:
     """The values of the order of each list's first `size` rows, for a group of alike lists
-    (`_ends_alike`): the shared page and each person's rows ahead of its end, merged."""
+    (`_ends_alike`), in that order: the shared page and each person's rows ahead of its end,
+    merged (already in order, as `first_pages_ids` hands them on)."""
     read = _shared_and_held(asks, size, now)
     if read is None:
-        return _places(asks, now, slice(0, size))
+        return _pages_each(asks, size, now)
     shared, held = read
     return [[values for _, values in sorted(shared + held.get(person.pk, []))[:size]] for person, _ in asks]
 
@@ -325,10 +326,16 @@ def first_pages_ids(asks: list[tuple[object, ListFilters]], size: int, now: date
     """For each (person, filters): the chats of that list's first `size` rows, in its order, as
     `conversation_list` would show them; all of them read together (after a restart, every open
     tab asks at once), the sellers of an "own chats" inbox as `first_pages_end` reads them."""
-    pages = _each_or_alike(asks, lambda each: _places(each, now, slice(0, size)), lambda group: _pages_alike(group, size, now))
+    pages = _each_or_alike(asks, lambda each: _pages_each(each, size, now), lambda group: _pages_alike(group, size, now))
     # The ordering's last field is always the primary key.
-    return [[values[-1] for values in sorted(page, key=lambda v, state=filters.state: _key(list(v), state))]
-            for (_, filters), page in zip(asks, pages, strict=True)]
+    return [[values[-1] for values in page] for page in pages]
+
+
+def _pages_each(asks: list[tuple[object, ListFilters]], size: int, now: datetime) -> list[list[tuple]]:
+    """The values of the order of each list's first `size` rows, in that order, each list read
+    on its own (`_places` gives them in no particular order)."""
+    return [sorted(page, key=lambda values, state=filters.state: _key(list(values), state))
+            for (_, filters), page in zip(asks, _places(asks, now, slice(0, size)), strict=True)]
 
 
 def _places(asks: list[tuple[object, ListFilters]], now: datetime, rows: slice) -> list[list[tuple]]:

@@ -34,7 +34,7 @@ SERVER_SEND = "mostrador.server_send"
 
 
 def server_send(inner):
-    """Keeps the server's send in the scope, for the hub's frames (`EventsConsumer._frames_sender`).
+    """Keeps the server's send in the scope, for the hub's frames (`EventsConsumer._send_frame`).
 
     A frame passes through Channels' consumer and session middleware on its way out, which look at
     the session on every send to save it when a response starts (a frame never is one). With a
@@ -60,7 +60,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         self.user = user
         self.tab = uuid.uuid4().hex
         self.hub = hub.here()
-        self.receiver = hub.Receiver(user.pk, await self.hub.view_for(user), self._frames_sender())
+        self.receiver = hub.Receiver(user.pk, await self.hub.view_for(user), self._send_frame)
         self.hub.add(self.receiver)
         if relay.enabled():
             await relay.joined(self.hub)
@@ -69,19 +69,9 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         self.opened = True
         await self._tell("opened")
 
-    def _frames_sender(self):
-        """How the hub writes a frame: straight to the server when `server_send` is in the stack."""
-        send = self.scope.get(SERVER_SEND)
-        if send is None:
-            return self._send_frame
-
-        async def send_frame(text: str) -> None:
-            await send({"type": "websocket.send", "text": text})
-
-        return send_frame
-
     async def _send_frame(self, text: str) -> None:
-        await self.send(text_data=text)
+        """How the hub writes a frame: straight to the server (`server_send`, in asgi.py's stack)."""
+        await self.scope[SERVER_SEND]({"type": "websocket.send", "text": text})
 
     async def disconnect(self, code):
         if hasattr(self, "receiver"):

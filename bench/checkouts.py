@@ -9,10 +9,13 @@ import os
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from databases import own_database
 
 ROOT = Path(__file__).resolve().parent.parent
+
+V = TypeVar("V")
 
 
 def arguments(doc: str | None) -> argparse.ArgumentParser:
@@ -44,12 +47,12 @@ def measure_on_postgres(root: Path, script: str, args: list[str], url: str) -> d
         return measure_in(root, script, args, DATABASE_URL=url, MOSTRADOR_DATA_DIR=str(root / "var"), REDIS_URL="")
 
 
-def alternating(versions: dict[str, Path], rounds: int, measure: Callable[[Path, int], dict],
+def alternating(versions: dict[str, V], rounds: int, measure: Callable[[V, int], dict],
                 show: Callable[[str, dict], None]) -> dict[str, list[dict]]:
     """Each version measured `rounds` times, the order alternating round by round, so a noisy
     machine's drift falls on both alike; each run shown as it comes (`show(name, measured)`),
     and every version's runs returned. `measure` is given the checkout and how many of its runs
-    came before."""
+    came before (a version is whatever `measure` takes: a checkout, or a checkout and settings)."""
     results: dict[str, list[dict]] = {name: [] for name in versions}
     for round_ in range(rounds):
         for name in list(versions) if round_ % 2 == 0 else list(reversed(versions)):

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import random
@@ -55,6 +56,7 @@ import time
 from pathlib import Path
 
 import uvloop
+from checkouts import alternating
 from databases import own_database
 from webhook_ingest import SECRET, load
 
@@ -699,33 +701,37 @@ def measure(args) -> None:
     print(f"{'code':8} {'sockets':>7} {'msg/s':>6} {'CPU ms/msg':>10} {'serve':>6} {'tabs':>5} {'p50 s':>6} {'p99 s':>6} {'stored':>6} {'p99':>5} {'delivered':>9} "
           f"{'frames/s':>8} {'KB/s':>6} {'RSS MB':>6} {'ack p99 ms':>10} {'list p99 ms':>11} {'closed':>6} {'errors':>6}"
           + (f" {'fetches/s':>9} {'counters/s':>10} {'carried/s':>9}" if args.fetch else ""))
-    run = 0
+    runs = 0
     for count in [int(c) for c in args.sockets.split(",")]:
-        measured: dict[str, list[dict]] = {name: [] for name, _, _ in roots}
-        for round_ in range(args.rounds):
-            # Every other round the other version goes first, so a machine that slows down (or
-            # warms up) during the run weighs on both alike.
-            for name, root, extra in roots if round_ % 2 == 0 else roots[::-1]:
-                run += 1
-                r = scenario(args, run, root, count, people, inbox_ids, extra)
-                measured[name].append(r)
-                print(f"{name:8} {count:7d} {r['rate']:6.0f} {r['cpu_ms']:10.2f} {r['serve_ms']:6.2f} {r['tabs_ms']:5.2f} {r['p50']:6.2f} {r['p99']:6.2f} {r['stored_p50']:6.2f} {r['stored_p99']:5.2f} "
-                      f"{r['delivered']:9.1%} {r['frames']:8.1f} {r['kb']:6.1f} {r['rss']:6.0f} {r['ack_p99']:10.1f} {r['list_p99']:11.1f} {r['closed']:6d} {r['errors']:6d}"
-                      + (f" {r['fetches']:9.2f} {r['counters']:10.2f} {r['carried']:9.2f} ({r['fetch']})" if args.fetch else ""), flush=True)
-                if r["closed"]:
-                    print("sockets closed: " + ", ".join(f"{n} with {why}" for why, n in r["why_closed"].items()))
-                if r["relisted"] is not None:
-                    print(f"after the serve restart: {len(r['relisted'])} of {count} tabs had their list again "
-                          f"({'over the socket' if r['by_socket'] else 'fetched'}), p50 {pct(r['relisted'], .5):.2f} s, "
-                          f"p99 {pct(r['relisted'], .99):.2f} s after serve was back; p50 {pct(r['relist_wait'], .5):.2f} s, "
-                          f"p99 {pct(r['relist_wait'], .99):.2f} s after its socket was open again")
-                    print(f"opening the socket again took p50 {pct(r['opening'], .5):.2f} s, p99 {pct(r['opening'], .99):.2f} s; "
-                          "attempts to open one that failed: "
-                          + (", ".join(f"{n} with {why}" for why, n in r["why_refused"].items()) or "none"))
-                if r["subscribers"] is not None:
-                    print(f"after the Redis restart: {r['subscribers']} subscription(s) in Redis for {args.serves} serve(s)")
+
+        def run(version: tuple[Path, dict], _before: int, count: int = count) -> dict:
+            nonlocal runs
+            runs += 1
+            return scenario(args, runs, version[0], count, people, inbox_ids, version[1])
+
+        measured = alternating({name: (root, extra) for name, root, extra in roots}, args.rounds, run,
+                               functools.partial(report, args, count))
         if args.rounds > 1:
             summarise(count, measured)
+
+
+def report(args, count: int, name: str, r: dict) -> None:
+    """One run's line, and what a restart or a closed socket adds to it."""
+    print(f"{name:8} {count:7d} {r['rate']:6.0f} {r['cpu_ms']:10.2f} {r['serve_ms']:6.2f} {r['tabs_ms']:5.2f} {r['p50']:6.2f} {r['p99']:6.2f} {r['stored_p50']:6.2f} {r['stored_p99']:5.2f} "
+          f"{r['delivered']:9.1%} {r['frames']:8.1f} {r['kb']:6.1f} {r['rss']:6.0f} {r['ack_p99']:10.1f} {r['list_p99']:11.1f} {r['closed']:6d} {r['errors']:6d}"
+          + (f" {r['fetches']:9.2f} {r['counters']:10.2f} {r['carried']:9.2f} ({r['fetch']})" if args.fetch else ""), flush=True)
+    if r["closed"]:
+        print("sockets closed: " + ", ".join(f"{n} with {why}" for why, n in r["why_closed"].items()))
+    if r["relisted"] is not None:
+        print(f"after the serve restart: {len(r['relisted'])} of {count} tabs had their list again "
+              f"({'over the socket' if r['by_socket'] else 'fetched'}), p50 {pct(r['relisted'], .5):.2f} s, "
+              f"p99 {pct(r['relisted'], .99):.2f} s after serve was back; p50 {pct(r['relist_wait'], .5):.2f} s, "
+              f"p99 {pct(r['relist_wait'], .99):.2f} s after its socket was open again")
+        print(f"opening the socket again took p50 {pct(r['opening'], .5):.2f} s, p99 {pct(r['opening'], .99):.2f} s; "
+              "attempts to open one that failed: "
+              + (", ".join(f"{n} with {why}" for why, n in r["why_refused"].items()) or "none"))
+    if r["subscribers"] is not None:
+        print(f"after the Redis restart: {r['subscribers']} subscription(s) in Redis for {args.serves} serve(s)")
 
 
 # What the rounds' summary gives the median of, with how it is printed.
